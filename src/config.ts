@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** Thrown when the environment cannot be turned into a configuration; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const redisUrl = z
+  .string()
+  .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
+  .refine((v) => URL.canParse(v), 'is not a valid URL');
+
+const databaseUrl = z
+  .string()
+  .refine((v) => /^(postgres(ql)?|sqlite):\/\//.test(v), 'must start with postgres:// or sqlite://');
+
+const clusterNodes = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each node must be host:port'))
+      .min(1, 'needs at least one host:port'),
+  )
+  .transform((nodes) => nodes.map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) })));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** @default 3000 */
+  PORT: int(0, 65535).default(3000),
+  /** @default 0.0.0.0 */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** @default sqlite://./data/chatpop.sqlite */
+  DATABASE_URL: databaseUrl.default('sqlite://./data/chatpop.sqlite'),
+  REDIS_URL: redisUrl.optional(),
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  /** @default 500 */
+  MESSAGE_CACHE_MAX_COUNT: int(1, 100_000).default(500),
+  /** @default 24 */
+  MESSAGE_CACHE_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  /** @default 7 */
+  PINNED_CACHE_TTL_DAYS: z.coerce.number().positive().max(365).default(7),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ENABLE_MONITORING: bool.default(false),
+  /** Cache TTLs of the user-data layer, seconds. */
+  CACHE_USER_TTL: int(1, 86_400 * 30).default(1800),
+  CACHE_CONVERSATION_TTL: int(1, 86_400 * 30).default(600),
+  CACHE_DEFAULT_TTL: int(1, 86_400 * 30).default(3600),
+  /** Sends per participant per 10 s (REST and socket alike). @default 50 */
+  SEND_RATE_LIMIT: int(1, 100_000).default(50),
+  /** Apply migrations at start; defaults to on outside production. */
+  MIGRATE_ON_START: bool.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Name of this pod in cross-pod views; Kubernetes sets HOSTNAME. */
+  HOSTNAME: z.string().optional(),
+  /** Milliseconds the server waits for in-flight work on SIGTERM. @default 10000 */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+});
+
+export type RedisTarget =
+  | { kind: 'none' }
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: { host: string; port: number }[]; password?: string };
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redis: RedisTarget;
+  messageCacheMaxCount: number;
+  messageCacheTtlSeconds: number;
+  pinnedCacheTtlSeconds: number;
+  adminToken?: string;
+  sessionSecret: string;
+  enableMonitoring: boolean;
+  userCacheTtlSeconds: number;
+  conversationCacheTtlSeconds: number;
+  defaultCacheTtlSeconds: number;
+  sendRateLimitPer10s: number;
+  migrateOnStart: boolean;
+  logLevel: string;
+  podName: string;
+  shutdownTimeoutMs: number;
+}
+
+/** Reads the configuration from an environment once; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as shells and Helm templates often produce them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
+    throw new ConfigError('SESSION_SECRET', 'is required when NODE_ENV=production');
+  }
+  let redis: RedisTarget = { kind: 'none' };
+  if (e.REDIS_CLUSTER_NODES) {
+    const password = e.REDIS_URL ? decodeURIComponent(new URL(e.REDIS_URL).password) || undefined : undefined;
+    redis = { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES, password };
+  } else if (e.REDIS_URL) {
+    redis = { kind: 'single', url: e.REDIS_URL };
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redis,
+    messageCacheMaxCount: e.MESSAGE_CACHE_MAX_COUNT,
+    messageCacheTtlSeconds: Math.round(e.MESSAGE_CACHE_TTL_HOURS * 3600),
+    pinnedCacheTtlSeconds: Math.round(e.PINNED_CACHE_TTL_DAYS * 86_400),
+    adminToken: e.ADMIN_TOKEN,
+    // A random per-process secret keeps development safe; tokens then die with the process.
+    sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    enableMonitoring: e.ENABLE_MONITORING,
+    userCacheTtlSeconds: e.CACHE_USER_TTL,
+    conversationCacheTtlSeconds: e.CACHE_CONVERSATION_TTL,
+    defaultCacheTtlSeconds: e.CACHE_DEFAULT_TTL,
+    sendRateLimitPer10s: e.SEND_RATE_LIMIT,
+    migrateOnStart: e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production',
+    logLevel: e.LOG_LEVEL,
+    podName: e.HOSTNAME ?? `pod-${process.pid}`,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,71 @@
+/** The contract's error codes and their HTTP statuses. */
+export const ERROR_STATUS = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+  admin_disabled: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Every error a client may see. HTTP and socket.io both render it as `{ error: { code, message } }`. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number; details?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.status = ERROR_STATUS[code];
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.details = options?.details;
+  }
+  readonly retryAfterSeconds?: number;
+  readonly details?: unknown;
+
+  static invalidInput(message: string, details?: unknown) {
+    return new AppError('invalid_input', message, { details });
+  }
+  static unauthorized(message = 'a valid token is required') {
+    return new AppError('unauthorized', message);
+  }
+  static forbidden(message: string) {
+    return new AppError('forbidden', message);
+  }
+  static notFound(what: string) {
+    return new AppError('not_found', `${what} not found`);
+  }
+  static conflict(message: string) {
+    return new AppError('conflict', message);
+  }
+  static payloadTooLarge(message: string) {
+    return new AppError('payload_too_large', message);
+  }
+  static rateLimited(retryAfterSeconds: number) {
+    return new AppError('rate_limited', `too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+  static unavailable(message: string, cause?: unknown) {
+    return new AppError('unavailable', message, { cause });
+  }
+  static adminDisabled() {
+    return new AppError('admin_disabled', 'admin routes are disabled: set ADMIN_TOKEN to enable them');
+  }
+
+  toJSON() {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** The contract's error body for any thrown value; unknown errors never leak their text. */
+export function toErrorBody(err: unknown): { error: { code: string; message: string } } {
+  if (err instanceof AppError) return { error: err.toJSON() };
+  return { error: { code: 'internal', message: 'internal error' } };
+}
