@@ -1,0 +1,41 @@
+import { trace, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+
+/** Names of our own spans; the monitor counts these. */
+export type OperationName =
+  | 'cache.read'
+  | 'cache.write'
+  | 'db.read'
+  | 'db.write'
+  | 'hybrid.query'
+  | 'socket.join'
+  | 'socket.send';
+
+/** Attribute keys carried by our spans. Never put message content in an attribute. */
+export const ATTR = {
+  chatCode: 'chat.code',
+  /** 'hit' | 'miss' | 'partial' on cache.read */
+  cacheResult: 'cache.result',
+  /** messages read from or written to the cache */
+  cacheCount: 'cache.count',
+  /** rows read from or written to the database */
+  dbCount: 'db.count',
+  /** the operation inside a db.* or cache.* span, e.g. 'send', 'history', 'append' */
+  op: 'chatpop.op',
+} as const;
+
+const tracer = trace.getTracer('chatpop');
+
+/** Runs fn inside an active span named `name`; records failures and always ends the span. */
+export function traced<T>(name: OperationName, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
