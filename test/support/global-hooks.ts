@@ -1,0 +1,37 @@
+// Loaded by mocha before every run (.mocharc.json "require"): fails the run on unhandled
+// rejections and takes down every server the harness started.
+import { inspect } from 'node:util';
+import { cleanupAll } from './child-processes';
+import { stopPostgres } from './postgres';
+
+// Mocha itself swallows rejections from test code, so a forgotten `await` would pass silently.
+const unhandled: unknown[] = [];
+// Mocha re-emits each rejection it sees, so the same promise can reach us twice.
+const seen = new WeakSet<Promise<unknown>>();
+process.on('unhandledRejection', (reason, promise) => {
+  if (seen.has(promise)) return;
+  seen.add(promise);
+  unhandled.push(reason);
+  console.error('Unhandled rejection:', reason);
+});
+
+function throwIfUnhandled(): void {
+  const reasons = unhandled.splice(0);
+  if (reasons.length === 0) return;
+  const details = reasons.map((r) => inspect(r)).join('\n');
+  throw new Error(`${reasons.length} unhandled rejection(s) since the last check:\n${details}`, { cause: reasons[0] });
+}
+
+export const mochaHooks = {
+  afterEach(): void {
+    throwIfUnhandled();
+  },
+  async afterAll(): Promise<void> {
+    try {
+      await stopPostgres();
+      await cleanupAll();
+    } finally {
+      throwIfUnhandled();
+    }
+  },
+};

@@ -1,0 +1,7 @@
+// Throwaway servers for tests: redis-server, Redis Cluster, PostgreSQL and the built ChatPop server.
+export { freePort, isPortFree, type FreePortOptions } from './free-port';
+export { startRedis, redisCommand, type RedisHandle, type StartRedisOptions, type RedisCommandOptions } from './redis-server';
+export { startRedisCluster, type RedisClusterHandle, type StartRedisClusterOptions } from './redis-cluster';
+export { createTestDatabase, stopPostgres, type TestDatabase } from './postgres';
+export { startServerProcess, type ServerProcess, type StartServerOptions } from './server-process';
+export { cleanupAll, type Exit } from './child-processes';

@@ -1,0 +1,161 @@
+// A fresh PostgreSQL database per caller. One throwaway cluster serves the whole mocha run
+// (initdb + start costs about a second, a CREATE DATABASE a fraction of that); with
+// TEST_DATABASE_URL set, databases are created in that server instead, and only those are dropped.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import {
+  findBinary,
+  makeTempDir,
+  outputTail,
+  removeTempDir,
+  spawnTracked,
+  stopChild,
+  waitForOutput,
+  type TrackedChild,
+} from './child-processes';
+import { freePort } from './free-port';
+
+const BIN_DIRS = ['/usr/local/bin', '/usr/lib/postgresql/15/bin', '/usr/bin'];
+const INITDB = findBinary('initdb', BIN_DIRS.map((d) => path.join(d, 'initdb')));
+const POSTGRES = findBinary('postgres', BIN_DIRS.map((d) => path.join(d, 'postgres')));
+const READY_TIMEOUT_MS = 20_000;
+
+export interface TestDatabase {
+  /** `postgres://user@127.0.0.1:port/dbname` */
+  url: string;
+  name: string;
+  /** Drops the database, disconnecting anyone still using it. Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+interface Cluster {
+  /** URL of the maintenance database (`postgres`) we run CREATE/DROP DATABASE from. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+let cluster: Promise<Cluster> | undefined;
+const undropped = new Set<string>();
+
+/** A new, empty database named `chatpop_t_<random>`; starts the shared server on first use. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const { adminUrl } = await sharedCluster();
+  const name = `chatpop_t_${randomBytes(6).toString('hex')}`;
+  await admin(adminUrl, `CREATE DATABASE ${name}`);
+  undropped.add(name);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      undropped.delete(name);
+    },
+  };
+}
+
+/**
+ * End of run: stops the throwaway server and removes its files, or, with TEST_DATABASE_URL,
+ * drops the databases this process created and nobody dropped.
+ */
+export async function stopPostgres(): Promise<void> {
+  const current = cluster;
+  cluster = undefined;
+  if (!current) return;
+  const c = await current.catch(() => undefined);
+  if (!c) return;
+  if (process.env.TEST_DATABASE_URL) {
+    for (const name of [...undropped]) await admin(c.adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+  undropped.clear();
+  await c.stop();
+}
+
+function sharedCluster(): Promise<Cluster> {
+  if (!cluster) {
+    const external = process.env.TEST_DATABASE_URL;
+    const starting = external ? Promise.resolve({ adminUrl: external, stop: async () => undefined }) : startCluster();
+    // A failed start is not cached: the next caller gets a fresh attempt and a fresh error.
+    starting.catch(() => {
+      if (cluster === starting) cluster = undefined;
+    });
+    cluster = starting;
+  }
+  return cluster;
+}
+
+async function admin(adminUrl: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  client.on('error', () => undefined); // a dropped connection surfaces through query()
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function startCluster(): Promise<Cluster> {
+  const dir = makeTempDir('chatpop-pg-');
+  try {
+    const asUser = postgresUser();
+    if (asUser) fs.chownSync(dir, asUser.uid, asUser.gid);
+    const dataDir = path.join(dir, 'data');
+    const initdb = spawnTracked('initdb', INITDB, [
+      '-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C',
+    ], { cwd: dir, ...asUser });
+    const exit = await initdb.exited;
+    if (exit.code !== 0) throw new Error(`initdb failed (${JSON.stringify(exit)}):\n${outputTail(initdb)}`);
+
+    const { port, server } = await startServer(dir, dataDir, asUser);
+    return {
+      adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      stop: async () => {
+        await stopChild(server, 'SIGINT');
+        removeTempDir(dir);
+      },
+    };
+  } catch (err) {
+    removeTempDir(dir);
+    throw err;
+  }
+}
+
+async function startServer(dir: string, dataDir: string, asUser: UserIds | undefined) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT, its "immediate" one, still takes the
+    // backends down with the postmaster, which SIGKILL would not.
+    const server = spawnTracked(`postgres :${port}`, POSTGRES, [
+      '-D', dataDir, '-p', String(port), '-k', dir,
+      '-c', 'listen_addresses=127.0.0.1',
+      // Durability buys nothing for a throwaway cluster and costs seconds per suite.
+      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+      '-c', 'max_connections=200',
+    ], { cwd: dir, ...asUser, stopSignal: 'SIGINT', exitSignal: 'SIGQUIT' });
+    try {
+      await waitForOutput(server, /database system is ready to accept connections/, READY_TIMEOUT_MS);
+      return { port, server };
+    } catch (err) {
+      await stopChild(server, 'SIGQUIT');
+      // Another process on the machine may have bound the port between our check and postgres.
+      if (attempt >= 3 || !/could not bind|Address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+interface UserIds {
+  uid: number;
+  gid: number;
+}
+
+/** PostgreSQL refuses to run as root; as root we run it as the `postgres` user instead. */
+function postgresUser(): UserIds | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
