@@ -1,4 +1,4 @@
-import { trace, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import { trace, SpanStatusCode, INVALID_SPAN_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
 
 /** Names of our own spans; the monitor counts these. */
 export type OperationName =
@@ -25,8 +25,25 @@ export const ATTR = {
 
 const tracer = trace.getTracer('chatpop');
 
+let spansWanted = true;
+/** Handed to fn while spans are off: records nothing, costs nothing. */
+const NON_RECORDING_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * Turns our spans off while nobody consumes them (no exporter and the monitor off), so `traced`
+ * costs one branch. Telemetry drives this; @default true (spans on).
+ */
+export function setSpansWanted(wanted: boolean): void {
+  spansWanted = wanted;
+}
+
+async function untraced<T>(fn: (span: Span) => Promise<T>): Promise<T> {
+  return fn(NON_RECORDING_SPAN);
+}
+
 /** Runs fn inside an active span named `name`; records failures and always ends the span. */
 export function traced<T>(name: OperationName, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  if (!spansWanted) return untraced(fn);
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn(span);

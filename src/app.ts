@@ -1,0 +1,94 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import { AuthService, TokenService } from './auth';
+import { createCacheEngine, type CacheEngine } from './cache';
+import { cacheLimits } from './cache/create-cache-engine';
+import { createChatServices, type ChatServices } from './chat';
+import type { Config } from './config';
+import { migrateUp, openOrm, type Orm } from './db';
+import { createHttpApp } from './http';
+import { createLogger, type Logger } from './logger';
+
+/** Something to stop on shutdown, in reverse order of registration. */
+export type Closer = () => Promise<void> | void;
+
+export interface ChatPopApp {
+  config: Config;
+  log: Logger;
+  orm: Orm;
+  cache: CacheEngine;
+  tokens: TokenService;
+  auth: AuthService;
+  chat: ChatServices;
+  koa: Koa;
+  http: Server;
+  /** Starts listening; resolves with the URL. */
+  listen(): Promise<string>;
+  /** Graceful stop: no new connections, in-flight requests finish (up to the shutdown timeout), then everything closes. */
+  close(): Promise<void>;
+  onClose(closer: Closer): void;
+}
+
+/** Composes the database, cache, services, HTTP and (later) realtime layers from the configuration. */
+export async function createApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatPopApp> {
+  const orm = await openOrm(config.databaseUrl);
+  if (config.migrateOnStart) {
+    const applied = await migrateUp(orm);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  }
+  const cache = await createCacheEngine(config);
+  const tokens = new TokenService(config.sessionSecret);
+  const auth = new AuthService(orm, tokens);
+  const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s });
+  chat.repair.start();
+
+  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken });
+  const http = createServer(koa.callback());
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  http.on('request', (_req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      if (--inFlight === 0) drained?.();
+    });
+  });
+
+  const closers: Closer[] = [];
+  let closing: Promise<void> | undefined;
+
+  const app: ChatPopApp = {
+    config,
+    log,
+    orm,
+    cache,
+    tokens,
+    auth,
+    chat,
+    koa,
+    http,
+    onClose: (c) => closers.push(c),
+    listen: () =>
+      new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.port, config.host, () => {
+          const { port } = http.address() as AddressInfo;
+          resolve(`http://${config.host}:${port}`);
+        });
+      }),
+    close: () =>
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((r) => http.close(() => r()));
+        http.closeIdleConnections();
+        const wait = inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r));
+        await Promise.race([wait, new Promise((r) => setTimeout(r, config.shutdownTimeoutMs).unref())]);
+        for (const c of closers.reverse()) await Promise.resolve(c()).catch((err) => log.warn({ err }, 'close step failed'));
+        http.closeAllConnections();
+        await stopped;
+        chat.repair.close();
+        await cache.close();
+        await orm.close(true);
+      })()),
+  };
+  return app;
+}

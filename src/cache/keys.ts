@@ -1,0 +1,30 @@
+import type { Channel } from '../domain';
+
+/**
+ * Every Redis key ChatPop uses. All keys of one chat carry the hash tag `{CODE}` so a chat lives in
+ * one Redis Cluster slot and each Lua script touches a single slot.
+ */
+export const keys = {
+  /** sorted set, score = seq: the newest messages of a channel (JSON members) */
+  window: (code: string, channel: Channel) =>
+    channel === 'main' ? `chat:{${code}}:messages` : `chat:{${code}}:backroom`,
+  /** hash: `main` / `backroom` → the highest seq the window knows of (the chat's last seq) */
+  meta: (code: string) => `chat:{${code}}:meta`,
+  /** sorted set, score = pinned_until (ms): active pins (JSON members) */
+  pinned: (code: string) => `chat:{${code}}:pinned`,
+  /** hash emoji → count */
+  reactions: (code: string, messageId: string) => `chat:{${code}}:reactions:${messageId}`,
+  /** per-user cached state: profile, unread, presence, … */
+  user: (userId: string, what: string) => `user:{${userId}}:${what}`,
+  /** SCAN patterns */
+  chatPattern: 'chat:{*}:*',
+  userPattern: 'user:{*}:*',
+  /** set of chat codes whose windows must be rebuilt from the database */
+  repairQueue: 'chatpop:repair:waiting',
+} as const;
+
+/** The chat code inside a chat key, or null. */
+export function chatCodeOfKey(key: string): string | null {
+  const m = /^chat:\{([^}]+)\}:/.exec(key);
+  return m ? m[1] : null;
+}

@@ -1,0 +1,49 @@
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import type { RedisTarget } from '../../config';
+
+export type RedisClient = Redis | Cluster;
+
+/** How long a cache command may take before the caller falls back to the database. @default 2000 */
+export const COMMAND_TIMEOUT_MS = 2000;
+
+const baseOptions: RedisOptions = {
+  // Fail fast while disconnected: the database is the fallback, so queueing commands only adds latency.
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  // Reconnect forever, at most every 2 s, so the cache comes back by itself after an outage.
+  retryStrategy: (times) => Math.min(times * 100, 2000),
+  lazyConnect: true,
+};
+
+/**
+ * A Redis client for the configured target. `purpose` names the connection in CLIENT LIST.
+ * Pub/sub users (socket.io adapter) pass `{ enableOfflineQueue: true }` so subscriptions survive reconnects.
+ */
+export function createRedisClient(target: Exclude<RedisTarget, { kind: 'none' }>, purpose: string, overrides: RedisOptions = {}): RedisClient {
+  const options: RedisOptions = { ...baseOptions, connectionName: `chatpop:${purpose}`, ...overrides };
+  if (target.kind === 'cluster') {
+    return new Cluster(target.nodes, {
+      enableOfflineQueue: options.enableOfflineQueue,
+      lazyConnect: true,
+      clusterRetryStrategy: options.retryStrategy,
+      redisOptions: { ...options, password: target.password },
+      scaleReads: 'master',
+    });
+  }
+  return new Redis(target.url, options);
+}
+
+/** Connects, but never throws: a cache that is down at start is a degraded mode, not a failure. */
+export async function connectQuietly(client: RedisClient, timeoutMs = 3000): Promise<boolean> {
+  if (client.status === 'ready') return true;
+  const ready = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  client.connect().catch(() => undefined);
+  return ready;
+}

@@ -1,0 +1,36 @@
+import type { CacheEngine, CachedMessage, PinEntry } from '../cache';
+import type { Channel } from '../domain';
+import { ATTR, traced } from '../monitoring/tracer';
+import type { RepairQueue } from './repair-queue';
+
+/**
+ * Every cache write of the services. A write that fails never fails the caller: the chat goes on
+ * the repair queue instead, which rebuilds it from the database once the cache answers.
+ */
+export class CacheWriter {
+  constructor(private readonly engine: CacheEngine, private readonly repair: RepairQueue) {}
+
+  append(code: string, channel: Channel, messages: CachedMessage[]): Promise<void> {
+    return this.write(code, messages.length, 'append', () => this.engine.append(code, channel, messages));
+  }
+
+  update(code: string, channel: Channel, message: CachedMessage): Promise<void> {
+    return this.write(code, 1, 'update', () => this.engine.update(code, channel, message));
+  }
+
+  pin(code: string, pin: PinEntry): Promise<void> {
+    return this.write(code, 1, 'pin', () => this.engine.writePin(code, pin, Date.now()));
+  }
+
+  reactions(code: string, messageId: string, counts: Record<string, number>): Promise<void> {
+    return this.write(code, 1, 'reactions', () => this.engine.writeReactions(code, messageId, counts));
+  }
+
+  private async write(code: string, count: number, op: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await traced('cache.write', { [ATTR.chatCode]: code, [ATTR.cacheCount]: count, [ATTR.op]: op }, fn);
+    } catch {
+      this.repair.enqueue(code);
+    }
+  }
+}

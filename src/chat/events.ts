@@ -1,0 +1,20 @@
+import { EventEmitter } from 'node:events';
+import type { MessageView } from './message-view';
+
+/** What the services announce after a commit; realtime/ turns these into socket.io events. */
+export interface ChatEventMap {
+  'message:new': [{ chat_code: string; message: MessageView }];
+  'message:updated': [{ chat_code: string; message: MessageView }];
+  'message:deleted': [{ chat_code: string; message: MessageView }];
+  'message:pinned': [{ chat_code: string; message: MessageView }];
+  'reaction:updated': [{ chat_code: string; message_id: string; reactions: Record<string, number>; message: MessageView }];
+}
+
+/** A typed, synchronous event bus local to one process. */
+export class ChatEvents extends EventEmitter<ChatEventMap> {
+  constructor() {
+    super();
+    // Many subscribers (gateway, monitor, user caches) are expected; this is not a leak.
+    this.setMaxListeners(50);
+  }
+}

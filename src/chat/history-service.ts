@@ -1,0 +1,137 @@
+import type { CacheEngine, CacheLimits, PageRequest, WindowRead } from '../cache';
+import { pageRange } from '../cache';
+import type { Channel, Message } from '../domain';
+import { ATTR, traced } from '../monitoring/tracer';
+import type { ChatRef, MessageStore } from './message-store';
+import { toCached, toMessageView, type MessageView } from './message-view';
+import type { RepairQueue } from './repair-queue';
+
+export type HistorySource = 'cache' | 'db' | 'hybrid';
+
+/** One page of history; `items` are the messages' JSON, in the order the client asked for. */
+export interface HistoryPage {
+  items: string[];
+  source: HistorySource;
+  lastSeq: number;
+  hasMore: boolean;
+  nextBefore: number | null;
+  nextAfter: number | null;
+}
+
+/**
+ * Cache-first reads that cannot be wrong: seqs are contiguous, so a page's range says exactly
+ * which messages the answer must hold; whatever the window lacks comes from the database.
+ */
+export class HistoryService {
+  constructor(
+    private readonly store: MessageStore,
+    private readonly engine: CacheEngine,
+    private readonly repair: RepairQueue,
+    private readonly limits: CacheLimits,
+  ) {}
+
+  async page(code: string, channel: Channel, req: PageRequest): Promise<HistoryPage> {
+    const cached = await this.readCache(code, channel, req);
+    if (cached && cached.lastSeq !== null) {
+      const { lo, hi, entries, lastSeq } = cached;
+      const expected = Math.max(0, hi - lo + 1);
+      if (entries.length === expected) return this.finish(req, entries.map((e) => e.json), 'cache', lastSeq, lo, hi);
+      return this.hybrid(code, channel, req, cached as WindowRead & { lastSeq: number });
+    }
+    return this.fromDatabase(code, channel, req);
+  }
+
+  /** Messages after `sinceSeq`, oldest first, at most `max`; `complete` false when more were missed. */
+  async missedSince(code: string, channel: Channel, sinceSeq: number, max = 500): Promise<{ messages: MessageView[]; lastSeq: number; complete: boolean }> {
+    const page = await this.page(code, channel, { mode: 'after', after: sinceSeq, limit: max });
+    return { messages: page.items.map((j) => JSON.parse(j) as MessageView), lastSeq: page.lastSeq, complete: !page.hasMore };
+  }
+
+  /** Messages up to `maxSeq` changed after `sinceVersion` (from the database, the only complete record of changes). */
+  async changedSince(code: string, channel: Channel, sinceVersion: number, maxSeq: number, max = 500): Promise<MessageView[]> {
+    const chat = await this.store.chatRef(code);
+    const rows = await this.store.changedSince(chat, channel, sinceVersion, maxSeq, max);
+    return rows.map((m) => toMessageView(m, code));
+  }
+
+  /**
+   * Rebuilds a chat's windows and pins from the database. `exact` replaces what is cached (operators'
+   * repair); otherwise newer cached versions survive, which is safe beside concurrent sends.
+   */
+  async rebuild(code: string, exact = false): Promise<void> {
+    const chat = await this.store.chatRef(code);
+    await this.engine.dropMeta(code);
+    for (const channel of ['main', 'backroom'] as const) {
+      const { messages, lastSeq } = await this.store.newest(chat, channel, this.limits.maxCount);
+      await this.engine.rebuild(code, channel, messages.map((m) => toCached(toMessageView(m, code))), lastSeq, exact);
+    }
+    const now = new Date();
+    const pins = await this.store.activePins(chat, now);
+    await this.engine.rebuildPins(
+      code,
+      pins.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, code)) })),
+      now.getTime(),
+    );
+  }
+
+  private async readCache(code: string, channel: Channel, req: PageRequest): Promise<WindowRead | null> {
+    try {
+      return await traced('cache.read', { [ATTR.chatCode]: code, [ATTR.op]: 'page' }, async (span) => {
+        const read = await this.engine.readPage(code, channel, req);
+        const expected = Math.max(0, read.hi - read.lo + 1);
+        const result = read.lastSeq === null || (read.entries.length === 0 && expected > 0) ? 'miss' : read.entries.length === expected ? 'hit' : 'partial';
+        span.setAttributes({ [ATTR.cacheResult]: result, [ATTR.cacheCount]: read.entries.length });
+        return read;
+      });
+    } catch {
+      return null; // unreachable cache: the database answers
+    }
+  }
+
+  private async hybrid(code: string, channel: Channel, req: PageRequest, cached: WindowRead & { lastSeq: number }): Promise<HistoryPage> {
+    return traced('hybrid.query', { [ATTR.chatCode]: code }, async (span) => {
+      const { lo, hi, lastSeq } = cached;
+      const have = new Map(cached.entries.map((e) => [e.seq, e.json]));
+      let missLo = hi;
+      let missHi = lo;
+      for (let s = lo; s <= hi; s++) {
+        if (!have.has(s)) {
+          missLo = Math.min(missLo, s);
+          missHi = Math.max(missHi, s);
+        }
+      }
+      const chat = await this.store.chatRef(code);
+      const rows = await this.store.range(chat, channel, missLo, missHi);
+      for (const m of rows) if (!have.has(m.seq)) have.set(m.seq, JSON.stringify(toMessageView(m, code)));
+      span.setAttributes({ [ATTR.cacheCount]: cached.entries.length, [ATTR.dbCount]: rows.length });
+      // A hole inside the part the window should hold means it lost members: rebuild it in the
+      // background. Pages below the window (deep scrollback) are simply the database's to serve.
+      if (missHi > lastSeq - this.limits.maxCount) this.repair.enqueue(code);
+      const items: string[] = [];
+      for (let s = lo; s <= hi; s++) {
+        const json = have.get(s);
+        if (json !== undefined) items.push(json);
+      }
+      const source: HistorySource = cached.entries.length ? 'hybrid' : 'db';
+      return this.finish(req, items, source, lastSeq, lo, hi);
+    });
+  }
+
+  private async fromDatabase(code: string, channel: Channel, req: PageRequest): Promise<HistoryPage> {
+    const chat: ChatRef = await this.store.chatRef(code);
+    const lastSeq = await this.store.lastSeq(chat, channel);
+    const { lo, hi } = pageRange(lastSeq, req);
+    const rows: Message[] = await this.store.range(chat, channel, lo, hi);
+    this.repair.enqueue(code);
+    return this.finish(req, rows.map((m) => JSON.stringify(toMessageView(m, code))), 'db', lastSeq, lo, hi);
+  }
+
+  private finish(req: PageRequest, ascending: string[], source: HistorySource, lastSeq: number, lo: number, hi: number): HistoryPage {
+    const empty = hi < lo;
+    if (req.mode === 'after') {
+      return { items: ascending, source, lastSeq, hasMore: !empty && hi < lastSeq, nextBefore: null, nextAfter: empty ? null : hi };
+    }
+    const hasMore = !empty && lo > 1;
+    return { items: ascending.reverse(), source, lastSeq, hasMore, nextBefore: hasMore ? lo : null, nextAfter: null };
+  }
+}

@@ -1,0 +1,73 @@
+import type { TokenService } from '../auth/tokens';
+import type { CacheEngine, CacheLimits } from '../cache';
+import type { Orm } from '../db';
+import type { Logger } from '../logger';
+import { CacheWriter } from './cache-writer';
+import { ChatService } from './chat-service';
+import { ChatEvents } from './events';
+import { HistoryService } from './history-service';
+import { MessageChangeService } from './message-change-service';
+import { MessageStore } from './message-store';
+import { PinService } from './pin-service';
+import { RateLimiter } from './rate-limiter';
+import { ReactionService } from './reaction-service';
+import { RepairQueue } from './repair-queue';
+import { SendService } from './send-service';
+
+export { ChatEvents, type ChatEventMap } from './events';
+export { toMessageView, toCached, type MessageView } from './message-view';
+export { MessageStore, type ChatRef } from './message-store';
+export { RepairQueue, type RepairStats } from './repair-queue';
+export { RateLimiter } from './rate-limiter';
+export { HistoryService, type HistoryPage, type HistorySource } from './history-service';
+export { SendService, type SendResult } from './send-service';
+export { ChatService, toParticipantView, newChatCode, type ChatView, type ParticipantView, type PresenceCounter } from './chat-service';
+export { MessageChangeService, changeMessage } from './message-change-service';
+export { PinService } from './pin-service';
+export { ReactionService } from './reaction-service';
+export { CacheWriter } from './cache-writer';
+export { lockChat } from './chat-lock';
+export * as inputs from './inputs';
+
+export interface ChatServices {
+  events: ChatEvents;
+  store: MessageStore;
+  repair: RepairQueue;
+  writer: CacheWriter;
+  chats: ChatService;
+  send: SendService;
+  history: HistoryService;
+  changes: MessageChangeService;
+  pins: PinService;
+  reactions: ReactionService;
+}
+
+/** Wires the chat services over one ORM and one cache engine. */
+export function createChatServices(deps: {
+  orm: Orm;
+  cache: CacheEngine;
+  limits: CacheLimits;
+  tokens: TokenService;
+  log: Logger;
+  sendRateLimitPer10s: number;
+}): ChatServices {
+  const events = new ChatEvents();
+  const store = new MessageStore(deps.orm);
+  let history: HistoryService | undefined;
+  const repair = new RepairQueue(deps.cache, (code) => history!.rebuild(code), deps.log);
+  history = new HistoryService(store, deps.cache, repair, deps.limits);
+  const writer = new CacheWriter(deps.cache, repair);
+  const limiter = new RateLimiter(deps.sendRateLimitPer10s, 10);
+  return {
+    events,
+    store,
+    repair,
+    writer,
+    history,
+    chats: new ChatService(store, deps.tokens),
+    send: new SendService(store, writer, events, limiter),
+    changes: new MessageChangeService(store, writer, events),
+    pins: new PinService(store, deps.cache, writer, events),
+    reactions: new ReactionService(store, writer, events),
+  };
+}

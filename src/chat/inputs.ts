@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { AppError } from '../errors';
+
+/** Input schemas shared by the REST routes and the socket.io gateway: validation happens at the edge. */
+
+export const MAX_CONTENT_CHARS = 4000;
+
+/** Content is trimmed; 1..4000 characters (code points); longer content is refused, never truncated. */
+export const content = z.string().transform((v, ctx) => {
+  const trimmed = v.trim();
+  const chars = [...trimmed].length;
+  if (chars === 0) ctx.addIssue({ code: 'custom', message: 'content must not be empty' });
+  if (chars > MAX_CONTENT_CHARS) {
+    ctx.addIssue({ code: 'custom', message: `content is ${chars} characters; the limit is ${MAX_CONTENT_CHARS}`, params: { appCode: 'payload_too_large' } });
+  }
+  return trimmed;
+});
+
+export const chatCode = z.string().regex(/^[A-Z0-9]{8}$/, 'chat code is 8 characters A–Z 0–9');
+export const channel = z.enum(['main', 'backroom']);
+export const uuid = z.string().uuid('must be a UUID');
+export const clientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, 'client_id may hold letters, digits and _ . : -');
+/** Participant names: letters, digits, _ . - ; 1..32 characters. */
+export const participantName = z.string().trim().regex(/^[\p{L}\p{N}_.-]{1,32}$/u, 'username is 1–32 letters, digits, _ . or -');
+/** Account names are stricter: they become reserved in every chat. */
+export const accountName = z.string().trim().regex(/^[A-Za-z0-9_]{3,32}$/, 'username is 3–32 letters, digits or _');
+export const password = z.string().min(8, 'password needs at least 8 characters').max(128, 'password is at most 128 characters');
+/** One emoji (possibly a ZWJ sequence or with modifiers), at most 32 code units. */
+export const emoji = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u, 'emoji must be a single emoji');
+
+export const sendInput = z.object({
+  content,
+  client_id: clientId.optional(),
+  reply_to: uuid.nullish(),
+  channel: channel.default('main'),
+});
+export type SendInput = z.infer<typeof sendInput>;
+
+export const editInput = z.object({ content });
+export const pinInput = z.object({
+  amount_cents: z.number().int().min(0).max(100_000_000),
+  duration_minutes: z.number().int().min(1).max(7 * 24 * 60),
+});
+export const reactionInput = z.object({ emoji });
+export const readInput = z.object({ seq: z.number().int().min(0) });
+export const createChatInput = z.object({ name: z.string().trim().min(1, 'name must not be empty').max(100, 'name is at most 100 characters') });
+export const joinInput = z.object({ username: participantName });
+export const credentialsInput = z.object({ username: accountName, password });
+
+const cursor = z.coerce.number().int().min(0);
+export const historyQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1, 'limit is 1..200').max(200, 'limit is 1..200').default(50),
+    before: cursor.min(1).optional(),
+    after: cursor.optional(),
+    channel: channel.default('main'),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, 'use either before or after, not both');
+
+/** Parses input or throws the contract's error (invalid_input, or payload_too_large for long content). */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? `${where}is required` : `${where}${issue.message}`;
+  if ((issue as { params?: { appCode?: string } }).params?.appCode === 'payload_too_large') {
+    throw AppError.payloadTooLarge(message);
+  }
+  throw AppError.invalidInput(message);
+}

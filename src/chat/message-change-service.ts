@@ -1,0 +1,78 @@
+import type { SessionClaims } from '../auth/tokens';
+import type { Em } from '../db';
+import type { Message } from '../domain';
+import { AppError } from '../errors';
+import { ATTR, traced } from '../monitoring/tracer';
+import type { CacheWriter } from './cache-writer';
+import { lockChat } from './chat-lock';
+import type { ChatEvents, ChatEventMap } from './events';
+import type { ChatRef, MessageStore } from './message-store';
+import { toCached, toMessageView, type MessageView } from './message-view';
+
+/**
+ * Runs one change of an existing message: locks the chat (bumping its change counter), applies
+ * `change` to the message, commits, then updates the cached copy. Edits, deletes, pins and
+ * reactions all go through here so each bumps `version` the same way.
+ */
+export async function changeMessage(
+  store: MessageStore,
+  writer: CacheWriter,
+  code: string,
+  messageId: string,
+  op: string,
+  change: (message: Message, version: number, tx: Em) => Promise<void> | void,
+): Promise<{ view: MessageView; chat: ChatRef }> {
+  const chat = await store.chatRef(code);
+  const message = await traced('db.write', { [ATTR.chatCode]: code, [ATTR.op]: op, [ATTR.dbCount]: 1 }, () =>
+    store.em().transactional(async (tx) => {
+      const { version } = await lockChat(tx, chat.id);
+      const m = await store.byId(chat, messageId, tx);
+      await change(m, version, tx);
+      m.version = version;
+      return m;
+    }),
+  );
+  const view = toMessageView(message, code);
+  await writer.update(code, view.channel, toCached(view));
+  return { view, chat };
+}
+
+/** Edits and deletes, by the author or the chat's host. */
+export class MessageChangeService {
+  constructor(private readonly store: MessageStore, private readonly writer: CacheWriter, private readonly events: ChatEvents) {}
+
+  async edit(session: SessionClaims, code: string, id: string, content: string): Promise<MessageView> {
+    return this.apply(session, code, id, 'edit', 'message:updated', (m) => {
+      m.content = content;
+      m.editedAt = new Date();
+    });
+  }
+
+  async delete(session: SessionClaims, code: string, id: string): Promise<MessageView> {
+    // A tombstone keeps seq contiguous; the content itself is gone from the database too.
+    return this.apply(session, code, id, 'delete', 'message:deleted', (m) => {
+      m.deleted = true;
+      m.content = '';
+      m.editedAt = new Date();
+    });
+  }
+
+  private async apply(
+    session: SessionClaims,
+    code: string,
+    id: string,
+    op: string,
+    event: 'message:updated' | 'message:deleted',
+    change: (m: Message) => void,
+  ): Promise<MessageView> {
+    if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
+    const { view } = await changeMessage(this.store, this.writer, code, id, op, (m) => {
+      if (m.participantId !== session.sub && !session.host) throw AppError.forbidden('only the author or the host may change this message');
+      if (m.deleted) throw AppError.conflict('the message is deleted');
+      if (m.messageType === 'system') throw AppError.forbidden('system messages cannot be changed');
+      change(m);
+    });
+    this.events.emit(event, { chat_code: code, message: view } as ChatEventMap[typeof event][0]);
+    return view;
+  }
+}

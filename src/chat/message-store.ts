@@ -1,0 +1,97 @@
+import type { Channel } from '../domain';
+import { Chat, Message } from '../domain';
+import { forkEm, type Em, type Orm } from '../db';
+import { ATTR, traced } from '../monitoring/tracer';
+import { AppError } from '../errors';
+
+export interface ChatRef {
+  id: string;
+  code: string;
+}
+
+/**
+ * Every database read of chats and messages the services share, so no query is written twice.
+ * Each call uses the request's EntityManager when there is one, else a fresh fork.
+ */
+export class MessageStore {
+  /** code → id; chats are never renamed or deleted, so this mapping cannot go stale. */
+  private readonly chatIds = new Map<string, string>();
+
+  constructor(private readonly orm: Orm) {}
+
+  em(): Em {
+    return forkEm(this.orm);
+  }
+
+  /** The chat's id by code, or not_found. */
+  async chatRef(code: string): Promise<ChatRef> {
+    const known = this.chatIds.get(code);
+    if (known) return { id: known, code };
+    const row = await this.em().findOne(Chat, { code }, { fields: ['id'] });
+    if (!row) throw AppError.notFound(`chat ${code}`);
+    this.rememberChat(code, row.id);
+    return { id: row.id, code };
+  }
+
+  rememberChat(code: string, id: string) {
+    if (this.chatIds.size > 50_000) this.chatIds.clear();
+    this.chatIds.set(code, id);
+  }
+
+  async chat(code: string): Promise<Chat> {
+    const chat = await this.em().findOne(Chat, { code });
+    if (!chat) throw AppError.notFound(`chat ${code}`);
+    this.rememberChat(code, chat.id);
+    return chat;
+  }
+
+  async lastSeq(chat: ChatRef, channel: Channel): Promise<number> {
+    const row = await this.em().findOneOrFail(Chat, { id: chat.id }, { fields: ['lastSeqMain', 'lastSeqBackroom'] });
+    return channel === 'main' ? row.lastSeqMain : row.lastSeqBackroom;
+  }
+
+  /** Messages with lo ≤ seq ≤ hi, ascending. */
+  range(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<Message[]> {
+    if (hi < lo) return Promise.resolve([]);
+    return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'range' }, async (span) => {
+      const rows = await this.em().find(
+        Message,
+        { chatId: chat.id, channel, seq: { $gte: lo, $lte: hi } },
+        { orderBy: { seq: 'asc' } },
+      );
+      span.setAttribute(ATTR.dbCount, rows.length);
+      return rows;
+    });
+  }
+
+  /** The newest `count` messages of a channel, ascending, with the channel's last seq. */
+  async newest(chat: ChatRef, channel: Channel, count: number): Promise<{ messages: Message[]; lastSeq: number }> {
+    const lastSeq = await this.lastSeq(chat, channel);
+    const messages = await this.range(chat, channel, Math.max(1, lastSeq - count + 1), lastSeq);
+    return { messages, lastSeq };
+  }
+
+  /** Messages with seq ≤ maxSeq changed after `sinceVersion` (edits, deletes, reactions, pins), ascending by seq. */
+  changedSince(chat: ChatRef, channel: Channel, sinceVersion: number, maxSeq: number, limit: number): Promise<Message[]> {
+    return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'changed' }, async (span) => {
+      const rows = await this.em().find(
+        Message,
+        { chatId: chat.id, channel, version: { $gt: sinceVersion }, seq: { $lte: maxSeq } },
+        { orderBy: { seq: 'asc' }, limit },
+      );
+      span.setAttribute(ATTR.dbCount, rows.length);
+      return rows;
+    });
+  }
+
+  async byId(chat: ChatRef, id: string, em: Em = this.em()): Promise<Message> {
+    const m = await em.findOne(Message, { id, chatId: chat.id });
+    if (!m) throw AppError.notFound(`message ${id}`);
+    return m;
+  }
+
+  /** Messages pinned past `now`, by pinned_until ascending. */
+  activePins(chat: ChatRef, now: Date): Promise<Message[]> {
+    return this.em().find(Message, { chatId: chat.id, pinnedUntil: { $gt: now }, deleted: false }, { orderBy: { pinnedUntil: 'asc' } });
+  }
+}

@@ -1,0 +1,55 @@
+import type { Channel, Message, MessageType } from '../domain';
+import type { CachedMessage } from '../cache';
+
+/** A message as clients see it (CONTRACT.md "Messages"). */
+export interface MessageView {
+  id: string;
+  chat_code: string;
+  channel: Channel;
+  seq: number;
+  version: number;
+  username: string;
+  username_is_reserved: boolean;
+  user_id: string | null;
+  content: string;
+  message_type: MessageType;
+  reply_to: string | null;
+  is_pinned: boolean;
+  pinned_until: string | null;
+  pin_amount_cents: number | null;
+  reactions: Record<string, number>;
+  created_at: string;
+  edited_at: string | null;
+  deleted: boolean;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** `is_pinned` is true while `pinned_until` lies ahead at the message's last change. */
+export function toMessageView(m: Message, chatCode: string, now = Date.now()): MessageView {
+  return {
+    id: m.id,
+    chat_code: chatCode,
+    channel: m.channel,
+    seq: m.seq,
+    version: m.version,
+    username: m.username,
+    username_is_reserved: m.usernameIsReserved,
+    user_id: m.userId,
+    content: m.deleted ? '' : m.content,
+    message_type: m.messageType,
+    reply_to: m.replyTo,
+    is_pinned: m.pinnedUntil !== null && new Date(m.pinnedUntil).getTime() > now,
+    pinned_until: iso(m.pinnedUntil),
+    pin_amount_cents: m.pinAmountCents,
+    reactions: { ...(m.reactions ?? {}) },
+    created_at: iso(m.createdAt)!,
+    edited_at: iso(m.editedAt),
+    deleted: m.deleted,
+  };
+}
+
+/** The cache form: the JSON is made once here and served verbatim afterwards. */
+export function toCached(view: MessageView): CachedMessage {
+  return { seq: view.seq, version: view.version, json: JSON.stringify(view) };
+}

@@ -1,0 +1,52 @@
+import type { SessionClaims } from '../auth/tokens';
+import type { CacheEngine } from '../cache';
+import { AppError } from '../errors';
+import { ATTR, traced } from '../monitoring/tracer';
+import type { CacheWriter } from './cache-writer';
+import type { ChatEvents } from './events';
+import { changeMessage } from './message-change-service';
+import type { MessageStore } from './message-store';
+import { toMessageView, type MessageView } from './message-view';
+
+/** Paid pins: a message stays pinned until a time; active pins are served from the pinned set. */
+export class PinService {
+  constructor(
+    private readonly store: MessageStore,
+    private readonly engine: CacheEngine,
+    private readonly writer: CacheWriter,
+    private readonly events: ChatEvents,
+  ) {}
+
+  async pin(session: SessionClaims, code: string, id: string, amountCents: number, durationMinutes: number): Promise<MessageView> {
+    if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
+    const { view } = await changeMessage(this.store, this.writer, code, id, 'pin', (m) => {
+      if (m.deleted) throw AppError.conflict('a deleted message cannot be pinned');
+      if (m.channel !== 'main') throw AppError.invalidInput('only main-channel messages can be pinned');
+      m.pinnedUntil = new Date(Date.now() + durationMinutes * 60_000);
+      m.pinAmountCents = amountCents;
+    });
+    await this.writer.pin(code, { messageId: view.id, pinnedUntilMs: Date.parse(view.pinned_until!), json: JSON.stringify(view) });
+    this.events.emit('message:pinned', { chat_code: code, message: view });
+    return view;
+  }
+
+  /** Active pins, soonest to expire first: the pinned set when cached, else the database (then cached). */
+  async active(code: string): Promise<{ pins: string[]; source: 'cache' | 'db' }> {
+    const now = Date.now();
+    try {
+      const cached = await traced('cache.read', { [ATTR.chatCode]: code, [ATTR.op]: 'pins' }, async (span) => {
+        const pins = await this.engine.readPins(code, now);
+        span.setAttribute(ATTR.cacheResult, pins ? 'hit' : 'miss');
+        return pins;
+      });
+      if (cached) return { pins: cached.map((p) => p.json), source: 'cache' };
+    } catch {
+      /* the database answers */
+    }
+    const chat = await this.store.chatRef(code);
+    const rows = await this.store.activePins(chat, new Date(now));
+    const pins = rows.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, code, now)) }));
+    if (pins.length) await this.engine.rebuildPins(code, pins, now).catch(() => undefined);
+    return { pins: pins.map((p) => p.json), source: 'db' };
+  }
+}

@@ -1,0 +1,33 @@
+import type { SessionClaims } from '../auth/tokens';
+import { Reaction } from '../domain';
+import { AppError } from '../errors';
+import type { CacheWriter } from './cache-writer';
+import type { ChatEvents } from './events';
+import { changeMessage } from './message-change-service';
+import type { MessageStore } from './message-store';
+
+/** One reaction per participant and emoji; counts live on the message and in the reactions hash. */
+export class ReactionService {
+  constructor(private readonly store: MessageStore, private readonly writer: CacheWriter, private readonly events: ChatEvents) {}
+
+  async react(session: SessionClaims, code: string, messageId: string, emoji: string, op: 'add' | 'remove'): Promise<Record<string, number>> {
+    if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
+    const { view } = await changeMessage(this.store, this.writer, code, messageId, `reaction.${op}`, async (m, _version, tx) => {
+      if (m.deleted) throw AppError.conflict('the message is deleted');
+      const existing = await tx.findOne(Reaction, { messageId: m.id, participantId: session.sub, emoji });
+      const counts = { ...(m.reactions ?? {}) };
+      if (op === 'add' && !existing) {
+        tx.persist(Object.assign(new Reaction(), { chatId: m.chatId, messageId: m.id, participantId: session.sub, emoji }));
+        counts[emoji] = (counts[emoji] ?? 0) + 1;
+      } else if (op === 'remove' && existing) {
+        tx.remove(existing);
+        counts[emoji] = Math.max(0, (counts[emoji] ?? 1) - 1);
+        if (counts[emoji] === 0) delete counts[emoji];
+      }
+      m.reactions = counts;
+    });
+    await this.writer.reactions(code, view.id, view.reactions);
+    this.events.emit('reaction:updated', { chat_code: code, message_id: view.id, reactions: view.reactions, message: view });
+    return view.reactions;
+  }
+}

@@ -1,0 +1,3 @@
+export { openOrm, ormOptions, migrateUp, databaseKind, type Orm, type Em } from './orm';
+export { parseDatabaseUrl, type DatabaseTarget } from './database-url';
+export { forkEm } from './entity-manager';

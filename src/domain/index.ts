@@ -1,0 +1,14 @@
+export { User } from './user';
+export { Chat, type ChatKind } from './chat';
+export { Participant } from './participant';
+export { Message, CHANNELS, type Channel, type MessageType } from './message';
+export { Reaction } from './reaction';
+
+import { Chat } from './chat';
+import { Message } from './message';
+import { Participant } from './participant';
+import { Reaction } from './reaction';
+import { User } from './user';
+
+/** Every entity, for the ORM's discovery. */
+export const ENTITIES = [User, Chat, Participant, Message, Reaction];

@@ -1,0 +1,73 @@
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+
+export type Channel = 'main' | 'backroom';
+export type MessageType = 'normal' | 'host' | 'system';
+export const CHANNELS: readonly Channel[] = ['main', 'backroom'];
+
+/** One message; (chatId, channel, seq) is unique and contiguous from 1. */
+@Entity({ tableName: 'messages' })
+@Unique({ properties: ['chatId', 'channel', 'seq'] })
+@Unique({ properties: ['chatId', 'clientId'] })
+@Index({ properties: ['chatId', 'version'] })
+export class Message {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  chatId!: string;
+
+  @Property({ type: 'string', length: 16 })
+  channel: Channel = 'main';
+
+  @Property({ type: 'integer' })
+  seq!: number;
+
+  /** The chat's change counter at this message's last change. */
+  @Property({ type: 'integer' })
+  version!: number;
+
+  @Property({ type: 'uuid' })
+  participantId!: string;
+
+  @Property({ type: 'string', length: 32 })
+  username!: string;
+
+  @Property({ type: 'boolean' })
+  usernameIsReserved: boolean = false;
+
+  @Property({ type: 'uuid', nullable: true })
+  userId: string | null = null;
+
+  @Property({ type: 'text' })
+  content!: string;
+
+  @Property({ type: 'string', length: 16 })
+  messageType: MessageType = 'normal';
+
+  @Property({ type: 'uuid', nullable: true })
+  replyTo: string | null = null;
+
+  /** The sender's idempotency key; a repeated one returns the stored message. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  clientId: string | null = null;
+
+  @Property({ type: 'datetime', nullable: true })
+  pinnedUntil: Date | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  pinAmountCents: number | null = null;
+
+  /** emoji → count, kept in the same transaction as the reactions rows. */
+  @Property({ type: 'json' })
+  reactions: Record<string, number> = {};
+
+  @Property({ type: 'datetime' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  editedAt: Date | null = null;
+
+  @Property({ type: 'boolean' })
+  deleted: boolean = false;
+}

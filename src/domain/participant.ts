@@ -1,0 +1,37 @@
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+
+/** A username inside one chat, anonymous or bound to a registered user. */
+@Entity({ tableName: 'participants' })
+@Unique({ properties: ['chatId', 'usernameKey'] })
+@Index({ properties: ['userId'] })
+export class Participant {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  chatId!: string;
+
+  /** As typed by the participant; uniqueness is on the lower-cased form in `usernameKey`. */
+  @Property({ type: 'string', length: 32 })
+  username!: string;
+
+  @Property({ type: 'string', length: 32 })
+  usernameKey!: string;
+
+  @Property({ type: 'uuid', nullable: true })
+  userId: string | null = null;
+
+  @Property({ type: 'boolean' })
+  isHost: boolean = false;
+
+  @Property({ type: 'boolean' })
+  backroomMember: boolean = false;
+
+  /** The highest main-channel seq this participant has read. */
+  @Property({ type: 'integer' })
+  lastReadSeq: number = 0;
+
+  @Property({ type: 'datetime' })
+  joinedAt: Date = new Date();
+}

@@ -1,0 +1,25 @@
+import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+
+/** One participant's emoji on one message (at most one per participant and emoji). */
+@Entity({ tableName: 'reactions' })
+@Unique({ properties: ['messageId', 'participantId', 'emoji'] })
+export class Reaction {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  chatId!: string;
+
+  @Property({ type: 'uuid' })
+  messageId!: string;
+
+  @Property({ type: 'uuid' })
+  participantId!: string;
+
+  @Property({ type: 'string', length: 32 })
+  emoji!: string;
+
+  @Property({ type: 'datetime' })
+  createdAt: Date = new Date();
+}

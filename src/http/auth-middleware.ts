@@ -1,0 +1,58 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
+import { AppError } from '../errors';
+
+export interface AuthState {
+  session?: SessionClaims;
+  user?: UserClaims;
+}
+
+export function bearer(ctx: Context): string | null {
+  const h = ctx.get('authorization');
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m ? m[1] : null;
+}
+
+/** Requires a chat session token. */
+export function requireSession(tokens: TokenService) {
+  return async (ctx: Context, next: Next) => {
+    const token = bearer(ctx);
+    if (!token) throw AppError.unauthorized('a session token is required (Authorization: Bearer …)');
+    (ctx.state as AuthState).session = await tokens.verifySession(token);
+    await next();
+  };
+}
+
+/** Requires a registered user's token. */
+export function requireUser(tokens: TokenService) {
+  return async (ctx: Context, next: Next) => {
+    const token = bearer(ctx);
+    if (!token) throw AppError.unauthorized('a user token is required (Authorization: Bearer …)');
+    (ctx.state as AuthState).user = await tokens.verifyUser(token);
+    await next();
+  };
+}
+
+/** Reads a user token when one is sent; a bad one is still refused. */
+export function optionalUser(tokens: TokenService) {
+  return async (ctx: Context, next: Next) => {
+    const token = bearer(ctx);
+    if (token) (ctx.state as AuthState).user = await tokens.verifyUser(token);
+    await next();
+  };
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Staff-only routes: 503 when ADMIN_TOKEN is unset, 401 without a token, 403 with a wrong one. */
+export function requireAdmin(adminToken: string | undefined) {
+  const expected = adminToken ? digest(adminToken) : null;
+  return async (ctx: Context, next: Next) => {
+    if (!expected) throw AppError.adminDisabled();
+    const token = bearer(ctx);
+    if (!token) throw AppError.unauthorized('the admin token is required (Authorization: Bearer …)');
+    if (!timingSafeEqual(digest(token), expected)) throw AppError.forbidden('wrong admin token');
+    await next();
+  };
+}

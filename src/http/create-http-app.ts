@@ -1,0 +1,48 @@
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import { RequestContext } from '@mikro-orm/core';
+import type { AuthService, TokenService } from '../auth';
+import type { CacheEngine } from '../cache';
+import type { ChatServices } from '../chat';
+import type { Orm } from '../db';
+import type { Logger } from '../logger';
+import { errorMiddleware } from './error-middleware';
+import { authRoutes } from './routes/auth-routes';
+import { chatRoutes } from './routes/chat-routes';
+import { opsRoutes } from './routes/ops-routes';
+
+/** Request bodies above this are refused with 413 before parsing. @default '64kb' */
+export const BODY_LIMIT = '64kb';
+
+export interface HttpDeps {
+  orm: Orm;
+  cache: CacheEngine;
+  chat: ChatServices;
+  auth: AuthService;
+  tokens: TokenService;
+  log: Logger;
+  adminToken?: string;
+  /** extra routers (monitoring, users, …) mounted after the core ones */
+  extraRouters?: { routes(): Koa.Middleware; allowedMethods(): Koa.Middleware }[];
+}
+
+export function createHttpApp(deps: HttpDeps): Koa {
+  const app = new Koa({ proxy: true });
+  app.silent = true; // errors are logged by the error middleware, once
+  app.use(errorMiddleware(deps.log));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8' }));
+  // One EntityManager fork per request (services fork from it for each unit of work).
+  app.use((ctx, next) => RequestContext.create(deps.orm.em, next));
+  const routers = [
+    opsRoutes({ orm: deps.orm, cache: deps.cache, chat: deps.chat, adminToken: deps.adminToken }),
+    authRoutes(deps.auth),
+    chatRoutes(deps.chat, deps.tokens),
+    ...(deps.extraRouters ?? []),
+  ];
+  for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
+  return app;
+}

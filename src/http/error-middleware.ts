@@ -1,0 +1,28 @@
+import type { Context, Next } from 'koa';
+import { AppError, toErrorBody } from '../errors';
+import type { Logger } from '../logger';
+
+/** Maps errors thrown by koa's own middleware (body parser, etc.) to the contract's codes. */
+function fromHttpError(err: { status?: number; expose?: boolean; message?: string; type?: string }): AppError | null {
+  if (err.status === 413 || err.type === 'entity.too.large') return AppError.payloadTooLarge('request body too large');
+  if (err.status === 415) return AppError.invalidInput('send JSON (Content-Type: application/json)');
+  if (err.status === 400 || err.type === 'entity.parse.failed') return AppError.invalidInput('malformed JSON body');
+  return null;
+}
+
+/** Turns every failure into `{ error: { code, message } }`; unknown errors are logged, never shown. */
+export function errorMiddleware(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw AppError.notFound(`route ${ctx.method} ${ctx.path}`);
+    } catch (thrown) {
+      const err = thrown instanceof AppError ? thrown : (fromHttpError(thrown as object) ?? thrown);
+      if (!(err instanceof AppError)) log.error({ err, path: ctx.path, method: ctx.method }, 'request failed');
+      const status = err instanceof AppError ? err.status : 500;
+      ctx.status = status;
+      ctx.body = toErrorBody(err);
+      if (err instanceof AppError && err.retryAfterSeconds) ctx.set('Retry-After', String(err.retryAfterSeconds));
+    }
+  };
+}

@@ -1,0 +1,124 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { TokenService } from '../../auth';
+import { inputs, type ChatServices, type HistoryPage } from '../../chat';
+import type { Channel } from '../../domain';
+import { optionalUser, requireSession, requireUser, type AuthState } from '../auth-middleware';
+
+const { parseInput } = inputs;
+
+/** Serializes a history page around the cached JSON strings, without parsing them again. */
+function pageBody(page: HistoryPage): string {
+  const tail = JSON.stringify({
+    has_more: page.hasMore,
+    next_before: page.nextBefore,
+    ...(page.nextAfter !== null ? { next_after: page.nextAfter } : {}),
+    last_seq: page.lastSeq,
+    source: page.source,
+  });
+  return `{"messages":[${page.items.join(',')}],${tail.slice(1)}`;
+}
+
+/** The chat routes of CONTRACT.md under /api/chats. Handlers validate, call one service, answer. */
+export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
+  const router = new Router({ prefix: '/api/chats' });
+  const session = requireSession(tokens);
+  const state = (ctx: { state: unknown }) => ctx.state as AuthState;
+
+  router.param('code', async (code, ctx, next) => {
+    ctx.params.code = parseInput(inputs.chatCode, code.toUpperCase());
+    return next();
+  });
+  router.param('id', async (id, ctx, next) => {
+    parseInput(inputs.uuid, id);
+    return next();
+  });
+
+  router.post('/', requireUser(tokens), async (ctx) => {
+    const { name } = parseInput(inputs.createChatInput, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = await s.chats.create(state(ctx).user!, name);
+  });
+
+  router.get('/:code', async (ctx) => {
+    ctx.body = await s.chats.info(ctx.params.code);
+  });
+
+  router.post('/:code/join', optionalUser(tokens), async (ctx) => {
+    const { username } = parseInput(inputs.joinInput, ctx.request.body);
+    ctx.body = await s.chats.join(ctx.params.code, username, state(ctx).user ?? null);
+  });
+
+  const history = async (ctx: Context & { params: Record<string, string> }, channel: Channel) => {
+    const q = parseInput(inputs.historyQuery, ctx.query);
+    const req =
+      q.after !== undefined
+        ? ({ mode: 'after', after: q.after, limit: q.limit } as const)
+        : q.before !== undefined
+          ? ({ mode: 'before', before: q.before, limit: q.limit } as const)
+          : ({ mode: 'newest', limit: q.limit } as const);
+    ctx.type = 'application/json';
+    ctx.body = pageBody(await s.history.page(ctx.params.code, channel, req));
+  };
+
+  router.get('/:code/messages', async (ctx) => {
+    if (ctx.query.channel === 'backroom') {
+      await s.chats.assertBackroomAccess(await tokens.verifySession(bearerOf(ctx)), ctx.params.code);
+      return history(ctx, 'backroom');
+    }
+    return history(ctx, 'main');
+  });
+
+  router.get('/:code/backroom/messages', session, async (ctx) => {
+    await s.chats.assertBackroomAccess(state(ctx).session!, ctx.params.code);
+    return history(ctx, 'backroom');
+  });
+
+  router.post('/:code/backroom/members', session, async (ctx) => {
+    const { username } = parseInput(inputs.joinInput, ctx.request.body);
+    ctx.body = await s.chats.addBackroomMember(state(ctx).session!, ctx.params.code, username);
+  });
+
+  router.post('/:code/messages', session, async (ctx) => {
+    const input = parseInput(inputs.sendInput, ctx.request.body);
+    const { message, duplicate } = await s.send.send(state(ctx).session!, ctx.params.code, input);
+    ctx.status = duplicate ? 200 : 201;
+    ctx.body = message;
+  });
+
+  router.patch('/:code/messages/:id', session, async (ctx) => {
+    const { content } = parseInput(inputs.editInput, ctx.request.body);
+    ctx.body = await s.changes.edit(state(ctx).session!, ctx.params.code, ctx.params.id, content);
+  });
+
+  router.delete('/:code/messages/:id', session, async (ctx) => {
+    ctx.body = await s.changes.delete(state(ctx).session!, ctx.params.code, ctx.params.id);
+  });
+
+  router.post('/:code/messages/:id/pin', session, async (ctx) => {
+    const { amount_cents, duration_minutes } = parseInput(inputs.pinInput, ctx.request.body);
+    ctx.body = await s.pins.pin(state(ctx).session!, ctx.params.code, ctx.params.id, amount_cents, duration_minutes);
+  });
+
+  router.get('/:code/pinned', async (ctx) => {
+    const { pins, source } = await s.pins.active(ctx.params.code);
+    ctx.type = 'application/json';
+    ctx.body = `{"pinned":[${pins.join(',')}],"source":${JSON.stringify(source)}}`;
+  });
+
+  router.post('/:code/messages/:id/reactions', session, async (ctx) => {
+    const { emoji } = parseInput(inputs.reactionInput, ctx.request.body);
+    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'add') };
+  });
+
+  router.delete('/:code/messages/:id/reactions', session, async (ctx) => {
+    const { emoji } = parseInput(inputs.reactionInput, ctx.request.body ?? ctx.query);
+    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove') };
+  });
+
+  return router;
+}
+
+function bearerOf(ctx: Context & { params: Record<string, string> }): string {
+  return /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1] ?? '';
+}

@@ -1,0 +1,58 @@
+import { SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Monitor } from './monitor';
+import { isCacheResult, isOperationName } from './operations';
+import { ATTR } from './tracer';
+
+const hrToMs = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
+
+const numberOrUndefined = (v: AttributeValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
+const stringOrUndefined = (v: AttributeValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Feeds the monitor from our own spans (`cache.read`, `db.write`, …). Other spans (http, koa,
+ * ioredis, pg) and everything while the monitor is off cost one check each.
+ * Only whitelisted attributes are read, so nothing else a span carries can reach the event log.
+ */
+export class MonitorSpanProcessor implements SpanProcessor {
+  constructor(private readonly monitor: Monitor) {}
+
+  onStart(): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if (!this.monitor.enabled || !isOperationName(span.name)) return;
+    const op = span.name;
+    const a = span.attributes;
+    const cacheCount = numberOrUndefined(a[ATTR.cacheCount]);
+    const dbCount = numberOrUndefined(a[ATTR.dbCount]);
+    let count: number | undefined;
+    if (op === 'hybrid.query') {
+      count = cacheCount !== undefined || dbCount !== undefined ? (cacheCount ?? 0) + (dbCount ?? 0) : undefined;
+    } else if (op.startsWith('cache.')) {
+      count = cacheCount;
+    } else {
+      count = dbCount ?? cacheCount;
+    }
+    const result = a[ATTR.cacheResult];
+    this.monitor.record({
+      op,
+      chatCode: stringOrUndefined(a[ATTR.chatCode]),
+      result: isCacheResult(result) ? result : undefined,
+      count,
+      cacheCount: op === 'hybrid.query' ? cacheCount : undefined,
+      dbCount: op === 'hybrid.query' ? dbCount : undefined,
+      action: stringOrUndefined(a[ATTR.op]),
+      durationMs: hrToMs(span.duration),
+      endedAt: hrToMs(span.endTime),
+      failed: span.status.code === SpanStatusCode.ERROR,
+    });
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

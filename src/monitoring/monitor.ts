@@ -1,0 +1,242 @@
+import { AdaptiveSampler, modeFor, sampleRateFor, type AdaptiveSamplerOptions, type MonitorMode } from './adaptive-sampler';
+import { LatencyStats, type LatencySummary } from './latency-stats';
+import { OPERATION_NAMES, type CacheResult } from './operations';
+import { RingBuffer } from './ring-buffer';
+import type { OperationName } from './tracer';
+
+/** One finished operation, as the span processor (or a test) reports it. Carries no message content. */
+export interface OperationRecord {
+  op: OperationName;
+  chatCode?: string;
+  /** cache.read only */
+  result?: CacheResult;
+  /** Messages or rows moved by the operation. */
+  count?: number;
+  /** hybrid.query only: messages from the cache and from the database. */
+  cacheCount?: number;
+  dbCount?: number;
+  /** The service-level action inside the span, e.g. 'send', 'history'. */
+  action?: string;
+  durationMs: number;
+  /** Epoch ms when the operation ended. @default now */
+  endedAt?: number;
+  failed?: boolean;
+}
+
+/** An entry of the event log: codes, counts and timings only, never message content. */
+export interface MonitorEvent {
+  ts: string;
+  op: OperationName;
+  chat_code: string | null;
+  result?: CacheResult | 'error';
+  count?: number;
+  cache_count?: number;
+  db_count?: number;
+  action?: string;
+  duration_ms: number;
+  pod: string;
+}
+
+export interface MonitorMetrics {
+  ops_per_second: number;
+  /** Share of events currently kept in the event log (1 detailed, 0 aggregated). */
+  sample_rate: number;
+  total_ops: number;
+  hits: number;
+  misses: number;
+  partial_hits: number;
+  /** hits / (hits + misses + partial_hits): reads answered by the cache alone; 0 before any read. */
+  hit_rate: number;
+  cache_reads: number;
+  cache_writes: number;
+  db_reads: number;
+  db_writes: number;
+  hybrid_queries: number;
+  socket_joins: number;
+  socket_sends: number;
+  /** Operations whose span ended with an error status. */
+  errors: number;
+  /** Events that went into the event log since `since`. */
+  events_kept: number;
+  ops: Record<OperationName, number>;
+  latency_ms: Partial<Record<OperationName, LatencySummary>>;
+  /** When the counters started (monitor creation or `reset()`). */
+  since: string;
+}
+
+/** What one pod reports: published to Redis and served by `/admin/monitoring/api`. */
+export interface MonitorSnapshot {
+  pod: string;
+  mode: MonitorMode;
+  enabled: boolean;
+  taken_at: string;
+  metrics: MonitorMetrics;
+  /** Newest first. */
+  events: MonitorEvent[];
+}
+
+export interface SnapshotOptions {
+  /** Most events returned. @default all held (the ring capacity) */
+  limit?: number;
+  /** Only events of this chat code (case-insensitive). */
+  chat?: string;
+}
+
+export interface MonitorOptions {
+  /** Name of this pod in cross-pod views. @default `pod-${process.pid}` */
+  pod?: string;
+  /** Initial switch; `setEnabled` changes it at run time. @default false */
+  enabled?: boolean;
+  /** Events kept in the ring buffer. @default 1000 */
+  capacity?: number;
+  /** Durations kept per operation type for percentiles. @default 1024 */
+  latencyWindow?: number;
+  /** Rate window, clock and random source of the adaptive sampler. */
+  sampler?: AdaptiveSamplerOptions;
+  /** Wall clock for timestamps, epoch ms. @default Date.now */
+  wallClock?: () => number;
+}
+
+// Chat codes and actions are short identifiers; anything else (free text) is dropped so no content can leak.
+const SAFE_CODE = /^[A-Za-z0-9_-]{1,64}$/;
+const SAFE_ACTION = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+const zeroCounts = (): Record<OperationName, number> =>
+  Object.fromEntries(OPERATION_NAMES.map((op) => [op, 0])) as Record<OperationName, number>;
+
+const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/**
+ * Counters, latency percentiles and a sampled event log of cache and database operations.
+ * `record` is the hot path: when disabled it returns after one branch.
+ */
+export class Monitor {
+  readonly pod: string;
+  private on: boolean;
+  private readonly sampler: AdaptiveSampler;
+  private readonly events: RingBuffer<MonitorEvent>;
+  private readonly latency: LatencyStats<OperationName>;
+  private readonly wallClock: () => number;
+  private readonly listeners = new Set<(enabled: boolean) => void>();
+  private ops = zeroCounts();
+  private hits = 0;
+  private misses = 0;
+  private partials = 0;
+  private errors = 0;
+  private kept = 0;
+  private since: number;
+
+  constructor(options: MonitorOptions = {}) {
+    this.pod = options.pod ?? `pod-${process.pid}`;
+    this.on = options.enabled ?? false;
+    this.sampler = new AdaptiveSampler(options.sampler);
+    this.events = new RingBuffer(options.capacity ?? 1000);
+    this.latency = new LatencyStats(options.latencyWindow ?? 1024);
+    this.wallClock = options.wallClock ?? Date.now;
+    this.since = this.wallClock();
+  }
+
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  /** Turns recording on or off at run time; counters and events are kept across switches. */
+  setEnabled(enabled: boolean): void {
+    if (enabled === this.on) return;
+    this.on = enabled;
+    for (const listener of this.listeners) listener(enabled);
+  }
+
+  /** Calls `listener` on every change of the switch; returns the unsubscribe function. */
+  onEnabledChange(listener: (enabled: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Counts one finished operation and, as the sampler decides, logs it as an event. */
+  record(r: OperationRecord): void {
+    if (!this.on) return;
+    this.ops[r.op]++;
+    if (r.failed) this.errors++;
+    else if (r.op === 'cache.read') {
+      if (r.result === 'hit') this.hits++;
+      else if (r.result === 'miss') this.misses++;
+      else if (r.result === 'partial') this.partials++;
+    }
+    this.latency.record(r.op, r.durationMs);
+    if (!this.sampler.tick()) return;
+    this.kept++;
+    this.events.push(this.toEvent(r));
+  }
+
+  /** The current mode, from the load over the sampler's window. */
+  get mode(): MonitorMode {
+    return this.sampler.mode();
+  }
+
+  snapshot(options: SnapshotOptions = {}): MonitorSnapshot {
+    const opsPerSecond = this.sampler.opsPerSecond();
+    const chat = options.chat?.toUpperCase();
+    return {
+      pod: this.pod,
+      mode: modeFor(opsPerSecond),
+      enabled: this.on,
+      taken_at: new Date(this.wallClock()).toISOString(),
+      metrics: this.metrics(opsPerSecond),
+      events: this.events.newest(options.limit, chat ? (e) => e.chat_code?.toUpperCase() === chat : undefined),
+    };
+  }
+
+  /** Clears counters, latencies, events and the load window. */
+  reset(): void {
+    this.ops = zeroCounts();
+    this.hits = this.misses = this.partials = this.errors = this.kept = 0;
+    this.latency.clear();
+    this.events.clear();
+    this.sampler.reset();
+    this.since = this.wallClock();
+  }
+
+  private metrics(opsPerSecond: number): MonitorMetrics {
+    const ops = { ...this.ops };
+    const reads = this.hits + this.misses + this.partials;
+    return {
+      ops_per_second: Math.round(opsPerSecond * 100) / 100,
+      sample_rate: sampleRateFor(opsPerSecond),
+      total_ops: OPERATION_NAMES.reduce((sum, op) => sum + ops[op], 0),
+      hits: this.hits,
+      misses: this.misses,
+      partial_hits: this.partials,
+      hit_rate: reads ? this.hits / reads : 0,
+      cache_reads: ops['cache.read'],
+      cache_writes: ops['cache.write'],
+      db_reads: ops['db.read'],
+      db_writes: ops['db.write'],
+      hybrid_queries: ops['hybrid.query'],
+      socket_joins: ops['socket.join'],
+      socket_sends: ops['socket.send'],
+      errors: this.errors,
+      events_kept: this.kept,
+      ops,
+      latency_ms: this.latency.summary(),
+      since: new Date(this.since).toISOString(),
+    };
+  }
+
+  private toEvent(r: OperationRecord): MonitorEvent {
+    const event: MonitorEvent = {
+      ts: new Date(r.endedAt ?? this.wallClock()).toISOString(),
+      op: r.op,
+      chat_code: r.chatCode !== undefined && SAFE_CODE.test(r.chatCode) ? r.chatCode : null,
+      duration_ms: round3(r.durationMs),
+      pod: this.pod,
+    };
+    if (r.failed) event.result = 'error';
+    else if (r.result !== undefined) event.result = r.result;
+    if (r.count !== undefined) event.count = r.count;
+    if (r.cacheCount !== undefined) event.cache_count = r.cacheCount;
+    if (r.dbCount !== undefined) event.db_count = r.dbCount;
+    if (r.action !== undefined && SAFE_ACTION.test(r.action)) event.action = r.action;
+    return event;
+  }
+}

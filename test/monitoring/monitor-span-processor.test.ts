@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { ATTR, Monitor, MonitorSpanProcessor, type OperationName } from '../../src/monitoring';
+
+/** What `traced` does, on a tracer of our own provider rather than the global one. */
+async function tracedOn<T>(tracer: Tracer, name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+function setup(enabled = true) {
+  const monitor = new Monitor({ pod: 'pod-span', enabled, sampler: { now: () => 0 } });
+  const provider = new BasicTracerProvider({ spanProcessors: [new MonitorSpanProcessor(monitor)] });
+  const tracer = provider.getTracer('chatpop');
+  const op = (name: OperationName, attributes: Attributes, fn: (span: Span) => Promise<unknown> = async () => undefined) =>
+    tracedOn(tracer, name, attributes, fn);
+  return { monitor, provider, tracer, op };
+}
+
+describe('MonitorSpanProcessor', () => {
+  it('turns our spans into counters and events', async () => {
+    const { monitor, op } = setup();
+    await op('cache.read', { [ATTR.chatCode]: 'SPAN0001', [ATTR.cacheResult]: 'hit', [ATTR.cacheCount]: 20, [ATTR.op]: 'history' });
+    await op('cache.read', { [ATTR.chatCode]: 'SPAN0001', [ATTR.cacheResult]: 'partial', [ATTR.cacheCount]: 5 });
+    await op('cache.read', { [ATTR.chatCode]: 'SPAN0002', [ATTR.cacheResult]: 'miss' });
+    await op('hybrid.query', { [ATTR.chatCode]: 'SPAN0001', [ATTR.cacheCount]: 5, [ATTR.dbCount]: 15 });
+    await op('db.write', { [ATTR.chatCode]: 'SPAN0001', [ATTR.op]: 'send' }, async (span) => {
+      span.setAttribute(ATTR.dbCount, 1); // attributes set inside fn count too
+    });
+    await op('cache.write', { [ATTR.chatCode]: 'SPAN0001', [ATTR.cacheCount]: 1 });
+
+    const { metrics, events } = monitor.snapshot();
+    expect(metrics).to.deep.include({ hits: 1, partial_hits: 1, misses: 1, cache_reads: 3, hybrid_queries: 1, db_writes: 1, cache_writes: 1 });
+    expect(metrics.hit_rate).to.be.closeTo(1 / 3, 1e-9);
+    const [cacheWrite, dbWrite, hybrid, , , firstRead] = events;
+    expect(firstRead).to.deep.include({ op: 'cache.read', chat_code: 'SPAN0001', result: 'hit', count: 20, action: 'history', pod: 'pod-span' });
+    expect(hybrid).to.deep.include({ op: 'hybrid.query', count: 20, cache_count: 5, db_count: 15 });
+    expect(dbWrite).to.deep.include({ op: 'db.write', count: 1, action: 'send' });
+    expect(cacheWrite).to.deep.include({ op: 'cache.write', count: 1 });
+    expect(firstRead.duration_ms).to.be.a('number').at.least(0);
+    expect(Date.parse(firstRead.ts)).to.be.closeTo(Date.now(), 60_000);
+  });
+
+  it('takes durations from the spans for the percentiles', async () => {
+    const { monitor, tracer } = setup();
+    const start = Date.now();
+    for (let ms = 1; ms <= 100; ms++) {
+      const span = tracer.startSpan('db.read', { startTime: start, attributes: { [ATTR.chatCode]: 'TIME0001' } });
+      span.end(start + ms);
+    }
+    expect(monitor.snapshot().metrics.latency_ms['db.read']).to.deep.equal({ samples: 100, p50: 50, p95: 95, p99: 99, max: 100 });
+  });
+
+  it('counts a failed operation as an error event', async () => {
+    const { monitor, op } = setup();
+    const failing = op('db.read', { [ATTR.chatCode]: 'FAIL0001' }, async () => {
+      throw new Error('database down');
+    });
+    await failing.then(
+      () => expect.fail('should have thrown'),
+      (err: Error) => expect(err.message).to.equal('database down'),
+    );
+    const { metrics, events } = monitor.snapshot();
+    expect(metrics.errors).to.equal(1);
+    expect(events[0]).to.deep.include({ op: 'db.read', result: 'error' });
+  });
+
+  it('ignores spans that are not ours', async () => {
+    const { monitor, tracer, op } = setup();
+    await op('GET /api/chats/:code/messages' as OperationName, { 'http.method': 'GET' });
+    tracer.startSpan('EVALSHA', { attributes: { 'db.system': 'redis' } }).end();
+    tracer.startSpan('pg.query:INSERT chatpop', { attributes: { [ATTR.chatCode]: 'NOTOURS1' } }).end();
+    const { metrics, events } = monitor.snapshot();
+    expect(metrics.total_ops).to.equal(0);
+    expect(events).to.deep.equal([]);
+  });
+
+  it('records nothing while the monitor is disabled', async () => {
+    const { monitor, op } = setup(false);
+    await op('cache.read', { [ATTR.chatCode]: 'OFF00001', [ATTR.cacheResult]: 'hit' });
+    await op('db.write', { [ATTR.chatCode]: 'OFF00001' });
+    monitor.setEnabled(true);
+    await op('db.write', { [ATTR.chatCode]: 'ON000001' });
+    const { metrics, events } = monitor.snapshot();
+    expect(metrics.total_ops).to.equal(1);
+    expect(events.map((e) => e.chat_code)).to.deep.equal(['ON000001']);
+  });
+
+  it('never copies message content from span attributes into events', async () => {
+    const { monitor, op } = setup();
+    const content = 'Meet me at the old mill at midnight';
+    await op('db.write', {
+      [ATTR.chatCode]: 'PRIV0001',
+      [ATTR.op]: 'send',
+      'message.content': content,
+      'chatpop.content': content,
+      'db.statement': `INSERT INTO message (content) VALUES ('${content}')`,
+    });
+    await op('cache.write', { [ATTR.chatCode]: content, [ATTR.op]: content, [ATTR.cacheCount]: 1 });
+    const snapshot = monitor.snapshot();
+    expect(JSON.stringify(snapshot)).not.to.include('midnight');
+    for (const event of snapshot.events) {
+      expect(Object.keys(event)).to.satisfy((keys: string[]) =>
+        keys.every((k) => ['ts', 'op', 'chat_code', 'result', 'count', 'cache_count', 'db_count', 'action', 'duration_ms', 'pod'].includes(k)),
+      );
+    }
+    expect(snapshot.events[0].chat_code).to.equal(null);
+  });
+});
