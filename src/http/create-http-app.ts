@@ -34,7 +34,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8' }));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] }));
   // One EntityManager fork per request (services fork from it for each unit of work).
   app.use((ctx, next) => RequestContext.create(deps.orm.em, next));
   const routers = [

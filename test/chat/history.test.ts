@@ -1,0 +1,173 @@
+import { expect } from 'chai';
+import { keys } from '../../src/cache';
+import { RedisEngine } from '../../src/cache';
+import { chatWithHost, STACKS, startStack, startTestApp, type ApiClient, type TestApp } from '../support';
+
+/** Every page of `before` scrollback from the newest to seq 1, newest first. */
+async function scrollAll(api: ApiClient, code: string, limit: number) {
+  const seqs: number[] = [];
+  const sources: string[] = [];
+  let path = `/api/chats/${code}/messages?limit=${limit}`;
+  for (;;) {
+    const res = await api.get(path);
+    expect(res.status).to.equal(200);
+    seqs.push(...res.body.messages.map((m: { seq: number }) => m.seq));
+    sources.push(res.body.source);
+    if (!res.body.has_more) break;
+    path = `/api/chats/${code}/messages?limit=${limit}&before=${res.body.next_before}`;
+  }
+  return { seqs, sources };
+}
+
+const descending = (from: number, to = 1) => Array.from({ length: from - to + 1 }, (_, i) => from - i);
+
+async function sendMany(host: ApiClient, code: string, count: number, concurrency = 1) {
+  const results: number[] = [];
+  for (let i = 0; i < count; i += concurrency) {
+    const batch = Array.from({ length: Math.min(concurrency, count - i) }, (_, j) =>
+      host.post(`/api/chats/${code}/messages`, { content: `message ${i + j + 1}` }),
+    );
+    for (const res of await Promise.all(batch)) {
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      results.push(res.body.seq);
+    }
+  }
+  return results;
+}
+
+for (const stackName of STACKS) {
+  describe(`history on ${stackName}`, function () {
+    this.timeout(60_000);
+    let t: TestApp;
+
+    before(async () => {
+      t = await startTestApp(await startStack(stackName), { MESSAGE_CACHE_MAX_COUNT: '100', SEND_RATE_LIMIT: '100000' });
+    });
+    after(async () => {
+      await t.close();
+      await t.stack.dispose();
+    });
+
+    it('scrolls back 130 sends as seq 130..1 with no gap, from a window of exactly MESSAGE_CACHE_MAX_COUNT', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      await sendMany(host, code, 130);
+      const { seqs, sources } = await scrollAll(host, code, 30);
+      expect(seqs).to.deep.equal(descending(130));
+      expect(sources[0]).to.equal('cache');
+      expect(sources.at(-1)).to.equal('db'); // below the 100-message window
+      const info = await t.app.cache.windowInfo(code, 'main');
+      expect(info).to.include({ count: 100, minSeq: 31, maxSeq: 130 });
+      expect(info.ttlSeconds).to.be.greaterThan(0).and.at.most(24 * 3600);
+    });
+
+    it('answers a page that straddles the window from cache and database as hybrid', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      await sendMany(host, code, 110, 10);
+      const res = await host.get(`/api/chats/${code}/messages?limit=20&before=21`);
+      expect(res.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal(descending(20));
+      const straddle = await host.get(`/api/chats/${code}/messages?limit=20&before=21`.replace('before=21', 'before=20'));
+      expect(straddle.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal(descending(19));
+      const mixed = await host.get(`/api/chats/${code}/messages?limit=10&before=16`);
+      expect(mixed.body.source).to.equal('hybrid');
+      expect(mixed.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal(descending(15, 6));
+    });
+
+    it('catches up oldest first with after, and reports has_more until the end', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      await sendMany(host, code, 12, 4);
+      const first = await host.get(`/api/chats/${code}/messages?after=0&limit=5`);
+      expect(first.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal([1, 2, 3, 4, 5]);
+      expect(first.body).to.include({ has_more: true, next_after: 5 });
+      const last = await host.get(`/api/chats/${code}/messages?after=10&limit=5`);
+      expect(last.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal([11, 12]);
+      expect(last.body.has_more).to.equal(false);
+    });
+
+    it('gives 200 concurrent sends to one chat seq 1..200 with no duplicate and no hole', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      const seqs = await sendMany(host, code, 200, 200);
+      expect([...seqs].sort((a, b) => a - b)).to.deep.equal(descending(200).reverse());
+      const { seqs: history } = await scrollAll(host, code, 200);
+      expect(history).to.deep.equal(descending(200));
+    });
+
+    it('returns the stored message for a repeated client_id and stores it once', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      const sends = await Promise.all(
+        Array.from({ length: 5 }, () => host.post(`/api/chats/${code}/messages`, { content: 'once', client_id: 'retry-1' })),
+      );
+      const ids = new Set(sends.map((r) => r.body.id));
+      expect(ids.size).to.equal(1);
+      expect(sends.filter((r) => r.status === 201)).to.have.length(1);
+      const page = await host.get(`/api/chats/${code}/messages`);
+      expect(page.body.messages).to.have.length(1);
+    });
+
+    it('keeps a deleted message as a tombstone so seq stays contiguous, and shows edits', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      const [a, b] = [await host.post(`/api/chats/${code}/messages`, { content: 'first' }), await host.post(`/api/chats/${code}/messages`, { content: 'second' })];
+      const edited = await host.patch(`/api/chats/${code}/messages/${a.body.id}`, { content: 'first, edited' });
+      expect(edited.status).to.equal(200);
+      expect(edited.body.version).to.be.greaterThan(b.body.version);
+      const deleted = await host.delete(`/api/chats/${code}/messages/${b.body.id}`);
+      expect(deleted.body).to.include({ deleted: true, content: '' });
+      const page = await host.get(`/api/chats/${code}/messages`);
+      expect(page.body.source).to.equal('cache');
+      expect(page.body.messages.map((m: { seq: number; content: string; deleted: boolean }) => [m.seq, m.content, m.deleted])).to.deep.equal([
+        [2, '', true],
+        [1, 'first, edited', false],
+      ]);
+    });
+
+    it('counts reactions once per participant and emoji, in the message and the reactions hash', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      const m = await host.post(`/api/chats/${code}/messages`, { content: 'react to me' });
+      const r1 = await host.post(`/api/chats/${code}/messages/${m.body.id}/reactions`, { emoji: '👍' });
+      const r2 = await host.post(`/api/chats/${code}/messages/${m.body.id}/reactions`, { emoji: '👍' });
+      expect(r1.body.reactions).to.deep.equal({ '👍': 1 });
+      expect(r2.body.reactions).to.deep.equal({ '👍': 1 });
+      expect(await t.app.cache.readReactions(code, m.body.id)).to.deep.equal({ '👍': 1 });
+      const page = await host.get(`/api/chats/${code}/messages`);
+      expect(page.body.messages[0].reactions).to.deep.equal({ '👍': 1 });
+      const removed = await host.delete(`/api/chats/${code}/messages/${m.body.id}/reactions`, { emoji: '👍' });
+      expect(removed.body.reactions).to.deep.equal({});
+    });
+
+    it('pins a message until a time and lists active pins from the cache', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      const m = await host.post(`/api/chats/${code}/messages`, { content: 'pin me' });
+      const pinned = await host.post(`/api/chats/${code}/messages/${m.body.id}/pin`, { amount_cents: 500, duration_minutes: 30 });
+      expect(pinned.body).to.include({ is_pinned: true, pin_amount_cents: 500 });
+      expect(Date.parse(pinned.body.pinned_until) - Date.now()).to.be.within(29 * 60_000, 30 * 60_000);
+      const list = await host.get(`/api/chats/${code}/pinned`);
+      expect(list.body.source).to.equal('cache');
+      expect(list.body.pinned.map((p: { id: string }) => p.id)).to.deep.equal([m.body.id]);
+    });
+
+    it('keeps the back room to the host and its members', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      const sent = await host.post(`/api/chats/${code}/messages`, { content: 'staff only', channel: 'backroom' });
+      expect(sent.status).to.equal(201);
+      expect(sent.body).to.include({ channel: 'backroom', seq: 1 });
+      const outsider = await (await import('../support')).guest(t.base, code);
+      expect((await outsider.get(`/api/chats/${code}/backroom/messages`)).status).to.equal(403);
+      expect((await outsider.post(`/api/chats/${code}/messages`, { content: 'let me in', channel: 'backroom' })).status).to.equal(403);
+      const back = await host.get(`/api/chats/${code}/backroom/messages`);
+      expect(back.body.messages.map((m: { content: string }) => m.content)).to.deep.equal(['staff only']);
+      const main = await host.get(`/api/chats/${code}/messages`);
+      expect(main.body.messages).to.have.length(0);
+    });
+
+    if (stackName === 'postgres+redis') {
+      it('stores windows under the contract keys, hash-tagged by chat code', async () => {
+        const { code, host } = await chatWithHost(t.base);
+        await host.post(`/api/chats/${code}/messages`, { content: 'hi' });
+        const client = (t.app.cache as RedisEngine).client;
+        expect(keys.window(code, 'main')).to.equal(`chat:{${code}}:messages`);
+        expect(await client.zcard(`chat:{${code}}:messages`)).to.equal(1);
+        const [member] = await client.zrange(`chat:{${code}}:messages`, 0, -1);
+        expect(JSON.parse(member)).to.include({ seq: 1, content: 'hi', chat_code: code });
+      });
+    }
+  });
+}
