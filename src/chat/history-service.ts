@@ -31,7 +31,8 @@ export class HistoryService {
   ) {}
 
   async page(code: string, channel: Channel, req: PageRequest): Promise<HistoryPage> {
-    const cached = await this.readCache(code, channel, req);
+    // A chat whose cache write failed here may have a stale window until its repair starts.
+    const cached = this.repair.suspects(code) ? null : await this.readCache(code, channel, req);
     if (cached && cached.lastSeq !== null) {
       const { lo, hi, entries, lastSeq } = cached;
       const expected = Math.max(0, hi - lo + 1);

@@ -11,9 +11,9 @@ export interface RepairStats {
 
 /**
  * Chats whose cache may be wrong or incomplete, rebuilt from the database in the background.
- * Codes wait in this process while the cache is unreachable, then move to the engine's shared
- * queue, which any pod drains. Before rebuilding, a chat's window meta is dropped so no pod
- * serves the stale window while the rebuild runs.
+ * Codes wait in this process while the cache is unreachable (reads of those chats skip the cache
+ * here), then their window meta is dropped — so no pod serves a stale window — and they move to
+ * the engine's shared queue, which any pod drains.
  */
 export class RepairQueue {
   private readonly local = new Set<string>();
@@ -40,6 +40,11 @@ export class RepairQueue {
   enqueue(code: string) {
     this.local.add(code);
     void this.drain();
+  }
+
+  /** True while this process knows the chat's cache may be stale and has not handed it on yet. */
+  suspects(code: string): boolean {
+    return this.local.has(code);
   }
 
   async stats(): Promise<RepairStats> {
@@ -70,6 +75,8 @@ export class RepairQueue {
     try {
       if (this.local.size) {
         const codes = [...this.local];
+        // Hide the possibly stale windows first, so no pod serves them while the rebuild waits.
+        await Promise.all(codes.map((c) => this.engine.dropMeta(c)));
         await this.engine.pushRepair(codes);
         for (const c of codes) this.local.delete(c);
       }
