@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../src/config';
+
+const server = join(__dirname, '..', 'src', 'server.js');
+
+describe('configuration', () => {
+  it('runs on embedded defaults with nothing set', () => {
+    const c = loadConfig({});
+    expect(c).to.include({ port: 3000, host: '0.0.0.0', databaseUrl: 'sqlite://./data/chatpop.sqlite', messageCacheMaxCount: 500, enableMonitoring: false });
+    expect(c.redis).to.deep.equal({ kind: 'none' });
+    expect(c.messageCacheTtlSeconds).to.equal(24 * 3600);
+    expect(c.pinnedCacheTtlSeconds).to.equal(7 * 86_400);
+    expect(c.sessionSecret).to.have.length(64);
+  });
+
+  it('reads Redis, a cluster and its password', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://:pw@127.0.0.1:6380/2' }).redis).to.deep.equal({ kind: 'single', url: 'redis://:pw@127.0.0.1:6380/2' });
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000, b:7001', REDIS_URL: 'redis://:s3cret@x:1' }).redis).to.deep.equal({
+      kind: 'cluster',
+      nodes: [{ host: 'a', port: 7000 }, { host: 'b', port: 7001 }],
+      password: 's3cret',
+    });
+  });
+
+  const bad: [Record<string, string>, string][] = [
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ REDIS_CLUSTER_NODES: 'a,b' }, 'REDIS_CLUSTER_NODES'],
+    [{ MESSAGE_CACHE_MAX_COUNT: '0' }, 'MESSAGE_CACHE_MAX_COUNT'],
+    [{ ENABLE_MONITORING: 'maybe' }, 'ENABLE_MONITORING'],
+    [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN'],
+    [{ NODE_ENV: 'production' }, 'SESSION_SECRET'],
+  ];
+  for (const [env, variable] of bad) {
+    it(`names ${variable} when ${JSON.stringify(env)} is wrong`, () => {
+      expect(() => loadConfig(env)).to.throw(ConfigError).with.property('variable', variable);
+    });
+  }
+
+  it('stops the server at start with one line naming the variable', () => {
+    const run = spawnSync(process.execPath, [server], { env: { PATH: process.env.PATH, PORT: 'eighty' }, encoding: 'utf8', timeout: 10_000 });
+    expect(run.status).to.equal(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/PORT/);
+    expect(run.stdout).to.equal('');
+  });
+});

@@ -1,0 +1,144 @@
+import { expect } from 'chai';
+import { ApiClient, chatWithHost, guest, startStack, startTestApp, uniqueName, type ApiResponse, type TestApp } from '../support';
+
+function expectError(res: ApiResponse, status: number, code: string) {
+  expect(res.status, JSON.stringify(res.body)).to.equal(status);
+  expect(res.body).to.have.property('error');
+  expect(res.body.error.code).to.equal(code);
+  expect(res.body.error.message).to.be.a('string').and.not.empty;
+}
+
+describe('bad input gets the contract error object and stores nothing', function () {
+  this.timeout(30_000);
+  let t: TestApp;
+  let code: string;
+  let host: ApiClient;
+  let user: ApiClient;
+  let messageId: string;
+
+  before(async () => {
+    t = await startTestApp(await startStack('sqlite+memory'));
+    ({ code, host, user } = await chatWithHost(t.base));
+    messageId = (await host.post(`/api/chats/${code}/messages`, { content: 'the only message' })).body.id;
+  });
+  after(async () => {
+    await t.close();
+    await t.stack.dispose();
+  });
+  afterEach(async () => {
+    // Whatever a bad request tried, the chat still holds exactly its one message.
+    const page = await host.get(`/api/chats/${code}/messages`);
+    expect(page.body.messages.map((m: { content: string }) => m.content)).to.deep.equal(['the only message']);
+  });
+
+  const send = (body: unknown, client = host, chat = code) => client.request('POST', `/api/chats/${chat}/messages`, body);
+
+  it('refuses empty and whitespace-only content', async () => {
+    expectError(await send({ content: '' }), 400, 'invalid_input');
+    expectError(await send({ content: ' \n\t ' }), 400, 'invalid_input');
+  });
+
+  it('refuses content over 4000 characters with 413, never truncating', async () => {
+    expectError(await send({ content: 'x'.repeat(4001) }), 413, 'payload_too_large');
+  });
+
+  it('counts characters, not UTF-16 units: 4000 emoji fit, 4001 do not', async () => {
+    const other = await chatWithHost(t.base);
+    expect((await send({ content: '😀'.repeat(4000) }, other.host, other.code)).status).to.equal(201);
+    expectError(await send({ content: '😀'.repeat(4001) }, other.host, other.code), 413, 'payload_too_large');
+  });
+
+  it('refuses wrong types and unknown channels', async () => {
+    expectError(await send({ content: 42 }), 400, 'invalid_input');
+    expectError(await send({ content: 'x', channel: 'attic' }), 400, 'invalid_input');
+    expectError(await send({ content: 'x', reply_to: 'not-a-uuid' }), 400, 'invalid_input');
+    expectError(await send({ content: 'x', client_id: 'has spaces' }), 400, 'invalid_input');
+    expectError(await send([1, 2]), 400, 'invalid_input');
+  });
+
+  it('refuses a reply to a message of another chat', async () => {
+    expectError(await send({ content: 'x', reply_to: '00000000-0000-4000-8000-000000000000' }), 400, 'invalid_input');
+  });
+
+  it('refuses malformed JSON and bodies over the size limit', async () => {
+    expectError(await host.request('POST', `/api/chats/${code}/messages`, '{"content": '), 400, 'invalid_input');
+    expectError(await host.request('POST', `/api/chats/${code}/messages`, JSON.stringify({ content: 'x'.repeat(70_000) })), 413, 'payload_too_large');
+  });
+
+  it('refuses missing, forged and foreign tokens', async () => {
+    expectError(await send({ content: 'x' }, new ApiClient(t.base)), 401, 'unauthorized');
+    expectError(await send({ content: 'x' }, new ApiClient(t.base, 'not.a.jwt')), 401, 'unauthorized');
+    const forged = host.token!.slice(0, -4) + (host.token!.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expectError(await send({ content: 'x' }, new ApiClient(t.base, forged)), 401, 'unauthorized');
+    expectError(await send({ content: 'x' }, user), 401, 'unauthorized'); // a user token is not a session token
+    const other = await chatWithHost(t.base);
+    expectError(await send({ content: 'x' }, other.host), 403, 'forbidden');
+  });
+
+  it('refuses bad history cursors and limits', async () => {
+    expectError(await host.get(`/api/chats/${code}/messages?limit=0`), 400, 'invalid_input');
+    expectError(await host.get(`/api/chats/${code}/messages?limit=201`), 400, 'invalid_input');
+    expectError(await host.get(`/api/chats/${code}/messages?before=abc`), 400, 'invalid_input');
+    expectError(await host.get(`/api/chats/${code}/messages?before=5&after=1`), 400, 'invalid_input');
+    expectError(await host.get(`/api/chats/${code}/messages?after=-1`), 400, 'invalid_input');
+  });
+
+  it('answers not_found for unknown chats, messages and routes, and invalid_input for malformed codes', async () => {
+    expectError(await host.get('/api/chats/ZZZZZZZZ'), 404, 'not_found');
+    expectError(await host.get('/api/chats/ZZZZZZZZ/messages'), 404, 'not_found');
+    expectError(await host.get('/api/chats/bad!/messages'), 400, 'invalid_input');
+    expectError(await host.patch(`/api/chats/${code}/messages/00000000-0000-4000-8000-000000000000`, { content: 'x' }), 404, 'not_found');
+    expectError(await host.get('/api/nothing-here'), 404, 'not_found');
+  });
+
+  it('lets only the author or the host edit or delete', async () => {
+    const g = await guest(t.base, code);
+    expectError(await g.patch(`/api/chats/${code}/messages/${messageId}`, { content: 'hijack' }), 403, 'forbidden');
+    expectError(await g.delete(`/api/chats/${code}/messages/${messageId}`), 403, 'forbidden');
+    expectError(await host.patch(`/api/chats/${code}/messages/${messageId}`, { content: '' }), 400, 'invalid_input');
+  });
+
+  it('refuses bad pins and reactions', async () => {
+    expectError(await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: -1, duration_minutes: 10 }), 400, 'invalid_input');
+    expectError(await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: 100, duration_minutes: 0 }), 400, 'invalid_input');
+    expectError(await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: 100 }), 400, 'invalid_input');
+    expectError(await host.post(`/api/chats/${code}/messages/${messageId}/reactions`, { emoji: 'not an emoji' }), 400, 'invalid_input');
+    expectError(await host.post(`/api/chats/${code}/messages/${messageId}/reactions`, {}), 400, 'invalid_input');
+  });
+
+  it('refuses bad registrations, logins, chat names and joins', async () => {
+    const api = new ApiClient(t.base);
+    expectError(await api.post('/api/auth/register', { username: 'ab', password: 'long-enough-1' }), 400, 'invalid_input');
+    expectError(await api.post('/api/auth/register', { username: uniqueName(), password: 'short' }), 400, 'invalid_input');
+    expectError(await api.post('/api/auth/login', { username: uniqueName(), password: 'whatever-123' }), 401, 'unauthorized');
+    expectError(await user.post('/api/chats', { name: '' }), 400, 'invalid_input');
+    expectError(await api.post('/api/chats', { name: 'no token' }), 401, 'unauthorized');
+    expectError(await api.post(`/api/chats/${code}/join`, { username: 'has space' }), 400, 'invalid_input');
+  });
+
+  it('refuses a registered username to anyone but its owner, and a taken name twice', async () => {
+    const api = new ApiClient(t.base);
+    const name = uniqueName('owner');
+    expect((await api.post('/api/auth/register', { username: name, password: 'long-enough-1' })).status).to.equal(201);
+    expectError(await api.post('/api/auth/register', { username: name.toUpperCase(), password: 'long-enough-1' }), 409, 'conflict');
+    expectError(await api.post(`/api/chats/${code}/join`, { username: name }), 403, 'forbidden');
+    expectError(await api.post(`/api/chats/${code}/join`, { username: name.toUpperCase() }), 403, 'forbidden');
+  });
+
+  it('limits sends per participant with 429 and Retry-After', async () => {
+    const limited = await startTestApp(await startStack('sqlite+memory'), { SEND_RATE_LIMIT: '3' });
+    try {
+      const c = await chatWithHost(limited.base);
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await c.host.post(`/api/chats/${c.code}/messages`, { content: `m${i}` }));
+      expect(results.map((r) => r.status)).to.deep.equal([201, 201, 201, 429, 429]);
+      expectError(results[3], 429, 'rate_limited');
+      expect(Number(results[3].headers.get('retry-after'))).to.be.at.least(1);
+      const page = await c.host.get(`/api/chats/${c.code}/messages`);
+      expect(page.body.messages).to.have.length(3);
+    } finally {
+      await limited.close();
+      await limited.stack.dispose();
+    }
+  });
+});
