@@ -50,6 +50,10 @@ export const readInput = z.object({ seq: z.number().int().min(0) });
 export const createChatInput = z.object({ name: z.string().trim().min(1, 'name must not be empty').max(100, 'name is at most 100 characters') });
 export const joinInput = z.object({ username: participantName });
 export const credentialsInput = z.object({ username: accountName, password });
+/** POST /api/conversations: the other user's account name. */
+export const conversationInput = z.object({ with: accountName });
+/** PATCH /api/me: a new letter case of the caller's own username. */
+export const profileUpdateInput = z.object({ display_name: accountName });
 
 const cursor = z.coerce.number().int().min(0);
 export const historyQuery = z

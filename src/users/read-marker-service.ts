@@ -1,0 +1,59 @@
+import type { SessionClaims } from '../auth';
+import type { MessageStore } from '../chat';
+import { Participant } from '../domain';
+import { AppError } from '../errors';
+import { ENTRIES } from './cache-entries';
+import type { UserCache } from './user-cache';
+
+export interface ReadMarkerView {
+  chat_code: string;
+  /** the participant's marker after the call (never lower than before) */
+  last_read_seq: number;
+  /** the chat's last main-channel seq */
+  last_seq: number;
+  unread: number;
+}
+
+/** Unread messages of one membership: the chat's last seq minus the marker, never negative. */
+export const unreadOf = (lastSeq: number, lastReadSeq: number) => Math.max(0, lastSeq - lastReadSeq);
+
+/**
+ * Read markers (main channel) and unread counts. A marker only moves up; a seq beyond the chat's
+ * last seq is refused with invalid_input (no client can have seen it: seqs are broadcast after commit).
+ */
+export class ReadMarkerService {
+  constructor(
+    private readonly store: MessageStore,
+    private readonly cache: UserCache,
+  ) {}
+
+  async markRead(session: SessionClaims, code: string, seq: number): Promise<ReadMarkerView> {
+    if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
+    const chat = await this.store.chatRef(code);
+    const lastSeq = await this.store.lastSeq(chat, 'main');
+    if (seq > lastSeq) throw AppError.invalidInput(`seq: ${seq} is beyond the chat's last seq ${lastSeq}`);
+    const em = this.store.em();
+    // One conditional UPDATE keeps the marker monotonic under concurrent calls.
+    const moved = await em.nativeUpdate(Participant, { id: session.sub, chatId: chat.id, lastReadSeq: { $lt: seq } }, { lastReadSeq: seq });
+    const p = await em.findOne(Participant, { id: session.sub, chatId: chat.id }, { fields: ['lastReadSeq', 'userId'] });
+    if (!p) throw AppError.unauthorized('the session no longer exists');
+    if (moved > 0 && p.userId) await this.cache.invalidate(p.userId, 'inbox');
+    return { chat_code: code, last_read_seq: p.lastReadSeq, last_seq: lastSeq, unread: unreadOf(lastSeq, p.lastReadSeq) };
+  }
+
+  /** Total unread across the user's chats (memberships under their reserved name). */
+  unreadCount(userId: string): Promise<number> {
+    return this.cache.get(userId, ENTRIES.unread, async () => {
+      const rows = await this.store
+        .em()
+        .getConnection()
+        .execute<{ unread: number | string | null }[]>(
+          `select coalesce(sum(case when c.last_seq_main > p.last_read_seq then c.last_seq_main - p.last_read_seq else 0 end), 0) as unread
+             from participants p join chats c on c.id = p.chat_id
+            where p.user_id = ?`,
+          [userId],
+        );
+      return Number(rows[0]?.unread ?? 0);
+    });
+  }
+}
