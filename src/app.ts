@@ -7,8 +7,13 @@ import { cacheLimits } from './cache/create-cache-engine';
 import { createChatServices, type ChatServices } from './chat';
 import type { Config } from './config';
 import { migrateUp, openOrm, type Orm } from './db';
-import { createHttpApp } from './http';
+import { createHttpApp, type HttpDeps } from './http';
 import { createLogger, type Logger } from './logger';
+import { userRoutes } from './http/routes/user-routes';
+import { createUserServices, userCacheTtls, type UserServices } from './users';
+
+/** @koa/router 15 types its middleware for its own context, which Koa only provides at run time. */
+const mountable = (router: unknown) => router as NonNullable<HttpDeps['extraRouters']>[number];
 
 /** Something to stop on shutdown, in reverse order of registration. */
 export type Closer = () => Promise<void> | void;
@@ -21,6 +26,7 @@ export interface ChatPopApp {
   tokens: TokenService;
   auth: AuthService;
   chat: ChatServices;
+  users: UserServices;
   koa: Koa;
   http: Server;
   /** Starts listening; resolves with the URL. */
@@ -42,8 +48,9 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const auth = new AuthService(orm, tokens);
   const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s });
   chat.repair.start();
+  const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
 
-  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken });
+  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, extraRouters: [mountable(userRoutes(users, tokens))] });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -65,6 +72,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     tokens,
     auth,
     chat,
+    users,
     koa,
     http,
     onClose: (c) => closers.push(c),
@@ -86,6 +94,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
         http.closeAllConnections();
         await stopped;
         chat.repair.close();
+        users.close();
         await cache.close();
         await orm.close(true);
       })()),
