@@ -1,21 +1,13 @@
 import type { SessionClaims } from '../auth/tokens';
-import { Message, Participant } from '../domain';
+import { Message, Participant, type Channel } from '../domain';
 import { AppError } from '../errors';
-import { ATTR, traced } from '../monitoring/tracer';
 import type { CacheWriter } from './cache-writer';
-import { lockChat } from './chat-lock';
+import { SendBatcher } from './send-batcher';
 import type { ChatEvents } from './events';
 import type { SendInput } from './inputs';
 import type { MessageStore } from './message-store';
 import { toCached, toMessageView, type MessageView } from './message-view';
 import type { RateLimiter } from './rate-limiter';
-
-/** Rolls the transaction back when the client_id was already used; carries the stored message. */
-class DuplicateSend extends Error {
-  constructor(readonly existing: Message) {
-    super('duplicate client_id');
-  }
-}
 
 export interface SendResult {
   message: MessageView;
@@ -24,16 +16,21 @@ export interface SendResult {
 }
 
 /**
- * The send path (DESIGN.md "Send"): one transaction allocates the seq and inserts; after the commit
- * the cache window is appended and `message:new` announced. The returned message is committed.
+ * The send path (DESIGN.md "Send"): validation and limits here, then the batcher's transaction
+ * allocates the seq and inserts; after the commit the cache window is appended and `message:new`
+ * announced. The returned message is committed.
  */
 export class SendService {
+  private readonly batcher: SendBatcher<MessageView>;
+
   constructor(
     private readonly store: MessageStore,
     private readonly writer: CacheWriter,
     private readonly events: ChatEvents,
     private readonly limiter: RateLimiter,
-  ) {}
+  ) {
+    this.batcher = new SendBatcher(store, (code, channel, fresh) => this.published(code, channel, fresh));
+  }
 
   async send(session: SessionClaims, code: string, input: SendInput): Promise<SendResult> {
     if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
@@ -43,42 +40,16 @@ export class SendService {
     if (input.channel === 'backroom') await this.assertBackroomMember(session);
     if (input.reply_to) await this.assertReplyTarget(chat.id, input.reply_to);
 
-    let stored: Message;
-    try {
-      stored = await traced('db.write', { [ATTR.chatCode]: code, [ATTR.op]: 'send', [ATTR.dbCount]: 1 }, () =>
-        this.store.em().transactional(async (tx) => {
-          const { seq, version } = await lockChat(tx, chat.id, { newSeq: input.channel });
-          if (input.client_id) {
-            const existing = await tx.findOne(Message, { chatId: chat.id, clientId: input.client_id });
-            if (existing) throw new DuplicateSend(existing);
-          }
-          const message = Object.assign(new Message(), {
-            chatId: chat.id,
-            channel: input.channel,
-            seq,
-            version,
-            participantId: session.sub,
-            username: session.username,
-            usernameIsReserved: session.user_id !== null,
-            userId: session.user_id,
-            content: input.content,
-            messageType: session.host ? 'host' : 'normal',
-            replyTo: input.reply_to ?? null,
-            clientId: input.client_id ?? null,
-          });
-          tx.persist(message);
-          return message;
-        }),
-      );
-    } catch (err) {
-      if (err instanceof DuplicateSend) return { message: toMessageView(err.existing, code), duplicate: true };
-      throw err;
-    }
+    const { message, duplicate, published } = await this.batcher.submit(chat, session, input);
+    return { message: published ?? toMessageView(message, code), duplicate };
+  }
 
-    const view = toMessageView(stored, code);
-    await this.writer.append(code, view.channel, [toCached(view)]);
-    this.events.emit('message:new', { chat_code: code, message: view });
-    return { message: view, duplicate: false };
+  /** After a batch commits: one cache append for all of it, then `message:new` in seq order. */
+  private async published(code: string, channel: Channel, fresh: Message[]): Promise<MessageView[]> {
+    const views = fresh.map((m) => toMessageView(m, code));
+    await this.writer.append(code, channel, views.map(toCached));
+    for (const message of views) this.events.emit('message:new', { chat_code: code, message });
+    return views;
   }
 
   private async assertBackroomMember(session: SessionClaims) {
