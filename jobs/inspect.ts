@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// inspect — the cache inspector (CONTRACT.md "Command-line jobs"). Thin: parse, call src/ops, print.
+import {
+  CacheInspector,
+  EXIT,
+  MONITOR_INTERVAL_MS,
+  OpsContext,
+  WindowMonitor,
+  chatCodeArg,
+  confirm,
+  createOutput,
+  createProgram,
+  inspectText as text,
+  jobConfig,
+  positiveInt,
+  runJob,
+  runMonitor,
+  uuidArg,
+} from '../src/ops';
+
+interface Flags {
+  list?: boolean;
+  chat?: string;
+  showMessages?: boolean;
+  showReactions?: boolean;
+  limit?: number;
+  compare?: boolean;
+  repair?: boolean;
+  message?: string;
+  clear?: boolean;
+  force?: boolean;
+  monitor?: boolean;
+  stats?: boolean;
+  json?: boolean;
+}
+
+/** @default 20 messages for --show-messages / --show-reactions */
+const DEFAULT_LIMIT = 20;
+
+const program = createProgram('inspect', 'ChatPop cache inspector: what Redis holds, compared with the database.')
+  .option('--list', 'every chat cache key with its member count and TTL')
+  .option('--chat <code>', 'one chat: windows, pins and reaction caches', chatCodeArg)
+  .option('--show-messages', 'with --chat: the newest messages of the main window')
+  .option('--show-reactions', 'with --chat: the reaction caches of the newest messages')
+  .option('--limit <n>', `how many --show-messages / --show-reactions list (default ${DEFAULT_LIMIT})`, positiveInt)
+  .option('--compare', 'with --chat: database vs cache, seq by seq; exit 3 when out of sync')
+  .option('--repair', "with --chat: rebuild the chat's windows and pins from the database")
+  .option('--message <id>', 'where a message is: database row and cache keys', uuidArg)
+  .option('--clear', "with --chat: delete the chat's cache keys (history stays in the database)")
+  .option('--force', 'with --clear: do not ask (required without a terminal)')
+  .option('--monitor', `with --chat: a line every ${MONITOR_INTERVAL_MS / 1000} s with count and TTL, marking new and deleted messages; Ctrl+C stops`)
+  .option('--stats', 'totals across all chats')
+  .option('--json', 'print one JSON document instead of text')
+  .addHelpText('after', '\nExit codes: 0 done, 1 failure, 2 usage error, 3 --compare found the cache out of sync.')
+  .parse();
+
+const flags = program.opts<Flags>();
+const usage = (message: string): never => program.error(`error: ${message}`, { exitCode: EXIT.usage });
+
+const actions = (['list', 'stats', 'message', 'compare', 'repair', 'clear', 'monitor'] as const).filter((a) => flags[a] !== undefined);
+const showing = Boolean(flags.showMessages || flags.showReactions);
+const combined = actions.length === 2 && flags.repair && flags.compare;
+if (actions.length > 1 && !combined) usage(`choose one of --${actions.join(', --')} (only --repair and --compare go together)`);
+if (!actions.length && !flags.chat) usage('nothing to do: give --list, --stats, --chat CODE, or --message ID');
+for (const needsChat of ['compare', 'repair', 'clear', 'monitor'] as const) {
+  if (flags[needsChat] && !flags.chat) usage(`--${needsChat} needs --chat CODE`);
+}
+if (showing && (!flags.chat || actions.length)) usage('--show-messages and --show-reactions go with --chat CODE alone');
+if (flags.force && !flags.clear) usage('--force goes with --clear');
+if (flags.limit !== undefined && !showing) usage('--limit goes with --show-messages or --show-reactions');
+
+const out = createOutput();
+const code = flags.chat!;
+let ctx: OpsContext | undefined;
+
+async function main(): Promise<number> {
+  ctx = new OpsContext(jobConfig());
+  const inspector = new CacheInspector(ctx);
+  if (flags.list) {
+    const r = await inspector.list();
+    flags.json ? out.json(r) : out.lines(text.renderList(r, out.style));
+    return EXIT.ok;
+  }
+  if (flags.stats) {
+    const r = await inspector.stats();
+    flags.json ? out.json(r) : out.lines(text.renderStats(r, out.style));
+    return EXIT.ok;
+  }
+  if (flags.message) {
+    const r = await inspector.message(flags.message, flags.chat);
+    flags.json ? out.json(r) : out.lines(text.renderMessage(r));
+    // Found nowhere is a failed lookup, so scripts can test for it.
+    return r.database.found || r.cache.length ? EXIT.ok : EXIT.failure;
+  }
+  if (flags.repair || flags.compare) {
+    const repair = flags.repair ? await inspector.repair(code) : undefined;
+    const compare = flags.compare ? await inspector.compare(code) : undefined;
+    if (flags.json) out.json(repair && compare ? { repair, compare } : (repair ?? compare));
+    else {
+      if (repair) out.lines(text.renderRepair(repair));
+      if (compare) out.lines(text.renderCompare(compare, out.style));
+    }
+    return compare && !compare.in_sync ? EXIT.outOfSync : EXIT.ok;
+  }
+  if (flags.clear) {
+    const plan = await inspector.clearPlan(code);
+    if (!flags.json) out.lines(text.renderClearPlan(plan));
+    if (plan.keys.length) {
+      await confirm(`Delete these ${plan.keys.length} keys?`, { force: Boolean(flags.force), action: `delete ${plan.keys.length} cache keys of chat ${code}` });
+      await inspector.clear(code);
+    }
+    flags.json ? out.json({ ...plan, deleted: plan.keys.length }) : plan.keys.length && out.lines(text.renderCleared(plan));
+    return EXIT.ok;
+  }
+  if (flags.monitor) {
+    const monitor = new WindowMonitor(ctx, code);
+    const info = await inspector.engineInfo();
+    if (!flags.json) out.lines([...text.engineLines(info), `monitoring ${monitor.key} every ${MONITOR_INTERVAL_MS / 1000} s; Ctrl+C stops`]);
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
+    // --json: one JSON document per sample, one per line.
+    const samples = await runMonitor(monitor, (t) => (flags.json ? out.json(t, true) : out.lines(text.renderTick(t, out.style))), stop.signal);
+    if (!flags.json) out.lines(`stopped after ${samples} samples`);
+    return EXIT.ok;
+  }
+  const r = await inspector.chat(code, {
+    messages: flags.showMessages ? (flags.limit ?? DEFAULT_LIMIT) : undefined,
+    reactions: flags.showReactions ? (flags.limit ?? DEFAULT_LIMIT) : undefined,
+  });
+  const cachedAnything = r.windows.main.exists || r.windows.backroom.exists || r.pinned.exists || r.reactions.caches > 0;
+  if (!r.chat && !cachedAnything) throw new Error(`chat ${code} is neither in the database nor in the cache`);
+  flags.json ? out.json(r) : out.lines(text.renderChat(r, out.style));
+  return EXIT.ok;
+}
+
+runJob('inspect', main, async () => ctx?.close());

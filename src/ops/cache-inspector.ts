@@ -1,0 +1,402 @@
+import { keys } from '../cache';
+import type { Channel } from '../domain';
+import { classifyKey, type KeyKind, type KeyStat, type Keyspace, type ScoredMember } from './keyspace';
+import type { CompareReport, RepairReport } from './cache-compare';
+import { MEMORY_ENGINE_NOTE, type OpsContext } from './ops-context';
+
+/** The fields of a cached message the inspector reads (the cache holds the contract's message JSON). */
+export interface CachedView {
+  id: string;
+  seq: number;
+  version?: number;
+  channel?: Channel;
+  username: string;
+  username_is_reserved: boolean;
+  message_type: string;
+  content: string;
+  created_at: string;
+  deleted: boolean;
+  is_pinned?: boolean;
+  pinned_until: string | null;
+  pin_amount_cents: number | null;
+  reactions?: Record<string, number>;
+}
+
+export function parseEntry(json: string): CachedView | null {
+  try {
+    const v = JSON.parse(json) as CachedView;
+    return v && typeof v === 'object' && typeof v.id === 'string' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where a report came from; `note` is set on the memory engine, whose cache a job cannot see. */
+export interface EngineInfo {
+  engine: 'redis' | 'memory';
+  topology: string;
+  target: string;
+  note?: string;
+}
+
+export interface ListedKey {
+  key: string;
+  kind: string;
+  chat: string | null;
+  type: string;
+  count: number;
+  ttl_seconds: number;
+}
+
+export interface ListReport extends EngineInfo {
+  keys: ListedKey[];
+  totals: { keys: number; chats: number };
+}
+
+export interface StatsReport extends EngineInfo {
+  chats_cached: number;
+  messages_cached: number;
+  main_windows: number;
+  backroom_caches: number;
+  backroom_messages: number;
+  pinned_caches: number;
+  pinned_messages: number;
+  reaction_caches: number;
+  user_keys: number;
+  /** the fullest window and the configured ceiling (MESSAGE_CACHE_MAX_COUNT) */
+  max_per_cache: { count: number; key: string | null; limit: number };
+  ttl: { min_seconds: number | null; max_seconds: number | null; configured_seconds: number };
+  repair_waiting: number;
+}
+
+export interface MessageEnd {
+  seq: number;
+  id: string;
+  created_at: string;
+}
+
+export interface WindowReport {
+  key: string;
+  exists: boolean;
+  count: number;
+  ttl_seconds: number;
+  /** the chat's last seq as the window's meta records it */
+  meta_last_seq: number | null;
+  oldest: MessageEnd | null;
+  newest: MessageEnd | null;
+}
+
+export interface PinReport {
+  id: string;
+  seq: number;
+  username: string;
+  pinned_until: string | null;
+  amount_cents: number | null;
+}
+
+export interface MessageLine {
+  seq: number;
+  id: string;
+  created_at: string;
+  username: string;
+  verified: boolean;
+  host: boolean;
+  message_type: string;
+  content: string;
+  deleted: boolean;
+  is_pinned: boolean;
+  pinned_until: string | null;
+  pin_amount_cents: number | null;
+}
+
+export interface ReactionLine {
+  key: string;
+  message_id: string;
+  seq: number | null;
+  ttl_seconds: number;
+  counts: Record<string, number>;
+}
+
+export interface ChatReport extends EngineInfo {
+  code: string;
+  /** the database's record of the chat; null when the database does not know it */
+  chat: {
+    name: string;
+    kind: string;
+    last_seq_main: number;
+    last_seq_backroom: number;
+    version: number;
+    created_at: string;
+    last_message_at: string;
+  } | null;
+  windows: { main: WindowReport; backroom: WindowReport };
+  pinned: { key: string; exists: boolean; count: number; ttl_seconds: number; pins: PinReport[] };
+  reactions: { caches: number; ttl_min_seconds: number | null; ttl_max_seconds: number | null };
+  /** with --show-messages: the newest N of the main window, newest first */
+  messages?: MessageLine[];
+  /** with --show-reactions: the reaction caches of the newest N messages, newest first */
+  reaction_details?: ReactionLine[];
+}
+
+export interface MessageLookup extends EngineInfo {
+  id: string;
+  database: {
+    found: boolean;
+    chat_code?: string;
+    channel?: Channel;
+    seq?: number;
+    version?: number;
+    message_type?: string;
+    username?: string;
+    content?: string;
+    deleted?: boolean;
+    created_at?: string;
+  };
+  cache: { key: string; kind: string; score: number; entry: string }[];
+}
+
+export interface ClearPlan extends EngineInfo {
+  code: string;
+  keys: ListedKey[];
+}
+
+/** Keys whose members are whole messages. */
+const MEMBER_KINDS: KeyKind[] = ['messages', 'backroom', 'pinned'];
+
+const toListed = (s: KeyStat): ListedKey => ({ key: s.key, kind: s.kind, chat: s.chat, type: s.type, count: s.count, ttl_seconds: s.ttlSeconds });
+
+const toEnd = (m: ScoredMember | undefined): MessageEnd | null => {
+  if (!m) return null;
+  const v = parseEntry(m.member);
+  return { seq: m.score, id: v?.id ?? '?', created_at: v?.created_at ?? '' };
+};
+
+export function toMessageLine(v: CachedView, seq = v.seq): MessageLine {
+  return {
+    seq,
+    id: v.id,
+    created_at: v.created_at,
+    username: v.username,
+    verified: Boolean(v.username_is_reserved),
+    host: v.message_type === 'host',
+    message_type: v.message_type,
+    content: v.content,
+    deleted: Boolean(v.deleted),
+    is_pinned: v.pinned_until !== null && Date.parse(v.pinned_until) > Date.now(),
+    pinned_until: v.pinned_until,
+    pin_amount_cents: v.pin_amount_cents,
+  };
+}
+
+/**
+ * Read-side of `inspect`: what the cache holds, per key, per chat and in total. Works on the raw
+ * keys (SCAN, ZRANGE, TTL…) so it shows the cache as it is, not as the services would read it.
+ */
+export class CacheInspector {
+  constructor(private readonly ctx: OpsContext) {}
+
+  async engineInfo(): Promise<EngineInfo> {
+    const ks = await this.ctx.keyspace();
+    const info: EngineInfo = { engine: ks.engine, topology: ks.topology, target: this.ctx.describeCache() };
+    if (ks.engine === 'memory') info.note = MEMORY_ENGINE_NOTE;
+    return info;
+  }
+
+  /** Every chat key with type, member count and TTL, ordered by chat then key. */
+  async list(): Promise<ListReport> {
+    const ks = await this.ctx.keyspace();
+    const stats = await ks.stat(await ks.scan(keys.chatPattern));
+    stats.sort((a, b) => (a.chat ?? '').localeCompare(b.chat ?? '') || a.key.localeCompare(b.key));
+    return {
+      ...(await this.engineInfo()),
+      keys: stats.map(toListed),
+      totals: { keys: stats.length, chats: new Set(stats.map((s) => s.chat)).size },
+    };
+  }
+
+  /** Totals across every chat. */
+  async stats(): Promise<StatsReport> {
+    const ks = await this.ctx.keyspace();
+    const engine = await this.ctx.cache();
+    const [chatStats, userKeys, waiting] = await Promise.all([
+      ks.scan(keys.chatPattern).then((k) => ks.stat(k)),
+      ks.scan(keys.userPattern),
+      engine.repairDepth(),
+    ]);
+    const of = (kind: string) => chatStats.filter((s) => s.kind === kind);
+    const windows = [...of('messages'), ...of('backroom')];
+    const fullest = windows.reduce<KeyStat | null>((max, s) => (!max || s.count > max.count ? s : max), null);
+    const ttls = windows.map((s) => s.ttlSeconds).filter((t) => t >= 0);
+    const sum = (list: KeyStat[]) => list.reduce((a, s) => a + s.count, 0);
+    return {
+      ...(await this.engineInfo()),
+      chats_cached: new Set(windows.map((s) => s.chat)).size,
+      messages_cached: sum(windows),
+      main_windows: of('messages').length,
+      backroom_caches: of('backroom').length,
+      backroom_messages: sum(of('backroom')),
+      pinned_caches: of('pinned').length,
+      pinned_messages: sum(of('pinned')),
+      reaction_caches: of('reactions').length,
+      user_keys: userKeys.length,
+      max_per_cache: { count: fullest?.count ?? 0, key: fullest?.key ?? null, limit: this.ctx.config.messageCacheMaxCount },
+      ttl: {
+        min_seconds: ttls.length ? Math.min(...ttls) : null,
+        max_seconds: ttls.length ? Math.max(...ttls) : null,
+        configured_seconds: this.ctx.config.messageCacheTtlSeconds,
+      },
+      repair_waiting: waiting,
+    };
+  }
+
+  /** One chat: database record, windows, pins, reaction caches; optionally messages and reactions. */
+  async chat(code: string, opts: { messages?: number; reactions?: number } = {}): Promise<ChatReport> {
+    const ks = await this.ctx.keyspace();
+    const services = await this.ctx.services();
+    const row = await services.store.chat(code).catch((err: { code?: string }) => {
+      if (err?.code === 'not_found') return null;
+      throw err;
+    });
+    const [main, backroom, meta, pinned, reactionStats] = await Promise.all([
+      this.window(ks, keys.window(code, 'main')),
+      this.window(ks, keys.window(code, 'backroom')),
+      ks.hash(keys.meta(code)),
+      this.pinned(ks, code),
+      ks.scan(keys.reactions(code, '*')).then((k) => ks.stat(k)),
+    ]);
+    main.meta_last_seq = meta.main !== undefined ? Number(meta.main) : null;
+    backroom.meta_last_seq = meta.backroom !== undefined ? Number(meta.backroom) : null;
+    const reactionTtls = reactionStats.map((s) => s.ttlSeconds);
+    const report: ChatReport = {
+      ...(await this.engineInfo()),
+      code,
+      chat: row && {
+        name: row.name,
+        kind: row.kind,
+        last_seq_main: row.lastSeqMain,
+        last_seq_backroom: row.lastSeqBackroom,
+        version: row.version,
+        created_at: new Date(row.createdAt).toISOString(),
+        last_message_at: new Date(row.lastMessageAt).toISOString(),
+      },
+      windows: { main, backroom },
+      pinned,
+      reactions: {
+        caches: reactionStats.length,
+        ttl_min_seconds: reactionTtls.length ? Math.min(...reactionTtls) : null,
+        ttl_max_seconds: reactionTtls.length ? Math.max(...reactionTtls) : null,
+      },
+    };
+    if (opts.messages !== undefined) {
+      const members = opts.messages > 0 ? await ks.range(keys.window(code, 'main'), -opts.messages, -1) : [];
+      report.messages = members
+        .reverse()
+        .map((m) => ({ m, v: parseEntry(m.member) }))
+        .filter((x): x is { m: ScoredMember; v: CachedView } => x.v !== null)
+        .map(({ m, v }) => toMessageLine(v, m.score));
+    }
+    if (opts.reactions !== undefined) report.reaction_details = await this.reactionDetails(ks, code, reactionStats, opts.reactions);
+    return report;
+  }
+
+  /** Where a message is: the database row and every cache key holding it. */
+  async message(id: string, code?: string): Promise<MessageLookup> {
+    const ks = await this.ctx.keyspace();
+    const services = await this.ctx.services();
+    const { findMessage } = await import('./chat-database');
+    const found = await findMessage(services, id);
+    const lookup: MessageLookup = { ...(await this.engineInfo()), id, database: { found: false }, cache: [] };
+    if (found) {
+      const { message: m, chatCode } = found;
+      lookup.database = {
+        found: true,
+        chat_code: chatCode,
+        channel: m.channel,
+        seq: m.seq,
+        version: m.version,
+        message_type: m.messageType,
+        username: m.username,
+        content: m.content,
+        deleted: m.deleted,
+        created_at: new Date(m.createdAt).toISOString(),
+      };
+    }
+    const chatCode = found?.chatCode ?? code;
+    const windowKeys = chatCode
+      ? [keys.window(chatCode, 'main'), keys.window(chatCode, 'backroom'), keys.pinned(chatCode)]
+      : (await ks.scan(keys.chatPattern)).filter((k) => MEMBER_KINDS.includes(classifyKey(k).kind));
+    for (const key of windowKeys) {
+      for (const m of await ks.findMembers(key, id)) {
+        if (parseEntry(m.member)?.id === id) lookup.cache.push({ key, kind: classifyKey(key).kind, score: m.score, entry: m.member });
+      }
+    }
+    const codes = chatCode ? [chatCode] : [...new Set(lookup.cache.map((c) => classifyKey(c.key).chat!))];
+    for (const c of codes) {
+      const reactions = await ks.hash(keys.reactions(c, id));
+      if (Object.keys(reactions).length) lookup.cache.push({ key: keys.reactions(c, id), kind: 'reactions', score: 0, entry: JSON.stringify(reactions) });
+    }
+    return lookup;
+  }
+
+  /** Database against cache, seq by seq; see cache-compare.ts. */
+  async compare(code: string): Promise<CompareReport> {
+    const { compareChat } = await import('./cache-compare');
+    return compareChat(this.ctx, await this.engineInfo(), code);
+  }
+
+  /** Rebuilds the chat's windows and pins from the database (replacing them). */
+  async repair(code: string): Promise<RepairReport> {
+    const { repairChat } = await import('./cache-compare');
+    return repairChat(this.ctx, await this.engineInfo(), code);
+  }
+
+  /** The keys `--clear` would delete: the chat's windows, meta, pins and reaction caches. */
+  async clearPlan(code: string): Promise<ClearPlan> {
+    const ks = await this.ctx.keyspace();
+    const names = [keys.window(code, 'main'), keys.window(code, 'backroom'), keys.meta(code), keys.pinned(code), ...(await ks.scan(keys.reactions(code, '*')))];
+    return { ...(await this.engineInfo()), code, keys: (await ks.stat(names)).map(toListed) };
+  }
+
+  /** Forgets everything cached for the chat (the database keeps the history). */
+  async clear(code: string): Promise<void> {
+    await (await this.ctx.cache()).dropChat(code);
+  }
+
+  private async window(ks: Keyspace, key: string): Promise<WindowReport> {
+    const [stat] = await ks.stat([key]);
+    if (!stat) return { key, exists: false, count: 0, ttl_seconds: -2, meta_last_seq: null, oldest: null, newest: null };
+    const [first, last] = await Promise.all([ks.range(key, 0, 0), ks.range(key, -1, -1)]);
+    return { key, exists: true, count: stat.count, ttl_seconds: stat.ttlSeconds, meta_last_seq: null, oldest: toEnd(first[0]), newest: toEnd(last[0]) };
+  }
+
+  private async pinned(ks: Keyspace, code: string): Promise<ChatReport['pinned']> {
+    const key = keys.pinned(code);
+    const [stat] = await ks.stat([key]);
+    if (!stat) return { key, exists: false, count: 0, ttl_seconds: -2, pins: [] };
+    const pins = (await ks.range(key, 0, -1)).flatMap((m) => {
+      const v = parseEntry(m.member);
+      return v ? [{ id: v.id, seq: v.seq, username: v.username, pinned_until: v.pinned_until ?? new Date(m.score).toISOString(), amount_cents: v.pin_amount_cents }] : [];
+    });
+    return { key, exists: true, count: stat.count, ttl_seconds: stat.ttlSeconds, pins };
+  }
+
+  private async reactionDetails(ks: Keyspace, code: string, stats: KeyStat[], limit: number): Promise<ReactionLine[]> {
+    // Reaction hashes are keyed by message id; the windows tell which seq each id has.
+    const seqOf = new Map<string, number>();
+    for (const channel of ['main', 'backroom'] as const) {
+      for (const m of await ks.range(keys.window(code, channel), 0, -1)) {
+        const v = parseEntry(m.member);
+        if (v) seqOf.set(v.id, m.score);
+      }
+    }
+    const lines = await Promise.all(
+      stats.map(async (s): Promise<ReactionLine> => {
+        const raw = await ks.hash(s.key);
+        const counts = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+        return { key: s.key, message_id: s.messageId!, seq: seqOf.get(s.messageId!) ?? null, ttl_seconds: s.ttlSeconds, counts };
+      }),
+    );
+    lines.sort((a, b) => (b.seq ?? -1) - (a.seq ?? -1));
+    return lines.slice(0, limit);
+  }
+}
