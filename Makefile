@@ -27,5 +27,22 @@ lint: install ## type-check everything
 bench: build ## measure ChatPop against raw ceilings; writes bench/results.json
 	$(NPM) run bench
 
+IMAGE ?= chatpop
+VERSION ?= $(shell node -p "require('./package.json').version")
+ONE_MOCHA = npx mocha --no-config --require dist/test/support/global-hooks.js --timeout 60000 --exit
+
+image: ## build the container image (needs a Docker engine)
+	docker build -t $(IMAGE):$(VERSION) .
+
+chart-lint: build ## helm lint when helm is installed, plus the chart's schema and template checks
+	@if command -v helm >/dev/null 2>&1; then \
+	  helm lint charts/chatpop -f charts/chatpop/ci/lint-values.yaml && \
+	  helm template chatpop charts/chatpop -f charts/chatpop/ci/lint-values.yaml >/dev/null; \
+	else echo "helm not installed: helm lint skipped (schema and template checks still run)"; fi
+	$(ONE_MOCHA) dist/test/deploy/chart.test.js
+
+manifests-check: build ## validate k8s/ and the chart against the Kubernetes schema, and that they agree
+	$(ONE_MOCHA) dist/test/deploy/manifests.test.js dist/test/deploy/chart-manifests-agreement.test.js dist/test/deploy/drain.test.js
+
 clean: ## remove build output
 	rm -rf dist
