@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import type { ChatPopApp } from '../../src/app';
+import type { Em } from '../../src/db';
+import { ApiClient, uniqueName, type ApiResponse, type TestApp } from '../support';
+
+export interface TestUser {
+  id: string;
+  username: string;
+  /** REST client carrying the user token */
+  api: ApiClient;
+}
+
+/**
+ * Registers a user through the service (the register route allows 10 per minute per address,
+ * more than a test file needs).
+ */
+export async function registerUser(t: TestApp, prefix = 'u'): Promise<TestUser> {
+  const username = uniqueName(prefix);
+  const { user, token } = await t.app.auth.register(username, 'correct-horse-1');
+  return { id: user.id, username, api: new ApiClient(t.base, token) };
+}
+
+/** Joins a chat as a registered user under their reserved name; returns the session client. */
+export async function joinAs(u: TestUser, code: string): Promise<ApiClient> {
+  const res = await u.api.post(`/api/chats/${code}/join`, { username: u.username });
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return u.api.withToken(res.body.session_token);
+}
+
+/** Opens (or finds) the direct conversation of two users; returns its code. */
+export async function converse(a: TestUser, b: TestUser): Promise<string> {
+  const res = await a.api.post('/api/conversations', { with: b.username });
+  expect(res.status, JSON.stringify(res.body)).to.be.oneOf([200, 201]);
+  return res.body.code;
+}
+
+export async function send(session: ApiClient, code: string, content: string): Promise<{ seq: number; id: string }> {
+  const res = await session.post(`/api/chats/${code}/messages`, { content });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  return res.body;
+}
+
+export function expectError(res: ApiResponse, status: number, code: string) {
+  expect(res.status, JSON.stringify(res.body)).to.equal(status);
+  expect(res.body).to.have.property('error');
+  expect(res.body.error.code).to.equal(code);
+  expect(res.body.error.message).to.be.a('string').and.not.empty;
+}
+
+export async function unread(u: TestUser): Promise<number> {
+  const res = await u.api.get('/api/me/unread-count');
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return res.body.unread;
+}
+
+/**
+ * Counts the SQL statements the app sends, through knex's 'query' event (every MikroORM query on
+ * both PostgreSQL and SQLite goes through the ORM's knex instance).
+ */
+export function countQueries(app: ChatPopApp): { readonly count: number; readonly sql: string[]; reset(): void; stop(): void } {
+  const knex = (app.orm.em as Em).getConnection().getKnex();
+  const seen: string[] = [];
+  const onQuery = (q: { sql: string }) => seen.push(q.sql);
+  knex.on('query', onQuery);
+  return {
+    get count() {
+      return seen.length;
+    },
+    get sql() {
+      return [...seen];
+    },
+    reset: () => void seen.splice(0),
+    stop: () => void knex.off('query', onQuery),
+  };
+}
+
+/** Waits for background work that may touch the database: window repairs and inbox invalidations. */
+export async function quiesce(app: ChatPopApp): Promise<void> {
+  await app.users.cache.settled();
+  await app.chat.repair.idle();
+}
