@@ -28,10 +28,8 @@ export function createProgram(name: string, description: string): Command {
   return new Command(name)
     .description(description)
     .showHelpAfterError(`(run \`${name} --help\` for usage)`)
-    .exitOverride((err: CommanderError) => {
-      const helpOrVersion = err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version';
-      process.exit(helpOrVersion || err.exitCode === 0 ? EXIT.ok : EXIT.usage);
-    });
+    // --help and --version report 0; help shown because a command is missing reports 1, as errors do.
+    .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage));
 }
 
 /** Parses a positive integer option (`--limit 10`). */

@@ -17,7 +17,9 @@ export interface MigrationRun {
 /** Which migrations the database has run and which are still to run. */
 export async function migrationStatus(orm: Orm, database: string): Promise<MigrationStatus> {
   const migrator = orm.getMigrator();
-  const [executed, pending] = await Promise.all([migrator.getExecutedMigrations(), migrator.getPendingMigrations()]);
+  // One after the other: on a fresh database each call creates the migrations table.
+  const executed = await migrator.getExecutedMigrations();
+  const pending = await migrator.getPendingMigrations();
   return {
     database,
     executed: executed.map((m) => ({ name: m.name, executed_at: new Date(m.executed_at).toISOString() })),
