@@ -3,12 +3,14 @@ export { Chat, type ChatKind } from './chat';
 export { Participant } from './participant';
 export { Message, CHANNELS, type Channel, type MessageType } from './message';
 export { Reaction } from './reaction';
+export { Setting } from './setting';
 
 import { Chat } from './chat';
 import { Message } from './message';
 import { Participant } from './participant';
 import { Reaction } from './reaction';
+import { Setting } from './setting';
 import { User } from './user';
 
 /** Every entity, for the ORM's discovery. */
-export const ENTITIES = [User, Chat, Participant, Message, Reaction];
+export const ENTITIES = [User, Chat, Participant, Message, Reaction, Setting];
