@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { migrateUp, openOrm, type Orm } from './db';
 import { createHttpApp, type HttpDeps } from './http';
 import { createLogger, type Logger } from './logger';
+import { createRealtimeGateway, onlineRoutes, type RealtimeGateway } from './realtime';
 import { userRoutes } from './http/routes/user-routes';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
 
@@ -29,6 +30,8 @@ export interface ChatPopApp {
   users: UserServices;
   koa: Koa;
   http: Server;
+  /** socket.io gateway (attached to `http`) */
+  realtime: RealtimeGateway;
   /** Starts listening; resolves with the URL. */
   listen(): Promise<string>;
   /** Graceful stop: no new connections, in-flight requests finish (up to the shutdown timeout), then everything closes. */
@@ -50,7 +53,10 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
 
-  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, extraRouters: [mountable(userRoutes(users, tokens))] });
+  const realtime = await createRealtimeGateway({ config, chat, tokens, log });
+  chat.chats.presence = realtime.presence;
+
+  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, extraRouters: [mountable(userRoutes(users, tokens)), mountable(onlineRoutes(chat, realtime.presence))] });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -60,8 +66,10 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
       if (--inFlight === 0) drained?.();
     });
   });
+  // After the counter: engine.io answers its own requests (long polls) and drains them itself.
+  realtime.attach(http);
 
-  const closers: Closer[] = [];
+  const closers: Closer[] = [() => realtime.close()];
   let closing: Promise<void> | undefined;
 
   const app: ChatPopApp = {
@@ -75,6 +83,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     users,
     koa,
     http,
+    realtime,
     onClose: (c) => closers.push(c),
     listen: () =>
       new Promise((resolve, reject) => {
@@ -88,6 +97,8 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
       (closing ??= (async () => {
         const stopped = new Promise<void>((r) => http.close(() => r()));
         http.closeIdleConnections();
+        // Sockets first: in-flight socket sends finish and ack, then clients reconnect to another pod.
+        await realtime.drain(config.shutdownTimeoutMs);
         const wait = inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r));
         await Promise.race([wait, new Promise((r) => setTimeout(r, config.shutdownTimeoutMs).unref())]);
         for (const c of closers.reverse()) await Promise.resolve(c()).catch((err) => log.warn({ err }, 'close step failed'));

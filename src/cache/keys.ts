@@ -14,6 +14,11 @@ export const keys = {
   pinned: (code: string) => `chat:{${code}}:pinned`,
   /** hash emoji → count */
   reactions: (code: string, messageId: string) => `chat:{${code}}:reactions:${messageId}`,
+  /**
+   * sorted set, score = expiry (ms): one member `<pod>/<socket id>|<username>` per live connection in
+   * the chat; pods refresh their own members by heartbeat, so a killed pod's members expire.
+   */
+  online: (code: string) => `chat:{${code}}:online`,
   /** per-user cached state: profile, unread, presence, … */
   user: (userId: string, what: string) => `user:{${userId}}:${what}`,
   /** SCAN patterns */

@@ -1,0 +1,88 @@
+import type { z } from 'zod';
+import { inputs, type ChatServices } from '../chat';
+import { AppError, toErrorBody } from '../errors';
+import type { Logger } from '../logger';
+import type { AckFailure, ClientToServerEvents, RealtimeSocket } from './events';
+import type { Answer, JoinFlow } from './join';
+import type { ConnectionLimits, EventKind } from './limits';
+import { joinPayload, leavePayload, reactPayload, sendPayload } from './socket-inputs';
+
+/** The contract's failed ack; `rate_limited` carries `retry_after` in seconds. */
+export function errorAck(err: unknown): AckFailure {
+  const { error } = toErrorBody(err);
+  if (err instanceof AppError && err.retryAfterSeconds !== undefined) return { ok: false, error: { ...error, retry_after: err.retryAfterSeconds } };
+  return { ok: false, error };
+}
+
+export interface HandlerContext {
+  chat: ChatServices;
+  join: JoinFlow;
+  limits: ConnectionLimits;
+  log: Logger;
+  /** true once the pod drains: events are answered `unavailable` */
+  draining(): boolean;
+  /** keeps the handler's work until drain() has seen it finish */
+  track(work: Promise<void>): void;
+}
+
+/**
+ * Registers one event: rate limit, validation, the service call, the ack. Payloads are whatever a
+ * client sent (not the declared types): anything malformed is answered with an error ack; an
+ * event without an ack callback cannot be answered and is dropped.
+ */
+function handle<S extends z.ZodType>(
+  ctx: HandlerContext,
+  socket: RealtimeSocket,
+  event: keyof ClientToServerEvents,
+  kind: EventKind,
+  schema: S,
+  run: (input: z.output<S>) => Promise<Answer<object>>,
+): void {
+  socket.on(event, (...args: unknown[]) => {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (res: object) => void) : undefined;
+    if (!ack) {
+      ctx.log.debug({ event, socket: socket.id }, 'event without an ack callback dropped');
+      return;
+    }
+    const work = (async () => {
+      try {
+        if (ctx.draining()) throw AppError.unavailable('the server is shutting down; reconnect and retry');
+        const wait = ctx.limits.take(kind, socket.id);
+        if (wait > 0) throw AppError.rateLimited(wait);
+        const payload = args[0];
+        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+          throw AppError.invalidInput(`the ${event} payload must be an object`);
+        }
+        const { reply, after } = await run(inputs.parseInput(schema, payload));
+        ack({ ok: true, ...reply });
+        after?.();
+      } catch (err) {
+        if (!(err instanceof AppError)) ctx.log.error({ err, event }, 'socket event failed');
+        ack(errorAck(err));
+      }
+    })().catch((err) => ctx.log.error({ err, event }, 'socket ack failed'));
+    ctx.track(work);
+  });
+}
+
+/** The client → server events of CONTRACT.md on one connection. */
+export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): void {
+  const { chat, join } = ctx;
+  const session = socket.data.session;
+
+  handle(ctx, socket, 'chat:join', 'join', joinPayload, (input) => join.join(socket, input));
+
+  handle(ctx, socket, 'message:send', 'send', sendPayload, async ({ code, ...input }) => {
+    const { message } = await chat.send.send(session, code, input);
+    return { reply: { message } };
+  });
+
+  handle(ctx, socket, 'message:react', 'event', reactPayload, async ({ code, message_id, emoji, op }) => ({
+    reply: { reactions: await chat.reactions.react(session, code, message_id, emoji, op) },
+  }));
+
+  handle(ctx, socket, 'chat:leave', 'event', leavePayload, async ({ code }) => {
+    await join.leave(socket, code);
+    return { reply: {} };
+  });
+}

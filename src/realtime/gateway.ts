@@ -1,0 +1,150 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { TokenService } from '../auth';
+import { connectQuietly, createRedisClient } from '../cache';
+import type { ChatServices } from '../chat';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { createRealtimeAdapter, type RealtimeAdapter } from './adapter';
+import { sessionAuth } from './auth';
+import { DEFAULT_SEQUENCER_OPTIONS, type SequencerOptions } from './chat-sequencer';
+import { registerHandlers } from './event-handlers';
+import type { RealtimeServer } from './events';
+import { JoinFlow } from './join';
+import { ConnectionLimits, DEFAULT_LIMITS, type RealtimeLimits } from './limits';
+import { OrderedDelivery } from './ordered-delivery';
+import { DEFAULT_PRESENCE_OPTIONS, PresenceTracker, type PresenceOptions } from './presence';
+import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './presence-store';
+import { roomOf } from './rooms';
+
+/** socket.io's path (CONTRACT.md). */
+export const SOCKET_PATH = '/socket.io';
+/** How long drain() waits for closed connections to be gone, ms. */
+const CLOSE_WAIT_MS = 2000;
+
+export interface RealtimeDeps {
+  config: Config;
+  chat: ChatServices;
+  tokens: TokenService;
+  log: Logger;
+}
+
+export interface RealtimeOptions {
+  limits?: Partial<RealtimeLimits>;
+  sequencer?: Partial<SequencerOptions>;
+  presence?: Partial<PresenceOptions>;
+}
+
+export interface RealtimeGateway {
+  io: RealtimeServer;
+  presence: PresenceTracker;
+  delivery: OrderedDelivery;
+  adapterKind: RealtimeAdapter['kind'];
+  /** Serves socket.io on the HTTP server. */
+  attach(http: HttpServer): void;
+  /**
+   * Graceful stop, step one: refuses new connections and events (`unavailable`), waits up to
+   * `timeoutMs` for the events in progress (so their acks go out), then closes every connection —
+   * without a disconnect packet, so clients reconnect by themselves, to another pod.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /** Step two: drains if not done, then releases the adapter, presence and Redis connections. */
+  close(): Promise<void>;
+}
+
+async function createPresenceStore(config: Config): Promise<PresenceStore> {
+  if (config.redis.kind === 'none') return new MemoryPresenceStore();
+  const client = createRedisClient(config.redis, 'presence');
+  client.on('error', () => undefined); // presence is best effort; the cache reports Redis health
+  await connectQuietly(client);
+  return new RedisPresenceStore(client);
+}
+
+/** The socket.io gateway of CONTRACT.md over the chat services; attach() it to the HTTP server. */
+export async function createRealtimeGateway(deps: RealtimeDeps, options: RealtimeOptions = {}): Promise<RealtimeGateway> {
+  const { config, chat, tokens, log } = deps;
+  const limits: RealtimeLimits = { ...DEFAULT_LIMITS, sendsPer10s: config.sendRateLimitPer10s, ...options.limits };
+  const adapter = await createRealtimeAdapter(config.redis);
+  const store = await createPresenceStore(config);
+
+  const io: RealtimeServer = new Server({
+    path: SOCKET_PATH,
+    maxHttpBufferSize: limits.maxPayloadBytes,
+    serveClient: false,
+    ...(adapter.adapter ? { adapter: adapter.adapter } : {}),
+  });
+
+  const presence = new PresenceTracker(
+    store,
+    config.podName,
+    {
+      local: (update) => io.local.to(roomOf(update.code, 'main')).emit('presence:updated', update),
+      others: (code) => {
+        if (adapter.crossPod) io.serverSideEmit('presence:changed', code);
+      },
+    },
+    log,
+    { ...DEFAULT_PRESENCE_OPTIONS, ...options.presence },
+  );
+  io.on('presence:changed', (code) => presence.remoteChanged(code));
+  const delivery = new OrderedDelivery(io, chat, adapter.crossPod, log, { ...DEFAULT_SEQUENCER_OPTIONS, ...options.sequencer });
+  const join = new JoinFlow(chat, delivery, presence);
+  const connectionLimits = new ConnectionLimits(limits);
+
+  let draining = false;
+  const inFlight = new Set<Promise<void>>();
+  const ctx = {
+    chat,
+    join,
+    limits: connectionLimits,
+    log,
+    draining: () => draining,
+    track: (work: Promise<void>) => {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
+  };
+
+  io.use(sessionAuth(tokens, () => draining));
+  io.on('connection', (socket) => {
+    registerHandlers(ctx, socket);
+    socket.on('disconnect', () => {
+      delivery.leaveAll(socket.id);
+      void presence.removeAll(socket.id);
+    });
+  });
+  presence.start();
+
+  let drained: Promise<void> | undefined;
+  const drain = (timeoutMs: number) =>
+    (drained ??= (async () => {
+      draining = true;
+      const deadline = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
+      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      const sockets = [...io.of('/').sockets.values()];
+      const gone = sockets.map((s) => new Promise<void>((r) => (s.disconnected ? r() : s.once('disconnect', () => r()))));
+      // conn.close() flushes what is buffered (the acks just written) before closing the transport.
+      for (const s of sockets) s.conn.close();
+      await Promise.race([Promise.all(gone), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
+      log.info({ closed: sockets.length }, 'realtime connections closed');
+    })());
+
+  let closed: Promise<void> | undefined;
+  return {
+    io,
+    presence,
+    delivery,
+    adapterKind: adapter.kind,
+    attach: (http) => void io.attach(http),
+    drain,
+    close: () =>
+      (closed ??= (async () => {
+        await drain(0);
+        delivery.close();
+        await presence.close();
+        // io.close() also closes the HTTP server, which the app has already closed: that error is expected.
+        await io.close().catch(() => undefined);
+        await Promise.all([adapter.close(), store.close()]);
+      })()),
+  };
+}

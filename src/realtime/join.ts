@@ -1,0 +1,129 @@
+// chat:join and its recovery.
+//
+// The socket enters the room first and reads afterwards, so nothing committed after the read can
+// pass it by. While it joins, the room's live events are held back from it (OrderedDelivery), and
+// its `missed` is carried up to exactly the seq the room's stream has reached (from the
+// sequencer's recent messages, or history), so ack + stream hold each message once and in order:
+// the ack goes out, then `message:new` continues at `last_seq + 1`.
+import type { ChatServices, MessageView } from '../chat';
+import type { Channel } from '../domain';
+import { AppError } from '../errors';
+import type { JoinPayload, JoinResult, RealtimeSocket } from './events';
+import { READ_LIMIT, type OrderedDelivery } from './ordered-delivery';
+import type { PresenceTracker } from './presence';
+import { roomOf } from './rooms';
+
+/** Rounds of bringing `missed` up to the stream before giving up (recovered: false). */
+const CATCH_UP_ROUNDS = 5;
+
+export interface Answer<T> {
+  reply: T;
+  /** runs right after the ack is written, before any other event reaches the socket */
+  after?: () => void;
+}
+
+export class JoinFlow {
+  constructor(
+    private readonly chat: ChatServices,
+    private readonly delivery: OrderedDelivery,
+    private readonly presence: PresenceTracker,
+  ) {}
+
+  async join(socket: RealtimeSocket, input: JoinPayload): Promise<Answer<JoinResult>> {
+    const { session } = socket.data;
+    const { code } = input;
+    if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
+    const participant = await this.chat.chats.participant(session);
+    const channels: Channel[] = participant.isHost || participant.backroomMember ? ['main', 'backroom'] : ['main'];
+    const rejoin = new Set(channels.filter((ch) => socket.rooms.has(roomOf(code, ch))));
+
+    for (const ch of channels) await this.delivery.beginJoin(socket, code, ch);
+    const finish = () => {
+      for (const ch of channels) this.delivery.endJoin(socket, code, ch);
+    };
+    try {
+      const reply = await this.read(code, input, channels.includes('backroom'));
+      return {
+        reply,
+        after: () => {
+          finish();
+          if (!socket.connected) return; // it left while we read: nothing to announce
+          if (!socket.data.chats.includes(code)) socket.data.chats.push(code);
+          void this.presence.add(code, socket.id, session.username);
+        },
+      };
+    } catch (err) {
+      finish();
+      for (const ch of channels) if (!rejoin.has(ch)) await this.delivery.leave(socket, code, ch);
+      throw err;
+    }
+  }
+
+  async leave(socket: RealtimeSocket, code: string): Promise<void> {
+    for (const ch of ['main', 'backroom'] as const) {
+      if (socket.rooms.has(roomOf(code, ch))) await this.delivery.leave(socket, code, ch);
+    }
+    socket.data.chats = socket.data.chats.filter((c) => c !== code);
+    await this.presence.remove(code, socket.id);
+  }
+
+  private async read(code: string, input: JoinPayload, backroom: boolean): Promise<JoinResult> {
+    const main = this.delivery.sequencer(code, 'main');
+    if (!main) throw AppError.unavailable('the join was interrupted; join again');
+    // Read only now that the socket is in the room: later commits reach it as events.
+    const chat = await this.chat.store.chat(code);
+    let missed: MessageView[] = [];
+    let complete = true;
+    let covered = 0;
+    if (input.since_seq === undefined) {
+      main.start(chat.lastSeqMain);
+    } else {
+      const gap = await this.chat.history.missedSince(code, 'main', input.since_seq, READ_LIMIT);
+      missed = gap.messages;
+      complete = gap.complete;
+      covered = missed.length ? missed[missed.length - 1].seq : input.since_seq;
+      main.start(Math.max(chat.lastSeqMain, gap.lastSeq));
+      // The room's stream may already be past what we read (it moved on while we read, or this pod
+      // started it earlier): bridge the difference, without awaiting on the last check.
+      for (let round = 0; complete && round < CATCH_UP_ROUNDS && covered < main.lastDelivered!; round++) {
+        const more = main.recentAfter(covered) ?? (await this.chat.history.missedSince(code, 'main', covered, READ_LIMIT)).messages;
+        const next = contiguousAfter(more, covered);
+        if (next.length === 0) break;
+        missed.push(...next);
+        covered = next[next.length - 1].seq;
+      }
+    }
+    const lastSeq = main.lastDelivered!;
+    // Whatever the stream has not reached yet, the socket will receive live: not twice.
+    if (missed.length && missed[missed.length - 1].seq > lastSeq) missed = missed.filter((m) => m.seq <= lastSeq);
+    const changed =
+      input.since_version === undefined
+        ? []
+        : await this.chat.history.changedSince(code, 'main', input.since_version, input.since_seq ?? lastSeq, READ_LIMIT);
+
+    const result: JoinResult = {
+      last_seq: lastSeq,
+      version: chat.version,
+      missed,
+      changed,
+      recovered: input.since_seq === undefined || (complete && covered >= lastSeq),
+    };
+    if (backroom) {
+      const room = this.delivery.sequencer(code, 'backroom');
+      room?.start(chat.lastSeqBackroom);
+      result.backroom_last_seq = room?.lastDelivered ?? chat.lastSeqBackroom;
+    }
+    return result;
+  }
+}
+
+/** The run of messages seq = after+1, after+2, … at the start of `messages` (ascending). */
+function contiguousAfter(messages: MessageView[], after: number): MessageView[] {
+  const run: MessageView[] = [];
+  for (const m of messages) {
+    if (m.seq <= after) continue;
+    if (m.seq !== after + run.length + 1) break;
+    run.push(m);
+  }
+  return run;
+}

@@ -1,0 +1,35 @@
+import { RateLimiter } from '../chat';
+
+/** What one connection may do. */
+export interface RealtimeLimits {
+  /** Largest packet a client may send, bytes; a bigger one closes that client's connection, and only it. @default 65536 */
+  maxPayloadBytes: number;
+  /** `message:send` per connection per 10 s (the send service also limits each participant). @default SEND_RATE_LIMIT (50) */
+  sendsPer10s: number;
+  /** `chat:join` per connection per minute (a join reads history: it is the expensive event). @default 10 */
+  joinsPerMinute: number;
+  /** Any other event per connection per 10 s. @default 100 */
+  eventsPer10s: number;
+}
+
+export const DEFAULT_LIMITS: RealtimeLimits = { maxPayloadBytes: 64 * 1024, sendsPer10s: 50, joinsPerMinute: 10, eventsPer10s: 100 };
+
+export type EventKind = 'send' | 'join' | 'event';
+
+/** Token buckets per connection, one per kind of event. */
+export class ConnectionLimits {
+  private readonly buckets: Record<EventKind, RateLimiter>;
+
+  constructor(limits: RealtimeLimits) {
+    this.buckets = {
+      send: new RateLimiter(limits.sendsPer10s, 10),
+      join: new RateLimiter(limits.joinsPerMinute, 60),
+      event: new RateLimiter(limits.eventsPer10s, 10),
+    };
+  }
+
+  /** 0 when the connection may go on, else the seconds to wait. */
+  take(kind: EventKind, socketId: string): number {
+    return this.buckets[kind].take(socketId);
+  }
+}

@@ -1,0 +1,177 @@
+import type { ChatServices, MessageView } from '../chat';
+import type { Channel } from '../domain';
+import type { Logger } from '../logger';
+import { ChatSequencer, DEFAULT_SEQUENCER_OPTIONS, type SequencerOptions } from './chat-sequencer';
+import type { ChatChange, RealtimeServer, RealtimeSocket, ServerToClientEvents } from './events';
+import { roomOf } from './rooms';
+
+/** Most messages one history read brings into a sequencer (the replay limit of CONTRACT.md). */
+export const READ_LIMIT = 500;
+
+type Outbound = { [E in keyof ServerToClientEvents]: { event: E; args: Parameters<ServerToClientEvents[E]> } }[keyof ServerToClientEvents];
+
+function emitTo(target: { emit(event: string, ...args: unknown[]): boolean }, out: Outbound): void {
+  target.emit(out.event, ...out.args);
+}
+
+function outbound(change: ChatChange): Outbound {
+  if (change.type === 'reaction:updated') {
+    const { message, reactions } = change;
+    return { event: 'reaction:updated', args: [{ chat_code: change.chat_code, message_id: message.id, reactions, version: message.version }] };
+  }
+  return { event: change.type, args: [change.message] };
+}
+
+interface RoomState {
+  code: string;
+  channel: Channel;
+  sequencer: ChatSequencer;
+  members: Set<string>;
+  /** sockets in the middle of chat:join: left out of room emits; changes wait for their ack */
+  joining: Map<string, { socket: RealtimeSocket; queued: Outbound[] }>;
+}
+
+/**
+ * Carries every committed change to every pod and emits it to the local room in seq order (the
+ * ordering itself is ChatSequencer's). Changes of the local services are passed to the other pods
+ * as a server-side event through the socket.io adapter; each pod, the committing one included,
+ * feeds the change into the sequencer of the chat channel's room, if it has local members there.
+ */
+export class OrderedDelivery {
+  private readonly rooms = new Map<string, RoomState>();
+  private readonly socketRooms = new Map<string, Set<string>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly io: RealtimeServer,
+    private readonly chat: ChatServices,
+    private readonly crossPod: boolean,
+    private readonly log: Logger,
+    private readonly opts: SequencerOptions = DEFAULT_SEQUENCER_OPTIONS,
+  ) {
+    const events = chat.events;
+    const onNew = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:new', ...e });
+    const onUpdated = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:updated', ...e });
+    const onDeleted = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:deleted', ...e });
+    const onPinned = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:pinned', ...e });
+    const onReaction = (e: { chat_code: string; reactions: Record<string, number>; message: MessageView }) =>
+      this.announce({ type: 'reaction:updated', chat_code: e.chat_code, message: e.message, reactions: e.reactions });
+    events.on('message:new', onNew);
+    events.on('message:updated', onUpdated);
+    events.on('message:deleted', onDeleted);
+    events.on('message:pinned', onPinned);
+    events.on('reaction:updated', onReaction);
+    io.on('chat:change', (change) => this.receive(change));
+    this.unsubscribe = () => {
+      events.off('message:new', onNew);
+      events.off('message:updated', onUpdated);
+      events.off('message:deleted', onDeleted);
+      events.off('message:pinned', onPinned);
+      events.off('reaction:updated', onReaction);
+    };
+  }
+
+  /** The room's sequencer; only between beginJoin and leave. */
+  sequencer(code: string, channel: Channel): ChatSequencer | undefined {
+    return this.rooms.get(roomOf(code, channel))?.sequencer;
+  }
+
+  /**
+   * Puts the socket in the room but holds its events until `endJoin`, so the join ack (with what
+   * the socket read from history) reaches it before any live event of the room.
+   */
+  async beginJoin(socket: RealtimeSocket, code: string, channel: Channel): Promise<ChatSequencer> {
+    const room = roomOf(code, channel);
+    let state = this.rooms.get(room);
+    if (!state) {
+      const sequencer = new ChatSequencer(
+        async (after) => (await this.chat.history.missedSince(code, channel, after, READ_LIMIT)).messages,
+        (message) => this.emitToRoom(room, { event: 'message:new', args: [message] }),
+        (err) => this.log.warn({ err, code, channel }, 'gap read failed; retrying'),
+        this.opts,
+      );
+      state = { code, channel, sequencer, members: new Set(), joining: new Map() };
+      this.rooms.set(room, state);
+    }
+    state.members.add(socket.id);
+    state.joining.set(socket.id, { socket, queued: [] });
+    let mine = this.socketRooms.get(socket.id);
+    if (!mine) this.socketRooms.set(socket.id, (mine = new Set()));
+    mine.add(room);
+    await socket.join(room);
+    return state.sequencer;
+  }
+
+  /** The join was answered: the socket gets live events from now on, first the changes held for it. */
+  endJoin(socket: RealtimeSocket, code: string, channel: Channel): void {
+    const state = this.rooms.get(roomOf(code, channel));
+    const held = state?.joining.get(socket.id);
+    if (!state || !held) return;
+    state.joining.delete(socket.id);
+    if (socket.connected) for (const out of held.queued) emitTo(socket, out);
+  }
+
+  async leave(socket: RealtimeSocket, code: string, channel: Channel): Promise<void> {
+    const room = roomOf(code, channel);
+    await socket.leave(room);
+    this.forget(socket.id, room);
+  }
+
+  /** A socket disconnected (socket.io has already taken it out of its rooms). */
+  leaveAll(socketId: string): void {
+    for (const room of this.socketRooms.get(socketId) ?? []) this.forget(socketId, room);
+  }
+
+  /** Rooms with a sequencer on this pod (for tests and stats). */
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  close(): void {
+    this.unsubscribe();
+    for (const state of this.rooms.values()) state.sequencer.close();
+    this.rooms.clear();
+    this.socketRooms.clear();
+  }
+
+  private forget(socketId: string, room: string): void {
+    const mine = this.socketRooms.get(socketId);
+    mine?.delete(room);
+    if (mine?.size === 0) this.socketRooms.delete(socketId);
+    const state = this.rooms.get(room);
+    if (!state) return;
+    state.members.delete(socketId);
+    state.joining.delete(socketId);
+    if (state.members.size === 0) {
+      state.sequencer.close();
+      this.rooms.delete(room);
+    }
+  }
+
+  /** A change committed on this pod: to the other pods, and to this pod's own room. */
+  private announce(change: ChatChange): void {
+    if (this.crossPod) this.io.serverSideEmit('chat:change', change);
+    this.receive(change);
+  }
+
+  private receive(change: ChatChange): void {
+    const room = roomOf(change.chat_code, change.message.channel);
+    const state = this.rooms.get(room);
+    if (!state) return; // nobody here reads this chat channel
+    if (change.type === 'message:new') {
+      state.sequencer.push(change.message);
+      return;
+    }
+    // A change is shown after its message, never before (it may overtake it between pods).
+    state.sequencer.afterDelivered(change.message.seq, () => this.emitToRoom(room, outbound(change)));
+  }
+
+  private emitToRoom(room: string, out: Outbound): void {
+    const state = this.rooms.get(room);
+    const joining = state?.joining;
+    const target = joining?.size ? this.io.local.to(room).except([...joining.keys()]) : this.io.local.to(room);
+    emitTo(target as unknown as { emit(event: string, ...args: unknown[]): boolean }, out);
+    // A joining socket will read every message up to the stream in its ack, but not later changes.
+    if (joining?.size && out.event !== 'message:new') for (const held of joining.values()) held.queued.push(out);
+  }
+}

@@ -1,0 +1,6 @@
+import type { Channel } from '../domain';
+
+/** The socket.io room of a chat channel: everyone joined sits in `chat:CODE`, the back room adds `chat:CODE:backroom`. */
+export function roomOf(code: string, channel: Channel): string {
+  return channel === 'main' ? `chat:${code}` : `chat:${code}:backroom`;
+}

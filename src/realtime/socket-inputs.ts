@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { inputs } from '../chat';
+
+/** Socket payload schemas, built from the same pieces as the REST inputs (chat/inputs.ts). */
+
+const code = z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), inputs.chatCode);
+const cursor = z.number().int().min(0);
+
+export const joinPayload = z.object({
+  code,
+  since_seq: cursor.optional(),
+  since_version: cursor.optional(),
+});
+
+export const sendPayload = inputs.sendInput.extend({ code });
+
+export const reactPayload = inputs.reactionInput.extend({
+  code,
+  message_id: inputs.uuid,
+  op: z.enum(['add', 'remove']),
+});
+
+export const leavePayload = z.object({ code });

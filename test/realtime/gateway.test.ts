@@ -1,0 +1,211 @@
+import { expect } from 'chai';
+import { ApiClient, startStack, startTestApp, type Stack, type TestApp } from '../support';
+import { chatWithMembers, connect, connectError, Inbox, join, joinOk, range, send, type ChatSocket, type RawSocket } from './helpers';
+
+// One pod, in process, on the embedded stack (SQLite + in-memory adapter): what a single
+// connection may and may not do. Cross-pod behaviour is in multi-pod.test.ts.
+describe('realtime gateway (one pod)', function () {
+  let stack: Stack;
+  let t: TestApp;
+  const sockets: ChatSocket[] = [];
+
+  before(async () => {
+    stack = await startStack('sqlite+memory');
+    t = await startTestApp(stack);
+  });
+  after(async () => {
+    await t?.close();
+    await stack?.dispose();
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.close();
+  });
+
+  const open = async (token: string) => {
+    const s = await connect(t.base, token);
+    sockets.push(s);
+    return s;
+  };
+
+  describe('handshake', () => {
+    it('refuses a connection without a token, saying why', async () => {
+      const err = await connectError(t.base, undefined);
+      expect(err.data).to.deep.equal({ code: 'unauthorized', message: 'a session token is required: connect with auth: { token }' });
+    });
+
+    it('refuses a forged token and a user token', async () => {
+      expect((await connectError(t.base, 'not.a.jwt')).data?.code).to.equal('unauthorized');
+      const reg = await new ApiClient(t.base).post('/api/auth/register', { username: `u${Date.now()}`, password: 'correct-horse-1' });
+      const err = await connectError(t.base, reg.body.token);
+      expect(err.data).to.deep.equal({ code: 'unauthorized', message: 'a chat session token is required' });
+    });
+  });
+
+  describe('chat:join', () => {
+    it('grants only the chat of the session token', async () => {
+      const a = await chatWithMembers(t.base, 1);
+      const b = await chatWithMembers(t.base, 0);
+      const s = await open(a.tokens[0]);
+      const ack = await join(s, { code: b.code });
+      expect(ack).to.deep.equal({ ok: false, error: { code: 'forbidden', message: 'this session token belongs to another chat' } });
+    });
+
+    it('answers a first join with the chat position and nothing to replay', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 1);
+      await new ApiClient(t.base, tokens[0]).post(`/api/chats/${code}/messages`, { content: 'before' });
+      const ack = await joinOk(await open(tokens[0]), { code: code.toLowerCase() });
+      expect(ack).to.include({ ok: true, last_seq: 1, recovered: true });
+      expect(ack.version).to.be.a('number').and.at.least(1);
+      expect(ack.missed).to.deep.equal([]);
+      expect(ack.changed).to.deep.equal([]);
+    });
+  });
+
+  describe('message:send', () => {
+    it('acks the committed message and delivers it once to every joined socket, the sender included', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 3);
+      const clients = await Promise.all(tokens.map(open));
+      const inboxes = clients.map((s) => new Inbox(s));
+      for (const s of clients) await joinOk(s, { code });
+      const ack = await send(clients[0], code, '  hello  ', { client_id: 'c-1' });
+      expect(ack.ok).to.equal(true);
+      if (!ack.ok) return;
+      expect(ack.message).to.include({ chat_code: code, seq: 1, content: 'hello', channel: 'main' });
+      await Promise.all(inboxes.map((i) => i.until(() => i.messages.length >= 1, 'the message')));
+      // A repeated client_id is the same message, acked again, not delivered again.
+      const again = await send(clients[0], code, 'hello', { client_id: 'c-1' });
+      expect(again.ok && again.message.id).to.equal(ack.message.id);
+      await send(clients[1], code, 'second');
+      await Promise.all(inboxes.map((i) => i.until(() => i.messages.length >= 2, 'the second message')));
+      for (const i of inboxes) expect(i.seqs).to.deep.equal([1, 2]);
+    });
+
+    it('sends REST edits, deletes and reactions to sockets as the same events', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 2);
+      const [a, b] = await Promise.all(tokens.map(open));
+      const inbox = new Inbox(b);
+      await joinOk(a, { code });
+      await joinOk(b, { code });
+      const sent = await send(a, code, 'to change');
+      if (!sent.ok) throw new Error('send failed');
+      const id = sent.message.id;
+      const api = new ApiClient(t.base, tokens[0]);
+      expect((await api.patch(`/api/chats/${code}/messages/${id}`, { content: 'changed' })).status).to.equal(200);
+      const reacted = await a.timeout(5000).emitWithAck('message:react', { code, message_id: id, emoji: '👍', op: 'add' });
+      expect(reacted).to.deep.equal({ ok: true, reactions: { '👍': 1 } });
+      expect((await api.delete(`/api/chats/${code}/messages/${id}`)).status).to.equal(200);
+      await inbox.until(() => inbox.updates.length >= 3, 'three changes');
+      expect(inbox.updates.map((u) => u.event)).to.deep.equal(['message:updated', 'reaction:updated', 'message:deleted']);
+      expect(inbox.updates[0].payload).to.include({ id, content: 'changed' });
+      expect(inbox.updates[1].payload).to.deep.include({ chat_code: code, message_id: id, reactions: { '👍': 1 } });
+      expect(inbox.updates[2].payload).to.include({ id, deleted: true, content: '' });
+    });
+  });
+
+  describe('bad input', () => {
+    it('answers malformed payloads with invalid_input and keeps the connection', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 2);
+      const s = await open(tokens[0]);
+      const raw = s as unknown as RawSocket;
+      const ask = (event: string, ...args: unknown[]) => raw.timeout(5000).emitWithAck(event, ...args);
+      const cases: [string, unknown[], RegExp][] = [
+        ['message:send', ['just a string'], /payload must be an object/],
+        ['message:send', [42], /payload must be an object/],
+        ['message:send', [null], /payload must be an object/],
+        ['message:send', [[code, 'x']], /payload must be an object/],
+        ['message:send', [], /payload must be an object/],
+        ['message:send', [{ code, content: 7 }], /^content: /],
+        ['message:send', [{ code: 'nope', content: 'x' }], /^code: chat code/],
+        ['message:send', [{ code, content: '   ' }], /^content: content must not be empty/],
+        ['message:send', [{ code, content: 'x', reply_to: 'not-a-uuid' }], /^reply_to: /],
+        ['chat:join', [{ code, since_seq: -1 }], /^since_seq: /],
+        ['chat:join', [{ code, since_seq: 'ten' }], /^since_seq: /],
+        ['message:react', [{ code, message_id: 'x', emoji: '👍', op: 'add' }], /^message_id: /],
+        ['message:react', [{ code, message_id: '00000000-0000-4000-8000-000000000000', emoji: 'abc', op: 'add' }], /^emoji: /],
+        ['message:react', [{ code, message_id: '00000000-0000-4000-8000-000000000000', emoji: '👍', op: 'toggle' }], /^op: /],
+      ];
+      for (const [event, args, message] of cases) {
+        const ack = await ask(event, ...args);
+        expect(ack.ok, `${event} ${JSON.stringify(args)}`).to.equal(false);
+        expect(ack.error.code, `${event} ${JSON.stringify(args)}`).to.equal('invalid_input');
+        expect(ack.error.message, `${event} ${JSON.stringify(args)}`).to.match(message);
+      }
+      const long = await ask('message:send', { code, content: 'x'.repeat(4001) });
+      expect(long.error).to.deep.equal({ code: 'payload_too_large', message: 'content: content is 4001 characters; the limit is 4000' });
+      // Without an ack callback there is nobody to answer: nothing happens, the connection stays.
+      raw.emit('message:send', { code, content: 'no ack' });
+      raw.emit('chat:join');
+      const ok = await send(s, code, 'still here');
+      expect(ok.ok).to.equal(true);
+      expect(ok.ok && ok.message.seq).to.equal(1); // the ack-less send was not processed
+      expect(s.connected).to.equal(true);
+    });
+
+    it('closes only the connection that sends a packet over the size cap', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 2);
+      const [big, other] = await Promise.all(tokens.map(open));
+      const inbox = new Inbox(other);
+      await joinOk(other, { code });
+      const closed = new Promise<string>((r) => big.once('disconnect', (reason) => r(reason)));
+      (big as unknown as RawSocket).emit('message:send', { code, content: 'x'.repeat(70 * 1024) }, () => undefined);
+      expect(await closed).to.equal('transport close');
+      const ack = await send(other, code, 'unaffected');
+      expect(ack.ok).to.equal(true);
+      await inbox.until(() => inbox.seqs.includes(1), 'the other client’s message');
+    });
+  });
+
+  describe('limits', () => {
+    it('answers a send flood with rate_limited and a retry time, while other clients carry on', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 2);
+      const [flooder, calm] = await Promise.all(tokens.map(open));
+      const calmInbox = new Inbox(calm);
+      await joinOk(calm, { code });
+      const acks = await Promise.all(range(1, 80).map((i) => send(flooder, code, `flood ${i}`)));
+      const limited = acks.filter((a) => !a.ok);
+      expect(acks.filter((a) => a.ok)).to.have.length(50);
+      expect(limited).to.have.length(30);
+      for (const a of limited) {
+        if (a.ok) continue;
+        expect(a.error.code).to.equal('rate_limited');
+        expect(a.error.retry_after).to.be.a('number').and.at.least(1);
+        expect(a.error.message).to.match(/retry in \d+ s/);
+      }
+      const ok = await send(calm, code, 'calm');
+      expect(ok.ok).to.equal(true);
+      await calmInbox.until(() => calmInbox.messages.length === 51, 'the 50 accepted and the calm message');
+      expect(calmInbox.seqs).to.deep.equal(range(1, 51));
+    });
+
+    it('limits joins per connection', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 1);
+      const s = await open(tokens[0]);
+      const acks = [];
+      for (let i = 0; i < 11; i++) acks.push(await join(s, { code }));
+      expect(acks.slice(0, 10).every((a) => a.ok)).to.equal(true);
+      const last = acks[10];
+      expect(last.ok).to.equal(false);
+      if (!last.ok) expect(last.error).to.include({ code: 'rate_limited' }).and.have.property('retry_after').above(0);
+    });
+  });
+
+  describe('presence', () => {
+    it('shows who is online through presence:updated and GET /online, and forgets who disconnects', async () => {
+      const { code, tokens, usernames } = await chatWithMembers(t.base, 2);
+      const [a, b] = await Promise.all(tokens.map(open));
+      const inbox = new Inbox(a);
+      await joinOk(a, { code });
+      await joinOk(b, { code });
+      const both = [...usernames].sort();
+      await inbox.until(() => JSON.stringify(inbox.presence.at(-1)?.online) === JSON.stringify(both), 'both online');
+      expect(inbox.presence.at(-1)?.code).to.equal(code);
+      const api = new ApiClient(t.base);
+      expect((await api.get(`/api/chats/${code}/online`)).body).to.deep.equal({ code, online: both });
+      expect((await api.get(`/api/chats/${code}`)).body.online).to.equal(2);
+      b.close();
+      await inbox.until(() => JSON.stringify(inbox.presence.at(-1)?.online) === JSON.stringify([usernames[0]]), 'only a online');
+      expect((await api.get(`/api/chats/${code}/online`)).body.online).to.deep.equal([usernames[0]]);
+      expect((await api.get('/api/chats/ZZZZZZZZ/online')).status).to.equal(404);
+    });
+  });
+});

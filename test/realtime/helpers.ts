@@ -1,0 +1,201 @@
+// Socket clients for the realtime tests: typed with the server's own event map.
+import { io, type Socket } from 'socket.io-client';
+import type { MessageView } from '../../src/chat';
+import type { Ack, ClientToServerEvents, JoinPayload, JoinResult, PresenceUpdate, ServerToClientEvents } from '../../src/realtime';
+import {
+  ApiClient,
+  createTestDatabase,
+  startRedis,
+  startServerProcess,
+  TEST_SECRET,
+  uniqueName,
+  type RedisHandle,
+  type ServerProcess,
+  type TestDatabase,
+} from '../support';
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** For sending what the typed client would refuse to (malformed payloads). */
+export type RawSocket = { emit(event: string, ...args: unknown[]): unknown; timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<any> } };
+
+const ACK_TIMEOUT_MS = 10_000;
+
+/** Connects over WebSocket; rejects with the connect_error (its `data` is `{code, message}`). */
+export function connect(base: string, token: string | undefined, opts: { reconnection?: boolean } = {}): Promise<ChatSocket> {
+  const socket: ChatSocket = io(base, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: opts.reconnection ?? false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+export async function connectError(base: string, token: string | undefined): Promise<Error & { data?: { code: string; message: string } }> {
+  try {
+    const s = await connect(base, token);
+    s.close();
+  } catch (err) {
+    return err as Error & { data?: { code: string; message: string } };
+  }
+  throw new Error('the connection was accepted');
+}
+
+export function join(socket: ChatSocket, payload: JoinPayload): Promise<Ack<JoinResult>> {
+  return socket.timeout(ACK_TIMEOUT_MS).emitWithAck('chat:join', payload);
+}
+
+export async function joinOk(socket: ChatSocket, payload: JoinPayload): Promise<JoinResult> {
+  const ack = await join(socket, payload);
+  if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack.error)}`);
+  return ack;
+}
+
+export function send(socket: ChatSocket, code: string, content: string, extra: { client_id?: string } = {}) {
+  return socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', { code, content, ...extra });
+}
+
+/** Everything one socket received, with a way to wait for a condition without sleeping. */
+export class Inbox {
+  readonly messages: MessageView[] = [];
+  readonly updates: { event: string; payload: unknown }[] = [];
+  readonly presence: PresenceUpdate[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  constructor(readonly socket: ChatSocket) {
+    socket.on('message:new', (m) => this.push(() => this.messages.push(m)));
+    for (const event of ['message:updated', 'message:deleted', 'message:pinned', 'reaction:updated'] as const) {
+      socket.on(event, (payload: unknown) => this.push(() => this.updates.push({ event, payload })));
+    }
+    socket.on('presence:updated', (p) => this.push(() => this.presence.push(p)));
+  }
+
+  get seqs(): number[] {
+    return this.messages.map((m) => m.seq);
+  }
+
+  /** Resolves once `done()` holds, checked after every event; rejects with `what` on timeout. */
+  until(done: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!done()) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out waiting for ${what}; seqs so far: ${compact(this.seqs)}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
+  private push(record: () => void) {
+    record();
+    for (const w of [...this.waiters]) w();
+  }
+}
+
+/** "1-40,42,45-50": a readable seq list for failure messages. */
+export function compact(seqs: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < seqs.length; ) {
+    let j = i;
+    while (j + 1 < seqs.length && seqs[j + 1] === seqs[j] + 1) j++;
+    parts.push(i === j ? `${seqs[i]}` : `${seqs[i]}-${seqs[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+export const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+// Registration is rate-limited per address: one host account per server (and database) serves every chat.
+const hosts = new Map<string, Promise<{ username: string; token: string }>>();
+function hostOf(base: string): Promise<{ username: string; token: string }> {
+  let host = hosts.get(base);
+  if (!host) {
+    const username = uniqueName('host');
+    host = new ApiClient(base).post('/api/auth/register', { username, password: 'correct-horse-1' }).then((reg) => {
+      if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
+      return { username, token: reg.body.token as string };
+    });
+    hosts.set(base, host);
+  }
+  return host;
+}
+
+/** A chat with a registered host and `guests` anonymous participants; session tokens for all. */
+export async function chatWithMembers(base: string, guests: number): Promise<{ code: string; tokens: string[]; usernames: string[]; hostToken: string }> {
+  const api = new ApiClient(base);
+  const host = await hostOf(base);
+  const chat = await api.withToken(host.token).post('/api/chats', { name: 'realtime' });
+  if (chat.status !== 201) throw new Error(`create chat: ${chat.status} ${JSON.stringify(chat.body)}`);
+  const code: string = chat.body.code;
+  const hostJoin = await api.withToken(host.token).post(`/api/chats/${code}/join`, { username: host.username });
+  const usernames = range(1, guests).map((i) => `g${i}_${uniqueName('')}`.slice(0, 32));
+  const tokens = await Promise.all(
+    usernames.map(async (username) => {
+      const res = await api.post(`/api/chats/${code}/join`, { username });
+      if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.session_token as string;
+    }),
+  );
+  return { code, tokens, usernames, hostToken: hostJoin.body.session_token };
+}
+
+/** Several server processes over one PostgreSQL database and one Redis (or a given Redis setup). */
+export interface Pods {
+  pods: ServerProcess[];
+  env: Record<string, string>;
+  db: TestDatabase;
+  redis?: RedisHandle;
+  stop(): Promise<void>;
+}
+
+export async function startPods(count: number, env: Record<string, string> = {}, redisEnv?: Record<string, string>): Promise<Pods> {
+  const [db, redis] = await Promise.all([createTestDatabase(), redisEnv ? Promise.resolve(undefined) : startRedis()]);
+  const shared = {
+    DATABASE_URL: db.url,
+    ...(redis ? { REDIS_URL: redis.url } : redisEnv),
+    SESSION_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'warn',
+    ...env,
+  };
+  const pods: ServerProcess[] = [];
+  const stop = async () => {
+    await Promise.all(pods.map((p) => p.kill()));
+    await redis?.stop();
+    await db.drop();
+  };
+  try {
+    // The first one applies the migrations; the others start on a ready schema.
+    pods.push(await startServerProcess({ ...shared, HOSTNAME: 'pod-0' }));
+    pods.push(...(await Promise.all(range(1, count - 1).map((i) => startServerProcess({ ...shared, HOSTNAME: `pod-${i}`, MIGRATE_ON_START: 'false' })))));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { pods, env: shared, db, redis, stop };
+}
+
+/** Every message of a chat from REST, oldest first. */
+export async function history(base: string, code: string): Promise<MessageView[]> {
+  const api = new ApiClient(base);
+  const all: MessageView[] = [];
+  for (let after = 0; ; ) {
+    const res = await api.get(`/api/chats/${code}/messages?after=${after}&limit=200`);
+    if (res.status !== 200) throw new Error(`history: ${res.status} ${JSON.stringify(res.body)}`);
+    all.push(...res.body.messages);
+    if (!res.body.has_more) return all;
+    after = res.body.next_after;
+  }
+}
