@@ -48,6 +48,7 @@ export class UserCache {
   /** invalidations under way (e.g. after a message): reads wait for them, so this process never serves what they remove */
   private readonly barriers = new Set<Promise<void>>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
   private readonly counters = { hits: 0, misses: 0, loads: 0, errors: 0 };
 
   constructor(
@@ -103,11 +104,25 @@ export class UserCache {
     while (this.barriers.size) await Promise.all(this.barriers);
   }
 
+  /** Retries the invalidations the engine refused; the timer calls this every RETRY_INVALIDATIONS_MS. */
+  async retryInvalidations(): Promise<void> {
+    for (const [key, { owner, group }] of [...this.pending]) {
+      try {
+        await this.engine.deleteUserValues(owner, groupMembers(group));
+        this.pending.delete(key);
+      } catch {
+        break; // still down; try again later
+      }
+    }
+    if (this.pending.size) this.scheduleRetry();
+  }
+
   stats(): UserCacheStats {
     return { ...this.counters, pendingInvalidations: this.pending.size };
   }
 
   close(): void {
+    this.closed = true;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
@@ -165,25 +180,14 @@ export class UserCache {
   }
 
   private scheduleRetry(): void {
-    if (this.retryTimer) return;
+    if (this.retryTimer || this.closed) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      void this.retryPending();
+      void this.retryInvalidations();
     }, RETRY_INVALIDATIONS_MS);
     this.retryTimer.unref();
   }
 
-  private async retryPending(): Promise<void> {
-    for (const [key, { owner, group }] of [...this.pending]) {
-      try {
-        await this.engine.deleteUserValues(owner, groupMembers(group));
-        this.pending.delete(key);
-      } catch {
-        break; // still down; try again later
-      }
-    }
-    if (this.pending.size) this.scheduleRetry();
-  }
 }
 
 function flightKey(owner: string, what: string): string {
