@@ -105,7 +105,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
         http.closeAllConnections();
         await stopped;
         chat.repair.close();
-        users.close();
+        await users.close();
         await cache.close();
         await orm.close(true);
       })()),

@@ -22,6 +22,7 @@ export const MEMBER_LOOKUP_ATTEMPTS = 5;
 export class InboxInvalidator {
   private readonly queued = new Set<string>();
   private scheduled = false;
+  private closed = false;
 
   constructor(
     private readonly store: MessageStore,
@@ -66,6 +67,11 @@ export class InboxInvalidator {
     this.cache.track(batch);
   }
 
+  /** Stops retrying lookups (the process is shutting down); batches under way still finish. */
+  close(): void {
+    this.closed = true;
+  }
+
   private async invalidateMembers(codes: string[], attempt: number): Promise<void> {
     let userIds: string[];
     try {
@@ -73,7 +79,7 @@ export class InboxInvalidator {
       const rows = await this.store.em().find(Participant, { chatId: { $in: chatIds }, userId: { $ne: null } }, { fields: ['userId'] });
       userIds = [...new Set(rows.map((r) => r.userId!))];
     } catch (err) {
-      if (attempt >= MEMBER_LOOKUP_ATTEMPTS) {
+      if (attempt >= MEMBER_LOOKUP_ATTEMPTS || this.closed) {
         this.log.error({ err, codes }, 'could not find chat members to invalidate their inboxes');
         return;
       }

@@ -31,8 +31,8 @@ export interface UserServices {
   conversations: ConversationService;
   reads: ReadMarkerService;
   invalidator: InboxInvalidator;
-  /** Unsubscribes from chat events and stops retry timers. */
-  close(): void;
+  /** Unsubscribes from chat events, lets running invalidations finish and stops retry timers. */
+  close(): Promise<void>;
 }
 
 /** Wires the user-data services over the chat services' store, history and events. */
@@ -48,8 +48,10 @@ export function createUserServices(deps: { orm: Orm; cache: CacheEngine; chat: C
     conversations: new ConversationService(deps.chat.store, deps.chat.history, profiles, cache),
     reads: new ReadMarkerService(deps.chat.store, cache),
     invalidator,
-    close: () => {
+    close: async () => {
       detach();
+      invalidator.close();
+      await cache.settled();
       cache.close();
     },
   };
