@@ -333,7 +333,8 @@ export class CacheInspector {
     const codes = chatCode ? [chatCode] : [...new Set(lookup.cache.map((c) => classifyKey(c.key).chat!))];
     for (const c of codes) {
       const reactions = await ks.hash(keys.reactions(c, id));
-      if (Object.keys(reactions).length) lookup.cache.push({ key: keys.reactions(c, id), kind: 'reactions', score: 0, entry: JSON.stringify(reactions) });
+      const counts = Object.fromEntries(Object.entries(reactions).map(([emoji, n]) => [emoji, Number(n)]));
+      if (Object.keys(counts).length) lookup.cache.push({ key: keys.reactions(c, id), kind: 'reactions', score: 0, entry: JSON.stringify(counts) });
     }
     return lookup;
   }

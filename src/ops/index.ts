@@ -42,4 +42,4 @@ export { createStyle, styleForStdout, type Style } from './style';
 export * as inspectText from './inspect-text';
 export * as maintenanceText from './maintenance-text';
 export { renderMigrationStatus, renderMigrationRun } from './migrations-text';
-export { createProgram, createOutput, runJob, jobConfig, positiveInt, positiveHours, chatCodeArg, uuidArg, type JobOutput } from './job-runner';
+export { createProgram, createOutput, runJob, jobConfig, positiveInt, positiveHours, chatCodeArg, uuidArg, userIdArg, type JobOutput } from './job-runner';

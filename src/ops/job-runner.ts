@@ -60,6 +60,16 @@ export function uuidArg(value: string): string {
   return id;
 }
 
+/**
+ * The owner part of `user:{OWNER}:…` keys: a user id, or `@name` for username lookups. Glob and
+ * brace characters are refused so a typo can never match other users' keys.
+ */
+export function userIdArg(value: string): string {
+  const id = value.trim();
+  if (!/^[@A-Za-z0-9_.-]{1,64}$/.test(id)) throw new InvalidArgumentError('must be a user id (UUID) or @username');
+  return id;
+}
+
 /** The server's configuration from the environment; a bad variable is one line and exit 1. */
 export function jobConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {

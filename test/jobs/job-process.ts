@@ -1,0 +1,98 @@
+// Runs the built jobs (dist/jobs/*.js) as child processes, as `kubectl exec` would, with an
+// environment that holds only what the test gives (never the developer's REDIS_URL or DATABASE_URL).
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export type JobName = 'inspect' | 'clear-cache' | 'migrate';
+
+export interface JobResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+const JOBS_DIR = path.resolve(__dirname, '..', '..', 'jobs');
+const live = new Set<ChildProcess>();
+
+export function jobEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env };
+  return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** A running job: its output so far, a way to wait for a line, and its exit. */
+export interface RunningJob {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<JobResult>;
+  /** Resolves with the first match of `pattern` in stdout (searched from `from`); rejects on exit or timeout. */
+  waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<RegExpMatchArray>;
+}
+
+export function startJob(job: JobName, args: string[], env: Record<string, string | undefined>): RunningJob {
+  const started = Date.now();
+  const child = spawn(process.execPath, [path.join(JOBS_DIR, `${job}.js`), ...args], { env: jobEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const exited = new Promise<JobResult>((resolve) =>
+    child.once('close', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal, stdout: out, stderr: err, ms: Date.now() - started });
+    }),
+  );
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor: (pattern, timeoutMs = 10_000, from = 0) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out.slice(from).match(pattern);
+          if (m) finish(() => resolve(m));
+        };
+        const timer = setTimeout(() => finish(() => reject(new Error(`${job} did not print ${pattern} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`))), timeoutMs);
+        const finish = (settle: () => void) => {
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          settle();
+        };
+        child.stdout!.on('data', check);
+        void exited.then(() => finish(() => reject(new Error(`${job} exited before printing ${pattern}; stdout:\n${out}\nstderr:\n${err}`))));
+        check();
+      }),
+  };
+}
+
+/** Runs a job to its end (killed after `timeoutMs`). */
+export async function runJob(job: JobName, args: string[], env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<JobResult> {
+  const running = startJob(job, args, env);
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await running.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Parses the job's stdout as exactly one JSON document. */
+export function jsonOf<T = any>(r: JobResult): T {
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`stdout is not one JSON document (exit ${r.code}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+}
+
+/** Removes ANSI colour codes. */
+export const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+/** Every job still running (a failed test's) is killed at exit. */
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
