@@ -1,0 +1,127 @@
+// CPU time and memory of processes on this machine, read from /proc: the bench reports how much of
+// the 2 cores each process (server, load generators, Redis, PostgreSQL) used in each phase.
+import fs from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ; 100 on every Linux we run on
+
+/** user + system CPU seconds of one pid, or null when it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields we need follow its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy (non-idle) CPU seconds of the whole machine, all cores, from /proc/stat. */
+export function machineBusySeconds(): number {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  // cpu  user nice system idle iowait irq softirq steal …
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return (v.reduce((a, b) => a + b, 0) - idle) / TICKS_PER_SECOND;
+}
+
+/** Resident set size of one pid in bytes, or null when it is gone. */
+export function rssBytes(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = status.match(/^VmRSS:\s+(\d+) kB/m);
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid and every descendant of it (PostgreSQL runs one backend process per connection). */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(root);
+  return out;
+}
+
+/** The parent pid of `pid`. */
+export function parentPid(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** The CpuMeter entry for everything on the machine the bench did not start. */
+export const OTHER_PROCESSES = 'other processes on the machine';
+
+/** A process the report names; `tree` counts its descendants too (PostgreSQL backends). */
+export interface Watched {
+  role: string;
+  pid: number;
+  tree?: boolean;
+}
+
+/**
+ * CPU used per watched process between start() and stop(), as a percentage of one core, plus
+ * the wall time. Processes that start after start() (load generators) count from zero.
+ */
+export class CpuMeter {
+  private readonly before = new Map<number, number>();
+  private startedAt = 0;
+  private machineBefore = 0;
+
+  constructor(private readonly watched: () => Watched[]) {}
+
+  start(): void {
+    this.before.clear();
+    for (const pid of this.pids()) this.before.set(pid, cpuSeconds(pid) ?? 0);
+    this.machineBefore = machineBusySeconds();
+    this.startedAt = performance.now();
+  }
+
+  /**
+   * role → % of one core over the interval (200 % is both cores of this machine), plus
+   * OTHER_PROCESSES: what the rest of the machine (other users, builds, tests) took meanwhile.
+   */
+  stop(): Record<string, number> {
+    const wall = (performance.now() - this.startedAt) / 1000;
+    const machine = machineBusySeconds() - this.machineBefore;
+    const out: Record<string, number> = {};
+    let ours = 0;
+    for (const w of this.watched()) {
+      const pids = w.tree ? processTree(w.pid) : [w.pid];
+      let used = 0;
+      for (const pid of pids) {
+        const now = cpuSeconds(pid);
+        if (now !== null) used += now - (this.before.get(pid) ?? 0);
+      }
+      ours += used;
+      out[w.role] = Math.round(((out[w.role] ?? 0) + (100 * used) / wall) * 10) / 10;
+    }
+    out[OTHER_PROCESSES] = Math.max(0, Math.round(((100 * (machine - ours)) / wall) * 10) / 10);
+    return out;
+  }
+
+  private pids(): number[] {
+    return this.watched().flatMap((w) => (w.tree ? processTree(w.pid) : [w.pid]));
+  }
+}

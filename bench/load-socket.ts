@@ -1,0 +1,195 @@
+// Load generator (child process): real socket.io clients that join chats, send `message:send` and
+// receive `message:new`. Commands (see worker-main.ts):
+//   connect {url, rooms: [{code, tokens}]}   one socket per token, each joined to its room's chat
+//   closed {depth, durationMs}               every socket keeps `depth` sends outstanding (finds the peak)
+//   open {rate, durationMs}                  `rate` sends/s spread over the sockets, whatever the acks do
+//   disconnect {}
+// Latencies are measured inside this process: send→ack from the emit to the ack callback, and
+// send→deliver from the emit to each socket's `message:new` (the send time travels in the content).
+import { randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import { benchContent } from './bare-message';
+import { Reservoir } from './stats';
+import { cpuPercent, serveCommands } from './worker-main';
+
+interface Member {
+  socket: Socket;
+  code: string;
+  outstanding: number;
+  lastSeq: number;
+}
+
+export interface SocketStepResult {
+  /** wall seconds of the measured window */
+  seconds: number;
+  sent: number;
+  acked: number;
+  /** acks that arrived inside the window, and deliveries likewise: the throughput figures */
+  acked_in_window: number;
+  delivered_in_window: number;
+  /** failed acks by error code (`timeout` when none came) */
+  failed: Record<string, number>;
+  ack_ms: number[];
+  deliver_ms: number[];
+  delivered: number;
+  /** `message:new` arriving with a seq not above the last one that socket saw */
+  order_errors: number;
+  /** sends an open-loop step skipped because a socket already had too many outstanding */
+  skipped: number;
+  cpu_pct: number;
+}
+
+const ACK_TIMEOUT_MS = 15_000;
+const MAX_OUTSTANDING_PER_SOCKET = 2000;
+let members: Member[] = [];
+let step: StepState | null = null;
+let counter = 0;
+
+class StepState {
+  readonly startedAt = performance.now();
+  endsAt: number;
+  sent = 0;
+  acked = 0;
+  ackedInWindow = 0;
+  deliveredInWindow = 0;
+  delivered = 0;
+  orderErrors = 0;
+  skipped = 0;
+  readonly failed: Record<string, number> = {};
+  readonly ack: number[] = [];
+  readonly deliver = new Reservoir(50_000);
+  readonly cpu = process.cpuUsage();
+
+  constructor(durationMs: number) {
+    this.endsAt = this.startedAt + durationMs;
+  }
+
+  inWindow(t: number): boolean {
+    return t >= this.startedAt && t <= this.endsAt;
+  }
+}
+
+async function connect(args: { url: string; rooms: { code: string; tokens: string[] }[]; batch?: number }) {
+  const wanted = args.rooms.flatMap((r) => r.tokens.map((token) => ({ code: r.code, token })));
+  const batch = args.batch ?? 50;
+  for (let i = 0; i < wanted.length; i += batch) {
+    members.push(...(await Promise.all(wanted.slice(i, i + batch).map((w) => join(args.url, w.code, w.token)))));
+  }
+  return { sockets: members.length };
+}
+
+function join(url: string, code: string, token: string): Promise<Member> {
+  return new Promise((resolve, reject) => {
+    const socket = io(url, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
+    const m: Member = { socket, code, outstanding: 0, lastSeq: 0 };
+    socket.on('connect_error', (err) => reject(new Error(`connect ${code}: ${err.message}`)));
+    socket.on('message:new', (msg: { seq: number; content: string }) => onMessage(m, msg));
+    socket.once('connect', () => {
+      socket.timeout(ACK_TIMEOUT_MS).emit('chat:join', { code }, (err: Error | null, res: { ok: boolean; last_seq?: number; error?: unknown }) => {
+        if (err || !res?.ok) return reject(new Error(`chat:join ${code}: ${err?.message ?? JSON.stringify(res?.error)}`));
+        m.lastSeq = res.last_seq ?? 0;
+        resolve(m);
+      });
+    });
+  });
+}
+
+function onMessage(m: Member, msg: { seq: number; content: string }): void {
+  const now = performance.now();
+  if (msg.seq <= m.lastSeq) step && step.orderErrors++;
+  m.lastSeq = Math.max(m.lastSeq, msg.seq);
+  const s = step;
+  if (!s) return;
+  // Content is "b <sentAt> …" for messages this process sent; others (seeds, other runs) are skipped.
+  const sentAt = Number(msg.content.split(' ', 2)[1]);
+  if (!msg.content.startsWith('b ') || !(sentAt >= s.startedAt)) return;
+  s.delivered++;
+  s.deliver.add(now - sentAt);
+  if (s.inWindow(now)) s.deliveredInWindow++;
+}
+
+function send(m: Member, s: StepState, onDone: () => void): void {
+  const sentAt = performance.now();
+  m.outstanding++;
+  s.sent++;
+  const payload = { code: m.code, content: benchContent(`b ${sentAt.toFixed(3)} ${process.pid}-${counter++}`), client_id: randomUUID() };
+  m.socket.timeout(ACK_TIMEOUT_MS).emit('message:send', payload, (err: Error | null, res: { ok: boolean; error?: { code: string } }) => {
+    const now = performance.now();
+    m.outstanding--;
+    if (err || !res?.ok) {
+      const code = err ? 'timeout' : (res?.error?.code ?? 'unknown');
+      s.failed[code] = (s.failed[code] ?? 0) + 1;
+    } else {
+      s.acked++;
+      s.ack.push(now - sentAt);
+      if (s.inWindow(now)) s.ackedInWindow++;
+    }
+    onDone();
+  });
+}
+
+/** Closed loop: each socket sends again as soon as one of its `depth` outstanding sends is acked. */
+async function closed(args: { depth: number; durationMs: number }): Promise<SocketStepResult> {
+  const s = (step = new StepState(args.durationMs));
+  const refill = (m: Member) => {
+    if (performance.now() < s.endsAt) send(m, s, () => refill(m));
+  };
+  for (const m of members) for (let i = 0; i < args.depth; i++) refill(m);
+  return finish(s);
+}
+
+/** Open loop: sends at a fixed total rate, round-robin over the sockets, acked or not. */
+async function open(args: { rate: number; durationMs: number }): Promise<SocketStepResult> {
+  const s = (step = new StepState(args.durationMs));
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.floor(((Math.min(now, s.endsAt) - s.startedAt) / 1000) * args.rate);
+      while (s.sent + s.skipped < due) {
+        const m = members[next++ % members.length] as Member;
+        if (m.outstanding >= MAX_OUTSTANDING_PER_SOCKET) s.skipped++;
+        else send(m, s, () => undefined);
+      }
+      if (now >= s.endsAt) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, 1);
+  });
+  return finish(s);
+}
+
+/** Waits for the window to end and every outstanding ack (up to the ack timeout), then reports. */
+async function finish(s: StepState): Promise<SocketStepResult> {
+  const wait = s.endsAt - performance.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const deadline = performance.now() + ACK_TIMEOUT_MS + 1000;
+  while (members.some((m) => m.outstanding > 0) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  // Deliveries trail the acks (broadcast before ack, but each receiver decodes in turn).
+  await new Promise((r) => setTimeout(r, 100));
+  step = null;
+  return {
+    seconds: (s.endsAt - s.startedAt) / 1000,
+    sent: s.sent,
+    acked: s.acked,
+    acked_in_window: s.ackedInWindow,
+    delivered_in_window: s.deliveredInWindow,
+    failed: s.failed,
+    ack_ms: s.ack.map((v) => Math.round(v * 1000) / 1000),
+    deliver_ms: s.deliver.values.map((v) => Math.round(v * 1000) / 1000),
+    delivered: s.delivered,
+    order_errors: s.orderErrors,
+    skipped: s.skipped,
+    cpu_pct: cpuPercent(s.cpu, performance.now() - s.startedAt),
+  };
+}
+
+function disconnect() {
+  for (const m of members) m.socket.disconnect();
+  members = [];
+  return {};
+}
+
+serveCommands({ connect, closed, open, disconnect }, () => void disconnect());

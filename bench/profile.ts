@@ -1,0 +1,102 @@
+// Reads the V8 CPU profile (--cpu-prof) the ChatPop server wrote on exit and lists where its time
+// went: top functions by self time, and the same time grouped by package or source folder.
+import fs from 'node:fs';
+import path from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export interface ProfileSummary {
+  file: string;
+  total_ms: number;
+  /** share of samples where the server was busy (not idle) */
+  busy_pct: number;
+  top_functions: { name: string; where: string; self_ms: number; self_pct: number }[];
+  by_area: { area: string; self_ms: number; self_pct: number }[];
+}
+
+/** The newest .cpuprofile in `dir`, summarized; null when there is none. */
+export function summarizeNewestProfile(dir: string, root: string, top = 20): ProfileSummary | null {
+  if (!fs.existsSync(dir)) return null;
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
+  if (!files.length) return null;
+  const file = files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]!;
+  return summarizeProfile(file, root, top);
+}
+
+export function summarizeProfile(file: string, root: string, top = 20): ProfileSummary {
+  const p = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  const selfUs = new Map<number, number>();
+  if (p.samples && p.timeDeltas) {
+    // Each sample's time is the delta to the next one.
+    for (let i = 0; i < p.samples.length; i++) {
+      const id = p.samples[i]!;
+      selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i + 1] ?? 0));
+    }
+  } else {
+    const perHit = (p.endTime - p.startTime) / Math.max(1, p.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0));
+    for (const n of p.nodes) selfUs.set(n.id, (n.hitCount ?? 0) * perHit);
+  }
+  const byFn = new Map<string, { name: string; where: string; us: number }>();
+  const byArea = new Map<string, number>();
+  let total = 0;
+  let idle = 0;
+  for (const n of p.nodes) {
+    const us = selfUs.get(n.id) ?? 0;
+    if (!us) continue;
+    total += us;
+    const { functionName, url, lineNumber } = n.callFrame;
+    if (functionName === '(idle)') idle += us;
+    const where = url ? `${shorten(url, root)}:${lineNumber + 1}` : '';
+    const key = `${functionName}|${where}`;
+    const entry = byFn.get(key) ?? { name: functionName || '(anonymous)', where, us: 0 };
+    entry.us += us;
+    byFn.set(key, entry);
+    const area = areaOf(url, functionName, root);
+    byArea.set(area, (byArea.get(area) ?? 0) + us);
+  }
+  const busy = total - idle;
+  const pct = (us: number) => Math.round((1000 * us) / Math.max(1, busy)) / 10;
+  return {
+    file: path.relative(root, file),
+    total_ms: Math.round(total / 1000),
+    busy_pct: Math.round((1000 * busy) / Math.max(1, total)) / 10,
+    top_functions: [...byFn.values()]
+      .filter((e) => e.name !== '(idle)')
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((e) => ({ name: e.name, where: e.where, self_ms: Math.round(e.us / 1000), self_pct: pct(e.us) })),
+    by_area: [...byArea.entries()]
+      .filter(([a]) => a !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([area, us]) => ({ area, self_ms: Math.round(us / 1000), self_pct: pct(us) })),
+  };
+}
+
+function shorten(url: string, root: string): string {
+  const file = url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
+  return file.startsWith(root) ? path.relative(root, file) : file;
+}
+
+/** node_modules/<package>, our own dist/src/<folder>, node internals, or V8's pseudo-frames. */
+function areaOf(url: string, fn: string, root: string): string {
+  if (!url) return fn.startsWith('(') ? fn : '(native)';
+  const file = shorten(url, root);
+  const mod = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+  if (mod) return mod[1]!;
+  const own = /^dist\/src\/([^/]+)/.exec(file);
+  if (own) return `chatpop src/${own[1]!.replace(/\.js$/, '')}`;
+  if (file.startsWith('node:')) return 'node internals';
+  return file;
+}

@@ -1,0 +1,235 @@
+// Turns what the sections measured into bench/results.json (`figures`, `ratios`, `goals`, details)
+// and the table printed on stdout.
+import os from 'node:os';
+import { OTHER_PROCESSES } from './cpu';
+import type { HttpFigure } from './http-bench';
+import type { MemoryFigure } from './memory-bench';
+import type { PgFigures } from './pg-ceiling';
+import type { ProfileSummary } from './profile';
+import type { RecoveryFigure } from './recovery-bench';
+import type { RedisCommandFigure } from './redis-ceiling';
+import type { BenchSettings } from './settings';
+import type { SendFigures, StepFigure } from './socket-bench';
+import { round } from './stats';
+
+export interface MonitoringFigure {
+  on_ops_per_s: number;
+  off_ops_per_s: number;
+  ratio: number;
+}
+
+/** Everything a run measured; a section that failed or did not run leaves its field unset. */
+export interface Collected {
+  redis?: Record<string, RedisCommandFigure>;
+  pg?: PgFigures;
+  bareRoute?: HttpFigure;
+  historyFirst?: HttpFigure & { source: string };
+  historyDeep?: HttpFigure & { source: string };
+  bareEmit?: { ramp: StepFigure[]; peak: StepFigure; load: StepFigure[] };
+  send?: SendFigures;
+  recovery?: RecoveryFigure;
+  memory?: MemoryFigure;
+  bareMemory?: MemoryFigure;
+  monitoring?: MonitoringFigure;
+  profile?: ProfileSummary | null;
+  processes: { role: string; pid: number; what: string }[];
+  errors: Record<string, string>;
+  notes: string[];
+}
+
+export interface Goal {
+  value: number | null;
+  goal: string;
+  met: boolean | null;
+}
+
+export interface BenchResults {
+  meta: { size: string; started_at: string; seconds: number; node: string; cpus: number; cpu_model: string; load_average_at_end: number[]; settings: Omit<BenchSettings, 'only'> & { only: string[] | null } };
+  figures: Record<string, number | null>;
+  ratios: Record<string, number | null>;
+  goals: Record<string, Goal>;
+  processes: Collected['processes'];
+  details: Omit<Collected, 'processes' | 'errors' | 'notes' | 'profile'>;
+  profile: ProfileSummary | null;
+  errors: Record<string, string>;
+  notes: string[];
+}
+
+const num = (v: number | undefined | null): number | null => (v === undefined || v === null || !Number.isFinite(v) ? null : v);
+const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : round(a / b));
+
+export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): BenchResults {
+  const send = c.send;
+  const figures: Record<string, number | null> = {
+    bare_emit_delivered_per_s: num(c.bareEmit?.peak.delivered_per_s),
+    bare_emit_sends_per_s: num(c.bareEmit?.peak.sends_per_s),
+    bare_route_requests_per_s: num(c.bareRoute?.requests_per_s),
+    bare_route_p50_ms: num(c.bareRoute?.latency_ms.p50),
+    bare_route_p99_ms: num(c.bareRoute?.latency_ms.p99),
+    ...Object.fromEntries(Object.entries(c.redis ?? {}).map(([k, v]) => [`redis_${k}_ops_per_s`, num(v.ops_per_s)])),
+    pg_insert_loop_rows_per_s: num(c.pg?.insert_loop_rows_per_s),
+    pg_insert_loop_8conn_rows_per_s: num(c.pg?.insert_loop_8conn_rows_per_s),
+    pg_batched_insert_rows_per_s: num(c.pg?.batched_insert_rows_per_s),
+    send_peak_sends_per_s: num(send?.peak.sends_per_s),
+    send_peak_delivered_per_s: num(send?.peak.delivered_per_s),
+    send_ack_p50_ms_at_peak: num(send?.peak.ack_ms.p50),
+    send_ack_p95_ms_at_peak: num(send?.peak.ack_ms.p95),
+    send_ack_p99_ms_at_peak: num(send?.peak.ack_ms.p99),
+    send_half_peak_sends_per_s: num(send?.half_peak.sends_per_s),
+    send_ack_p50_ms_at_half_peak: num(send?.half_peak.ack_p50_ms),
+    send_ack_p95_ms_at_half_peak: num(send?.half_peak.ack_p95_ms),
+    send_ack_p99_ms_at_half_peak: num(send?.half_peak.ack_p99_ms),
+    send_deliver_p99_ms_at_half_peak: num(send?.half_peak.deliver_p99_ms),
+    history_first_page_requests_per_s: num(c.historyFirst?.requests_per_s),
+    history_first_page_p50_ms: num(c.historyFirst?.latency_ms.p50),
+    history_first_page_p99_ms: num(c.historyFirst?.latency_ms.p99),
+    history_deep_page_requests_per_s: num(c.historyDeep?.requests_per_s),
+    history_deep_page_p50_ms: num(c.historyDeep?.latency_ms.p50),
+    history_deep_page_p99_ms: num(c.historyDeep?.latency_ms.p99),
+    recovery_missed_messages: num(c.recovery?.missed),
+    recovery_join_ack_ms: num(c.recovery?.join_ack_ms),
+    recovery_total_ms: num(c.recovery?.total_ms),
+    idle_memory_kb_per_socket: num(c.memory?.kb_per_socket),
+    idle_heap_kb_per_socket: num(c.memory?.heap_kb_per_socket),
+    bare_idle_memory_kb_per_socket: num(c.bareMemory?.kb_per_socket),
+    bare_idle_heap_kb_per_socket: num(c.bareMemory?.heap_kb_per_socket),
+    monitoring_on_ops_per_s: num(c.monitoring?.on_ops_per_s),
+    monitoring_off_ops_per_s: num(c.monitoring?.off_ops_per_s),
+  };
+  const ratios: Record<string, number | null> = {
+    send_vs_bare_emit: ratio(figures.send_peak_delivered_per_s!, figures.bare_emit_delivered_per_s!),
+    history_vs_bare_route: ratio(figures.history_first_page_requests_per_s!, figures.bare_route_requests_per_s!),
+    history_deep_vs_bare_route: ratio(figures.history_deep_page_requests_per_s!, figures.bare_route_requests_per_s!),
+    monitoring_on_vs_off: num(c.monitoring?.ratio) ?? ratio(figures.monitoring_on_ops_per_s!, figures.monitoring_off_ops_per_s!),
+    send_vs_pg_insert_loop: ratio(figures.send_peak_sends_per_s!, figures.pg_insert_loop_rows_per_s!),
+    send_vs_pg_batched_insert: ratio(figures.send_peak_sends_per_s!, figures.pg_batched_insert_rows_per_s!),
+  };
+  const atLeast = (v: number | null, g: number): Goal => ({ value: v, goal: `>= ${g}`, met: v === null ? null : v >= g });
+  const atMost = (v: number | null, g: number): Goal => ({ value: v, goal: `<= ${g}`, met: v === null ? null : v <= g });
+  const { processes, errors, notes, profile, ...details } = c;
+  return {
+    meta: {
+      size: s.size,
+      started_at: startedAt.toISOString(),
+      seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      node: process.version,
+      cpus: os.cpus().length,
+      cpu_model: os.cpus()[0]?.model ?? 'unknown',
+      load_average_at_end: os.loadavg().map((v) => round(v, 2)),
+      settings: { ...s, only: s.only ? [...s.only] : null },
+    },
+    figures,
+    ratios,
+    goals: {
+      send_vs_bare_emit: atLeast(ratios.send_vs_bare_emit!, 0.5),
+      send_ack_p99_ms_at_half_peak: atMost(figures.send_ack_p99_ms_at_half_peak!, 15),
+      history_vs_bare_route: atLeast(ratios.history_vs_bare_route!, 0.7),
+      monitoring_on_vs_off: atLeast(ratios.monitoring_on_vs_off!, 0.97),
+    },
+    processes,
+    details,
+    profile: profile ?? null,
+    errors,
+    notes,
+  };
+}
+
+// ---- the table ----------------------------------------------------------------------------------
+
+const n = (v: number | null | undefined, digits = 0): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ms = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+
+function table(rows: string[][], align: ('l' | 'r')[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows
+    .map((r) => r.map((cell, i) => (align[i] === 'r' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd())
+    .join('\n');
+}
+
+export function formatTable(r: BenchResults, c: Collected): string {
+  const f = r.figures;
+  const out: string[] = [];
+  out.push(`ChatPop bench (${r.meta.size}) — ${r.meta.cpus} cores (${r.meta.cpu_model}), node ${r.meta.node}, ${r.meta.started_at}, ${r.meta.seconds} s, load average at end ${r.meta.load_average_at_end.join(' ')}`);
+  out.push('');
+  const send = c.send;
+  const sendShape = send ? `${send.rooms} rooms × ${send.sockets / send.rooms} sockets, every socket sends and receives` : '';
+  const rows: string[][] = [['', 'throughput', 'unit', 'p50 ms', 'p95 ms', 'p99 ms']];
+  const lat = (s?: { p50: number; p95: number; p99: number }) => [ms(s?.p50), ms(s?.p95), ms(s?.p99)];
+  rows.push(['CEILINGS', '', '', '', '', '']);
+  rows.push(['  bare socket.io re-emit, peak', n(f.bare_emit_delivered_per_s), 'delivered msg/s', ...lat(c.bareEmit?.peak.ack_ms)]);
+  rows.push(['  bare Koa 50-message page', n(f.bare_route_requests_per_s), 'req/s', ms(c.bareRoute?.latency_ms.p50), '', ms(c.bareRoute?.latency_ms.p99)]);
+  for (const [k, v] of Object.entries(c.redis ?? {})) rows.push([`  redis-benchmark ${k}`, n(v.ops_per_s), 'ops/s', ms(v.p50_ms), '', ms(v.p99_ms)]);
+  rows.push(['  pg insert loop, 1 connection', n(f.pg_insert_loop_rows_per_s), 'rows/s', '', '', '']);
+  rows.push(['  pg insert loop, 8 connections', n(f.pg_insert_loop_8conn_rows_per_s), 'rows/s', '', '', '']);
+  rows.push([`  pg batched insert (${c.pg?.batch_size ?? '?'} rows/stmt)`, n(f.pg_batched_insert_rows_per_s), 'rows/s', '', '', '']);
+  rows.push(['CHATPOP', '', '', '', '', '']);
+  rows.push(['  send→deliver at peak', n(f.send_peak_delivered_per_s), 'delivered msg/s', ...lat(send?.peak.deliver_ms)]);
+  rows.push(['  send→ack at peak', n(f.send_peak_sends_per_s), 'sends/s', ...lat(send?.peak.ack_ms)]);
+  rows.push(['  send→ack at half peak (median of runs)', n(f.send_half_peak_sends_per_s), 'sends/s', ms(f.send_ack_p50_ms_at_half_peak), ms(f.send_ack_p95_ms_at_half_peak), ms(f.send_ack_p99_ms_at_half_peak)]);
+  rows.push(['  history first page (' + (c.historyFirst?.source ?? '?') + ')', n(f.history_first_page_requests_per_s), 'req/s', ms(f.history_first_page_p50_ms), '', ms(f.history_first_page_p99_ms)]);
+  rows.push(['  history deep page (' + (c.historyDeep?.source ?? '?') + ')', n(f.history_deep_page_requests_per_s), 'req/s', ms(f.history_deep_page_p50_ms), '', ms(f.history_deep_page_p99_ms)]);
+  rows.push([`  reconnect, ${n(f.recovery_missed_messages)} missed: join ack`, '', '', ms(f.recovery_join_ack_ms), '', '']);
+  rows.push([`  reconnect, ${n(f.recovery_missed_messages)} missed: all held`, '', '', ms(f.recovery_total_ms), '', '']);
+  rows.push([`  idle memory per socket (${c.memory?.sockets ?? '?'} sockets), after GC`, n(f.idle_memory_kb_per_socket, 1), `KB RSS (heap+external ${n(f.idle_heap_kb_per_socket, 1)} KB)`, '', '', '']);
+  rows.push(['  (bare socket.io, same sockets)', n(f.bare_idle_memory_kb_per_socket, 1), `KB RSS (heap+external ${n(f.bare_idle_heap_kb_per_socket, 1)} KB)`, '', '', '']);
+  rows.push(['  monitoring on / off', `${n(f.monitoring_on_ops_per_s)} / ${n(f.monitoring_off_ops_per_s)}`, 'ops/s', '', '', '']);
+  out.push(table(rows, ['l', 'r', 'l', 'r', 'r', 'r']));
+  if (sendShape) out.push(`  send load: ${sendShape}; latencies measured in the load process (p50/p95/p99 of the send→ack or send→deliver time).`);
+  out.push('');
+
+  const goals: string[][] = [['RATIO / GOAL', 'value', 'goal', '']];
+  for (const [k, g] of Object.entries(r.goals)) goals.push([`  ${k}`, g.value === null ? '—' : String(g.value), g.goal, g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met']);
+  for (const [k, v] of Object.entries(r.ratios)) if (!(k in r.goals)) goals.push([`  ${k}`, v === null ? '—' : String(v), '', '']);
+  out.push(table(goals, ['l', 'r', 'l', 'l']));
+  out.push('');
+
+  if (send) {
+    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %']];
+    const row = (label: string, st: StepFigure) => [
+      label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99),
+      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct['chatpop server'], 0),
+    ];
+    for (const st of send.ramp) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket`, st));
+    for (const st of send.load) ramp.push(row(`  chatpop open loop`, st));
+    for (const st of send.half_peak_runs) ramp.push(row(`  chatpop open loop, half peak`, st));
+    for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st).slice(0, 7).concat(n(st.cpu_pct['bare socket.io'], 0)));
+    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+    out.push('');
+  }
+
+  out.push(formatCpu(c));
+  if (r.profile) {
+    out.push('');
+    out.push(`SERVER CPU PROFILE (${r.profile.file}, busy ${r.profile.busy_pct} % of ${r.profile.total_ms} ms)`);
+    out.push(table([['  self %', 'function', 'where'], ...r.profile.top_functions.slice(0, 15).map((t) => [`  ${t.self_pct}`, t.name, t.where])], ['r', 'l', 'l']));
+    out.push(table([['  self %', 'area'], ...r.profile.by_area.slice(0, 12).map((t) => [`  ${t.self_pct}`, t.area])], ['r', 'l']));
+  }
+  for (const note of r.notes) out.push(`note: ${note}`);
+  for (const [k, v] of Object.entries(r.errors)) out.push(`FAILED ${k}: ${v.split('\n')[0]}`);
+  return out.join('\n');
+}
+
+/** Process layout and CPU per phase: who used the 2 cores while each figure was taken. */
+function formatCpu(c: Collected): string {
+  const phases: [string, Record<string, number> | undefined][] = [
+    ['send peak', c.send?.peak.cpu_pct],
+    ['send ½ peak', c.send?.half_peak_runs[(c.send.half_peak_runs.length - 1) >> 1]?.cpu_pct],
+    ['bare emit peak', c.bareEmit?.peak.cpu_pct],
+    ['history 1st', c.historyFirst?.cpu_pct],
+    ['history deep', c.historyDeep?.cpu_pct],
+    ['bare route', c.bareRoute?.cpu_pct],
+  ];
+  const present = phases.filter(([, v]) => v);
+  // The machine's other load last: it tells how much the figures above were disturbed.
+  const roles = [...new Set(present.flatMap(([, v]) => Object.keys(v!)))].sort((a, b) => Number(a === OTHER_PROCESSES) - Number(b === OTHER_PROCESSES));
+  const rows: string[][] = [['PROCESSES (pid) — CPU % of one core', ...present.map(([p]) => p)]];
+  for (const role of roles) {
+    const pid = c.processes.find((p) => p.role === role)?.pid;
+    const cells = present.map(([, v]) => (v![role] === undefined ? '' : n(v![role], 0)));
+    if (cells.every((x) => x === '' || x === '0')) continue;
+    rows.push([`  ${role}${pid ? ` (${pid})` : ''}`, ...cells]);
+  }
+  const layout = c.processes.map((p) => `  ${p.role}${p.pid ? ` pid ${p.pid}` : ''}: ${p.what}`).join('\n');
+  return `PROCESS LAYOUT (all share this machine's ${os.cpus().length} cores)\n${layout}\n\n${table(rows, ['l', ...present.map(() => 'r' as const)])}`;
+}

@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// `make bench`: starts its own Redis, PostgreSQL, ChatPop server and bare ceiling servers, measures
+// the ceilings and ChatPop in the same run, prints a table, writes bench/results.json and
+// bench/latency-vs-load.svg. BENCH_QUICK=1 for a run under 3 minutes; see docs/benchmark.md.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CpuMeter, type Watched } from './cpu';
+import { Fixtures, type Room } from './fixtures';
+import { measureHttp } from './http-bench';
+import { measureIdleMemory } from './memory-bench';
+import { measureMonitoring } from './monitoring-hook';
+import { measurePg } from './pg-ceiling';
+import { summarizeNewestProfile } from './profile';
+import { measureRecovery } from './recovery-bench';
+import { measureRedis } from './redis-ceiling';
+import { buildResults, formatTable, type Collected } from './report';
+import { loadSettings, repoRoot } from './settings';
+import { connectWorkers, measureLoad, measureRamp, measureSend } from './socket-bench';
+import { BENCH_ADMIN_TOKEN, startStack } from './stack';
+import { renderChart } from './svg-chart';
+import { startWorker } from './workers';
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<number> {
+  const s = loadSettings();
+  const root = repoRoot();
+  const startedAt = new Date();
+  const want = (name: string) => !s.only || s.only.has(name);
+  if (s.profileDir) fs.rmSync(s.profileDir, { recursive: true, force: true });
+
+  log(`size ${s.size}; starting Redis, PostgreSQL, the ChatPop server and the bare servers`);
+  const stack = await startStack({ serverNodeArgs: s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`] : [] });
+  const c: Collected = {
+    processes: [
+      { role: 'chatpop server', pid: stack.server.pid, what: 'node dist/src/server.js (NODE_ENV=production, PostgreSQL + Redis, Redis adapter)' },
+      { role: 'bare socket.io', pid: stack.bareEmit.pid, what: 'node dist/bench/bare-emit-server.js (ceiling 1, in-memory adapter)' },
+      { role: 'bare koa', pid: stack.bareRoute.pid, what: 'node dist/bench/bare-route-server.js (ceiling 2)' },
+      { role: 'redis-server', pid: stack.redis.pid as number, what: 'throwaway redis-server (no persistence)' },
+      { role: 'postgres (all backends)', pid: stack.postmasterPid, what: 'throwaway PostgreSQL (fsync off); CPU summed over its backends' },
+      { role: 'bench orchestrator', pid: process.pid, what: 'node dist/bench/run.js (this process: setup and bookkeeping only)' },
+    ],
+    errors: {},
+    notes: [],
+  };
+  const watch = (w: Watched) => {
+    if (!c.processes.some((p) => p.role === w.role)) c.processes.push({ role: w.role, pid: w.pid, what: WHAT[w.role.replace(/ #\d+$/, '')] ?? 'load generator' });
+    return stack.addWatched(w);
+  };
+  const meter = new CpuMeter(() => stack.watched());
+  const section = async (name: string, fn: () => Promise<void>) => {
+    if (!want(name)) return;
+    const t = performance.now();
+    log(`${name} …`);
+    try {
+      await fn();
+      log(`${name} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    } catch (err) {
+      c.errors[name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      log(`${name} FAILED: ${c.errors[name]}`);
+    }
+  };
+
+  const url = stack.server.url;
+  try {
+    const fx = await Fixtures.create(url);
+    let sendRooms: Room[] = [];
+    const rooms = async () => (sendRooms.length ? sendRooms : (sendRooms = await fx.rooms(s.rooms, s.socketsPerRoom)));
+
+    await section('memory', async () => {
+      c.memory = await measureIdleMemory(stack.server, await rooms(), s.idleSockets, watch);
+      c.bareMemory = await measureIdleMemory(stack.bareEmit, await rooms(), s.idleSockets, watch);
+    });
+
+    await section('redis', async () => {
+      meter.start();
+      c.redis = await measureRedis(stack.redis.port, s.redisRequests, s.repeats);
+      c.notes.push(`redis-benchmark: 50 clients, no pipelining, ${s.redisRequests} requests per run; redis-server CPU ${meter.stop()['redis-server']} %`);
+    });
+
+    await section('pg', async () => {
+      c.pg = await measurePg(stack.db.url, s.pgRows, s.repeats, watch);
+    });
+
+    await section('history', async () => {
+      const room = await fx.room(1, 'h');
+      await fx.seed(room, s.historyMessages);
+      const first = `${url}/api/chats/${room.code}/messages?limit=50`;
+      const deepBefore = Math.max(51, s.historyMessages - 500 - 100);
+      const deep = `${url}/api/chats/${room.code}/messages?limit=50&before=${deepBefore}`;
+      const sourceOf = async (u: string) => (await fx.get(u.slice(url.length))).body?.source as string;
+      const worker = startWorker('load-http');
+      const unwatch = watch({ role: 'load: autocannon', pid: worker.pid });
+      try {
+        c.bareRoute = await measureHttp(worker, `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, s, meter);
+        c.historyFirst = { ...(await measureHttp(worker, first, s, meter)), source: await sourceOf(first) };
+        c.historyDeep = { ...(await measureHttp(worker, deep, s, meter)), source: await sourceOf(deep) };
+      } finally {
+        await worker.close();
+        unwatch();
+      }
+      if (c.historyFirst.source !== 'cache') c.notes.push(`history first page came from "${c.historyFirst.source}", not the cache`);
+      if (c.historyDeep.source !== 'db') c.notes.push(`history deep page came from "${c.historyDeep.source}", not the database`);
+    });
+
+    await section('send', async () => {
+      c.send = await measureSend({ url, rooms: await rooms() }, s, meter, watch);
+      // The ceiling: the same rooms and steps against the bare server, then its latency at ChatPop's loads.
+      const bare = await connectWorkers({ url: stack.bareEmit.url, rooms: await rooms() }, s, watch);
+      try {
+        const { ramp, peak } = await measureRamp(bare, s, meter);
+        const load = await measureLoad(bare, c.send.load.map((l) => l.offered_per_s ?? 0), s, meter);
+        c.bareEmit = { ramp, peak, load };
+      } finally {
+        await bare.close();
+      }
+    });
+
+    await section('recovery', async () => {
+      c.recovery = await measureRecovery(url, await fx.room(2, 'r'), s.recoveryMissed, s.repeats, watch);
+    });
+
+    await section('monitoring', async () => {
+      const m = await measureMonitoring({
+        settings: s,
+        url,
+        serverPid: stack.server.pid,
+        adminToken: BENCH_ADMIN_TOKEN,
+        serverEnv: stack.serverEnv,
+        rooms: await rooms(),
+        watch,
+      });
+      if (m) c.monitoring = m;
+      else c.notes.push('bench/monitoring-cost.ts is not there yet: monitoring on vs off not measured');
+    });
+  } finally {
+    log('stopping servers');
+    await stack.stop();
+  }
+
+  if (s.profileDir) c.profile = summarizeNewestProfile(s.profileDir, root);
+  const results = buildResults(c, s, startedAt);
+  fs.mkdirSync(path.dirname(s.resultsPath), { recursive: true });
+  fs.writeFileSync(s.resultsPath, JSON.stringify(results, null, 2) + '\n');
+  if (c.send) fs.writeFileSync(s.chartPath, chart(c));
+  process.stdout.write(formatTable(results, c) + '\n');
+  log(`wrote ${path.relative(process.cwd(), s.resultsPath)}${c.send ? ` and ${path.relative(process.cwd(), s.chartPath)}` : ''}`);
+  return Object.keys(c.errors).length ? 1 : 0;
+}
+
+const WHAT: Record<string, string> = {
+  'load: socket.io clients': 'node dist/bench/load-socket.js: socket.io-client sockets (send loads)',
+  'load: idle sockets': 'node dist/bench/load-socket.js: idle sockets (memory)',
+  'load: autocannon': 'node dist/bench/load-http.js: autocannon (history and bare route)',
+  'load: pg client': 'node dist/bench/load-pg.js: raw pg inserts (ceiling 4)',
+  'load: recovery client': 'node dist/bench/load-recovery.js: reconnect recovery',
+};
+
+function chart(c: Collected): string {
+  const send = c.send!;
+  const pts = (steps: typeof send.load, pick: (st: (typeof send.load)[number]) => number) => steps.map((st) => ({ x: st.offered_per_s ?? 0, y: pick(st) }));
+  return renderChart({
+    title: 'ChatPop send→ack latency against load',
+    subtitle: `${send.rooms} rooms × ${send.sockets / send.rooms} sockets; open-loop steps; peak ${send.peak.sends_per_s} sends/s (bare socket.io: ${c.bareEmit?.peak.sends_per_s ?? '—'})`,
+    xLabel: 'offered sends/s',
+    yLabel: 'send→ack latency, ms (log scale)',
+    series: [
+      { name: 'ChatPop p50', color: '#1f77b4', points: pts(send.load, (st) => st.ack_ms.p50) },
+      { name: 'ChatPop p95', color: '#ff7f0e', points: pts(send.load, (st) => st.ack_ms.p95) },
+      { name: 'ChatPop p99', color: '#d62728', points: pts(send.load, (st) => st.ack_ms.p99) },
+      { name: 'ChatPop p99 at ½ peak', color: '#9467bd', points: [{ x: send.half_peak.offered_per_s, y: send.half_peak.ack_p99_ms }] },
+      { name: 'bare socket.io p50', color: '#7f7f7f', points: pts(c.bareEmit?.load ?? [], (st) => st.ack_ms.p50), dashed: true },
+      { name: 'bare socket.io p99', color: '#2ca02c', points: pts(c.bareEmit?.load ?? [], (st) => st.ack_ms.p99), dashed: true },
+    ],
+    rules: [{ y: 15, label: 'goal: p99 ≤ 15 ms at ½ peak', color: '#d62728' }],
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,87 @@
+// Sizes of one bench run. BENCH_QUICK=1 (or BENCH_SIZE=quick) keeps the whole run under 3 minutes;
+// BENCH_SIZE=tiny is the smoke test's size: every piece runs, nothing is worth reading.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type BenchSize = 'tiny' | 'quick' | 'full';
+
+export interface BenchSettings {
+  size: BenchSize;
+  /** Sections to run (BENCH_ONLY=send,history…); all when unset. */
+  only: Set<string> | null;
+  /** Where results.json and the chart go. @default bench/ in the repo */
+  resultsPath: string;
+  chartPath: string;
+  /** Write a CPU profile of the ChatPop server (BENCH_PROFILE=1) into this folder. */
+  profileDir: string | null;
+  /** Repeated short runs; figures are their medians. */
+  repeats: number;
+  /** socket.io send load: rooms × sockets per room, every socket sends and receives. */
+  rooms: number;
+  socketsPerRoom: number;
+  /** Load generator processes for socket loads (rooms are split between them). */
+  socketWorkers: number;
+  /** Outstanding sends per socket at each step of the closed-loop ramp that finds the peak. */
+  rampDepths: number[];
+  stepMs: number;
+  /** Fractions of the peak offered open-loop; the latency-against-load chart. */
+  loadFractions: number[];
+  /** autocannon: connections and seconds per run. */
+  httpConnections: number;
+  httpSeconds: number;
+  /** Messages in the history chat; its window holds the newest MESSAGE_CACHE_MAX_COUNT (500). */
+  historyMessages: number;
+  /** Messages missed while disconnected, replayed on reconnect. */
+  recoveryMissed: number;
+  /** Idle sockets for the memory figure. */
+  idleSockets: number;
+  /** redis-benchmark requests per command; rows for the pg ceiling. */
+  redisRequests: number;
+  pgRows: number;
+}
+
+const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir'>> = {
+  tiny: {
+    repeats: 1, rooms: 2, socketsPerRoom: 2, socketWorkers: 1, rampDepths: [1, 4], stepMs: 400,
+    loadFractions: [0.5], httpConnections: 4, httpSeconds: 0.5, historyMessages: 560,
+    recoveryMissed: 30, idleSockets: 20, redisRequests: 500, pgRows: 200,
+  },
+  quick: {
+    repeats: 3, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8], stepMs: 2000,
+    loadFractions: [0.25, 0.5, 0.75, 0.9], httpConnections: 50, httpSeconds: 2, historyMessages: 800,
+    recoveryMissed: 1000, idleSockets: 500, redisRequests: 20_000, pgRows: 2000,
+  },
+  full: {
+    repeats: 5, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8, 16], stepMs: 4000,
+    loadFractions: [0.1, 0.25, 0.5, 0.75, 0.9, 1], httpConnections: 50, httpSeconds: 5, historyMessages: 2000,
+    recoveryMissed: 1000, idleSockets: 1000, redisRequests: 100_000, pgRows: 10_000,
+  },
+};
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRoot()): BenchSettings {
+  const size: BenchSize =
+    env.BENCH_SIZE === 'tiny' || env.BENCH_SIZE === 'quick' || env.BENCH_SIZE === 'full'
+      ? env.BENCH_SIZE
+      : env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true'
+        ? 'quick'
+        : 'full';
+  const only = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean)) : null;
+  const base = SIZES[size];
+  return {
+    size,
+    only,
+    resultsPath: env.BENCH_RESULTS ?? path.join(root, 'bench', 'results.json'),
+    chartPath: env.BENCH_CHART ?? path.join(root, 'bench', 'latency-vs-load.svg'),
+    profileDir: env.BENCH_PROFILE ? path.join(root, 'bench', 'profiles') : null,
+    ...base,
+    socketWorkers: env.BENCH_SOCKET_WORKERS ? Math.max(1, Number(env.BENCH_SOCKET_WORKERS)) : base.socketWorkers,
+  };
+}
+
+/** The repo root from bench/ or dist/bench/: the nearest folder with a package.json. */
+export function repoRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+}

@@ -1,0 +1,146 @@
+// Send→ack and send→deliver over socket.io, the same workload for the bare ceiling and ChatPop:
+// rooms of sockets where every socket sends and receives. A closed-loop ramp (more sends outstanding
+// per socket at each step) finds the peak; open-loop steps at fractions of the peak give latency
+// against load; repeated runs at half the peak give the goal's p99.
+import type { CpuMeter, Watched } from './cpu';
+import type { Room } from './fixtures';
+import type { SocketStepResult } from './load-socket';
+import type { BenchSettings } from './settings';
+import { median, round, summarize, type LatencySummary } from './stats';
+import { callAll, startWorker, type Worker } from './workers';
+
+export interface StepFigure {
+  /** closed loop: sends outstanding per socket; open loop: offered sends/s */
+  depth?: number;
+  offered_per_s?: number;
+  sends_per_s: number;
+  delivered_per_s: number;
+  ack_ms: LatencySummary;
+  deliver_ms: LatencySummary;
+  failed: Record<string, number>;
+  order_errors: number;
+  skipped: number;
+  cpu_pct: Record<string, number>;
+}
+
+export interface SendFigures {
+  sockets: number;
+  rooms: number;
+  ramp: StepFigure[];
+  peak: StepFigure;
+  /** open-loop steps, ascending load */
+  load: StepFigure[];
+  half_peak_runs: StepFigure[];
+  half_peak: { offered_per_s: number; sends_per_s: number; delivered_per_s: number; ack_p50_ms: number; ack_p95_ms: number; ack_p99_ms: number; deliver_p99_ms: number };
+}
+
+export interface SendTarget {
+  url: string;
+  rooms: Room[];
+}
+
+/** Connects the rooms' sockets from `settings.socketWorkers` load processes (whole rooms per process). */
+export async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: Watched) => () => void) {
+  const n = Math.min(s.socketWorkers, target.rooms.length);
+  const workers: Worker[] = [];
+  const unwatch: (() => void)[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const w = startWorker('load-socket', `load-socket#${i + 1}`);
+      workers.push(w);
+      unwatch.push(watch({ role: `load: socket.io clients #${i + 1}`, pid: w.pid }));
+    }
+    const shares = workers.map((_, i) => target.rooms.filter((_, r) => r % n === i));
+    await callAll(workers, 'connect', (i) => ({ url: target.url, rooms: shares[i] }));
+    return {
+      workers,
+      sockets: shares.map((rooms) => rooms.reduce((k, r) => k + r.tokens.length, 0)),
+      close: async () => {
+        await Promise.all(workers.map((w) => w.close()));
+        unwatch.forEach((u) => u());
+      },
+    };
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.close()));
+    unwatch.forEach((u) => u());
+    throw err;
+  }
+}
+
+type Connected = Awaited<ReturnType<typeof connectWorkers>>;
+
+async function step(c: Connected, meter: CpuMeter, cmd: 'closed' | 'open', args: (i: number) => object, label: Partial<StepFigure>): Promise<StepFigure> {
+  meter.start();
+  const parts = await callAll<SocketStepResult>(c.workers, cmd, args);
+  const cpu = meter.stop();
+  const seconds = Math.max(...parts.map((p) => p.seconds));
+  const sum = (f: (p: SocketStepResult) => number) => parts.reduce((n, p) => n + f(p), 0);
+  const failed: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.failed)) failed[k] = (failed[k] ?? 0) + v;
+  return {
+    ...label,
+    sends_per_s: Math.round(sum((p) => p.acked_in_window) / seconds),
+    delivered_per_s: Math.round(sum((p) => p.delivered_in_window) / seconds),
+    ack_ms: summarize(parts.flatMap((p) => p.ack_ms)),
+    deliver_ms: summarize(parts.flatMap((p) => p.deliver_ms)),
+    failed,
+    order_errors: sum((p) => p.order_errors),
+    skipped: sum((p) => p.skipped),
+    cpu_pct: cpu,
+  };
+}
+
+/** Offered load split across workers in proportion to their sockets. */
+function openArgs(c: Connected, rate: number, durationMs: number) {
+  const total = c.sockets.reduce((a, b) => a + b, 0);
+  return (i: number) => ({ rate: (rate * (c.sockets[i] as number)) / total, durationMs });
+}
+
+/** The closed-loop ramp alone: the peak of a target (the bare ceiling needs no more). */
+export async function measureRamp(c: Connected, s: BenchSettings, meter: CpuMeter): Promise<{ ramp: StepFigure[]; peak: StepFigure }> {
+  // Warm-up: JIT, connection pools, the first seq allocations; not reported.
+  await callAll(c.workers, 'closed', () => ({ depth: 1, durationMs: Math.min(1000, s.stepMs) }));
+  const ramp: StepFigure[] = [];
+  for (const depth of s.rampDepths) ramp.push(await step(c, meter, 'closed', () => ({ depth, durationMs: s.stepMs }), { depth }));
+  // A step that lost sends is no peak: the peak is what the target sustains while answering every send.
+  const clean = ramp.filter((r) => Object.keys(r.failed).length === 0);
+  const peak = (clean.length ? clean : ramp).reduce((a, b) => (b.delivered_per_s > a.delivered_per_s ? b : a));
+  return { ramp, peak };
+}
+
+/** Open-loop steps at the given absolute rates (sends/s). */
+export async function measureLoad(c: Connected, rates: number[], s: BenchSettings, meter: CpuMeter): Promise<StepFigure[]> {
+  const out: StepFigure[] = [];
+  for (const rate of rates) out.push(await step(c, meter, 'open', openArgs(c, rate, s.stepMs), { offered_per_s: Math.round(rate) }));
+  return out;
+}
+
+/** Ramp, latency-against-load steps and repeated half-peak runs of one target. */
+export async function measureSend(target: SendTarget, s: BenchSettings, meter: CpuMeter, watch: (w: Watched) => () => void): Promise<SendFigures> {
+  const c = await connectWorkers(target, s, watch);
+  try {
+    const { ramp, peak } = await measureRamp(c, s, meter);
+    const load = await measureLoad(c, s.loadFractions.map((f) => f * peak.sends_per_s), s, meter);
+    const halfRate = peak.sends_per_s / 2;
+    const runs = await measureLoad(c, Array.from({ length: s.repeats }, () => halfRate), s, meter);
+    return {
+      sockets: c.sockets.reduce((a, b) => a + b, 0),
+      rooms: target.rooms.length,
+      ramp,
+      peak,
+      load,
+      half_peak_runs: runs,
+      half_peak: {
+        offered_per_s: Math.round(halfRate),
+        sends_per_s: median(runs.map((r) => r.sends_per_s)),
+        delivered_per_s: median(runs.map((r) => r.delivered_per_s)),
+        ack_p50_ms: round(median(runs.map((r) => r.ack_ms.p50))),
+        ack_p95_ms: round(median(runs.map((r) => r.ack_ms.p95))),
+        ack_p99_ms: round(median(runs.map((r) => r.ack_ms.p99))),
+        deliver_p99_ms: round(median(runs.map((r) => r.deliver_ms.p99))),
+      },
+    };
+  } finally {
+    await c.close();
+  }
+}

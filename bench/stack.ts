@@ -1,0 +1,110 @@
+// Everything the bench measures against, started fresh for each run: a throwaway Redis and
+// PostgreSQL (test/support, so never the machine's own), the ChatPop server as a separate process,
+// and the two bare ceiling servers. Imported from the support files directly: the support index
+// also loads the whole app, which the orchestrator process has no use for.
+import { Client } from 'pg';
+import { parentPid, type Watched } from './cpu';
+import { PROBE_NODE_ARGS } from './server-probe';
+import { cleanupAll } from '../test/support/child-processes';
+import { createTestDatabase, stopPostgres, type TestDatabase } from '../test/support/postgres';
+import { startRedis, type RedisHandle } from '../test/support/redis-server';
+import { startServerProcess, type ServerProcess } from '../test/support/server-process';
+
+export const BENCH_SECRET = 'bench-session-secret-0123456789abcdef';
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+export interface BenchStack {
+  redis: RedisHandle;
+  db: TestDatabase;
+  /** The ChatPop server: NODE_ENV=production, PostgreSQL + Redis, monitoring off at start. */
+  server: ServerProcess;
+  /** The environment the server was started with (monitoring-cost may start more servers like it). */
+  serverEnv: Record<string, string>;
+  bareEmit: ServerProcess;
+  bareRoute: ServerProcess;
+  postmasterPid: number;
+  /** Processes whose CPU the report shows, by role. */
+  watched(): Watched[];
+  /** Load generator processes register here while they run. */
+  addWatched(w: Watched): () => void;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Extra node flags for the ChatPop server, e.g. `--cpu-prof`. */
+  serverNodeArgs?: string[];
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
+  try {
+    const [redis, db] = await Promise.all([startRedis(), createTestDatabase()]);
+    const serverEnv = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      NODE_ENV: 'production',
+      SESSION_SECRET: BENCH_SECRET,
+      ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      // Production leaves migrations to the migrate job; this database is brand new.
+      MIGRATE_ON_START: 'true',
+      // info, not warn: the ready line (`listening on …`) is an info line; ChatPop logs nothing per request.
+      LOG_LEVEL: 'info',
+      ENABLE_MONITORING: 'false',
+      // Every bench socket is its own participant, but the loads are far above a human's rate.
+      SEND_RATE_LIMIT: '100000',
+    };
+    const [server, bareEmit, bareRoute] = await Promise.all([
+      startServerProcess(serverEnv, { nodeArgs: [...PROBE_NODE_ARGS, ...(opts.serverNodeArgs ?? [])], readyTimeoutMs: 60_000 }),
+      startServerProcess({}, { script: 'dist/bench/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
+      startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
+    ]);
+    const postmasterPid = await postmaster(db.url);
+    const extra = new Set<Watched>();
+    return {
+      redis,
+      db,
+      server,
+      serverEnv,
+      bareEmit,
+      bareRoute,
+      postmasterPid,
+      watched: () => [
+        { role: 'chatpop server', pid: server.pid },
+        { role: 'bare socket.io', pid: bareEmit.pid },
+        { role: 'bare koa', pid: bareRoute.pid },
+        { role: 'redis-server', pid: redis.pid as number },
+        { role: 'postgres (all backends)', pid: postmasterPid, tree: true },
+        { role: 'bench orchestrator', pid: process.pid },
+        ...extra,
+      ],
+      addWatched: (w) => {
+        extra.add(w);
+        return () => extra.delete(w);
+      },
+      stop: async () => {
+        await Promise.all([server.stop(), bareEmit.stop(), bareRoute.stop()]);
+        await redis.stop();
+        await db.drop().catch(() => undefined);
+        await stopPostgres();
+        await cleanupAll();
+      },
+    };
+  } catch (err) {
+    await stopPostgres().catch(() => undefined);
+    await cleanupAll();
+    throw err;
+  }
+}
+
+/** The PostgreSQL postmaster: the parent of any backend. */
+async function postmaster(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const ppid = parentPid(rows[0]!.pid);
+    if (!ppid) throw new Error('cannot find the postgres postmaster');
+    return ppid;
+  } finally {
+    await client.end();
+  }
+}
