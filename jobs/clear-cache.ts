@@ -14,7 +14,7 @@ import {
   maintenanceText as text,
   positiveHours,
   runJob,
-  uuidArg,
+  userIdArg,
 } from '../src/ops';
 
 /** Every option, global or the command's own (commander's optsWithGlobals). */
@@ -99,7 +99,7 @@ program
 program
   .command('user')
   .description("delete one user's cached state (asks first)")
-  .argument('<id>', 'the user id (UUID)', uuidArg)
+  .argument('<id>', 'the user id (UUID), or @username for its name lookup', userIdArg)
   .action(
     run(async (m, g, [id]) => {
       const plan = await m.planUser(id);
