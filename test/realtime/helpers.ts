@@ -167,7 +167,7 @@ export async function startPods(count: number, env: Record<string, string> = {},
     DATABASE_URL: db.url,
     ...(redis ? { REDIS_URL: redis.url } : redisEnv),
     SESSION_SECRET: TEST_SECRET,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info', // the ready line is an info line
     ...env,
   };
   const pods: ServerProcess[] = [];
@@ -199,3 +199,46 @@ export async function history(base: string, code: string): Promise<MessageView[]
     after = res.body.next_after;
   }
 }
+
+/**
+ * A socket that sends one message after another (`depth` at a time) until stopped or cut off. A
+ * lane stops at `unavailable` (the pod is draining), as a real client would go elsewhere.
+ */
+export class Sender {
+  readonly acked: MessageView[] = [];
+  readonly refused: string[] = [];
+  /** sends whose ack never came: the connection went first */
+  unanswered = 0;
+  private stopped = false;
+  readonly done: Promise<void>;
+
+  constructor(readonly socket: ChatSocket, code: string, label: string, depth = 1) {
+    const lane = async (n: number) => {
+      for (let i = 0; !this.stopped && socket.connected; i++) {
+        try {
+          const ack = await send(socket, code, `${label} lane ${n} #${i}`);
+          if (ack.ok) this.acked.push(ack.message);
+          else {
+            this.refused.push(ack.error.code);
+            if (ack.error.code === 'unavailable') return;
+          }
+        } catch {
+          this.unanswered++;
+        }
+      }
+    };
+    this.done = Promise.all(range(1, depth).map(lane)).then(() => undefined);
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.done;
+  }
+}
+
+/** Resolves once the senders together have `n` acked messages. */
+export async function untilAcked(senders: Sender[], n: number): Promise<void> {
+  while (senders.reduce((sum, s) => sum + s.acked.length, 0) < n) await new Promise((r) => setImmediate(r));
+}
+
+export const ackedCount = (senders: Sender[]) => senders.reduce((sum, s) => sum + s.acked.length, 0);
