@@ -42,8 +42,6 @@ export interface PodsOptions {
   selector?: string;
   env?: NodeJS.ProcessEnv;
   now?: number;
-  /** where the in-cluster service account is mounted @default /var/run/secrets/kubernetes.io/serviceaccount */
-  serviceAccountDir?: string;
 }
 
 export function toPodRow(pod: V1Pod, now = Date.now()): PodRow {
@@ -66,27 +64,21 @@ export function toPodRow(pod: V1Pod, now = Date.now()): PodRow {
 /** Lists the deployment's pods through the Kubernetes API, in-cluster or from KUBECONFIG. */
 export async function listPods(opts: PodsOptions = {}): Promise<PodsReport> {
   const env = opts.env ?? process.env;
-  const saDir = opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
-  // Loaded here only: the client is large and only this command needs it.
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
+  const saDir = SERVICE_ACCOUNT_DIR;
   const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST) && existsSync(join(saDir, 'token'));
-  let source: PodsReport['source'];
-  if (env.KUBECONFIG) {
-    for (const file of env.KUBECONFIG.split(':').filter(Boolean)) {
-      if (!existsSync(file)) throw new OpsError(`KUBECONFIG names ${file}, which does not exist`);
-    }
-    kc.loadFromDefault();
-    source = 'kubeconfig';
-  } else if (inCluster) {
-    kc.loadFromCluster();
-    source = 'in-cluster';
-  } else if (existsSync(join(homedir(), '.kube', 'config'))) {
-    kc.loadFromDefault();
-    source = 'kubeconfig';
-  } else {
+  const homeConfig = existsSync(join(env.HOME ?? homedir(), '.kube', 'config'));
+  if (!env.KUBECONFIG && !inCluster && !homeConfig) {
     throw new OpsError('no Kubernetes API to ask: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and KUBECONFIG is not set');
   }
+  for (const file of (env.KUBECONFIG ?? '').split(':').filter(Boolean)) {
+    if (!existsSync(file)) throw new OpsError(`KUBECONFIG names ${file}, which does not exist`);
+  }
+  // Loaded only now: the client takes most of a second to load and only this command needs it.
+  const k8s = await import('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  const source: PodsReport['source'] = env.KUBECONFIG || !inCluster ? 'kubeconfig' : 'in-cluster';
+  if (source === 'in-cluster') kc.loadFromCluster();
+  else kc.loadFromDefault();
   const server = kc.getCurrentCluster()?.server ?? '?';
   const saNamespace = existsSync(join(saDir, 'namespace')) ? readFileSync(join(saDir, 'namespace'), 'utf8').trim() : undefined;
   const contextNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
@@ -110,7 +102,9 @@ export async function listPods(opts: PodsOptions = {}): Promise<PodsReport> {
       const message = typeof body === 'string' ? (safeJson(body)?.message ?? body) : ((body as { message?: string })?.message ?? causeText(err));
       throw new OpsError(`the Kubernetes API at ${server} answered ${status} listing pods in ${namespace}: ${String(message).split('\n')[0]}`, 1, { cause: err });
     }
-    throw new OpsError(`cannot reach the Kubernetes API at ${server}: ${causeText(err)}`, 1, { cause: err });
+    // node-fetch says "request to <url> failed, reason: <cause>"; the URL is already named.
+    const reason = /reason: (.*)$/.exec(causeText(err))?.[1] ?? causeText(err);
+    throw new OpsError(`cannot reach the Kubernetes API at ${server}: ${reason}`, 1, { cause: err });
   } finally {
     clearTimeout(timer);
   }
