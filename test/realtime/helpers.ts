@@ -242,3 +242,12 @@ export async function untilAcked(senders: Sender[], n: number): Promise<void> {
 }
 
 export const ackedCount = (senders: Sender[]) => senders.reduce((sum, s) => sum + s.acked.length, 0);
+
+/** Polls `done` (for state outside any socket, e.g. Redis) every 20 ms; rejects with `what` after `timeoutMs`. */
+export async function until(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
