@@ -28,7 +28,6 @@ interface MemoryReading {
   external: number;
 }
 
-const SETTLE_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Signals the probe and waits for its next line. */
@@ -45,7 +44,7 @@ async function probe(server: ProbedServer): Promise<MemoryReading> {
 }
 
 /** Sockets are spread over `rooms`, reusing their tokens (several tabs of one participant). */
-export async function measureIdleMemory(server: ProbedServer, rooms: Room[], sockets: number, watch: (w: Watched) => () => void): Promise<MemoryFigure> {
+export async function measureIdleMemory(server: ProbedServer, rooms: Room[], sockets: number, settleMs: number, watch: (w: Watched) => () => void): Promise<MemoryFigure> {
   const worker = startWorker('load-socket', 'load-socket (idle)');
   const unwatch = watch({ role: 'load: idle sockets', pid: worker.pid });
   const spread = (n: number) =>
@@ -56,10 +55,10 @@ export async function measureIdleMemory(server: ProbedServer, rooms: Room[], soc
   try {
     await worker.call('connect', { url: server.url, rooms: spread(Math.min(20, sockets)) });
     await worker.call('disconnect');
-    await sleep(SETTLE_MS);
+    await sleep(settleMs);
     const before = await probe(server);
     await worker.call('connect', { url: server.url, rooms: spread(sockets) });
-    await sleep(SETTLE_MS);
+    await sleep(settleMs);
     const after = await probe(server);
     await worker.call('disconnect');
     const perSocketKb = (bytes: number) => Math.round((bytes / sockets / 1024) * 10) / 10;

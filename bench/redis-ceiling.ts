@@ -21,6 +21,7 @@ const TTL_SECONDS = 3600;
 export interface RedisCommandFigure {
   ops_per_s: number;
   p50_ms: number;
+  p95_ms: number;
   p99_ms: number;
   runs: number[];
 }
@@ -53,24 +54,24 @@ export async function measureRedis(port: number, requests: number, repeats: numb
 
   const out: Record<string, RedisCommandFigure> = {};
   for (const [name, args] of Object.entries(commands)) {
-    const runs: { rps: number; p50: number; p99: number }[] = [];
+    const runs: { rps: number; p50: number; p95: number; p99: number }[] = [];
     for (let i = 0; i < repeats; i++) {
       const { stdout } = await run(REDIS_BENCHMARK, ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-n', String(requests), '-r', '1000000', '--csv', ...args]);
       runs.push(parseCsv(stdout));
     }
     const mid = [...runs].sort((a, b) => a.rps - b.rps)[(runs.length - 1) >> 1]!;
-    out[name] = { ops_per_s: median(runs.map((r) => r.rps)), p50_ms: mid.p50, p99_ms: mid.p99, runs: runs.map((r) => r.rps) };
+    out[name] = { ops_per_s: median(runs.map((r) => r.rps)), p50_ms: mid.p50, p95_ms: mid.p95, p99_ms: mid.p99, runs: runs.map((r) => r.rps) };
   }
   return out;
 }
 
 /** redis-benchmark --csv: a header line, then `"test","rps","avg",…,"p50","p95","p99","max"`. */
-function parseCsv(stdout: string): { rps: number; p50: number; p99: number } {
+function parseCsv(stdout: string): { rps: number; p50: number; p95: number; p99: number } {
   const lines = stdout.trim().split('\n').filter((l) => l.startsWith('"'));
   const header = (lines[0] ?? '').split('","').map((s) => s.replace(/"/g, ''));
   // The test name (our command line) may itself hold commas and quotes: read the numbers from the end.
   const numbers = (lines[1] ?? '').match(/"([\d.]+)"/g)?.map((s) => Number(s.replace(/"/g, ''))) ?? [];
   const tail = numbers.slice(-(header.length - 1));
   const at = (name: string) => tail[header.indexOf(name) - 1] ?? NaN;
-  return { rps: Math.round(at('rps')), p50: at('p50_latency_ms'), p99: at('p99_latency_ms') };
+  return { rps: Math.round(at('rps')), p50: at('p50_latency_ms'), p95: at('p95_latency_ms'), p99: at('p99_latency_ms') };
 }

@@ -30,7 +30,10 @@ async function main(): Promise<number> {
   if (s.profileDir) fs.rmSync(s.profileDir, { recursive: true, force: true });
 
   log(`size ${s.size}; starting Redis, PostgreSQL, the ChatPop server and the bare servers`);
-  const stack = await startStack({ serverNodeArgs: s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`] : [] });
+  const stack = await startStack({
+    serverNodeArgs: s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`] : [],
+    serverEnv: s.cacheWindow ? { MESSAGE_CACHE_MAX_COUNT: String(s.cacheWindow) } : {},
+  });
   const c: Collected = {
     processes: [
       { role: 'chatpop server', pid: stack.server.pid, what: 'node dist/src/server.js (NODE_ENV=production, PostgreSQL + Redis, Redis adapter)' },
@@ -68,8 +71,8 @@ async function main(): Promise<number> {
     const rooms = async () => (sendRooms.length ? sendRooms : (sendRooms = await fx.rooms(s.rooms, s.socketsPerRoom)));
 
     await section('memory', async () => {
-      c.memory = await measureIdleMemory(stack.server, await rooms(), s.idleSockets, watch);
-      c.bareMemory = await measureIdleMemory(stack.bareEmit, await rooms(), s.idleSockets, watch);
+      c.memory = await measureIdleMemory(stack.server, await rooms(), s.idleSockets, s.settleMs, watch);
+      c.bareMemory = await measureIdleMemory(stack.bareEmit, await rooms(), s.idleSockets, s.settleMs, watch);
     });
 
     await section('redis', async () => {
@@ -86,7 +89,8 @@ async function main(): Promise<number> {
       const room = await fx.room(1, 'h');
       await fx.seed(room, s.historyMessages);
       const first = `${url}/api/chats/${room.code}/messages?limit=50`;
-      const deepBefore = Math.max(51, s.historyMessages - 500 - 100);
+      // The deep page ends below the window (the newest `window` seqs), so only the database has it.
+      const deepBefore = Math.max(51, s.historyMessages - (s.cacheWindow ?? 500) - 50);
       const deep = `${url}/api/chats/${room.code}/messages?limit=50&before=${deepBefore}`;
       const sourceOf = async (u: string) => (await fx.get(u.slice(url.length))).body?.source as string;
       const worker = startWorker('load-http');
@@ -173,6 +177,7 @@ function chart(c: Collected): string {
       { name: 'bare socket.io p99', color: '#2ca02c', points: pts(c.bareEmit?.load ?? [], (st) => st.ack_ms.p99), dashed: true },
     ],
     rules: [{ y: 15, label: 'goal: p99 ≤ 15 ms at ½ peak', color: '#d62728' }],
+    vrules: [{ x: send.peak.sends_per_s, label: 'ChatPop peak (closed loop)', color: '#555' }],
   });
 }
 

@@ -29,8 +29,12 @@ export interface BenchSettings {
   /** autocannon: connections and seconds per run. */
   httpConnections: number;
   httpSeconds: number;
-  /** Messages in the history chat; its window holds the newest MESSAGE_CACHE_MAX_COUNT (500). */
+  /** Messages in the history chat; its window holds the newest `cacheWindow`. */
   historyMessages: number;
+  /** MESSAGE_CACHE_MAX_COUNT for the server; null keeps ChatPop's default (500). */
+  cacheWindow: number | null;
+  /** Pause before each memory reading, for sockets to finish joining. */
+  settleMs: number;
   /** Messages missed while disconnected, replayed on reconnect. */
   recoveryMissed: number;
   /** Idle sockets for the memory figure. */
@@ -43,17 +47,17 @@ export interface BenchSettings {
 const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir'>> = {
   tiny: {
     repeats: 1, rooms: 2, socketsPerRoom: 2, socketWorkers: 1, rampDepths: [1, 4], stepMs: 400,
-    loadFractions: [0.5], httpConnections: 4, httpSeconds: 0.5, historyMessages: 560,
+    loadFractions: [0.5], httpConnections: 4, httpSeconds: 0.5, historyMessages: 160, cacheWindow: 50, settleMs: 200,
     recoveryMissed: 30, idleSockets: 20, redisRequests: 500, pgRows: 200,
   },
   quick: {
     repeats: 3, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8], stepMs: 2000,
-    loadFractions: [0.25, 0.5, 0.75, 0.9], httpConnections: 50, httpSeconds: 2, historyMessages: 800,
+    loadFractions: [0.25, 0.5, 0.75, 0.9], httpConnections: 50, httpSeconds: 2, historyMessages: 800, cacheWindow: null, settleMs: 1000,
     recoveryMissed: 1000, idleSockets: 500, redisRequests: 20_000, pgRows: 2000,
   },
   full: {
     repeats: 5, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8, 16], stepMs: 4000,
-    loadFractions: [0.1, 0.25, 0.5, 0.75, 0.9, 1], httpConnections: 50, httpSeconds: 5, historyMessages: 2000,
+    loadFractions: [0.1, 0.25, 0.5, 0.75, 0.9, 1], httpConnections: 50, httpSeconds: 5, historyMessages: 2000, cacheWindow: null, settleMs: 1000,
     recoveryMissed: 1000, idleSockets: 1000, redisRequests: 100_000, pgRows: 10_000,
   },
 };

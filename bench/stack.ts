@@ -33,6 +33,8 @@ export interface BenchStack {
 export interface StackOptions {
   /** Extra node flags for the ChatPop server, e.g. `--cpu-prof`. */
   serverNodeArgs?: string[];
+  /** Extra server environment, e.g. a smaller MESSAGE_CACHE_MAX_COUNT for the smoke test. */
+  serverEnv?: Record<string, string>;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
@@ -51,6 +53,7 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       ENABLE_MONITORING: 'false',
       // Every bench socket is its own participant, but the loads are far above a human's rate.
       SEND_RATE_LIMIT: '100000',
+      ...opts.serverEnv,
     };
     const [server, bareEmit, bareRoute] = await Promise.all([
       startServerProcess(serverEnv, { nodeArgs: [...PROBE_NODE_ARGS, ...(opts.serverNodeArgs ?? [])], readyTimeoutMs: 60_000 }),

@@ -16,16 +16,18 @@ export interface ChartSpec {
   series: Series[];
   /** horizontal reference lines, e.g. the p99 goal */
   rules?: { y: number; label: string; color: string }[];
+  /** vertical reference lines, e.g. the measured peak */
+  vrules?: { x: number; label: string; color: string }[];
 }
 
-const W = 760;
+const W = 820;
 const H = 440;
-const M = { left: 70, right: 180, top: 60, bottom: 55 };
+const M = { left: 70, right: 210, top: 60, bottom: 55 };
 
 export function renderChart(spec: ChartSpec): string {
   const pts = spec.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && p.y > 0);
   const ys = [...pts.map((p) => p.y), ...(spec.rules ?? []).map((r) => r.y)];
-  const xMax = niceCeil(Math.max(1, ...pts.map((p) => p.x)));
+  const xMax = niceCeil(Math.max(1, ...pts.map((p) => p.x), ...(spec.vrules ?? []).map((r) => r.x)));
   const yMin = 10 ** Math.floor(Math.log10(Math.max(0.01, Math.min(1, ...ys))));
   const yMax = 10 ** Math.ceil(Math.log10(Math.max(10, ...ys)));
   const pw = W - M.left - M.right;
@@ -59,6 +61,11 @@ export function renderChart(spec: ChartSpec): string {
     if (r.y < yMin || r.y > yMax) continue;
     out.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${f(sy(r.y))}" y2="${f(sy(r.y))}" stroke="${r.color}" stroke-dasharray="6 4"/>`);
     out.push(`<text x="${M.left + pw - 4}" y="${f(sy(r.y) - 5)}" text-anchor="end" fill="${r.color}">${esc(r.label)}</text>`);
+  }
+  for (const r of spec.vrules ?? []) {
+    if (!Number.isFinite(r.x) || r.x <= 0) continue;
+    out.push(`<line x1="${f(sx(r.x))}" x2="${f(sx(r.x))}" y1="${M.top}" y2="${M.top + ph}" stroke="${r.color}" stroke-dasharray="6 4"/>`);
+    out.push(`<text transform="translate(${f(sx(r.x) - 5)} ${M.top + 8}) rotate(-90)" text-anchor="end" fill="${r.color}">${esc(r.label)}</text>`);
   }
   // Series and legend.
   spec.series.forEach((s, i) => {

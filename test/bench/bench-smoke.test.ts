@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeTempDir, removeTempDir, spawnTracked } from '../support/child-processes';
+
+const repo = path.resolve(__dirname, '..', '..', '..');
+const script = path.join(repo, 'dist', 'bench', 'run.js');
+
+/**
+ * `make bench` at its smallest size (BENCH_SIZE=tiny): every section runs against its own Redis,
+ * PostgreSQL and server processes, and the output has the shape readers and scripts rely on.
+ * Only shape and correctness are checked here; timing goals live in the benchmark, never in tests.
+ */
+describe('bench (tiny run)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let stdout: string;
+  let results: any;
+  let exit: { code: number | null };
+
+  before(async () => {
+    dir = makeTempDir('chatpop-bench-');
+    const proc = spawnTracked('bench', process.execPath, [script], {
+      cwd: repo,
+      env: {
+        ...process.env,
+        BENCH_SIZE: 'tiny',
+        BENCH_QUICK: '',
+        BENCH_ONLY: '',
+        BENCH_PROFILE: '',
+        BENCH_RESULTS: path.join(dir, 'results.json'),
+        BENCH_CHART: path.join(dir, 'chart.svg'),
+      },
+    });
+    exit = await proc.exited;
+    stdout = proc.output();
+    results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
+  });
+  after(() => dir && removeTempDir(dir));
+
+  it('finishes every section without an error', () => {
+    expect(results.errors, stdout).to.deep.equal({});
+    expect(exit.code, stdout).to.equal(0);
+  });
+
+  it('reports the goal figures and ratios as numbers', () => {
+    for (const key of ['send_ack_p99_ms_at_half_peak', 'send_peak_delivered_per_s', 'bare_emit_delivered_per_s', 'bare_route_requests_per_s',
+      'history_first_page_requests_per_s', 'history_deep_page_requests_per_s', 'recovery_join_ack_ms', 'recovery_total_ms',
+      'idle_memory_kb_per_socket', 'pg_insert_loop_rows_per_s', 'pg_batched_insert_rows_per_s', 'redis_evalsha_upsert_append_ops_per_s']) {
+      expect(results.figures[key], key).to.be.a('number').and.satisfy(Number.isFinite);
+    }
+    for (const key of ['send_vs_bare_emit', 'history_vs_bare_route']) expect(results.ratios[key], key).to.be.a('number').above(0);
+    expect(results.ratios).to.have.property('monitoring_on_vs_off');
+    if (fs.existsSync(path.join(repo, 'dist', 'bench', 'monitoring-cost.js'))) expect(results.ratios.monitoring_on_vs_off).to.be.a('number').above(0);
+    for (const [key, value] of Object.entries({ ...results.figures, ...results.ratios })) {
+      expect(value === null || typeof value === 'number', `${key} = ${value}`).to.equal(true);
+    }
+    expect(Object.keys(results.goals)).to.have.members(['send_vs_bare_emit', 'send_ack_p99_ms_at_half_peak', 'history_vs_bare_route', 'monitoring_on_vs_off']);
+  });
+
+  it('reads the first page from the cache and the deep page from the database', () => {
+    expect(results.details.historyFirst.source).to.equal('cache');
+    expect(results.details.historyDeep.source).to.equal('db');
+  });
+
+  it('acks every send and delivers message:new in seq order to every socket under load', () => {
+    const steps = [...results.details.send.ramp, ...results.details.send.load, ...results.details.send.half_peak_runs];
+    for (const step of steps) {
+      expect(step.failed).to.deep.equal({});
+      expect(step.order_errors).to.equal(0);
+      expect(step.skipped).to.equal(0);
+    }
+  });
+
+  it('recovers every missed message on reconnect', () => {
+    const r = results.details.recovery;
+    expect(r.in_ack).to.equal(r.missed);
+    expect(r.runs.every((run: { recovered_flag: boolean }) => run.recovered_flag)).to.equal(true);
+  });
+
+  it('names every process it measured and writes the table and the chart', () => {
+    expect(results.processes.map((p: { role: string }) => p.role)).to.include.members(['chatpop server', 'redis-server', 'postgres (all backends)']);
+    expect(results.processes.some((p: { role: string }) => p.role.startsWith('load: socket.io clients'))).to.equal(true);
+    expect(stdout).to.contain('RATIO / GOAL').and.contain('PROCESS LAYOUT');
+    expect(fs.readFileSync(path.join(dir, 'chart.svg'), 'utf8')).to.match(/^<svg[^>]*>/);
+  });
+});
