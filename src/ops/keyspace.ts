@@ -1,7 +1,7 @@
 import { chatCodeOfKey, keys } from '../cache';
 
 /** What a cache key holds, told from its name (names come from cache/keys.ts only). */
-export type KeyKind = 'messages' | 'backroom' | 'meta' | 'pinned' | 'reactions' | 'user' | 'other';
+export type KeyKind = 'messages' | 'backroom' | 'meta' | 'pinned' | 'reactions' | 'online' | 'user' | 'other';
 
 export interface KeyRef {
   key: string;
@@ -84,6 +84,7 @@ export function classifyKey(key: string): KeyRef {
     else if (key === keys.window(code, 'backroom')) ref.kind = 'backroom';
     else if (key === keys.meta(code)) ref.kind = 'meta';
     else if (key === keys.pinned(code)) ref.kind = 'pinned';
+    else if (key === keys.online(code)) ref.kind = 'online';
     else if (key.startsWith(reactionsPrefix)) {
       ref.kind = 'reactions';
       ref.messageId = key.slice(reactionsPrefix.length);

@@ -2,7 +2,7 @@ import type { CachedMessage, MemoryEngine, PinEntry } from '../cache';
 import { classifyKey, globToRegExp, type KeyStat, type Keyspace, type ScoredMember } from './keyspace';
 
 /** The same Redis type names the Redis keyspace reports, so renderers need not care. */
-const TYPES = { messages: 'zset', backroom: 'zset', pinned: 'zset', meta: 'hash', reactions: 'hash', user: 'string', other: 'string' } as const;
+const TYPES = { messages: 'zset', backroom: 'zset', pinned: 'zset', online: 'zset', meta: 'hash', reactions: 'hash', user: 'string', other: 'string' } as const;
 
 /**
  * The memory engine's keyspace. It lives inside one process, so a job sees only what the job itself

@@ -34,6 +34,7 @@ describe('ops: formatting and key names', () => {
     expect(classifyKey('chat:{ABCD1234}:meta')).to.include({ kind: 'meta' });
     expect(classifyKey('chat:{ABCD1234}:pinned')).to.include({ kind: 'pinned' });
     expect(classifyKey('chat:{ABCD1234}:reactions:m-1')).to.include({ kind: 'reactions', messageId: 'm-1' });
+    expect(classifyKey('chat:{ABCD1234}:online')).to.include({ kind: 'online', chat: 'ABCD1234' });
     expect(classifyKey('user:{u-1}:profile.gen')).to.include({ kind: 'user', userId: 'u-1', what: 'profile.gen' });
     expect(classifyKey('chatpop:repair:waiting')).to.include({ kind: 'other', chat: null, userId: null });
   });
