@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { RequestContext } from '@mikro-orm/core';
 import type { ChatPopApp } from '../../src/app';
 import type { Em } from '../../src/db';
 import { ApiClient, uniqueName, type ApiResponse, type TestApp } from '../support';
@@ -54,13 +55,18 @@ export async function unread(u: TestUser): Promise<number> {
 }
 
 /**
- * Counts the SQL statements the app sends, through knex's 'query' event (every MikroORM query on
- * both PostgreSQL and SQLite goes through the ORM's knex instance).
+ * Counts the SQL statements the app sends while serving requests, through knex's 'query' event
+ * (every MikroORM query on PostgreSQL and SQLite goes through the ORM's knex instance). The event
+ * fires in the caller's async context, so statements of background timers (e.g. the monitoring
+ * settings poll on SQLite) are told apart by having no MikroORM RequestContext; run direct service
+ * calls inside `inRequest`.
  */
 export function countQueries(app: ChatPopApp): { readonly count: number; readonly sql: string[]; reset(): void; stop(): void } {
   const knex = (app.orm.em as Em).getConnection().getKnex();
   const seen: string[] = [];
-  const onQuery = (q: { sql: string }) => seen.push(q.sql);
+  const onQuery = (q: { sql: string }) => {
+    if (RequestContext.currentRequestContext()) seen.push(q.sql);
+  };
   knex.on('query', onQuery);
   return {
     get count() {
@@ -72,6 +78,11 @@ export function countQueries(app: ChatPopApp): { readonly count: number; readonl
     reset: () => void seen.splice(0),
     stop: () => void knex.off('query', onQuery),
   };
+}
+
+/** Runs fn as a request would: inside a MikroORM RequestContext. */
+export function inRequest<T>(app: ChatPopApp, fn: () => Promise<T>): Promise<T> {
+  return RequestContext.create(app.orm.em, fn);
 }
 
 /** Waits for background work that may touch the database: window repairs and inbox invalidations. */
