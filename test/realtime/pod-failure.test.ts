@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
 import { startServerProcess, type ServerProcess } from '../support';
-import { ackedCount, chatWithMembers, compact, connect, history, Inbox, joinOk, Sender, startPods, untilAcked, type ChatSocket, type Pods } from './helpers';
+import { ackedCount, chatWithMembers, compact, connect, history, Inbox, joinOk, send, Sender, startPods, untilAcked, type ChatSocket, type Pods } from './helpers';
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
@@ -102,5 +102,29 @@ describe('realtime when a pod goes away (server processes, Redis, PostgreSQL)', 
     for (const [i, inbox] of inboxes.slice(0, 4).entries()) {
       expect(compact(await recover(survivor.url, tokens[i], code, inbox.messages))).to.equal(`1-${all.length}`);
     }
+  });
+
+  it('Redis down mid-traffic: sends still ack, every client still gets every message (read from the database), no pod crashes', async () => {
+    const other = await startServerProcess({ ...pods.env, HOSTNAME: 'pod-redis-down', MIGRATE_ON_START: 'false' });
+    extra.push(other);
+    const servers = [pods.pods[1], other];
+    const { code, tokens } = await chatWithMembers(servers[0].url, 2);
+    const [a, b] = await Promise.all(tokens.map((t, i) => open(servers[i].url, t)));
+    const inbox = new Inbox(b);
+    await joinOk(a, { code });
+    await joinOk(b, { code });
+    expect((await send(a, code, 'before')).ok).to.equal(true);
+    await inbox.until(() => inbox.messages.length === 1, 'the first message');
+
+    await pods.redis!.kill();
+    for (let i = 1; i <= 5; i++) expect((await send(a, code, `while Redis is down ${i}`)).ok).to.equal(true);
+    // No announcement can cross now: the other pod finds them in history once the chat goes quiet.
+    await inbox.until(() => inbox.messages.length === 6, 'the messages sent while Redis was down');
+
+    await pods.redis!.restart();
+    expect((await send(a, code, 'after')).ok).to.equal(true);
+    await inbox.until(() => inbox.messages.length === 7, 'the message after Redis came back');
+    expect(compact(inbox.seqs)).to.equal('1-7');
+    expect(servers.map((p) => p.child.exitCode)).to.deep.equal([null, null]);
   });
 });
