@@ -135,7 +135,8 @@ export function renderCompare(r: CompareReport, s: Style): string[] {
   const lines = [s.bold(`compare chat ${r.code}: database vs cache`), ...engineLines(r)];
   if (!r.in_database) lines.push('the database has no such chat');
   for (const c of r.channels) lines.push(...comparisonLines(c, s));
-  lines.push(r.in_sync ? s.green(s.pick('✅ in sync', 'result: in sync')) : s.red(s.pick('❌ out of sync (exit 3); `inspect --chat CODE --repair` rebuilds the windows', 'result: OUT OF SYNC (exit 3); `inspect --chat CODE --repair` rebuilds the windows')));
+  const hint = `\`inspect --chat ${r.code} --repair\` rebuilds the windows`;
+  lines.push(r.in_sync ? s.green(s.pick('✅ in sync', 'result: in sync')) : s.red(s.pick(`❌ out of sync (exit 3); ${hint}`, `result: OUT OF SYNC (exit 3); ${hint}`)));
   return lines;
 }
 
