@@ -32,12 +32,25 @@ export interface SequencerOptions {
 
 export const DEFAULT_SEQUENCER_OPTIONS: SequencerOptions = { gapWaitMs: 100, retryMs: 500, recentSize: 512, tailCheckMs: 1000 };
 
+/** Counters one pod keeps over all its sequencers. */
+export interface DeliveryStats {
+  /** messages emitted to local rooms */
+  delivered: number;
+  /** of those, how many came from a history read rather than an announcement */
+  fromHistory: number;
+  historyReads: number;
+}
+
+export const newDeliveryStats = (): DeliveryStats => ({ delivered: 0, fromHistory: 0, historyReads: 0 });
+
 /** Committed messages with seq > afterSeq, ascending (HistoryService.missedSince). */
 export type ReadAfter = (afterSeq: number) => Promise<MessageView[]>;
 
 export class ChatSequencer {
   private delivered: number | null = null;
   private readonly pending = new Map<number, MessageView>();
+  /** pending seqs that a history read brought */
+  private readonly fromRead = new Set<number>();
   private readonly recent: MessageView[] = [];
   /** callbacks waiting for a seq to be delivered (changes of messages this pod has not shown yet) */
   private readonly waiting = new Map<number, (() => void)[]>();
@@ -51,6 +64,7 @@ export class ChatSequencer {
     private readonly deliver: (message: MessageView) => void,
     private readonly onError: (err: unknown) => void = () => undefined,
     private readonly opts: SequencerOptions = DEFAULT_SEQUENCER_OPTIONS,
+    private readonly stats: DeliveryStats = newDeliveryStats(),
   ) {}
 
   /** The last seq emitted to the room, or null before `start`. */
@@ -103,6 +117,7 @@ export class ChatSequencer {
     clearTimeout(this.gapTimer);
     clearTimeout(this.tailTimer);
     this.pending.clear();
+    this.fromRead.clear();
     this.waiting.clear();
   }
 
@@ -114,7 +129,11 @@ export class ChatSequencer {
       this.emit(next);
       progressed = true;
     }
-    for (const seq of this.pending.keys()) if (seq <= this.delivered!) this.pending.delete(seq);
+    for (const seq of this.pending.keys()) {
+      if (seq > this.delivered!) continue;
+      this.pending.delete(seq);
+      this.fromRead.delete(seq);
+    }
     this.releaseWaiting();
     if (this.pending.size === 0) {
       clearTimeout(this.gapTimer);
@@ -130,6 +149,8 @@ export class ChatSequencer {
 
   private emit(message: MessageView): void {
     this.delivered = message.seq;
+    this.stats.delivered++;
+    if (this.fromRead.delete(message.seq)) this.stats.fromHistory++;
     this.recent.push(message);
     if (this.recent.length > this.opts.recentSize) this.recent.splice(0, this.recent.length - this.opts.recentSize);
     this.deliver(message);
@@ -157,6 +178,7 @@ export class ChatSequencer {
   private async read(): Promise<void> {
     if (this.reading || this.closed || this.delivered === null) return;
     this.reading = true;
+    this.stats.historyReads++;
     const before = this.delivered;
     let messages: MessageView[] = [];
     try {
@@ -167,7 +189,11 @@ export class ChatSequencer {
       this.reading = false;
     }
     if (this.closed) return;
-    for (const m of messages) if (m.seq > this.delivered && !this.pending.has(m.seq)) this.pending.set(m.seq, m);
+    for (const m of messages) {
+      if (m.seq <= this.delivered || this.pending.has(m.seq)) continue;
+      this.pending.set(m.seq, m);
+      this.fromRead.add(m.seq);
+    }
     // A gap left after a read that brought something is the next page: read on at once. A read that
     // brought nothing means the history is behind (cache repair, database down): try again later.
     this.flush(this.delivered > before ? 0 : this.opts.retryMs);

@@ -126,7 +126,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
       // conn.close() flushes what is buffered (the acks just written) before closing the transport.
       for (const s of sockets) s.conn.close();
       await Promise.race([Promise.all(gone), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
-      log.info({ closed: sockets.length }, 'realtime connections closed');
+      log.info({ closed: sockets.length, delivery: delivery.stats }, 'realtime connections closed');
     })());
 
   let closed: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import type { ChatServices, MessageView } from '../chat';
 import type { Channel } from '../domain';
 import type { Logger } from '../logger';
-import { ChatSequencer, DEFAULT_SEQUENCER_OPTIONS, type SequencerOptions } from './chat-sequencer';
+import { ChatSequencer, DEFAULT_SEQUENCER_OPTIONS, newDeliveryStats, type DeliveryStats, type SequencerOptions } from './chat-sequencer';
 import type { ChatChange, RealtimeServer, RealtimeSocket, ServerToClientEvents } from './events';
 import { roomOf } from './rooms';
 
@@ -41,6 +41,8 @@ export class OrderedDelivery {
   private readonly rooms = new Map<string, RoomState>();
   private readonly socketRooms = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
+  /** totals over every sequencer this pod has run */
+  readonly stats: DeliveryStats = newDeliveryStats();
 
   constructor(
     private readonly io: RealtimeServer,
@@ -89,6 +91,7 @@ export class OrderedDelivery {
         (message) => this.emitToRoom(room, { event: 'message:new', args: [message] }),
         (err) => this.log.warn({ err, code, channel }, 'gap read failed; retrying'),
         this.opts,
+        this.stats,
       );
       state = { code, channel, sequencer, members: new Set(), joining: new Map() };
       this.rooms.set(room, state);

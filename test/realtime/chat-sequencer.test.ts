@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
-import { ChatSequencer, type SequencerOptions } from '../../src/realtime';
+import { ChatSequencer, newDeliveryStats, type SequencerOptions } from '../../src/realtime';
 import { range } from './helpers';
 
 const FAST: SequencerOptions = { gapWaitMs: 30, retryMs: 30, recentSize: 5, tailCheckMs: 60 };
@@ -14,6 +14,7 @@ function harness(committed: number[] = [], opts: SequencerOptions = FAST) {
   const reads: number[] = [];
   let failReads = 0;
   const waiters: (() => void)[] = [];
+  const stats = newDeliveryStats();
   const seq = new ChatSequencer(
     async (after) => {
       reads.push(after);
@@ -29,6 +30,7 @@ function harness(committed: number[] = [], opts: SequencerOptions = FAST) {
     },
     () => undefined,
     opts,
+    stats,
   );
   const until = (n: number) =>
     new Promise<void>((resolve, reject) => {
@@ -41,7 +43,7 @@ function harness(committed: number[] = [], opts: SequencerOptions = FAST) {
       };
       check();
     });
-  return { seq, out, reads, history, until, failNextReads: (n: number) => (failReads = n) };
+  return { seq, out, reads, history, stats, until, failNextReads: (n: number) => (failReads = n) };
 }
 
 describe('ChatSequencer (ordered delivery on one pod)', () => {
@@ -79,6 +81,7 @@ describe('ChatSequencer (ordered delivery on one pod)', () => {
     expect(h.reads).to.deep.equal([1]);
     h.seq.push(msg(3)); // the late announcement is a duplicate now
     expect(h.out).to.have.length(4);
+    expect(h.stats).to.deep.equal({ delivered: 4, fromHistory: 2, historyReads: 1 });
     h.seq.close();
   });
 
