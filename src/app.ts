@@ -9,12 +9,23 @@ import type { Config } from './config';
 import { migrateUp, openOrm, type Orm } from './db';
 import { createHttpApp, type HttpDeps } from './http';
 import { createLogger, type Logger } from './logger';
+import { Monitor, httpMetricsMiddleware, startAppMonitoring, type AppMonitoring } from './monitoring';
+import { monitoringRoutes } from './http/routes/monitoring-routes';
 import { createRealtimeGateway, onlineRoutes, type RealtimeGateway } from './realtime';
 import { userRoutes } from './http/routes/user-routes';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
 
 /** @koa/router 15 types its middleware for its own context, which Koa only provides at run time. */
 const mountable = (router: unknown) => router as NonNullable<HttpDeps['extraRouters']>[number];
+
+/** Optional parts of an app; tests and benchmarks leave them out. */
+export interface CreateAppOptions {
+  /**
+   * The monitor our spans feed (server.ts hands over the one telemetry feeds).
+   * @default a disabled monitor named after the pod; it still follows the shared switch
+   */
+  monitor?: Monitor;
+}
 
 /** Something to stop on shutdown, in reverse order of registration. */
 export type Closer = () => Promise<void> | void;
@@ -32,6 +43,8 @@ export interface ChatPopApp {
   http: Server;
   /** socket.io gateway (attached to `http`) */
   realtime: RealtimeGateway;
+  /** the monitor, the shared switch it follows, the cross-pod view and /metrics */
+  monitoring: AppMonitoring;
   /** Starts listening; resolves with the URL. */
   listen(): Promise<string>;
   /** Graceful stop: no new connections, in-flight requests finish (up to the shutdown timeout), then everything closes. */
@@ -40,7 +53,7 @@ export interface ChatPopApp {
 }
 
 /** Composes the database, cache, services, HTTP and (later) realtime layers from the configuration. */
-export async function createApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatPopApp> {
+export async function createApp(config: Config, log: Logger = createLogger(config.logLevel), options: CreateAppOptions = {}): Promise<ChatPopApp> {
   const orm = await openOrm(config.databaseUrl);
   if (config.migrateOnStart) {
     const applied = await migrateUp(orm);
@@ -52,11 +65,14 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s });
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
+  const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });
+  const monitoring = await startAppMonitoring({ monitor, config, orm, cache, chat, log });
 
   const realtime = await createRealtimeGateway({ config, chat, tokens, log });
   chat.chats.presence = realtime.presence;
 
-  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, extraRouters: [mountable(userRoutes(users, tokens)), mountable(onlineRoutes(chat, realtime.presence))] });
+  const monitoringRouter = mountable(monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken }));
+  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, extraRouters: [mountable(userRoutes(users, tokens)), mountable(onlineRoutes(chat, realtime.presence)), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -84,6 +100,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     koa,
     http,
     realtime,
+    monitoring,
     onClose: (c) => closers.push(c),
     listen: () =>
       new Promise((resolve, reject) => {
@@ -106,6 +123,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
         await stopped;
         chat.repair.close();
         await users.close();
+        await monitoring.close();
         await cache.close();
         await orm.close(true);
       })()),

@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-import { createApp } from './app';
+// Nothing imported here may load koa, ioredis or pg: telemetry must start first, because its
+// instrumentations patch those modules as they are required. The app is imported after it.
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
+import { Monitor, startTelemetry } from './monitoring';
+
+/** How long shutdown waits for the last spans to reach an OTLP collector. */
+const TELEMETRY_FLUSH_MS = 3000;
 
 /** Process entry: read the configuration, build, listen, and stop gracefully on SIGTERM/SIGINT. */
 async function main() {
@@ -16,7 +21,11 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const app = await createApp(config, log);
+  const monitor = new Monitor({ pod: config.podName, enabled: config.enableMonitoring });
+  const telemetry = startTelemetry({ monitor });
+  if (telemetry.lateModules.length) log.warn({ modules: telemetry.lateModules }, 'loaded before telemetry started: not traced');
+  const { createApp } = await import('./app');
+  const app = await createApp(config, log, { monitor });
   const url = await app.listen();
   log.info({ pod: config.podName, db: config.databaseUrl.split(':')[0], cache: app.cache.kind }, `listening on ${url}`);
 
@@ -31,6 +40,7 @@ async function main() {
     }, config.shutdownTimeoutMs + 5000);
     timer.unref();
     await app.close();
+    await Promise.race([telemetry.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, TELEMETRY_FLUSH_MS).unref())]);
     log.info('stopped');
     process.exit(0);
   };

@@ -26,6 +26,13 @@ export const keys = {
   userPattern: 'user:{*}:*',
   /** set of chat codes whose windows must be rebuilt from the database */
   repairQueue: 'chatpop:repair:waiting',
+  /** hash setting → JSON value: run-time switches every pod polls (`enable_monitoring`) */
+  settings: 'chatpop:settings',
+  // The monitor's keys share the hash tag {monitor}, so one MULTI / MGET covers them on a cluster.
+  /** sorted set, score = expiry (ms): pods whose monitor snapshot is fresh */
+  monitorPods: 'chatpop:{monitor}:pods',
+  /** string, short TTL: one pod's latest monitor snapshot (JSON) */
+  monitorPod: (pod: string) => `chatpop:{monitor}:pod:${pod}`,
 } as const;
 
 /** The chat code inside a chat key, or null. */

@@ -24,11 +24,14 @@ export interface HttpDeps {
   adminToken?: string;
   /** extra routers (monitoring, users, …) mounted after the core ones */
   extraRouters?: { routes(): Koa.Middleware; allowedMethods(): Koa.Middleware }[];
+  /** middleware mounted before everything else, so it sees every request's final status (metrics) */
+  outerMiddleware?: Koa.Middleware[];
 }
 
 export function createHttpApp(deps: HttpDeps): Koa {
   const app = new Koa({ proxy: true });
   app.silent = true; // errors are logged by the error middleware, once
+  for (const mw of deps.outerMiddleware ?? []) app.use(mw);
   app.use(errorMiddleware(deps.log));
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');

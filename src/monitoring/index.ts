@@ -1,5 +1,5 @@
-// The monitoring folder's public face. Importing it is cheap: the OpenTelemetry SDK loads only
-// when startTelemetry() runs.
+// The monitoring folder's public face. Importing it loads no koa, ioredis or pg (server.ts imports it
+// before telemetry instruments them) and no OpenTelemetry SDK: that loads when startTelemetry() runs.
 export { traced, ATTR, setSpansWanted, type OperationName } from './tracer';
 export { OPERATION_NAMES, isOperationName, type CacheResult } from './operations';
 export {
@@ -24,7 +24,13 @@ export {
 export { RingBuffer } from './ring-buffer';
 export { LatencyStats, LatencyWindow, percentile, type LatencySummary } from './latency-stats';
 export { MonitorSpanProcessor } from './monitor-span-processor';
-export { buildMonitoringView, sumMetrics, type MonitoringView, type ViewOptions } from './monitoring-view';
-export { startTelemetry, otlpTracesConfigured, type Telemetry, type TelemetryOptions } from './telemetry';
+export { buildMonitoringView, mergeSnapshots, sumMetrics, type ClusterView, type MonitoringView, type ViewOptions } from './monitoring-view';
+export { startTelemetry, activeTelemetry, otlpTracesConfigured, type Telemetry, type TelemetryOptions } from './telemetry';
 export { redisStatement } from './redis-statement';
-export { dashboardPage } from './dashboard-page';
+export { dashboardPage, dashboardHeaders } from './dashboard-page';
+export { metrics, startProcessMetrics, httpMetricsMiddleware, AppMetrics, type AppMetricSources } from './metrics';
+export { RedisSettingsStore, DatabaseSettingsStore, type SettingsStore, type SharedSettings } from './settings-store';
+export { RedisSnapshotBoard, SNAPSHOT_TTL_SECONDS, type SnapshotBoard } from './snapshot-board';
+export { MonitoringService, VIEW_EVENT_LIMIT, type MonitoringServiceOptions } from './monitoring-service';
+export { startAppMonitoring, type AppMonitoring, type AppMonitoringDeps } from './app-monitoring';
+export { readClusterView, renderClusterView, NO_REDIS_NOTE, type TerminalView, type ViewStyle, type RenderOptions } from './monitor-view';

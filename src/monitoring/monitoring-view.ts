@@ -33,21 +33,28 @@ const SUMMED = [
   'db_writes', 'hybrid_queries', 'socket_joins', 'socket_sends', 'errors', 'events_kept',
 ] as const satisfies readonly (keyof MonitorMetrics)[];
 
+/** Every pod's data merged, as the `monitor` job shows it: no pod answered, so no `pod` or `enabled`. */
+export type ClusterView = Omit<MonitoringView, 'pod' | 'enabled'>;
+
 /**
  * Combines this pod's snapshot with the others' (as published to Redis). A snapshot of the same pod
  * among `others` is ignored in favour of `local`, which is fresher.
  */
 export function buildMonitoringView(local: MonitorSnapshot, others: MonitorSnapshot[], options: ViewOptions = {}): MonitoringView {
-  const pods = [local, ...others.filter((s) => s.pod !== local.pod)].sort((a, b) => a.pod.localeCompare(b.pod));
+  const merged = mergeSnapshots([local, ...others.filter((s) => s.pod !== local.pod)], options);
+  return { pod: local.pod, mode: merged.mode, enabled: local.enabled, metrics: merged.metrics, events: merged.events, pods: merged.pods };
+}
+
+/** Merges the snapshots of distinct pods: pods sorted by name, events newest first, counters summed. */
+export function mergeSnapshots(snapshots: MonitorSnapshot[], options: ViewOptions = {}): ClusterView {
+  const pods = [...snapshots].sort((a, b) => a.pod.localeCompare(b.pod));
   const chat = options.chat?.toUpperCase();
   const events = pods
     .flatMap((s) => (chat ? s.events.filter((e) => e.chat_code?.toUpperCase() === chat) : s.events))
     .sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0))
     .slice(0, options.limit ?? 1000);
   return {
-    pod: local.pod,
     mode: pods.reduce<MonitorMode>((m, s) => (MODE_ORDER[s.mode] > MODE_ORDER[m] ? s.mode : m), 'detailed'),
-    enabled: local.enabled,
     metrics: sumMetrics(pods.map((s) => s.metrics)),
     events,
     pods,

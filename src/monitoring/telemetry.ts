@@ -16,6 +16,8 @@ export interface TelemetryOptions {
 }
 
 export interface Telemetry {
+  /** The monitor our spans feed. */
+  readonly monitor: Monitor;
   /** True when spans also go to an OTLP endpoint. */
   readonly exporting: boolean;
   /** koa, ioredis or pg modules that were loaded before telemetry started, hence not instrumented. */
@@ -27,7 +29,12 @@ export interface Telemetry {
 /** Requests that make no trace: probes, scrapes and the dashboard's own polling. */
 const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics', '/admin/monitoring/api']);
 
-let started = false;
+let active: Telemetry | null = null;
+
+/** The telemetry this process started, if any: benchmarks and tests reuse its monitor. */
+export function activeTelemetry(): Telemetry | null {
+  return active;
+}
 
 /**
  * True when OTLP trace export is asked for: OTEL_EXPORTER_OTLP_ENDPOINT or
@@ -48,8 +55,7 @@ export function otlpTracesConfigured(env: NodeJS.ProcessEnv = process.env): bool
  * the app module is loaded): instrumentations patch modules as they are required.
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
-  if (started) throw new Error('startTelemetry() runs once per process');
-  started = true;
+  if (active) throw new Error('startTelemetry() runs once per process');
   const { monitor } = options;
   const lateModules = ['koa', 'ioredis', 'pg'].filter(isLoaded);
 
@@ -89,7 +95,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   applySwitch();
   const unsubscribe = monitor.onEnabledChange(applySwitch);
 
-  return {
+  active = {
+    monitor,
     exporting,
     lateModules,
     async shutdown() {
@@ -98,6 +105,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       await sdk.shutdown();
     },
   };
+  return active;
 }
 
 /** The OTLP trace exporter of the configured protocol, as the SDK itself would pick it. */

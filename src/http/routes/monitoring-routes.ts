@@ -1,0 +1,86 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { inputs } from '../../chat';
+import { AppError } from '../../errors';
+import { dashboardHeaders, dashboardPage, type AppMetrics, type MonitoringService } from '../../monitoring';
+import { requireAdmin } from '../auth-middleware';
+
+const { parseInput } = inputs;
+
+const viewQuery = z.object({
+  // Partial codes are fine: the dashboard asks while staff type; an empty filter means all chats.
+  chat: z
+    .string()
+    .trim()
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]*$/, 'must be a chat code')
+    .optional()
+    .transform((v) => v || undefined),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+const settingsInput = z.strictObject({ enable_monitoring: z.boolean() });
+
+/** Settings stored in Redis or the database: their failure is the store's, not the caller's. */
+async function fromStore<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw AppError.unavailable(`the settings store does not answer (${what})`, err);
+  }
+}
+
+/**
+ * `GET /metrics` (open, for Prometheus scrapes inside the cluster), and the staff routes: the
+ * dashboard page, its data (`/admin/monitoring/api`) and the shared switch (`/admin/settings`).
+ */
+export function monitoringRoutes(deps: { monitoring: MonitoringService; metrics: AppMetrics; adminToken?: string }): Router {
+  const router = new Router();
+  const admin = requireAdmin(deps.adminToken);
+  const { monitoring } = deps;
+
+  router.get('/metrics', async (ctx) => {
+    const text = await deps.metrics.text();
+    ctx.type = deps.metrics.contentType;
+    ctx.body = text;
+  });
+
+  const sendPage = (ctx: Context, status: number) => {
+    ctx.status = status;
+    ctx.set(dashboardHeaders());
+    ctx.type = 'html';
+    ctx.body = dashboardPage();
+  };
+
+  router.get('/admin/monitoring', async (ctx) => {
+    try {
+      await admin(ctx, async () => undefined);
+    } catch (err) {
+      // A browser opening the page sends no bearer token: it gets the page (login form, no data)
+      // with the refusal's status; API clients get the contract's error object.
+      if (err instanceof AppError && ctx.accepts('json', 'html') === 'html') return sendPage(ctx, err.status);
+      throw err;
+    }
+    sendPage(ctx, 200);
+  });
+
+  router.get('/admin/monitoring/api', admin, async (ctx) => {
+    const { chat, limit } = parseInput(viewQuery, ctx.query);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await monitoring.view({ chat, limit });
+  });
+
+  router.get('/admin/settings', admin, async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await fromStore('read', () => monitoring.settings());
+  });
+
+  router.put('/admin/settings', admin, async (ctx) => {
+    const patch = parseInput(settingsInput, ctx.request.body);
+    ctx.body = await fromStore('write', () => monitoring.updateSettings(patch));
+  });
+
+  return router;
+}

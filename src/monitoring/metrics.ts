@@ -1,0 +1,131 @@
+import type { Middleware } from 'koa';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Monitor } from './monitor';
+
+// Process-wide metrics live in one registry; what depends on one app's objects (its monitor, its
+// repair queue) lives in a registry per app, merged at scrape time. Several apps in one process
+// (tests) then never register a metric name twice.
+const processRegistry = new Registry();
+
+/**
+ * Prometheus metrics of this process, served by `GET /metrics`. Other layers update them directly,
+ * e.g. the realtime gateway: `metrics.socketsConnected.set(io.engine.clientsCount)`.
+ */
+export const metrics = {
+  registry: processRegistry,
+  /** Duration of HTTP requests by method, route pattern (`/api/chats/:code/messages`) and status. */
+  httpRequestDuration: new Histogram({
+    name: 'chatpop_http_request_duration_seconds',
+    help: 'Duration of HTTP requests, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [processRegistry],
+  }),
+  /** socket.io connections open on this process; the realtime gateway keeps it current. */
+  socketsConnected: new Gauge({
+    name: 'chatpop_sockets_connected',
+    help: 'socket.io connections open on this pod',
+    registers: [processRegistry],
+  }),
+  /** Messages committed by this process (REST and socket sends), by channel. */
+  messagesSent: new Counter({
+    name: 'chatpop_messages_sent_total',
+    help: 'Messages sent through this pod, by channel',
+    labelNames: ['channel'] as const,
+    registers: [processRegistry],
+  }),
+};
+
+// Both series exist from the start, so rate() sees the first message of a channel.
+for (const channel of ['main', 'backroom']) metrics.messagesSent.inc({ channel }, 0);
+
+let defaultsStarted = false;
+
+/** Starts Node's default metrics (event-loop lag, heap, GC, CPU) once per process. */
+export function startProcessMetrics(): void {
+  if (defaultsStarted) return;
+  defaultsStarted = true;
+  collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: 10 });
+}
+
+/** Label for requests no route matched, so unknown paths cannot blow up the label set. */
+const UNMATCHED = 'unmatched';
+
+/**
+ * Times every request into `chatpop_http_request_duration_seconds`. Mount it outside the error
+ * middleware so it sees the final status of failed requests too.
+ */
+export function httpMetricsMiddleware(): Middleware {
+  return async (ctx, next) => {
+    const end = metrics.httpRequestDuration.startTimer();
+    try {
+      await next();
+    } finally {
+      const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+      end({ method: ctx.method, route: route === undefined ? UNMATCHED : String(route), status: String(ctx.status) });
+    }
+  };
+}
+
+/** What one app reports at scrape time. */
+export interface AppMetricSources {
+  monitor: Monitor;
+  /** Chats waiting for their cache window to be rebuilt (the shared repair queue's depth). */
+  repairDepth(): Promise<number>;
+}
+
+/** The `/metrics` text of one app: the process metrics plus the app's own gauges. */
+export class AppMetrics {
+  private readonly registry = new Registry();
+
+  constructor(sources: AppMetricSources) {
+    const { monitor } = sources;
+    const counters = () => monitor.snapshot({ limit: 0 }).metrics;
+    new Gauge({
+      name: 'chatpop_monitoring_enabled',
+      help: '1 while the monitor records cache and database operations (PUT /admin/settings)',
+      registers: [this.registry],
+      collect() {
+        this.set(monitor.enabled ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'chatpop_cache_hit_ratio',
+      help: 'History reads answered by the cache alone / all cache reads, as counted by the monitor while it is on (0 before any read)',
+      registers: [this.registry],
+      collect() {
+        this.set(counters().hit_rate);
+      },
+    });
+    new Counter({
+      name: 'chatpop_cache_reads_total',
+      help: 'Cache reads by result (hit, miss, partial), counted by the monitor while it is on',
+      labelNames: ['result'] as const,
+      registers: [this.registry],
+      collect() {
+        const m = counters();
+        this.reset();
+        this.inc({ result: 'hit' }, m.hits);
+        this.inc({ result: 'miss' }, m.misses);
+        this.inc({ result: 'partial' }, m.partial_hits);
+      },
+    });
+    new Gauge({
+      name: 'chatpop_repair_queue_depth',
+      help: 'Chats waiting for their cache window to be rebuilt from the database',
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.repairDepth().catch(() => Number.NaN));
+      },
+    });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Prometheus text exposition of every metric. */
+  text(): Promise<string> {
+    return Registry.merge([processRegistry, this.registry]).metrics();
+  }
+}
