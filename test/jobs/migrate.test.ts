@@ -69,15 +69,13 @@ for (const kind of ['SQLite', 'PostgreSQL'] as const) {
       const refused = await migrate(['down']);
       expect(refused.code).to.equal(1);
       expect(refused.stderr).to.equal(`migrate: refusing to revert ${LAST} without --force: there is no terminal to confirm on\n`);
-      expect(jsonOf(await migrate(['status', '--json'])).pending).to.deep.equal([]);
 
       const down = await migrate(['down', '--force', '--json']);
       expect(down.code, down.stderr).to.equal(0);
       expect(jsonOf(down)).to.deep.include({ direction: 'down', migrations: [LAST] });
       expect(jsonOf(down).status.pending).to.deep.equal([LAST]);
+      // Only the last one went: everything before it is still applied (so the refusal above reverted nothing).
       expect(jsonOf(down).status.executed.map((m: { name: string }) => m.name)).to.deep.equal(ALL.slice(0, -1));
-      // Up again, so the database ends as the server expects it.
-      expect((await migrate(['up'])).code).to.equal(0);
     });
   });
 }
