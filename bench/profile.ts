@@ -7,6 +7,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -23,6 +24,11 @@ export interface ProfileSummary {
   busy_pct: number;
   top_functions: { name: string; where: string; self_ms: number; self_pct: number }[];
   by_area: { area: string; self_ms: number; self_pct: number }[];
+  /**
+   * The same time, with native and Node-internal frames (socket writes, promise plumbing) charged to
+   * the nearest package or ChatPop frame that called them: who caused the work.
+   */
+  by_caller_area: { area: string; self_ms: number; self_pct: number }[];
 }
 
 /** The newest .cpuprofile in `dir`, summarized; null when there is none. */
@@ -49,6 +55,17 @@ export function summarizeProfile(file: string, root: string, top = 20): ProfileS
   }
   const byFn = new Map<string, { name: string; where: string; us: number }>();
   const byArea = new Map<string, number>();
+  const byCaller = new Map<string, number>();
+  const parent = new Map<number, ProfileNode>();
+  for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x);
+  const callerArea = (x: ProfileNode): string => {
+    for (let at: ProfileNode | undefined = x; at; at = parent.get(at.id)) {
+      const a = areaOf(at.callFrame.url, at.callFrame.functionName, root);
+      if (a !== '(native)' && a !== 'node internals' && a !== '(program)' && a !== '(root)') return a;
+    }
+    return areaOf(x.callFrame.url, x.callFrame.functionName, root);
+  };
+
   let total = 0;
   let idle = 0;
   for (const n of p.nodes) {
@@ -64,6 +81,8 @@ export function summarizeProfile(file: string, root: string, top = 20): ProfileS
     byFn.set(key, entry);
     const area = areaOf(url, functionName, root);
     byArea.set(area, (byArea.get(area) ?? 0) + us);
+    const caller = callerArea(n);
+    byCaller.set(caller, (byCaller.get(caller) ?? 0) + us);
   }
   const busy = total - idle;
   const pct = (us: number) => Math.round((1000 * us) / Math.max(1, busy)) / 10;
@@ -76,12 +95,16 @@ export function summarizeProfile(file: string, root: string, top = 20): ProfileS
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
       .map((e) => ({ name: e.name, where: e.where, self_ms: Math.round(e.us / 1000), self_pct: pct(e.us) })),
-    by_area: [...byArea.entries()]
+    by_area: ranked(byArea),
+    by_caller_area: ranked(byCaller),
+  };
+  function ranked(m: Map<string, number>) {
+    return [...m.entries()]
       .filter(([a]) => a !== '(idle)')
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([area, us]) => ({ area, self_ms: Math.round(us / 1000), self_pct: pct(us) })),
-  };
+      .map(([area, us]) => ({ area, self_ms: Math.round(us / 1000), self_pct: pct(us) }));
+  }
 }
 
 function shorten(url: string, root: string): string {

@@ -9,6 +9,7 @@ import type { ProfileSummary } from './profile';
 import type { RecoveryFigure } from './recovery-bench';
 import type { RedisCommandFigure } from './redis-ceiling';
 import type { BenchSettings } from './settings';
+import type { SendCost } from './server-counters';
 import type { SendFigures, StepFigure } from './socket-bench';
 import { round } from './stats';
 
@@ -27,6 +28,8 @@ export interface Collected {
   historyDeep?: HttpFigure & { source: string };
   bareEmit?: { ramp: StepFigure[]; peak: StepFigure; load: StepFigure[] };
   send?: SendFigures;
+  /** PostgreSQL and Redis work per stored message over the ChatPop send section */
+  sendCost?: SendCost;
   recovery?: RecoveryFigure;
   memory?: MemoryFigure;
   bareMemory?: MemoryFigure;
@@ -80,6 +83,8 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
     send_ack_p95_ms_at_half_peak: num(send?.half_peak.ack_p95_ms),
     send_ack_p99_ms_at_half_peak: num(send?.half_peak.ack_p99_ms),
     send_deliver_p99_ms_at_half_peak: num(send?.half_peak.deliver_p99_ms),
+    send_pg_write_transactions_per_message: num(c.sendCost?.pg_write_transactions_per_message),
+    send_redis_commands_per_message: num(c.sendCost?.redis_commands_per_message),
     history_first_page_requests_per_s: num(c.historyFirst?.requests_per_s),
     history_first_page_p50_ms: num(c.historyFirst?.latency_ms.p50),
     history_first_page_p99_ms: num(c.historyFirst?.latency_ms.p99),
@@ -176,6 +181,11 @@ export function formatTable(r: BenchResults, c: Collected): string {
   rows.push(['  monitoring on / off', `${n(f.monitoring_on_ops_per_s)} / ${n(f.monitoring_off_ops_per_s)}`, 'ops/s', '', '', '']);
   out.push(table(rows, ['l', 'r', 'l', 'r', 'r', 'r']));
   if (sendShape) out.push(`  send load: ${sendShape}; latencies measured in the load process (p50/p95/p99 of the send→ack or send→deliver time).`);
+  if (c.sendCost) {
+    const top = Object.entries(c.sendCost.redis_by_command).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ');
+    out.push(`  per stored message (${n(c.sendCost.messages)} in the send section): ${c.sendCost.pg_write_transactions_per_message} PostgreSQL write transactions; ` +
+      `${c.sendCost.redis_commands_per_message} Redis commands (${top})`);
+  }
   out.push('');
 
   const goals: string[][] = [['RATIO / GOAL', 'value', 'goal', '']];
@@ -203,7 +213,13 @@ export function formatTable(r: BenchResults, c: Collected): string {
     out.push('');
     out.push(`SERVER CPU PROFILE (${r.profile.file}, busy ${r.profile.busy_pct} % of ${r.profile.total_ms} ms)`);
     out.push(table([['  self %', 'function', 'where'], ...r.profile.top_functions.slice(0, 15).map((t) => [`  ${t.self_pct}`, t.name, t.where])], ['r', 'l', 'l']));
-    out.push(table([['  self %', 'area'], ...r.profile.by_area.slice(0, 12).map((t) => [`  ${t.self_pct}`, t.area])], ['r', 'l']));
+    const areas = r.profile.by_area.slice(0, 12);
+    const callers = r.profile.by_caller_area.slice(0, 12);
+    const rows = [['  self %', 'area', 'self %', 'area, native work charged to its caller']];
+    for (let i = 0; i < Math.max(areas.length, callers.length); i++) {
+      rows.push([areas[i] ? `  ${areas[i]!.self_pct}` : '', areas[i]?.area ?? '', callers[i] ? String(callers[i]!.self_pct) : '', callers[i]?.area ?? '']);
+    }
+    out.push(table(rows, ['r', 'l', 'r', 'l']));
   }
   for (const note of r.notes) out.push(`note: ${note}`);
   for (const [k, v] of Object.entries(r.errors)) out.push(`FAILED ${k}: ${v.split('\n')[0]}`);

@@ -17,6 +17,7 @@ import { buildResults, formatTable, type Collected } from './report';
 import { loadSettings, repoRoot } from './settings';
 import { connectWorkers, measureLoad, measureRamp, measureSend } from './socket-bench';
 import { BENCH_ADMIN_TOKEN, startStack } from './stack';
+import { ServerCounters } from './server-counters';
 import { renderChart } from './svg-chart';
 import { startWorker } from './workers';
 
@@ -108,7 +109,10 @@ async function main(): Promise<number> {
     });
 
     await section('send', async () => {
+      const counters = new ServerCounters(stack.db.url, stack.redis.port);
+      const before = await counters.snapshot();
       c.send = await measureSend({ url, rooms: await rooms() }, s, meter, watch);
+      c.sendCost = ServerCounters.cost(before, await counters.snapshot());
       // The ceiling: the same rooms and steps against the bare server, then its latency at ChatPop's loads.
       const bare = await connectWorkers({ url: stack.bareEmit.url, rooms: await rooms() }, s, watch);
       try {
