@@ -102,6 +102,45 @@ describe('realtime gateway (one pod)', function () {
     });
   });
 
+  describe('rooms', () => {
+    it('sends back-room messages only to the host and back-room members', async () => {
+      const { code, tokens, hostToken } = await chatWithMembers(t.base, 1);
+      const [host, guest] = await Promise.all([open(hostToken), open(tokens[0])]);
+      const [hostInbox, guestInbox] = [new Inbox(host), new Inbox(guest)];
+      const hostAck = await joinOk(host, { code });
+      expect(hostAck.backroom_last_seq).to.equal(0);
+      expect((await joinOk(guest, { code })).backroom_last_seq).to.equal(undefined);
+      const secret = await host.timeout(5000).emitWithAck('message:send', { code, content: 'host only', channel: 'backroom' });
+      expect(secret.ok && secret.message.channel).to.equal('backroom');
+      expect((await send(host, code, 'for everyone')).ok).to.equal(true);
+      await guestInbox.until(() => guestInbox.messages.length === 1, 'the main message');
+      await hostInbox.until(() => hostInbox.messages.length === 2, 'both messages');
+      expect(guestInbox.messages.map((m) => m.content)).to.deep.equal(['for everyone']);
+      expect(hostInbox.messages.map((m) => [m.channel, m.seq])).to.have.deep.members([
+        ['backroom', 1],
+        ['main', 1],
+      ]);
+      const refused = await guest.timeout(5000).emitWithAck('message:send', { code, content: 'let me in', channel: 'backroom' });
+      expect(refused.ok || refused.error.code).to.equal('forbidden');
+    });
+
+    it('stops delivering to a socket after chat:leave', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 2);
+      const [leaver, stayer] = await Promise.all(tokens.map(open));
+      const [leaverInbox, stayerInbox] = [new Inbox(leaver), new Inbox(stayer)];
+      await joinOk(leaver, { code });
+      await joinOk(stayer, { code });
+      expect(await leaver.timeout(5000).emitWithAck('chat:leave', { code })).to.deep.equal({ ok: true });
+      expect((await send(stayer, code, 'after the leave')).ok).to.equal(true);
+      await stayerInbox.until(() => stayerInbox.messages.length === 1, 'the message');
+      // One round trip on the leaver's connection: anything broadcast to it earlier would be in by now.
+      expect(await leaver.timeout(5000).emitWithAck('chat:leave', { code })).to.deep.equal({ ok: true });
+      expect(leaverInbox.messages).to.deep.equal([]);
+      const back = await joinOk(leaver, { code, since_seq: 0 });
+      expect(back.missed.map((m) => m.content)).to.deep.equal(['after the leave']);
+    });
+  });
+
   describe('bad input', () => {
     it('answers malformed payloads with invalid_input and keeps the connection', async () => {
       const { code, tokens } = await chatWithMembers(t.base, 2);
