@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import Redis from 'ioredis';
 import { freePort, startRedis, startStack, startTestApp, type Stack, type TestApp } from '../support';
-import { jsonOf, plain, runJob, startJob } from './job-process';
+import { SCRIPT_BINARY, jsonOf, plain, runJob, runOnTerminal, startJob } from './job-process';
 import { chatKeys, key, seedChat, type SeededChat } from './seed';
 
 const inspect = (args: string[], env: Record<string, string | undefined>) => runJob('inspect', args, env);
@@ -259,6 +259,21 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       for (const k of before) expect(r.stdout).to.contain(k);
       expect(r.stderr).to.match(/^inspect: refusing to delete \d+ cache keys of chat \w+ without --force: there is no terminal to confirm on\n$/);
       expect(await chatKeys(redis, g.code)).to.deep.equal(before);
+    });
+
+    it('on a terminal asks [y/N]: "n" keeps the keys, "y" deletes them', async function () {
+      if (!SCRIPT_BINARY) this.skip();
+      const g = await seedChat(t.base);
+      const before = await chatKeys(redis, g.code);
+      const no = await runOnTerminal('inspect', ['--chat', g.code, '--clear'], env, 'n\n');
+      expect(no.code, no.stdout).to.equal(1);
+      expect(plain(no.stdout)).to.contain(`Delete these ${before.length} keys? [y/N]`);
+      expect(plain(no.stdout)).to.contain(`inspect: not confirmed; did not delete ${before.length} cache keys of chat ${g.code}`);
+      expect(await chatKeys(redis, g.code)).to.deep.equal(before);
+      const yes = await runOnTerminal('inspect', ['--chat', g.code, '--clear'], env, 'y\n');
+      expect(yes.code, yes.stdout).to.equal(0);
+      expect(plain(yes.stdout)).to.contain(`deleted ${before.length} keys of chat ${g.code}`);
+      expect(await chatKeys(redis, g.code)).to.deep.equal([]);
     });
 
     it('with --force deletes every key of the chat, and its history stays whole', async () => {

@@ -1,6 +1,7 @@
 // Runs the built jobs (dist/jobs/*.js) as child processes, as `kubectl exec` would, with an
 // environment that holds only what the test gives (never the developer's REDIS_URL or DATABASE_URL).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export type JobName = 'inspect' | 'clear-cache' | 'migrate';
@@ -78,6 +79,33 @@ export async function runJob(job: JobName, args: string[], env: Record<string, s
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** util-linux `script`, which runs a command on a pseudo-terminal; null where it is missing. */
+export const SCRIPT_BINARY = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p)) ?? null;
+
+/**
+ * Runs a job on a pseudo-terminal (through `script`) and types `typed` into it, as an operator
+ * at `kubectl exec -it` would. Output is the terminal's: stdout and stderr mixed, with colour.
+ */
+export async function runOnTerminal(job: JobName, args: string[], env: Record<string, string | undefined>, typed: string, timeoutMs = 20_000): Promise<JobResult> {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, path.join(JOBS_DIR, `${job}.js`), ...args].map(quote).join(' ');
+  const started = Date.now();
+  const child = spawn(SCRIPT_BINARY!, ['-qec', command, '/dev/null'], { env: { ...jobEnv(env), SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stdin!.end(typed);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      live.delete(child);
+      resolve({ code, signal, stdout: out, stderr: '', ms: Date.now() - started });
+    }),
+  );
 }
 
 /** Parses the job's stdout as exactly one JSON document. */
