@@ -162,6 +162,7 @@ const WHAT: Record<string, string> = {
   'load: autocannon': 'node dist/bench/load-http.js: autocannon (history and bare route)',
   'load: pg client': 'node dist/bench/load-pg.js: raw pg inserts (ceiling 4)',
   'load: recovery client': 'node dist/bench/load-recovery.js: reconnect recovery',
+  'monitoring-cost': 'node dist/bench/monitoring-cost.js: monitoring on vs off, in-process services (its own measurement)',
 };
 
 function chart(c: Collected): string {

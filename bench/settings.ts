@@ -53,7 +53,7 @@ const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPat
   quick: {
     repeats: 3, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8], stepMs: 2000,
     loadFractions: [0.25, 0.5, 0.75, 0.9], httpConnections: 50, httpSeconds: 2, historyMessages: 800, cacheWindow: null, settleMs: 1000,
-    recoveryMissed: 1000, idleSockets: 500, redisRequests: 20_000, pgRows: 2000,
+    recoveryMissed: 1000, idleSockets: 500, redisRequests: 10_000, pgRows: 2000,
   },
   full: {
     repeats: 5, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8, 16], stepMs: 4000,
