@@ -61,7 +61,7 @@ program
   .action(
     run(async (m, g) => {
       const r = await m.stats();
-      g.json ? out.json(r) : out.lines(text.renderCacheStats(r, out.style));
+      out.report(g.json, r, (x) => text.renderCacheStats(x, out.style));
     }),
   );
 
@@ -75,7 +75,7 @@ program
       if (!g.json) out.lines(text.renderAllPlan(plan));
       await confirm('Delete all of it?', { force: Boolean(g.force), action: `delete ${plan.chat_keys + plan.user_keys} cache keys` });
       const done = await m.clearAll(plan);
-      g.json ? out.json(done) : out.lines(text.renderAllDone(done));
+      out.report(g.json, done, text.renderAllDone);
     }),
   );
 
@@ -92,7 +92,7 @@ program
         await confirm(`Delete these ${count} keys?`, { force: Boolean(g.force), action: `delete ${count} idle cache keys` });
       }
       const done = await m.clearOld(plan);
-      g.json ? out.json(done) : out.lines(text.renderOldDone(done));
+      out.report(g.json, done, text.renderOldDone);
     }),
   );
 
@@ -106,7 +106,8 @@ program
       if (!g.json) out.lines(text.renderUserPlan(plan));
       if (plan.keys.length) await confirm(`Delete these ${plan.keys.length} keys?`, { force: Boolean(g.force), action: `delete ${plan.keys.length} cache keys of user ${id}` });
       const deleted = await m.clearUser(plan);
-      g.json ? out.json({ ...plan, deleted }) : plan.keys.length && out.lines(`deleted ${deleted} keys of user ${id}`);
+      if (g.json) out.json({ ...plan, deleted });
+      else if (plan.keys.length) out.lines(`deleted ${deleted} keys of user ${id}`);
     }),
   );
 
@@ -142,7 +143,7 @@ program
 
 const upgrade = run(async (m, g) => {
   const r = g.preUpgrade ? await m.preUpgrade() : await m.postUpgrade();
-  g.json ? out.json(r) : out.lines(text.renderUpgrade(r));
+  out.report(g.json, r, text.renderUpgrade);
   return r.failed.length ? EXIT.failure : EXIT.ok;
 });
 

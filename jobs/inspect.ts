@@ -78,17 +78,17 @@ async function main(): Promise<number> {
   const inspector = new CacheInspector(ctx);
   if (flags.list) {
     const r = await inspector.list();
-    flags.json ? out.json(r) : out.lines(text.renderList(r, out.style));
+    out.report(flags.json, r, (x) => text.renderList(x, out.style));
     return EXIT.ok;
   }
   if (flags.stats) {
     const r = await inspector.stats();
-    flags.json ? out.json(r) : out.lines(text.renderStats(r, out.style));
+    out.report(flags.json, r, (x) => text.renderStats(x, out.style));
     return EXIT.ok;
   }
   if (flags.message) {
     const r = await inspector.message(flags.message, flags.chat);
-    flags.json ? out.json(r) : out.lines(text.renderMessage(r));
+    out.report(flags.json, r, text.renderMessage);
     // Found nowhere is a failed lookup, so scripts can test for it.
     return r.database.found || r.cache.length ? EXIT.ok : EXIT.failure;
   }
@@ -109,7 +109,8 @@ async function main(): Promise<number> {
       await confirm(`Delete these ${plan.keys.length} keys?`, { force: Boolean(flags.force), action: `delete ${plan.keys.length} cache keys of chat ${code}` });
       await inspector.clear(code);
     }
-    flags.json ? out.json({ ...plan, deleted: plan.keys.length }) : plan.keys.length && out.lines(text.renderCleared(plan));
+    if (flags.json) out.json({ ...plan, deleted: plan.keys.length });
+    else if (plan.keys.length) out.lines(text.renderCleared(plan));
     return EXIT.ok;
   }
   if (flags.monitor) {
@@ -130,7 +131,7 @@ async function main(): Promise<number> {
   });
   const cachedAnything = r.windows.main.exists || r.windows.backroom.exists || r.pinned.exists || r.reactions.caches > 0;
   if (!r.chat && !cachedAnything) throw new Error(`chat ${code} is neither in the database nor in the cache`);
-  flags.json ? out.json(r) : out.lines(text.renderChat(r, out.style));
+  out.report(flags.json, r, (x) => text.renderChat(x, out.style));
   return EXIT.ok;
 }
 

@@ -45,7 +45,7 @@ program
   .action(
     run(async (orm, database, o) => {
       const s = await migrationStatus(orm, database);
-      o.json ? out.json(s) : out.lines(renderMigrationStatus(s));
+      out.report(o.json, s, renderMigrationStatus);
     }),
   );
 
@@ -55,7 +55,7 @@ program
   .action(
     run(async (orm, database, o) => {
       const r = await migrateUp(orm, database);
-      o.json ? out.json(r) : out.lines(renderMigrationRun(r));
+      out.report(o.json, r, renderMigrationRun);
     }),
   );
 
@@ -68,7 +68,7 @@ program
       const last = s.executed.at(-1);
       if (last) await confirm(`Revert ${last.name} on ${database}? Its tables and data are dropped.`, { force: Boolean(o.force), action: `revert ${last.name}` });
       const r = await migrateDown(orm, database);
-      o.json ? out.json(r) : out.lines(renderMigrationRun(r));
+      out.report(o.json, r, renderMigrationRun);
     }),
   );
 

@@ -10,14 +10,18 @@ export interface JobOutput {
   lines(lines: string[] | string): void;
   /** Prints one JSON document on stdout (pretty unless `compact`). */
   json(doc: unknown, compact?: boolean): void;
+  /** `doc` as JSON when `asJson`, else the text `render` makes of it. */
+  report<T>(asJson: boolean | undefined, doc: T, render: (doc: T) => string[] | string): void;
 }
 
 export function createOutput(stream: NodeJS.WriteStream = process.stdout): JobOutput {
-  return {
+  const out: JobOutput = {
     style: styleForStdout(process.env, Boolean(stream.isTTY)),
     lines: (lines) => void stream.write((Array.isArray(lines) ? lines : [lines]).join('\n') + '\n'),
     json: (doc, compact = false) => void stream.write(JSON.stringify(doc, null, compact ? 0 : 2) + '\n'),
+    report: (asJson, doc, render) => (asJson ? out.json(doc) : out.lines(render(doc))),
   };
+  return out;
 }
 
 /**
