@@ -87,8 +87,9 @@ export class UserCache {
       this.pending.delete(key);
     } catch (err) {
       this.counters.errors++;
+      // One warning per outage, not one per user and write.
+      if (this.pending.size === 0) this.log.warn({ err }, 'user cache invalidations failing; bypassing the cache for their users and retrying');
       this.pending.set(key, { owner, group });
-      this.log.warn({ err, owner, group }, 'user cache invalidation failed; retrying');
       this.scheduleRetry();
     }
   }
