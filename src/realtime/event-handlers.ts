@@ -54,7 +54,7 @@ function handle<S extends z.ZodType>(
           throw AppError.invalidInput(`the ${event} payload must be an object`);
         }
         const { reply, after } = await run(inputs.parseInput(schema, payload));
-        ack({ ok: true, ...reply });
+        ack({ ok: true, ...reply() });
         after?.();
       } catch (err) {
         if (!(err instanceof AppError)) ctx.log.error({ err, event }, 'socket event failed');
@@ -74,15 +74,16 @@ export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): v
 
   handle(ctx, socket, 'message:send', 'send', sendPayload, async ({ code, ...input }) => {
     const { message } = await chat.send.send(session, code, input);
-    return { reply: { message } };
+    return { reply: () => ({ message }) };
   });
 
-  handle(ctx, socket, 'message:react', 'event', reactPayload, async ({ code, message_id, emoji, op }) => ({
-    reply: { reactions: await chat.reactions.react(session, code, message_id, emoji, op) },
-  }));
+  handle(ctx, socket, 'message:react', 'event', reactPayload, async ({ code, message_id, emoji, op }) => {
+    const reactions = await chat.reactions.react(session, code, message_id, emoji, op);
+    return { reply: () => ({ reactions }) };
+  });
 
   handle(ctx, socket, 'chat:leave', 'event', leavePayload, async ({ code }) => {
     await join.leave(socket, code);
-    return { reply: {} };
+    return { reply: () => ({}) };
   });
 }

@@ -17,7 +17,11 @@ import { roomOf } from './rooms';
 const CATCH_UP_ROUNDS = 5;
 
 export interface Answer<T> {
-  reply: T;
+  /**
+   * The ack body, made at the moment the ack is written (the handler calls it synchronously right
+   * before the ack, so nothing can happen between the two).
+   */
+  reply: () => T;
   /** runs right after the ack is written, before any other event reaches the socket */
   after?: () => void;
 }
@@ -38,7 +42,7 @@ export class JoinFlow {
     const rejoin = new Set(channels.filter((ch) => socket.rooms.has(roomOf(code, ch))));
 
     for (const ch of channels) await this.delivery.beginJoin(socket, code, ch);
-    const finish = () => {
+    const release = () => {
       for (const ch of channels) this.delivery.endJoin(socket, code, ch);
     };
     try {
@@ -46,14 +50,14 @@ export class JoinFlow {
       return {
         reply,
         after: () => {
-          finish();
+          release();
           if (!socket.connected) return; // it left while we read: nothing to announce
           if (!socket.data.chats.includes(code)) socket.data.chats.push(code);
           void this.presence.add(code, socket.id, session.username);
         },
       };
     } catch (err) {
-      finish();
+      release();
       for (const ch of channels) if (!rejoin.has(ch)) await this.delivery.leave(socket, code, ch);
       throw err;
     }
@@ -67,11 +71,16 @@ export class JoinFlow {
     await this.presence.remove(code, socket.id);
   }
 
-  private async read(code: string, input: JoinPayload, backroom: boolean): Promise<JoinResult> {
+  /** Reads what the socket missed; returns the synchronous last step that fixes `last_seq`. */
+  private async read(code: string, input: JoinPayload, backroom: boolean): Promise<() => JoinResult> {
     const main = this.delivery.sequencer(code, 'main');
     if (!main) throw AppError.unavailable('the join was interrupted; join again');
-    // Read only now that the socket is in the room: later commits reach it as events.
+    // Read only now that the socket is in the room: later commits and changes reach it as events.
     const chat = await this.chat.store.chat(code);
+    const changed =
+      input.since_version === undefined
+        ? []
+        : await this.chat.history.changedSince(code, 'main', input.since_version, input.since_seq ?? chat.lastSeqMain, READ_LIMIT);
     let missed: MessageView[] = [];
     let complete = true;
     let covered = 0;
@@ -84,7 +93,7 @@ export class JoinFlow {
       covered = missed.length ? missed[missed.length - 1].seq : input.since_seq;
       main.start(Math.max(chat.lastSeqMain, gap.lastSeq));
       // The room's stream may already be past what we read (it moved on while we read, or this pod
-      // started it earlier): bridge the difference, without awaiting on the last check.
+      // started it earlier): bring `missed` close to it here, the last step happens in finish().
       for (let round = 0; complete && round < CATCH_UP_ROUNDS && covered < main.lastDelivered!; round++) {
         const more = main.recentAfter(covered) ?? (await this.chat.history.missedSince(code, 'main', covered, READ_LIMIT)).messages;
         const next = contiguousAfter(more, covered);
@@ -93,27 +102,31 @@ export class JoinFlow {
         covered = next[next.length - 1].seq;
       }
     }
-    const lastSeq = main.lastDelivered!;
-    // Whatever the stream has not reached yet, the socket will receive live: not twice.
-    if (missed.length && missed[missed.length - 1].seq > lastSeq) missed = missed.filter((m) => m.seq <= lastSeq);
-    const changed =
-      input.since_version === undefined
-        ? []
-        : await this.chat.history.changedSince(code, 'main', input.since_version, input.since_seq ?? lastSeq, READ_LIMIT);
 
-    const result: JoinResult = {
-      last_seq: lastSeq,
-      version: chat.version,
-      missed,
-      changed,
-      recovered: input.since_seq === undefined || (complete && covered >= lastSeq),
+    // Synchronous, called right before the ack: the stream cannot move past last_seq unseen.
+    return () => {
+      const lastSeq = main.lastDelivered!;
+      if (input.since_seq !== undefined && complete && covered < lastSeq) {
+        const next = contiguousAfter(main.recentAfter(covered) ?? [], covered);
+        missed.push(...next);
+        covered = next.at(-1)?.seq ?? covered;
+      }
+      // Whatever the stream has not reached yet, the socket will receive live: not twice.
+      if (missed.length && missed[missed.length - 1].seq > lastSeq) missed = missed.filter((m) => m.seq <= lastSeq);
+      const result: JoinResult = {
+        last_seq: lastSeq,
+        version: chat.version,
+        missed,
+        changed,
+        recovered: input.since_seq === undefined || (complete && covered >= lastSeq),
+      };
+      if (backroom) {
+        const room = this.delivery.sequencer(code, 'backroom');
+        room?.start(chat.lastSeqBackroom);
+        result.backroom_last_seq = room?.lastDelivered ?? chat.lastSeqBackroom;
+      }
+      return result;
     };
-    if (backroom) {
-      const room = this.delivery.sequencer(code, 'backroom');
-      room?.start(chat.lastSeqBackroom);
-      result.backroom_last_seq = room?.lastDelivered ?? chat.lastSeqBackroom;
-    }
-    return result;
   }
 }
 

@@ -89,7 +89,8 @@ export class OrderedDelivery {
       const sequencer = new ChatSequencer(
         async (after) => (await this.chat.history.missedSince(code, channel, after, READ_LIMIT)).messages,
         (message) => this.emitToRoom(room, { event: 'message:new', args: [message] }),
-        (err) => this.log.warn({ err, code, channel }, 'gap read failed; retrying'),
+        // Every retry fails alike while the database is down, which /ready already reports: keep it quiet.
+        (err) => this.log.debug({ err, code, channel }, 'gap read failed; retrying'),
         this.opts,
         this.stats,
       );

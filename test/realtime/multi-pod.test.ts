@@ -126,7 +126,8 @@ describe('realtime across pods (2 server processes, Redis adapter, PostgreSQL)',
     const joiner = await open(bases[1], tokens[3]);
     const inbox = new Inbox(joiner);
     await new Promise((r) => setTimeout(r, 150)); // let traffic build up before the join
-    const ack = await joinOk(joiner, { code, since_seq: 0 });
+    // since_version too: the join reads changes as well, and nothing may slip by while it does.
+    const ack = await joinOk(joiner, { code, since_seq: 0, since_version: 0 });
     await inbox.until(() => inbox.messages.length >= 20, 'live messages after the join');
     sending = false;
     await Promise.all(traffic);
