@@ -71,7 +71,10 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? `${where}is required` : `${where}${issue.message}`;
+  // zod does not echo the input by default; its message says what it received.
+  const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+  const text = issue.code === 'invalid_type' && !missing ? issue.message.replace(/^Invalid input: /, '') : issue.message;
+  const message = missing ? `${where}is required` : `${where}${text}`;
   if ((issue as { params?: { appCode?: string } }).params?.appCode === 'payload_too_large') {
     throw AppError.payloadTooLarge(message);
   }

@@ -142,3 +142,11 @@ describe('bad input gets the contract error object and stores nothing', function
     }
   });
 });
+
+describe('validation messages', () => {
+  it('say "is required" only for a missing field, and name the received type otherwise', async () => {
+    const { parseInput, sendInput } = await import('../../src/chat/inputs');
+    expect(() => parseInput(sendInput, {})).to.throw('content: is required');
+    expect(() => parseInput(sendInput, { content: 7 })).to.throw('content: expected string, received number');
+  });
+});
