@@ -21,8 +21,9 @@ const ARGS = [
   '--disable-sync',
 ];
 
-// Code run in the page is written as strings: this project compiles without the DOM library.
-const storedToken = (page: Page) => page.evaluate<string | null>('sessionStorage.getItem("chatpop.adminToken")');
+// Functions run in the page reach the DOM through `globalThis as any`: this project compiles
+// without the DOM library. They stay functions: string predicates need eval, which the page's CSP forbids.
+const storedToken = (page: Page) => page.evaluate(() => (globalThis as any).sessionStorage.getItem('chatpop.adminToken') as string | null);
 
 const rowsOf = (page: Page, code?: string) => page.locator(code ? `[data-testid="event-row"][data-chat="${code}"]` : '[data-testid="event-row"]');
 
@@ -85,7 +86,7 @@ describe('monitoring dashboard in headless Chromium', function () {
     await page.getByTestId('login-submit').click();
     await page.getByTestId('dashboard').waitFor();
     expect(await storedToken(page)).to.equal(TEST_ADMIN_TOKEN);
-    expect(await page.evaluate<number>('localStorage.length')).to.equal(0);
+    expect(await page.evaluate(() => (globalThis as any).localStorage.length as number)).to.equal(0);
     await page.getByTestId('refresh-interval').selectOption('1');
 
     // Traffic in two chats: both show up in the event log, colour-coded by kind.
@@ -102,10 +103,10 @@ describe('monitoring dashboard in headless Chromium', function () {
 
     // Filter by chat (typed in lower case): only that chat's events remain.
     await page.getByTestId('chat-filter').fill(a.code.toLowerCase());
-    await page.waitForFunction(`(() => {
-      const rows = [...document.querySelectorAll('[data-testid="event-row"]')];
-      return rows.length > 0 && rows.every((r) => r.dataset.chat === ${JSON.stringify(a.code)});
-    })()`);
+    await page.waitForFunction((code) => {
+      const rows: any[] = [...(globalThis as any).document.querySelectorAll('[data-testid="event-row"]')];
+      return rows.length > 0 && rows.every((r) => r.dataset.chat === code);
+    }, a.code);
     await page.getByTestId('event-count').filter({ hasText: `for ${a.code}` }).waitFor();
 
     // Pause: no more requests and the log stands still while new events pile up on the server.
@@ -122,7 +123,7 @@ describe('monitoring dashboard in headless Chromium', function () {
 
     // Resume: the new events arrive.
     await page.getByTestId('pause-button').click();
-    await page.waitForFunction(`document.querySelectorAll('[data-testid="event-row"]').length > ${shown}`);
+    await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('[data-testid="event-row"]').length > n, shown);
 
     // Only codes, counts and timings: no message content anywhere on the page.
     const html = await page.content();
@@ -140,7 +141,7 @@ describe('monitoring dashboard in headless Chromium', function () {
   it('fits a phone screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByTestId('event-log').waitFor();
-    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).to.equal(true);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth)).to.equal(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'monitoring-dashboard-narrow.png'), fullPage: true });
   });
 });
