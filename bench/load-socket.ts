@@ -34,6 +34,8 @@ export interface SocketStepResult {
   delivered: number;
   /** `message:new` arriving with a seq not above the last one that socket saw */
   order_errors: number;
+  /** seqs a socket never received: `message:new` skipped past them */
+  gap_errors: number;
   /** sends an open-loop step skipped because a socket already had too many outstanding */
   skipped: number;
   cpu_pct: number;
@@ -54,6 +56,7 @@ class StepState {
   deliveredInWindow = 0;
   delivered = 0;
   orderErrors = 0;
+  gapErrors = 0;
   skipped = 0;
   readonly failed: Record<string, number> = {};
   readonly ack: number[] = [];
@@ -96,9 +99,10 @@ function join(url: string, code: string, token: string): Promise<Member> {
 
 function onMessage(m: Member, msg: { seq: number; content: string }): void {
   const now = performance.now();
-  if (msg.seq <= m.lastSeq) step && step.orderErrors++;
-  m.lastSeq = Math.max(m.lastSeq, msg.seq);
   const s = step;
+  if (s && msg.seq <= m.lastSeq) s.orderErrors++;
+  if (s && msg.seq > m.lastSeq + 1) s.gapErrors += msg.seq - m.lastSeq - 1;
+  m.lastSeq = Math.max(m.lastSeq, msg.seq);
   if (!s) return;
   // Content is "b <sentAt> …" for messages this process sent; others (seeds, other runs) are skipped.
   const sentAt = Number(msg.content.split(' ', 2)[1]);
@@ -181,6 +185,7 @@ async function finish(s: StepState): Promise<SocketStepResult> {
     deliver_ms: s.deliver.values.map((v) => Math.round(v * 1000) / 1000),
     delivered: s.delivered,
     order_errors: s.orderErrors,
+    gap_errors: s.gapErrors,
     skipped: s.skipped,
     cpu_pct: cpuPercent(s.cpu, performance.now() - s.startedAt),
   };

@@ -58,6 +58,12 @@ export interface BenchResults {
   notes: string[];
 }
 
+/** Milliseconds of the server's CPU per acked send in a step: what one send costs it at that load. */
+export function cpuMsPerSend(st: StepFigure | undefined, server = 'chatpop server'): number {
+  const pct = st?.cpu_pct[server];
+  return st && pct !== undefined && st.sends_per_s > 0 ? round((pct * 10) / st.sends_per_s) : NaN;
+}
+
 const num = (v: number | undefined | null): number | null => (v === undefined || v === null || !Number.isFinite(v) ? null : v);
 const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : round(a / b));
 
@@ -84,6 +90,9 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
     send_ack_p99_ms_at_half_peak: num(send?.half_peak.ack_p99_ms),
     send_deliver_p99_ms_at_half_peak: num(send?.half_peak.deliver_p99_ms),
     send_pg_write_transactions_per_message: num(c.sendCost?.pg_write_transactions_per_message),
+    send_server_cpu_ms_per_send_at_peak: num(cpuMsPerSend(send?.peak)),
+    send_server_cpu_ms_per_send_at_half_peak: num(cpuMsPerSend(send?.half_peak_runs[(send.half_peak_runs.length - 1) >> 1])),
+    bare_emit_server_cpu_ms_per_send_at_peak: num(cpuMsPerSend(c.bareEmit?.peak, 'bare socket.io')),
     send_redis_commands_per_message: num(c.sendCost?.redis_commands_per_message),
     history_first_page_requests_per_s: num(c.historyFirst?.requests_per_s),
     history_first_page_p50_ms: num(c.historyFirst?.latency_ms.p50),
@@ -195,16 +204,20 @@ export function formatTable(r: BenchResults, c: Collected): string {
   out.push('');
 
   if (send) {
-    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %']];
-    const row = (label: string, st: StepFigure) => [
+    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %', 'CPU ms/send']];
+    const row = (label: string, st: StepFigure, server = 'chatpop server') => [
       label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99),
-      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct['chatpop server'], 0),
+      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), ms(cpuMsPerSend(st, server)),
     ];
     for (const st of send.ramp) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket`, st));
     for (const st of send.load) ramp.push(row(`  chatpop open loop`, st));
     for (const st of send.half_peak_runs) ramp.push(row(`  chatpop open loop, half peak`, st));
-    for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st).slice(0, 7).concat(n(st.cpu_pct['bare socket.io'], 0)));
-    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+    for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st, 'bare socket.io'));
+    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+    const steps = [...send.ramp, ...send.load, ...send.half_peak_runs];
+    const disorder = steps.reduce((k, st) => k + st.order_errors, 0);
+    const lost = steps.reduce((k, st) => k + st.gap_errors, 0);
+    out.push(disorder || lost ? `  DELIVERY ERRORS: ${disorder} message:new out of order or repeated, ${lost} never delivered` : '  every socket received every message:new once, in seq order');
     out.push('');
   }
 

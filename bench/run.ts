@@ -186,6 +186,9 @@ function chart(c: Collected): string {
   });
 }
 
+// Ctrl-C: exit through 'exit' handlers, which stop every server and remove their temp dirs.
+process.once('SIGINT', () => process.exit(130));
+
 main().then(
   (code) => process.exit(code),
   (err) => {

@@ -58,7 +58,7 @@ const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPat
   full: {
     repeats: 5, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8, 16], stepMs: 4000,
     loadFractions: [0.1, 0.25, 0.5, 0.75, 0.9, 1], httpConnections: 50, httpSeconds: 5, historyMessages: 2000, cacheWindow: null, settleMs: 1000,
-    recoveryMissed: 1000, idleSockets: 1000, redisRequests: 100_000, pgRows: 10_000,
+    recoveryMissed: 1000, idleSockets: 1000, redisRequests: 30_000, pgRows: 10_000,
   },
 };
 
@@ -79,6 +79,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRo
     profileDir: env.BENCH_PROFILE ? path.join(root, 'bench', 'profiles') : null,
     ...base,
     socketWorkers: env.BENCH_SOCKET_WORKERS ? Math.max(1, Number(env.BENCH_SOCKET_WORKERS)) : base.socketWorkers,
+    // For investigations: other closed-loop steps, e.g. BENCH_RAMP=1,1,8,1.
+    rampDepths: env.BENCH_RAMP ? env.BENCH_RAMP.split(',').map(Number).filter((d) => d > 0) : base.rampDepths,
   };
 }
 

@@ -19,6 +19,7 @@ export interface StepFigure {
   deliver_ms: LatencySummary;
   failed: Record<string, number>;
   order_errors: number;
+  gap_errors: number;
   skipped: number;
   cpu_pct: Record<string, number>;
 }
@@ -85,6 +86,7 @@ async function step(c: Connected, meter: CpuMeter, cmd: 'closed' | 'open', args:
     deliver_ms: summarize(parts.flatMap((p) => p.deliver_ms)),
     failed,
     order_errors: sum((p) => p.order_errors),
+    gap_errors: sum((p) => p.gap_errors),
     skipped: sum((p) => p.skipped),
     cpu_pct: cpu,
   };
@@ -98,8 +100,10 @@ function openArgs(c: Connected, rate: number, durationMs: number) {
 
 /** The closed-loop ramp alone: the peak of a target (the bare ceiling needs no more). */
 export async function measureRamp(c: Connected, s: BenchSettings, meter: CpuMeter): Promise<{ ramp: StepFigure[]; peak: StepFigure }> {
-  // Warm-up: JIT, connection pools, the first seq allocations; not reported.
-  await callAll(c.workers, 'closed', () => ({ depth: 1, durationMs: Math.min(1000, s.stepMs) }));
+  // Warm-up at the ramp's heaviest step: JIT and connection pools need load, not just time (a 1 s
+  // warm-up at one send per socket left ChatPop's first steps at twice the CPU per send). Not reported.
+  const deepest = Math.max(...s.rampDepths);
+  await callAll(c.workers, 'closed', () => ({ depth: deepest, durationMs: Math.max(s.stepMs, 1000) }));
   const ramp: StepFigure[] = [];
   for (const depth of s.rampDepths) ramp.push(await step(c, meter, 'closed', () => ({ depth, durationMs: s.stepMs }), { depth }));
   // A step that lost sends is no peak: the peak is what the target sustains while answering every send.
