@@ -11,7 +11,7 @@ import { startRedis, type RedisHandle } from '../test/support/redis-server';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process';
 
 export const BENCH_SECRET = 'bench-session-secret-0123456789abcdef';
-export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
 export interface BenchStack {
   redis: RedisHandle;
