@@ -78,6 +78,8 @@ export interface Watched {
   role: string;
   pid: number;
   tree?: boolean;
+  /** what the process is, for the report's process layout */
+  what?: string;
 }
 
 /**

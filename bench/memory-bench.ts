@@ -44,9 +44,9 @@ async function probe(server: ProbedServer): Promise<MemoryReading> {
 }
 
 /** Sockets are spread over `rooms`, reusing their tokens (several tabs of one participant). */
-export async function measureIdleMemory(server: ProbedServer, rooms: Room[], sockets: number, settleMs: number, watch: (w: Watched) => () => void): Promise<MemoryFigure> {
+export async function measureIdleMemory(name: string, server: ProbedServer, rooms: Room[], sockets: number, settleMs: number, watch: (w: Watched) => () => void): Promise<MemoryFigure> {
   const worker = startWorker('load-socket', 'load-socket (idle)');
-  const unwatch = watch({ role: 'load: idle sockets', pid: worker.pid });
+  const unwatch = watch({ role: `load: idle sockets → ${name}`, pid: worker.pid, what: 'node dist/bench/load-socket.js: idle sockets (memory)' });
   const spread = (n: number) =>
     rooms.map((r, i) => ({
       code: r.code,

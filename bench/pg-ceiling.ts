@@ -17,7 +17,7 @@ const BATCH = 100;
 
 export async function measurePg(url: string, rows: number, repeats: number, watch: (w: Watched) => () => void): Promise<PgFigures> {
   const worker = startWorker('load-pg');
-  const unwatch = watch({ role: 'load: pg client', pid: worker.pid });
+  const unwatch = watch({ role: 'load: pg client', pid: worker.pid, what: 'node dist/bench/load-pg.js: raw pg inserts (ceiling 4)' });
   try {
     await worker.call('prepare', { url });
     const runs: Record<string, number[]> = { loop: [], loop8: [], batched: [] };

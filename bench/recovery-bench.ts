@@ -17,7 +17,7 @@ export interface RecoveryFigure {
 
 export async function measureRecovery(url: string, room: Room, missed: number, repeats: number, watch: (w: Watched) => () => void): Promise<RecoveryFigure> {
   const worker = startWorker('load-recovery');
-  const unwatch = watch({ role: 'load: recovery client', pid: worker.pid });
+  const unwatch = watch({ role: 'load: recovery client', pid: worker.pid, what: 'node dist/bench/load-recovery.js: reconnect recovery' });
   try {
     const runs: RecoveryResult[] = [];
     for (let i = 0; i < repeats; i++) {

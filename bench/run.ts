@@ -4,7 +4,7 @@
 // bench/latency-vs-load.svg. BENCH_QUICK=1 for a run under 3 minutes; see docs/benchmark.md.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CpuMeter, type Watched } from './cpu';
+import { CpuMeter } from './cpu';
 import { Fixtures, type Room } from './fixtures';
 import { measureHttp } from './http-bench';
 import { measureIdleMemory } from './memory-bench';
@@ -35,22 +35,8 @@ async function main(): Promise<number> {
     serverNodeArgs: s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`] : [],
     serverEnv: s.cacheWindow ? { MESSAGE_CACHE_MAX_COUNT: String(s.cacheWindow) } : {},
   });
-  const c: Collected = {
-    processes: [
-      { role: 'chatpop server', pid: stack.server.pid, what: 'node dist/src/server.js (NODE_ENV=production, PostgreSQL + Redis, Redis adapter)' },
-      { role: 'bare socket.io', pid: stack.bareEmit.pid, what: 'node dist/bench/bare-emit-server.js (ceiling 1, in-memory adapter)' },
-      { role: 'bare koa', pid: stack.bareRoute.pid, what: 'node dist/bench/bare-route-server.js (ceiling 2)' },
-      { role: 'redis-server', pid: stack.redis.pid as number, what: 'throwaway redis-server (no persistence)' },
-      { role: 'postgres (all backends)', pid: stack.postmasterPid, what: 'throwaway PostgreSQL (fsync off); CPU summed over its backends' },
-      { role: 'bench orchestrator', pid: process.pid, what: 'node dist/bench/run.js (this process: setup and bookkeeping only)' },
-    ],
-    errors: {},
-    notes: [],
-  };
-  const watch = (w: Watched) => {
-    if (!c.processes.some((p) => p.role === w.role)) c.processes.push({ role: w.role, pid: w.pid, what: WHAT[w.role.replace(/ #\d+$/, '')] ?? 'load generator' });
-    return stack.addWatched(w);
-  };
+  const c: Collected = { processes: [], errors: {}, notes: [] };
+  const watch = stack.addWatched;
   const meter = new CpuMeter(() => stack.watched());
   const section = async (name: string, fn: () => Promise<void>) => {
     if (!want(name)) return;
@@ -72,8 +58,8 @@ async function main(): Promise<number> {
     const rooms = async () => (sendRooms.length ? sendRooms : (sendRooms = await fx.rooms(s.rooms, s.socketsPerRoom)));
 
     await section('memory', async () => {
-      c.memory = await measureIdleMemory(stack.server, await rooms(), s.idleSockets, s.settleMs, watch);
-      c.bareMemory = await measureIdleMemory(stack.bareEmit, await rooms(), s.idleSockets, s.settleMs, watch);
+      c.memory = await measureIdleMemory('chatpop', stack.server, await rooms(), s.idleSockets, s.settleMs, watch);
+      c.bareMemory = await measureIdleMemory('bare', stack.bareEmit, await rooms(), s.idleSockets, s.settleMs, watch);
     });
 
     await section('redis', async () => {
@@ -95,7 +81,7 @@ async function main(): Promise<number> {
       const deep = `${url}/api/chats/${room.code}/messages?limit=50&before=${deepBefore}`;
       const sourceOf = async (u: string) => (await fx.get(u.slice(url.length))).body?.source as string;
       const worker = startWorker('load-http');
-      const unwatch = watch({ role: 'load: autocannon', pid: worker.pid });
+      const unwatch = watch({ role: 'load: autocannon', pid: worker.pid, what: 'node dist/bench/load-http.js: autocannon (history and bare route)' });
       try {
         c.bareRoute = await measureHttp(worker, `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, s, meter);
         c.historyFirst = { ...(await measureHttp(worker, first, s, meter)), source: await sourceOf(first) };
@@ -111,10 +97,10 @@ async function main(): Promise<number> {
     await section('send', async () => {
       const counters = new ServerCounters(stack.db.url, stack.redis.port);
       const before = await counters.snapshot();
-      c.send = await measureSend({ url, rooms: await rooms() }, s, meter, watch);
+      c.send = await measureSend({ name: 'chatpop', url, rooms: await rooms() }, s, meter, watch);
       c.sendCost = ServerCounters.cost(before, await counters.snapshot());
       // The ceiling: the same rooms and steps against the bare server, then its latency at ChatPop's loads.
-      const bare = await connectWorkers({ url: stack.bareEmit.url, rooms: await rooms() }, s, watch);
+      const bare = await connectWorkers({ name: 'bare', url: stack.bareEmit.url, rooms: await rooms() }, s, watch);
       try {
         const { ramp, peak } = await measureRamp(bare, s, meter);
         const load = await measureLoad(bare, c.send.load.map((l) => l.offered_per_s ?? 0), s, meter);
@@ -130,13 +116,18 @@ async function main(): Promise<number> {
 
     await section('monitoring', async () => {
       // Its own in-process measurement on this run's PostgreSQL and Redis (see bench/monitoring-cost.ts).
-      c.monitoring = await measureMonitoringCost({ settings: s, serverEnv: stack.serverEnv, watch });
+      c.monitoring = await measureMonitoringCost({
+        settings: s,
+        serverEnv: stack.serverEnv,
+        watch: (w) => watch({ ...w, what: 'node dist/bench/monitoring-cost.js: monitoring on vs off, services in-process (its own measurement)' }),
+      });
     });
   } finally {
     log('stopping servers');
     await stack.stop();
   }
 
+  c.processes = stack.processes();
   if (s.profileDir) c.profile = summarizeNewestProfile(s.profileDir, root);
   const results = buildResults(c, s, startedAt);
   fs.mkdirSync(path.dirname(s.resultsPath), { recursive: true });
@@ -146,15 +137,6 @@ async function main(): Promise<number> {
   log(`wrote ${path.relative(process.cwd(), s.resultsPath)}${c.send ? ` and ${path.relative(process.cwd(), s.chartPath)}` : ''}`);
   return Object.keys(c.errors).length ? 1 : 0;
 }
-
-const WHAT: Record<string, string> = {
-  'load: socket.io clients': 'node dist/bench/load-socket.js: socket.io-client sockets (send loads)',
-  'load: idle sockets': 'node dist/bench/load-socket.js: idle sockets (memory)',
-  'load: autocannon': 'node dist/bench/load-http.js: autocannon (history and bare route)',
-  'load: pg client': 'node dist/bench/load-pg.js: raw pg inserts (ceiling 4)',
-  'load: recovery client': 'node dist/bench/load-recovery.js: reconnect recovery',
-  'monitoring-cost': 'node dist/bench/monitoring-cost.js: monitoring on vs off, in-process services (its own measurement)',
-};
 
 function chart(c: Collected): string {
   const send = c.send!;

@@ -36,6 +36,8 @@ export interface SendFigures {
 }
 
 export interface SendTarget {
+  /** names the load processes in the report, e.g. `chatpop` */
+  name: string;
   url: string;
   rooms: Room[];
 }
@@ -49,7 +51,7 @@ export async function connectWorkers(target: SendTarget, s: BenchSettings, watch
     for (let i = 0; i < n; i++) {
       const w = startWorker('load-socket', `load-socket#${i + 1}`);
       workers.push(w);
-      unwatch.push(watch({ role: `load: socket.io clients #${i + 1}`, pid: w.pid }));
+      unwatch.push(watch({ role: `load: socket.io clients → ${target.name} #${i + 1}`, pid: w.pid, what: 'node dist/bench/load-socket.js: socket.io-client sockets (send loads)' }));
     }
     const shares = workers.map((_, i) => target.rooms.filter((_, r) => r % n === i));
     await callAll(workers, 'connect', (i) => ({ url: target.url, rooms: shares[i] }));

@@ -22,11 +22,12 @@ export interface BenchStack {
   serverEnv: Record<string, string>;
   bareEmit: ServerProcess;
   bareRoute: ServerProcess;
-  postmasterPid: number;
-  /** Processes whose CPU the report shows, by role. */
+  /** Processes whose CPU the report shows, by role: the servers, and the load processes running now. */
   watched(): Watched[];
-  /** Load generator processes register here while they run. */
+  /** Load generator processes register here while they run; returns the unregister function. */
   addWatched(w: Watched): () => void;
+  /** Every process of the run so far, load processes that have finished included. */
+  processes(): Required<Omit<Watched, 'tree'>>[];
   stop(): Promise<void>;
 }
 
@@ -61,7 +62,16 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
     ]);
     const postmasterPid = await postmaster(db.url);
+    const servers: Watched[] = [
+      { role: 'chatpop server', pid: server.pid, what: 'node dist/src/server.js (NODE_ENV=production, PostgreSQL + Redis, Redis adapter)' },
+      { role: 'bare socket.io', pid: bareEmit.pid, what: 'node dist/bench/bare-emit-server.js (ceiling 1, in-memory adapter)' },
+      { role: 'bare koa', pid: bareRoute.pid, what: 'node dist/bench/bare-route-server.js (ceiling 2)' },
+      { role: 'redis-server', pid: redis.pid as number, what: 'throwaway redis-server (no persistence)' },
+      { role: 'postgres (all backends)', pid: postmasterPid, tree: true, what: 'throwaway PostgreSQL (fsync off); CPU summed over its backends' },
+      { role: 'bench orchestrator', pid: process.pid, what: 'node dist/bench/run.js (this process: setup and bookkeeping only)' },
+    ];
     const extra = new Set<Watched>();
+    const seen: Watched[] = [];
     return {
       redis,
       db,
@@ -69,20 +79,13 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       serverEnv,
       bareEmit,
       bareRoute,
-      postmasterPid,
-      watched: () => [
-        { role: 'chatpop server', pid: server.pid },
-        { role: 'bare socket.io', pid: bareEmit.pid },
-        { role: 'bare koa', pid: bareRoute.pid },
-        { role: 'redis-server', pid: redis.pid as number },
-        { role: 'postgres (all backends)', pid: postmasterPid, tree: true },
-        { role: 'bench orchestrator', pid: process.pid },
-        ...extra,
-      ],
+      watched: () => [...servers, ...extra],
       addWatched: (w) => {
         extra.add(w);
+        seen.push(w);
         return () => extra.delete(w);
       },
+      processes: () => [...servers, ...seen].map((w) => ({ role: w.role, pid: w.pid, what: w.what ?? 'load generator' })),
       stop: async () => {
         await Promise.all([server.stop(), bareEmit.stop(), bareRoute.stop()]);
         await redis.stop();

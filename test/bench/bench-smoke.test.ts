@@ -79,7 +79,7 @@ describe('bench (tiny run)', function () {
 
   it('names every process it measured and writes the table and the chart', () => {
     expect(results.processes.map((p: { role: string }) => p.role)).to.include.members(['chatpop server', 'redis-server', 'postgres (all backends)']);
-    expect(results.processes.some((p: { role: string }) => p.role.startsWith('load: socket.io clients'))).to.equal(true);
+    expect(results.processes.some((p: { role: string }) => p.role.startsWith('load: socket.io clients → chatpop'))).to.equal(true);
     expect(stdout).to.contain('RATIO / GOAL').and.contain('PROCESS LAYOUT');
     expect(fs.readFileSync(path.join(dir, 'chart.svg'), 'utf8')).to.match(/^<svg[^>]*>/);
   });
