@@ -19,7 +19,7 @@ import { connectWorkers, measureLoad, measureRamp, measureSend } from './socket-
 import { startStack } from './stack';
 import { ServerCounters } from './server-counters';
 import { renderChart } from './svg-chart';
-import { startWorker } from './workers';
+import { startWorker, type Worker } from './workers';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -72,26 +72,43 @@ async function main(): Promise<number> {
       c.pg = await measurePg(stack.db.url, s.pgRows, s.repeats, watch);
     });
 
-    await section('history', async () => {
-      const room = await fx.room(1, 'h');
-      await fx.seed(room, s.historyMessages);
-      const first = `${url}/api/chats/${room.code}/messages?limit=50`;
-      // The deep page ends below the window (the newest `window` seqs), so only the database has it.
-      const deepBefore = Math.max(51, s.historyMessages - (s.cacheWindow ?? 500) - 50);
-      const deep = `${url}/api/chats/${room.code}/messages?limit=50&before=${deepBefore}`;
-      const sourceOf = async (u: string) => (await fx.get(u.slice(url.length))).body?.source as string;
+    let historyRoom: Promise<Room> | undefined;
+    const seeded = () =>
+      (historyRoom ??= fx.room(1, 'h').then(async (room) => {
+        await fx.seed(room, s.historyMessages);
+        return room;
+      }));
+    const withAutocannon = async <T>(fn: (worker: Worker) => Promise<T>): Promise<T> => {
       const worker = startWorker('load-http');
       const unwatch = watch({ role: 'load: autocannon', pid: worker.pid, what: 'node dist/bench/load-http.js: autocannon (history and bare route)' });
       try {
-        c.bareRoute = await measureHttp(worker, `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, s, meter);
-        c.historyFirst = { ...(await measureHttp(worker, first, s, meter)), source: await sourceOf(first) };
-        c.historyDeep = { ...(await measureHttp(worker, deep, s, meter)), source: await sourceOf(deep) };
+        return await fn(worker);
       } finally {
         await worker.close();
         unwatch();
       }
-      if (c.historyFirst.source !== 'cache') c.notes.push(`history first page came from "${c.historyFirst.source}", not the cache`);
-      if (c.historyDeep.source !== 'db') c.notes.push(`history deep page came from "${c.historyDeep.source}", not the database`);
+    };
+    const sourceOf = async (u: string) => (await fx.get(u.slice(url.length))).body?.source as string;
+
+    await section('history', async () => {
+      const room = await seeded();
+      const first = `${url}/api/chats/${room.code}/messages?limit=50`;
+      await withAutocannon(async (worker) => {
+        c.bareRoute = await measureHttp(worker, `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, s, meter);
+        c.historyFirst = { ...(await measureHttp(worker, first, s, meter)), source: await sourceOf(first) };
+      });
+      if (c.historyFirst!.source !== 'cache') c.notes.push(`history first page came from "${c.historyFirst!.source}", not the cache`);
+    });
+
+    await section('history-deep', async () => {
+      const room = await seeded();
+      // The deep page ends below the window (the newest `window` seqs), so only the database has it.
+      const deepBefore = Math.max(51, s.historyMessages - (s.cacheWindow ?? 500) - 50);
+      const deep = `${url}/api/chats/${room.code}/messages?limit=50&before=${deepBefore}`;
+      await withAutocannon(async (worker) => {
+        c.historyDeep = { ...(await measureHttp(worker, deep, s, meter)), source: await sourceOf(deep) };
+      });
+      if (c.historyDeep!.source !== 'db') c.notes.push(`history deep page came from "${c.historyDeep!.source}", not the database`);
     });
 
     await section('send', async () => {
