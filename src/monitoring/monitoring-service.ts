@@ -107,6 +107,7 @@ export class MonitoringService {
       if (this.pollFailing) this.options.log.info({ store: this.store }, 'monitor: settings store answers again');
       this.pollFailing = false;
     } catch (err) {
+      if (this.closed) return; // the store closed under a poll in flight
       // Keep the current switch; warn once per outage, not every 2 s.
       if (!this.pollFailing) this.options.log.warn({ err, store: this.store }, 'monitor: cannot read the shared settings; keeping the current switch');
       this.pollFailing = true;
