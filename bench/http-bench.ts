@@ -1,5 +1,6 @@
-// Requests/s and latency of one GET route: a warm-up, then `repeats` short autocannon runs in the
-// load-http child process; the figure is the median run.
+// Requests/s and latency of GET routes: a warm-up each, then `repeats` short autocannon runs in the
+// load-http child process, the targets taking turns run by run so a noisy moment on the shared
+// machine falls on every target of a ratio alike. Each figure is its target's median run.
 import type { CpuMeter } from './cpu';
 import type { HttpRunResult } from './load-http';
 import type { BenchSettings } from './settings';
@@ -14,26 +15,38 @@ export interface HttpFigure {
   errors: number;
   /** requests/s of every run, the median's among them */
   runs: number[];
+  /** CPU per process during the median run */
   cpu_pct: Record<string, number>;
   load_cpu_pct: number;
 }
 
-export async function measureHttp(worker: Worker, url: string, s: BenchSettings, meter: CpuMeter): Promise<HttpFigure> {
-  const run = (seconds: number) => worker.call<HttpRunResult>('run', { url, connections: s.httpConnections, seconds });
-  await run(Math.min(1, s.httpSeconds)); // warm-up: JIT, connection pools, the cache window
-  const runs: HttpRunResult[] = [];
-  meter.start();
-  for (let i = 0; i < s.repeats; i++) runs.push(await run(s.httpSeconds));
-  const cpu = meter.stop();
-  const mid = medianRun(runs, (r) => r.requests_per_s);
-  return {
-    url,
-    requests_per_s: median(runs.map((r) => r.requests_per_s)),
-    latency_ms: mid.latency_ms,
-    non_2xx: runs.reduce((n, r) => n + r.non_2xx, 0),
-    errors: runs.reduce((n, r) => n + r.errors, 0),
-    runs: runs.map((r) => r.requests_per_s),
-    cpu_pct: cpu,
-    load_cpu_pct: mid.cpu_pct,
-  };
+export async function measureHttp<K extends string>(worker: Worker, targets: Record<K, string>, s: BenchSettings, meter: CpuMeter): Promise<Record<K, HttpFigure>> {
+  const names = Object.keys(targets) as K[];
+  const run = (url: string, seconds: number) => worker.call<HttpRunResult>('run', { url, connections: s.httpConnections, seconds });
+  // Warm-up: JIT, connection pools, the cache window.
+  for (const name of names) await run(targets[name], Math.min(1, s.httpSeconds));
+  const runs = Object.fromEntries(names.map((n) => [n, [] as (HttpRunResult & { cpu: Record<string, number> })[]])) as Record<K, (HttpRunResult & { cpu: Record<string, number> })[]>;
+  for (let i = 0; i < s.repeats; i++) {
+    for (const name of names) {
+      meter.start();
+      const r = await run(targets[name], s.httpSeconds);
+      runs[name].push({ ...r, cpu: meter.stop() });
+    }
+  }
+  const out = {} as Record<K, HttpFigure>;
+  for (const name of names) {
+    const mine = runs[name];
+    const mid = medianRun(mine, (r) => r.requests_per_s);
+    out[name] = {
+      url: targets[name],
+      requests_per_s: median(mine.map((r) => r.requests_per_s)),
+      latency_ms: mid.latency_ms,
+      non_2xx: mine.reduce((n, r) => n + r.non_2xx, 0),
+      errors: mine.reduce((n, r) => n + r.errors, 0),
+      runs: mine.map((r) => r.requests_per_s),
+      cpu_pct: mid.cpu,
+      load_cpu_pct: mid.cpu_pct,
+    };
+  }
+  return out;
 }

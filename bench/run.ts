@@ -15,7 +15,7 @@ import { measureRecovery } from './recovery-bench';
 import { measureRedis } from './redis-ceiling';
 import { buildResults, formatTable, type Collected } from './report';
 import { loadSettings, repoRoot } from './settings';
-import { connectWorkers, measureLoad, measureRamp, measureSend } from './socket-bench';
+import { measureSend } from './socket-bench';
 import { startStack } from './stack';
 import { ServerCounters } from './server-counters';
 import { renderChart } from './svg-chart';
@@ -93,10 +93,11 @@ async function main(): Promise<number> {
     await section('history', async () => {
       const room = await seeded();
       const first = `${url}/api/chats/${room.code}/messages?limit=50`;
-      await withAutocannon(async (worker) => {
-        c.bareRoute = await measureHttp(worker, `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, s, meter);
-        c.historyFirst = { ...(await measureHttp(worker, first, s, meter)), source: await sourceOf(first) };
-      });
+      const figures = await withAutocannon((worker) =>
+        measureHttp(worker, { bare: `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, first }, s, meter),
+      );
+      c.bareRoute = figures.bare;
+      c.historyFirst = { ...figures.first, source: await sourceOf(first) };
       if (c.historyFirst!.source !== 'cache') c.notes.push(`history first page came from "${c.historyFirst!.source}", not the cache`);
     });
 
@@ -105,26 +106,24 @@ async function main(): Promise<number> {
       // The deep page ends below the window (the newest `window` seqs), so only the database has it.
       const deepBefore = Math.max(51, s.historyMessages - (s.cacheWindow ?? 500) - 50);
       const deep = `${url}/api/chats/${room.code}/messages?limit=50&before=${deepBefore}`;
-      await withAutocannon(async (worker) => {
-        c.historyDeep = { ...(await measureHttp(worker, deep, s, meter)), source: await sourceOf(deep) };
-      });
+      const figures = await withAutocannon((worker) => measureHttp(worker, { deep }, s, meter));
+      c.historyDeep = { ...figures.deep, source: await sourceOf(deep) };
       if (c.historyDeep!.source !== 'db') c.notes.push(`history deep page came from "${c.historyDeep!.source}", not the database`);
     });
 
     await section('send', async () => {
       const counters = new ServerCounters(stack.db.url, stack.redis.port);
       const before = await counters.snapshot();
-      c.send = await measureSend({ name: 'chatpop', url, rooms: await rooms() }, s, meter, watch);
+      const measured = await measureSend(
+        { name: 'chatpop', url, rooms: await rooms() },
+        { name: 'bare', url: stack.bareEmit.url, rooms: await rooms() },
+        s,
+        meter,
+        watch,
+      );
       c.sendCost = ServerCounters.cost(before, await counters.snapshot());
-      // The ceiling: the same rooms and steps against the bare server, then its latency at ChatPop's loads.
-      const bare = await connectWorkers({ name: 'bare', url: stack.bareEmit.url, rooms: await rooms() }, s, watch);
-      try {
-        const { ramp, peak } = await measureRamp(bare, s, meter);
-        const load = await measureLoad(bare, c.send.load.map((l) => l.offered_per_s ?? 0), s, meter);
-        c.bareEmit = { ramp, peak, load };
-      } finally {
-        await bare.close();
-      }
+      c.send = measured.send;
+      c.bareEmit = measured.bare;
     });
 
     await section('recovery', async () => {

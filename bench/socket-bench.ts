@@ -1,7 +1,7 @@
 // Send→ack and send→deliver over socket.io, the same workload for the bare ceiling and ChatPop:
 // rooms of sockets where every socket sends and receives. A closed-loop ramp (more sends outstanding
 // per socket at each step) finds the peak; open-loop steps at fractions of the peak give latency
-// against load; repeated runs at half the peak give the goal's p99.
+// against load; repeated runs at half the peak give the goal's p99. See measureSend.
 import type { CpuMeter, Watched } from './cpu';
 import type { Room } from './fixtures';
 import type { SocketStepResult } from './load-socket';
@@ -43,7 +43,7 @@ export interface SendTarget {
 }
 
 /** Connects the rooms' sockets from `settings.socketWorkers` load processes (whole rooms per process). */
-export async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: Watched) => () => void) {
+async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: Watched) => () => void) {
   const n = Math.min(s.socketWorkers, target.rooms.length);
   const workers: Worker[] = [];
   const unwatch: (() => void)[] = [];
@@ -100,53 +100,91 @@ function openArgs(c: Connected, rate: number, durationMs: number) {
   return (i: number) => ({ rate: (rate * (c.sockets[i] as number)) / total, durationMs });
 }
 
-/** The closed-loop ramp alone: the peak of a target (the bare ceiling needs no more). */
-export async function measureRamp(c: Connected, s: BenchSettings, meter: CpuMeter): Promise<{ ramp: StepFigure[]; peak: StepFigure }> {
-  // Warm-up at the ramp's heaviest step: JIT and connection pools need load, not just time (a 1 s
-  // warm-up at one send per socket left ChatPop's first steps at twice the CPU per send). Not reported.
-  const deepest = Math.max(...s.rampDepths);
-  await callAll(c.workers, 'closed', () => ({ depth: deepest, durationMs: Math.max(s.stepMs, 1000) }));
-  const ramp: StepFigure[] = [];
-  for (const depth of s.rampDepths) ramp.push(await step(c, meter, 'closed', () => ({ depth, durationMs: s.stepMs }), { depth }));
-  // A step that lost sends is no peak: the peak is what the target sustains while answering every send.
+/** The ceiling's steps: the same closed-loop ramp, and open-loop steps at ChatPop's rates. */
+export interface BareFigures {
+  ramp: StepFigure[];
+  peak: StepFigure;
+  load: StepFigure[];
+}
+
+/**
+ * Warm-up at the ramp's heaviest step: JIT and connection pools need load, not just time (a 1 s
+ * warm-up at one send per socket left ChatPop's first steps at twice the CPU per send). Not reported.
+ */
+async function warmUp(c: Connected, s: BenchSettings): Promise<void> {
+  await callAll(c.workers, 'closed', () => ({ depth: Math.max(...s.rampDepths), durationMs: Math.max(s.stepMs, 1000) }));
+}
+
+/** The step with the most deliveries; a step that lost sends is no peak. */
+function peakOf(ramp: StepFigure[]): StepFigure {
   const clean = ramp.filter((r) => Object.keys(r.failed).length === 0);
-  const peak = (clean.length ? clean : ramp).reduce((a, b) => (b.delivered_per_s > a.delivered_per_s ? b : a));
-  return { ramp, peak };
+  return (clean.length ? clean : ramp).reduce((a, b) => (b.delivered_per_s > a.delivered_per_s ? b : a));
 }
 
-/** Open-loop steps at the given absolute rates (sends/s). */
-export async function measureLoad(c: Connected, rates: number[], s: BenchSettings, meter: CpuMeter): Promise<StepFigure[]> {
-  const out: StepFigure[] = [];
-  for (const rate of rates) out.push(await step(c, meter, 'open', openArgs(c, rate, s.stepMs), { offered_per_s: Math.round(rate) }));
-  return out;
-}
+const closedStep = (c: Connected, s: BenchSettings, meter: CpuMeter, depth: number) =>
+  step(c, meter, 'closed', () => ({ depth, durationMs: s.stepMs }), { depth });
+const openStep = (c: Connected, s: BenchSettings, meter: CpuMeter, rate: number) =>
+  step(c, meter, 'open', openArgs(c, rate, s.stepMs), { offered_per_s: Math.round(rate) });
 
-/** Ramp, latency-against-load steps and repeated half-peak runs of one target. */
-export async function measureSend(target: SendTarget, s: BenchSettings, meter: CpuMeter, watch: (w: Watched) => () => void): Promise<SendFigures> {
-  const c = await connectWorkers(target, s, watch);
+/**
+ * ChatPop and the bare ceiling under the same workload, step by step in turn (ChatPop's step, then
+ * the bare server's at the same setting), so a noisy moment on the shared machine falls on both
+ * sides of the ratio: a closed-loop ramp gives both peaks; open-loop steps at fractions of ChatPop's
+ * peak give latency against load for both; repeated runs at half ChatPop's peak give the goal's p99.
+ */
+export async function measureSend(
+  chatpop: SendTarget,
+  bare: SendTarget,
+  s: BenchSettings,
+  meter: CpuMeter,
+  watch: (w: Watched) => () => void,
+): Promise<{ send: SendFigures; bare: BareFigures }> {
+  const cp = await connectWorkers(chatpop, s, watch);
   try {
-    const { ramp, peak } = await measureRamp(c, s, meter);
-    const load = await measureLoad(c, s.loadFractions.map((f) => f * peak.sends_per_s), s, meter);
-    const halfRate = peak.sends_per_s / 2;
-    const runs = await measureLoad(c, Array.from({ length: s.repeats }, () => halfRate), s, meter);
-    return {
-      sockets: c.sockets.reduce((a, b) => a + b, 0),
-      rooms: target.rooms.length,
-      ramp,
-      peak,
-      load,
-      half_peak_runs: runs,
-      half_peak: {
-        offered_per_s: Math.round(halfRate),
-        sends_per_s: median(runs.map((r) => r.sends_per_s)),
-        delivered_per_s: median(runs.map((r) => r.delivered_per_s)),
-        ack_p50_ms: round(median(runs.map((r) => r.ack_ms.p50))),
-        ack_p95_ms: round(median(runs.map((r) => r.ack_ms.p95))),
-        ack_p99_ms: round(median(runs.map((r) => r.ack_ms.p99))),
-        deliver_p99_ms: round(median(runs.map((r) => r.deliver_ms.p99))),
-      },
-    };
+    const bw = await connectWorkers(bare, s, watch);
+    try {
+      await warmUp(cp, s);
+      await warmUp(bw, s);
+      const ramp: StepFigure[] = [];
+      const bareRamp: StepFigure[] = [];
+      for (const depth of s.rampDepths) {
+        ramp.push(await closedStep(cp, s, meter, depth));
+        bareRamp.push(await closedStep(bw, s, meter, depth));
+      }
+      const peak = peakOf(ramp);
+      const load: StepFigure[] = [];
+      const bareLoad: StepFigure[] = [];
+      for (const f of s.loadFractions) {
+        load.push(await openStep(cp, s, meter, f * peak.sends_per_s));
+        bareLoad.push(await openStep(bw, s, meter, f * peak.sends_per_s));
+      }
+      const halfRate = peak.sends_per_s / 2;
+      const runs: StepFigure[] = [];
+      for (let i = 0; i < s.repeats; i++) runs.push(await openStep(cp, s, meter, halfRate));
+      return {
+        send: {
+          sockets: cp.sockets.reduce((a, b) => a + b, 0),
+          rooms: chatpop.rooms.length,
+          ramp,
+          peak,
+          load,
+          half_peak_runs: runs,
+          half_peak: {
+            offered_per_s: Math.round(halfRate),
+            sends_per_s: median(runs.map((r) => r.sends_per_s)),
+            delivered_per_s: median(runs.map((r) => r.delivered_per_s)),
+            ack_p50_ms: round(median(runs.map((r) => r.ack_ms.p50))),
+            ack_p95_ms: round(median(runs.map((r) => r.ack_ms.p95))),
+            ack_p99_ms: round(median(runs.map((r) => r.ack_ms.p99))),
+            deliver_p99_ms: round(median(runs.map((r) => r.deliver_ms.p99))),
+          },
+        },
+        bare: { ramp: bareRamp, peak: peakOf(bareRamp), load: bareLoad },
+      };
+    } finally {
+      await bw.close();
+    }
   } finally {
-    await c.close();
+    await cp.close();
   }
 }
