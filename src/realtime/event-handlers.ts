@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { inputs, type ChatServices } from '../chat';
 import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
+import { ATTR, traced } from '../monitoring';
 import type { AckFailure, ClientToServerEvents, RealtimeSocket } from './events';
 import type { Answer, JoinFlow } from './join';
 import type { ConnectionLimits, EventKind } from './limits';
@@ -70,10 +71,12 @@ export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): v
   const { chat, join } = ctx;
   const session = socket.data.session;
 
-  handle(ctx, socket, 'chat:join', 'join', joinPayload, (input) => join.join(socket, input));
+  handle(ctx, socket, 'chat:join', 'join', joinPayload, (input) =>
+    traced('socket.join', { [ATTR.chatCode]: input.code }, () => join.join(socket, input)),
+  );
 
   handle(ctx, socket, 'message:send', 'send', sendPayload, async ({ code, ...input }) => {
-    const { message } = await chat.send.send(session, code, input);
+    const { message } = await traced('socket.send', { [ATTR.chatCode]: code }, () => chat.send.send(session, code, input));
     return { reply: () => ({ message }) };
   });
 

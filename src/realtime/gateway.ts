@@ -5,6 +5,7 @@ import { connectQuietly, createRedisClient } from '../cache';
 import type { ChatServices } from '../chat';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { metrics } from '../monitoring';
 import { createRealtimeAdapter, type RealtimeAdapter } from './adapter';
 import { sessionAuth } from './auth';
 import { DEFAULT_SEQUENCER_OPTIONS, type SequencerOptions } from './chat-sequencer';
@@ -108,7 +109,9 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
   io.use(sessionAuth(tokens, () => draining));
   io.on('connection', (socket) => {
     registerHandlers(ctx, socket);
+    metrics.socketsConnected.inc();
     socket.on('disconnect', () => {
+      metrics.socketsConnected.dec();
       delivery.leaveAll(socket.id);
       void presence.removeAll(socket.id);
     });
