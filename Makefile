@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: help install build run test lint bench image chart-lint manifests-check clean
+.PHONY: help install build browser run test lint bench image chart-lint manifests-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -18,8 +18,14 @@ build: install ## compile TypeScript to dist/
 run: build ## build and start the server on embedded defaults (SQLite + in-memory cache)
 	$(NPM) start
 
-test: build ## run the whole test suite (starts its own Redis and PostgreSQL)
+test: build browser ## run the whole test suite (starts its own Redis and PostgreSQL)
 	$(NPM) test
+
+# The dashboard test drives Debian's Chromium; installed when we can (root with apt), skipped otherwise.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium not installed: the dashboard browser test will skip"; }
 
 lint: install ## type-check everything
 	$(NPM) run lint
