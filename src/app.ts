@@ -7,7 +7,7 @@ import { cacheLimits } from './cache/create-cache-engine';
 import { createChatServices, type ChatServices } from './chat';
 import type { Config } from './config';
 import { migrateUp, openOrm, type Orm } from './db';
-import { createHttpApp, type HttpDeps } from './http';
+import { createHttpApp } from './http';
 import { createLogger, type Logger } from './logger';
 import { Monitor, httpMetricsMiddleware, startAppMonitoring, type AppMonitoring } from './monitoring';
 import { monitoringRoutes } from './http/routes/monitoring-routes';
@@ -16,8 +16,6 @@ import { userRoutes } from './http/routes/user-routes';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
 
 /** @koa/router 15 types its middleware for its own context, which Koa only provides at run time. */
-const mountable = (router: unknown) => router as NonNullable<HttpDeps['extraRouters']>[number];
-
 /** Optional parts of an app; tests and benchmarks leave them out. */
 export interface CreateAppOptions {
   /**
@@ -71,8 +69,8 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const realtime = await createRealtimeGateway({ config, chat, tokens, log });
   chat.chats.presence = realtime.presence;
 
-  const monitoringRouter = mountable(monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken }));
-  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, extraRouters: [mountable(userRoutes(users, tokens)), mountable(onlineRoutes(chat, realtime.presence)), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
+  const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });
+  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;

@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import { RequestContext } from '@mikro-orm/core';
 import type { AuthService, TokenService } from '../auth';
@@ -23,7 +24,7 @@ export interface HttpDeps {
   log: Logger;
   adminToken?: string;
   /** extra routers (monitoring, users, …) mounted after the core ones */
-  extraRouters?: { routes(): Koa.Middleware; allowedMethods(): Koa.Middleware }[];
+  extraRouters?: Router[];
   /** middleware mounted before everything else, so it sees every request's final status (metrics) */
   outerMiddleware?: Koa.Middleware[];
 }
