@@ -54,6 +54,12 @@ export function toParticipantView(p: Participant, code: string): ParticipantView
 /** Chats and their participants: create, describe, join, back-room membership. */
 export class ChatService {
   presence: PresenceCounter = { onlineCount: async () => 0 };
+  private readonly joinHooks: ((participant: ParticipantView) => Promise<void>)[] = [];
+
+  /** Runs after every join, before it answers (e.g. to refresh the joining user's cached inbox). */
+  onJoin(hook: (participant: ParticipantView) => Promise<void>): void {
+    this.joinHooks.push(hook);
+  }
 
   constructor(private readonly store: MessageStore, private readonly tokens: TokenService) {}
 
@@ -120,7 +126,9 @@ export class ChatService {
       user_id: participant.userId,
       host: participant.isHost,
     };
-    return { session_token: await this.tokens.sign(claims), participant: toParticipantView(participant, code) };
+    const view = toParticipantView(participant, code);
+    for (const hook of this.joinHooks) await hook(view);
+    return { session_token: await this.tokens.sign(claims), participant: view };
   }
 
   /** The participant behind a session, fresh from the database (membership may have changed). */

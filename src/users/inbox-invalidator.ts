@@ -45,12 +45,9 @@ export class InboxInvalidator {
    * chat gets a new entry in their conversation list.
    */
   observeJoins(chats: ChatService): void {
-    const join = chats.join.bind(chats);
-    chats.join = async (...args) => {
-      const result = await join(...args);
-      if (result.participant.user_id) await this.cache.invalidate(result.participant.user_id, 'inbox');
-      return result;
-    };
+    chats.onJoin(async (participant) => {
+      if (participant.user_id) await this.cache.invalidate(participant.user_id, 'inbox');
+    });
   }
 
   /** Queues a chat whose members' inboxes changed; synchronous so reads queue behind it at once. */
