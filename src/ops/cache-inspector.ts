@@ -2,7 +2,7 @@ import { keys } from '../cache';
 import type { Channel } from '../domain';
 import { classifyKey, type KeyKind, type KeyStat, type Keyspace, type ScoredMember } from './keyspace';
 import type { CompareReport, RepairReport } from './cache-compare';
-import { MEMORY_ENGINE_NOTE, type OpsContext } from './ops-context';
+import type { EngineInfo, OpsContext } from './ops-context';
 
 /** The fields of a cached message the inspector reads (the cache holds the contract's message JSON). */
 export interface CachedView {
@@ -31,13 +31,7 @@ export function parseEntry(json: string): CachedView | null {
   }
 }
 
-/** Where a report came from; `note` is set on the memory engine, whose cache a job cannot see. */
-export interface EngineInfo {
-  engine: 'redis' | 'memory';
-  topology: string;
-  target: string;
-  note?: string;
-}
+export type { EngineInfo } from './ops-context';
 
 export interface ListedKey {
   key: string;
@@ -195,11 +189,8 @@ export function toMessageLine(v: CachedView, seq = v.seq): MessageLine {
 export class CacheInspector {
   constructor(private readonly ctx: OpsContext) {}
 
-  async engineInfo(): Promise<EngineInfo> {
-    const ks = await this.ctx.keyspace();
-    const info: EngineInfo = { engine: ks.engine, topology: ks.topology, target: this.ctx.describeCache() };
-    if (ks.engine === 'memory') info.note = MEMORY_ENGINE_NOTE;
-    return info;
+  engineInfo(): Promise<EngineInfo> {
+    return this.ctx.engineInfo();
   }
 
   /** Every chat key with type, member count and TTL, ordered by chat then key. */

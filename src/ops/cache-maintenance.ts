@@ -2,7 +2,7 @@ import { keys } from '../cache';
 import type { EngineInfo } from './cache-inspector';
 import { classifyKey, type KeyStat } from './keyspace';
 import { causeText } from './ops-error';
-import { MEMORY_ENGINE_NOTE, type OpsContext } from './ops-context';
+import type { OpsContext } from './ops-context';
 
 /** How many of the most recently active chats `--post-upgrade` warms. @default 100 */
 export const HOT_CHATS = 100;
@@ -78,11 +78,8 @@ export interface MaintenanceReport {
 export class CacheMaintenance {
   constructor(private readonly ctx: OpsContext) {}
 
-  async engineInfo(): Promise<EngineInfo> {
-    const ks = await this.ctx.keyspace();
-    const info: EngineInfo = { engine: ks.engine, topology: ks.topology, target: this.ctx.describeCache() };
-    if (ks.engine === 'memory') info.note = MEMORY_ENGINE_NOTE;
-    return info;
+  engineInfo(): Promise<EngineInfo> {
+    return this.ctx.engineInfo();
   }
 
   async stats(): Promise<CacheStatsReport> {

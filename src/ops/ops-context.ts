@@ -19,6 +19,14 @@ export const MEMORY_ENGINE_NOTE = 'cache engine: memory (in-process; a separate 
  * What a job works with, opened on first use: a job that only reads Redis never loads the ORM,
  * and one that only migrates never connects to Redis.
  */
+/** Where a report came from; `note` is set on the memory engine, whose cache a job cannot see. */
+export interface EngineInfo {
+  engine: 'redis' | 'memory';
+  topology: string;
+  target: string;
+  note?: string;
+}
+
 export class OpsContext {
   private cachePromise?: Promise<CacheEngine>;
   private ormPromise?: Promise<Orm>;
@@ -32,6 +40,14 @@ export class OpsContext {
     if (r.kind === 'single') return `redis (single, ${redactUrl(r.url)})`;
     if (r.kind === 'cluster') return `redis (cluster, ${r.nodes.map((n) => `${n.host}:${n.port}`).join(',')})`;
     return 'memory (in-process)';
+  }
+
+  /** The header every cache report carries. */
+  async engineInfo(): Promise<EngineInfo> {
+    const ks = await this.keyspace();
+    const info: EngineInfo = { engine: ks.engine, topology: ks.topology, target: this.describeCache() };
+    if (ks.engine === 'memory') info.note = MEMORY_ENGINE_NOTE;
+    return info;
   }
 
   describeDatabase(): string {

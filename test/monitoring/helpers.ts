@@ -1,8 +1,6 @@
 // Helpers shared by the monitoring tests.
-import { createApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import type { Monitor, MonitoringView } from '../../src/monitoring';
-import { ApiClient, TEST_ADMIN_TOKEN, TEST_SECRET, type Stack, type TestApp } from '../support';
+import { ApiClient, TEST_ADMIN_TOKEN, startTestApp, type Stack, type TestApp } from '../support';
 
 /**
  * Polls `probe` until it returns a value other than undefined; rejects with `what` after
@@ -85,19 +83,7 @@ export function sampleValue(samples: PromSample[], name: string, labels: Record<
   return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 }
 
-/** An in-process app on a stack whose spans feed `monitor` (startTestApp with createApp's third argument). */
-export async function startMonitoredApp(stack: Stack, env: Record<string, string>, monitor: Monitor): Promise<TestApp> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    SESSION_SECRET: TEST_SECRET,
-    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    ...stack.env,
-    ...env,
-  });
-  const app = await createApp(config, undefined, { monitor });
-  const base = await app.listen();
-  return { app, base, stack, close: () => app.close() };
+/** An in-process app on a stack whose spans feed `monitor`. */
+export function startMonitoredApp(stack: Stack, env: Record<string, string>, monitor: Monitor): Promise<TestApp> {
+  return startTestApp(stack, env, { monitor });
 }

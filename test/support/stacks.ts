@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type ChatPopApp } from '../../src/app';
+import { createApp, type ChatPopApp, type CreateAppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createTestDatabase } from './postgres';
 import { startRedis, type RedisHandle } from './redis-server';
@@ -50,7 +50,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(stack: Stack, env: Record<string, string> = {}): Promise<TestApp> {
+/** `options` go to createApp as is (e.g. the monitor a test's telemetry feeds). */
+export async function startTestApp(stack: Stack, env: Record<string, string> = {}, options?: CreateAppOptions): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -61,7 +62,7 @@ export async function startTestApp(stack: Stack, env: Record<string, string> = {
     ...stack.env,
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, undefined, options);
   const base = await app.listen();
   return { app, base, stack, close: () => app.close() };
 }
