@@ -4,6 +4,7 @@ import os from 'node:os';
 import { OTHER_PROCESSES } from './cpu';
 import type { HttpFigure } from './http-bench';
 import type { MemoryFigure } from './memory-bench';
+import type { MonitoringCost } from './monitoring-cost';
 import type { PgFigures } from './pg-ceiling';
 import type { ProfileSummary } from './profile';
 import type { RecoveryFigure } from './recovery-bench';
@@ -12,12 +13,6 @@ import type { BenchSettings } from './settings';
 import type { SendCost } from './server-counters';
 import type { SendFigures, StepFigure } from './socket-bench';
 import { round } from './stats';
-
-export interface MonitoringFigure {
-  on_ops_per_s: number;
-  off_ops_per_s: number;
-  ratio: number;
-}
 
 /** Everything a run measured; a section that failed or did not run leaves its field unset. */
 export interface Collected {
@@ -33,7 +28,7 @@ export interface Collected {
   recovery?: RecoveryFigure;
   memory?: MemoryFigure;
   bareMemory?: MemoryFigure;
-  monitoring?: MonitoringFigure;
+  monitoring?: MonitoringCost;
   profile?: ProfileSummary | null;
   processes: { role: string; pid: number; what: string }[];
   errors: Record<string, string>;
@@ -52,6 +47,11 @@ export interface BenchResults {
   ratios: Record<string, number | null>;
   goals: Record<string, Goal>;
   processes: Collected['processes'];
+  /**
+   * CPU (% of one core) that processes the bench did not start took while each side of a ratio was
+   * measured; above BUSY_PCT the ratio says more about the machine than about ChatPop.
+   */
+  noise: Record<string, number | null>;
   details: Omit<Collected, 'processes' | 'errors' | 'notes' | 'profile'>;
   profile: ProfileSummary | null;
   errors: Record<string, string>;
@@ -63,6 +63,9 @@ export function cpuMsPerSend(st: StepFigure | undefined, server = 'chatpop serve
   const pct = st?.cpu_pct[server];
   return st && pct !== undefined && st.sends_per_s > 0 ? round((pct * 10) / st.sends_per_s) : NaN;
 }
+
+/** Other processes' CPU (% of one core) above which a measurement is flagged as disturbed. */
+const BUSY_PCT = 25;
 
 const num = (v: number | undefined | null): number | null => (v === undefined || v === null || !Number.isFinite(v) ? null : v);
 const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : round(a / b));
@@ -120,7 +123,19 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
   };
   const atLeast = (v: number | null, g: number): Goal => ({ value: v, goal: `>= ${g}`, met: v === null ? null : v >= g });
   const atMost = (v: number | null, g: number): Goal => ({ value: v, goal: `<= ${g}`, met: v === null ? null : v <= g });
-  const { processes, errors, notes, profile, ...details } = c;
+  const other = (cpu?: Record<string, number>) => num(cpu?.[OTHER_PROCESSES]);
+  const noise: Record<string, number | null> = {
+    send_peak: other(send?.peak.cpu_pct),
+    bare_emit_peak: other(c.bareEmit?.peak.cpu_pct),
+    history_first_page: other(c.historyFirst?.cpu_pct),
+    bare_route: other(c.bareRoute?.cpu_pct),
+  };
+  const busy = Object.entries(noise).filter(([, v]) => v !== null && v > BUSY_PCT);
+  const notes = [...c.notes];
+  if (busy.length) {
+    notes.push(`the machine was busy with other work while measuring ${busy.map(([k, v]) => `${k} (${v} % of a core)`).join(', ')}: ratios built on these are unreliable in this run`);
+  }
+  const { processes, errors, profile, notes: _notes, ...details } = c;
   return {
     meta: {
       size: s.size,
@@ -141,6 +156,7 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
       monitoring_on_vs_off: atLeast(ratios.monitoring_on_vs_off!, 0.97),
     },
     processes,
+    noise,
     details,
     profile: profile ?? null,
     errors,
