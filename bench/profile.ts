@@ -1,5 +1,5 @@
-// Reads the V8 CPU profile (--cpu-prof) the ChatPop server wrote on exit and lists where its time
-// went: top functions by self time, and the same time grouped by package or source folder.
+// CPU profiles of the ChatPop server for one bench section at a time (through server-probe.ts), and
+// where their time went: top functions by self time, and the same time grouped by package or folder.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -31,13 +31,28 @@ export interface ProfileSummary {
   by_caller_area: { area: string; self_ms: number; self_pct: number }[];
 }
 
-/** The newest .cpuprofile in `dir`, summarized; null when there is none. */
-export function summarizeNewestProfile(dir: string, root: string, top = 20): ProfileSummary | null {
-  if (!fs.existsSync(dir)) return null;
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
-  if (!files.length) return null;
-  const file = files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]!;
-  return summarizeProfile(file, root, top);
+/** A server started with PROBE_NODE_ARGS and BENCH_PROBE_PROFILE_DIR (see server-probe.ts). */
+export interface ProfiledServer {
+  pid: number;
+  output(): string;
+}
+
+/** Starts the server's CPU profile; `stop()` resolves with the written .cpuprofile file. */
+export async function startProfile(server: ProfiledServer): Promise<{ stop(): Promise<string> }> {
+  await signalAndWait(server, /^bench-profile-started \d+$/gm);
+  return { stop: async () => (await signalAndWait(server, /^bench-profile \d+ (.+)$/gm))[1]! };
+}
+
+/** Sends SIGWINCH and waits for the next line matching `line` (a global, multiline pattern). */
+async function signalAndWait(server: ProfiledServer, line: RegExp): Promise<RegExpMatchArray> {
+  const matches = () => [...server.output().matchAll(line)];
+  const before = matches().length;
+  process.kill(server.pid, 'SIGWINCH');
+  for (let waited = 0; matches().length === before; waited += 20) {
+    if (waited > 30_000) throw new Error(`the server did not answer the profile signal (${line}); output:\n${server.output().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return matches()[before]!;
 }
 
 export function summarizeProfile(file: string, root: string, top = 20): ProfileSummary {

@@ -29,7 +29,8 @@ export interface Collected {
   memory?: MemoryFigure;
   bareMemory?: MemoryFigure;
   monitoring?: MonitoringCost;
-  profile?: ProfileSummary | null;
+  /** BENCH_PROFILE: the ChatPop server's CPU profile per measured section */
+  profiles: Record<string, ProfileSummary>;
   processes: { role: string; pid: number; what: string }[];
   errors: Record<string, string>;
   notes: string[];
@@ -52,8 +53,8 @@ export interface BenchResults {
    * measured; above BUSY_PCT the ratio says more about the machine than about ChatPop.
    */
   noise: Record<string, number | null>;
-  details: Omit<Collected, 'processes' | 'errors' | 'notes' | 'profile'>;
-  profile: ProfileSummary | null;
+  details: Omit<Collected, 'processes' | 'errors' | 'notes' | 'profiles'>;
+  profiles: Record<string, ProfileSummary>;
   errors: Record<string, string>;
   notes: string[];
 }
@@ -135,7 +136,7 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
   if (busy.length) {
     notes.push(`the machine was busy with other work while measuring ${busy.map(([k, v]) => `${k} (${v} % of a core)`).join(', ')}: ratios built on these are unreliable in this run`);
   }
-  const { processes, errors, profile, notes: _notes, ...details } = c;
+  const { processes, errors, profiles, notes: _notes, ...details } = c;
   return {
     meta: {
       size: s.size,
@@ -158,7 +159,7 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
     processes,
     noise,
     details,
-    profile: profile ?? null,
+    profiles,
     errors,
     notes,
   };
@@ -238,12 +239,12 @@ export function formatTable(r: BenchResults, c: Collected): string {
   }
 
   out.push(formatCpu(c));
-  if (r.profile) {
+  for (const [section, p] of Object.entries(r.profiles)) {
     out.push('');
-    out.push(`SERVER CPU PROFILE (${r.profile.file}, busy ${r.profile.busy_pct} % of ${r.profile.total_ms} ms)`);
-    out.push(table([['  self %', 'function', 'where'], ...r.profile.top_functions.slice(0, 15).map((t) => [`  ${t.self_pct}`, t.name, t.where])], ['r', 'l', 'l']));
-    const areas = r.profile.by_area.slice(0, 12);
-    const callers = r.profile.by_caller_area.slice(0, 12);
+    out.push(`SERVER CPU PROFILE: ${section} (${p.file}; busy ${p.busy_pct} % of ${p.total_ms} ms)`);
+    out.push(table([['  self %', 'function', 'where'], ...p.top_functions.slice(0, 15).map((t) => [`  ${t.self_pct}`, t.name, t.where])], ['r', 'l', 'l']));
+    const areas = p.by_area.slice(0, 12);
+    const callers = p.by_caller_area.slice(0, 12);
     const rows = [['  self %', 'area', 'self %', 'area, native work charged to its caller']];
     for (let i = 0; i < Math.max(areas.length, callers.length); i++) {
       rows.push([areas[i] ? `  ${areas[i]!.self_pct}` : '', areas[i]?.area ?? '', callers[i] ? String(callers[i]!.self_pct) : '', callers[i]?.area ?? '']);

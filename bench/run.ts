@@ -10,7 +10,7 @@ import { measureHttp } from './http-bench';
 import { measureIdleMemory } from './memory-bench';
 import { measureMonitoringCost } from './monitoring-cost';
 import { measurePg } from './pg-ceiling';
-import { summarizeNewestProfile } from './profile';
+import { startProfile, summarizeProfile } from './profile';
 import { measureRecovery } from './recovery-bench';
 import { measureRedis } from './redis-ceiling';
 import { buildResults, formatTable, type Collected } from './report';
@@ -32,10 +32,12 @@ async function main(): Promise<number> {
 
   log(`size ${s.size}; starting Redis, PostgreSQL, the ChatPop server and the bare servers`);
   const stack = await startStack({
-    serverNodeArgs: s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`] : [],
-    serverEnv: s.cacheWindow ? { MESSAGE_CACHE_MAX_COUNT: String(s.cacheWindow) } : {},
+    serverEnv: {
+      ...(s.cacheWindow ? { MESSAGE_CACHE_MAX_COUNT: String(s.cacheWindow) } : {}),
+      ...(s.profileDir ? { BENCH_PROBE_PROFILE_DIR: s.profileDir } : {}),
+    },
   });
-  const c: Collected = { processes: [], errors: {}, notes: [] };
+  const c: Collected = { processes: [], profiles: {}, errors: {}, notes: [] };
   const watch = stack.addWatched;
   const meter = new CpuMeter(() => stack.watched());
   const section = async (name: string, fn: () => Promise<void>) => {
@@ -48,6 +50,16 @@ async function main(): Promise<number> {
     } catch (err) {
       c.errors[name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
       log(`${name} FAILED: ${c.errors[name]}`);
+    }
+  };
+  /** With BENCH_PROFILE, a CPU profile of the ChatPop server while `fn` measures it (set-up excluded). */
+  const profiled = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    if (!s.profileDir) return fn();
+    const profile = await startProfile(stack.server);
+    try {
+      return await fn();
+    } finally {
+      c.profiles[name] = summarizeProfile(await profile.stop(), root);
     }
   };
 
@@ -93,8 +105,8 @@ async function main(): Promise<number> {
     await section('history', async () => {
       const room = await seeded();
       const first = `${url}/api/chats/${room.code}/messages?limit=50`;
-      const figures = await withAutocannon((worker) =>
-        measureHttp(worker, { bare: `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, first }, s, meter),
+      const figures = await profiled('history first page', () =>
+        withAutocannon((worker) => measureHttp(worker, { bare: `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, first }, s, meter)),
       );
       c.bareRoute = figures.bare;
       c.historyFirst = { ...figures.first, source: await sourceOf(first) };
@@ -106,7 +118,7 @@ async function main(): Promise<number> {
       // The deep page ends below the window (the newest `window` seqs), so only the database has it.
       const deepBefore = Math.max(51, s.historyMessages - (s.cacheWindow ?? 500) - 50);
       const deep = `${url}/api/chats/${room.code}/messages?limit=50&before=${deepBefore}`;
-      const figures = await withAutocannon((worker) => measureHttp(worker, { deep }, s, meter));
+      const figures = await profiled('history deep page', () => withAutocannon((worker) => measureHttp(worker, { deep }, s, meter)));
       c.historyDeep = { ...figures.deep, source: await sourceOf(deep) };
       if (c.historyDeep!.source !== 'db') c.notes.push(`history deep page came from "${c.historyDeep!.source}", not the database`);
     });
@@ -114,12 +126,9 @@ async function main(): Promise<number> {
     await section('send', async () => {
       const counters = new ServerCounters(stack.db.url, stack.redis.port);
       const before = await counters.snapshot();
-      const measured = await measureSend(
-        { name: 'chatpop', url, rooms: await rooms() },
-        { name: 'bare', url: stack.bareEmit.url, rooms: await rooms() },
-        s,
-        meter,
-        watch,
+      const targets = await rooms();
+      const measured = await profiled('send', () =>
+        measureSend({ name: 'chatpop', url, rooms: targets }, { name: 'bare', url: stack.bareEmit.url, rooms: targets }, s, meter, watch),
       );
       c.sendCost = ServerCounters.cost(before, await counters.snapshot());
       c.send = measured.send;
@@ -144,7 +153,6 @@ async function main(): Promise<number> {
   }
 
   c.processes = stack.processes();
-  if (s.profileDir) c.profile = summarizeNewestProfile(s.profileDir, root);
   const results = buildResults(c, s, startedAt);
   fs.mkdirSync(path.dirname(s.resultsPath), { recursive: true });
   fs.writeFileSync(s.resultsPath, JSON.stringify(results, null, 2) + '\n');

@@ -1,6 +1,15 @@
-// Preloaded into the measured servers (node --expose-gc --require dist/bench/server-probe.js): on
-// SIGUSR2 it collects garbage and prints one `bench-memory N {…}` line, so the memory figure compares
-// live memory instead of whatever garbage the heap held at that moment. It does nothing else.
+// Preloaded into the measured servers (node --expose-gc --require dist/bench/server-probe.js). It
+// does nothing until signalled:
+//   SIGUSR2   collects garbage and prints `bench-memory N {…}`, so the memory figure compares live
+//             memory instead of whatever garbage the heap held at that moment;
+//   SIGWINCH  starts a CPU profile (printing `bench-profile-started N`), or stops it and writes it to
+//             BENCH_PROBE_PROFILE_DIR (printing `bench-profile N <file>`): a profile of one bench
+//             section, not of the whole process life (start-up and fixtures would otherwise be a third
+//             of a short section's samples).
+import fs from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
+
 let probes = 0;
 process.on('SIGUSR2', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -10,6 +19,33 @@ process.on('SIGUSR2', () => {
   const m = process.memoryUsage();
   process.stderr.write(`bench-memory ${++probes} ${JSON.stringify({ gc: Boolean(gc), rss: m.rss, heap_used: m.heapUsed, external: m.external, array_buffers: m.arrayBuffers })}\n`);
 });
+
+const profileDir = process.env.BENCH_PROBE_PROFILE_DIR;
+if (profileDir) {
+  const session = new Session();
+  session.connect();
+  let profiling = false;
+  let profiles = 0;
+  const fail = (err: Error | null) => err && process.stderr.write(`bench-profile error ${err.message}\n`);
+  process.on('SIGWINCH', () => {
+    if (!profiling) {
+      profiling = true;
+      session.post('Profiler.enable', (err) => {
+        if (err) return void fail(err);
+        session.post('Profiler.start', (e) => (e ? fail(e) : process.stderr.write(`bench-profile-started ${profiles + 1}\n`)));
+      });
+      return;
+    }
+    profiling = false;
+    session.post('Profiler.stop', (err, result) => {
+      if (err) return void fail(err);
+      const file = path.join(profileDir, `section-${++profiles}-${process.pid}.cpuprofile`);
+      fs.mkdirSync(profileDir, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(result.profile));
+      process.stderr.write(`bench-profile ${profiles} ${file}\n`);
+    });
+  });
+}
 
 /** Node flags that load this probe. */
 export const PROBE_NODE_ARGS = ['--expose-gc', '--require', __filename];

@@ -12,7 +12,7 @@ export interface BenchSettings {
   /** Where results.json and the chart go. @default bench/ in the repo */
   resultsPath: string;
   chartPath: string;
-  /** Write a CPU profile of the ChatPop server (BENCH_PROFILE=1) into this folder. */
+  /** BENCH_PROFILE=1: CPU profiles of the ChatPop server, one per measured section, go here. */
   profileDir: string | null;
   /** Repeated short runs; figures are their medians. */
   repeats: number;

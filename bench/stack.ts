@@ -32,8 +32,6 @@ export interface BenchStack {
 }
 
 export interface StackOptions {
-  /** Extra node flags for the ChatPop server, e.g. `--cpu-prof`. */
-  serverNodeArgs?: string[];
   /** Extra server environment, e.g. a smaller MESSAGE_CACHE_MAX_COUNT for the smoke test. */
   serverEnv?: Record<string, string>;
 }
@@ -57,7 +55,7 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       ...opts.serverEnv,
     };
     const [server, bareEmit, bareRoute] = await Promise.all([
-      startServerProcess(serverEnv, { nodeArgs: [...PROBE_NODE_ARGS, ...(opts.serverNodeArgs ?? [])], readyTimeoutMs: 60_000 }),
+      startServerProcess(serverEnv, { nodeArgs: PROBE_NODE_ARGS, readyTimeoutMs: 60_000 }),
       startServerProcess({}, { script: 'dist/bench/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
       startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
     ]);
