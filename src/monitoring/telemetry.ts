@@ -47,8 +47,8 @@ export function otlpTracesConfigured(env: NodeJS.ProcessEnv = process.env): bool
 }
 
 /**
- * Starts the OpenTelemetry Node SDK, configured by the standard OTEL_* variables: instrumentations
- * for http, koa, ioredis and pg, the monitor's span processor, and an OTLP exporter only when an
+ * Starts the OpenTelemetry Node SDK, configured by the standard OTEL_* variables: the monitor's span
+ * processor always; an OTLP exporter and the http, koa, ioredis and pg instrumentations only when an
  * endpoint is configured.
  *
  * Call it first thing in the process, before anything requires koa, ioredis or pg (that is, before
@@ -79,14 +79,18 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     spanProcessors,
     // We log with pino; without this the SDK would set up an OTLP log exporter by default.
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has(pathOf(req.url)) }),
-      // Router layers only: a span per middleware per request is noise.
-      new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
-      new IORedisInstrumentation({ dbStatementSerializer: redisStatement }),
-      // Query parameters carry message content: never report them.
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
-    ],
+    // Library spans (http, koa, ioredis, pg) only matter to a tracing backend; the monitor counts our
+    // own spans. Without an exporter their hooks would only cost CPU on every request and query.
+    instrumentations: exporting
+      ? [
+          new HttpInstrumentation({ ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has(pathOf(req.url)) }),
+          // Router layers only: a span per middleware per request is noise.
+          new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
+          new IORedisInstrumentation({ dbStatementSerializer: redisStatement }),
+          // Query parameters carry message content: never report them.
+          new PgInstrumentation({ enhancedDatabaseReporting: false }),
+        ]
+      : [],
   });
   sdk.start();
 

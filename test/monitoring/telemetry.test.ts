@@ -37,12 +37,12 @@ describe('startTelemetry', () => {
     expect(otlpTracesConfigured({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ' })).to.equal(false);
   });
 
-  it('without an exporter, records only our spans and only while the monitor is on', async () => {
+  it('without an exporter, instruments no library and records only our spans, only while the monitor is on', async () => {
     const report = await runChild(cleanEnv());
     expect(report.exporting).to.equal(false);
     expect(report.whileOff, 'span while the monitor is off').to.equal(false);
     expect(report.whileOn, 'span while the monitor is on').to.equal(true);
-    expect(report.http.httpRecording, 'http server span').to.equal(false);
+    expect(report.http.httpRecording, 'no http server span without an exporter').to.equal(null);
     expect(report.http.inner, 'our span inside an http request').to.equal(true);
 
     const { metrics, events } = report.snapshot;
