@@ -85,9 +85,15 @@ export class ChatService {
 
   /**
    * Joins a chat under a username. A registered username needs its owner's user token; an
-   * anonymous name that is already taken in the chat rejoins as the same participant.
+   * anonymous name already taken in the chat can be rejoined only with that participant's own
+   * session token (anyone else would be impersonating it).
    */
-  async join(code: string, username: string, user: UserClaims | null): Promise<{ session_token: string; participant: ParticipantView }> {
+  async join(
+    code: string,
+    username: string,
+    user: UserClaims | null,
+    session: SessionClaims | null = null,
+  ): Promise<{ session_token: string; participant: ParticipantView }> {
     const chat = await this.store.chat(code);
     const key = username.toLowerCase();
     const em = this.store.em();
@@ -99,6 +105,9 @@ export class ChatService {
     let participant = await em.findOne(Participant, { chatId: chat.id, usernameKey: key });
     if (participant && participant.userId !== null && participant.userId !== user?.sub) {
       throw AppError.forbidden(`the username ${username} is taken in this chat`);
+    }
+    if (participant && participant.userId === null && session?.sub !== participant.id) {
+      throw AppError.conflict(`the username ${username} is taken in this chat; send its session token to rejoin`);
     }
     if (!participant) {
       participant = Object.assign(new Participant(), {
@@ -112,9 +121,9 @@ export class ChatService {
         await em.persistAndFlush(participant);
       } catch (err) {
         if (!(err instanceof UniqueConstraintViolationException)) throw err;
-        // A concurrent join took the name first: that participant is this one.
+        // A concurrent join took the name first; only its owner may have it.
         participant = await this.store.em().findOneOrFail(Participant, { chatId: chat.id, usernameKey: key });
-        if (participant.userId !== null && participant.userId !== user?.sub) throw AppError.forbidden(`the username ${username} is taken in this chat`);
+        if (participant.userId === null || participant.userId !== user?.sub) throw AppError.conflict(`the username ${username} is taken in this chat`);
       }
     }
     const claims: SessionClaims = {

@@ -34,6 +34,19 @@ export function requireUser(tokens: TokenService) {
   };
 }
 
+/** Reads a user or session token when one is sent; a bad one is still refused. */
+export function optionalClaims(tokens: TokenService) {
+  return async (ctx: Context, next: Next) => {
+    const token = bearer(ctx);
+    if (token) {
+      const claims = await tokens.verify(token);
+      if (claims.typ === 'user') (ctx.state as AuthState).user = claims;
+      else (ctx.state as AuthState).session = claims;
+    }
+    await next();
+  };
+}
+
 /** Reads a user token when one is sent; a bad one is still refused. */
 export function optionalUser(tokens: TokenService) {
   return async (ctx: Context, next: Next) => {

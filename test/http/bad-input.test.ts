@@ -125,6 +125,18 @@ describe('bad input gets the contract error object and stores nothing', function
     expectError(await api.post(`/api/chats/${code}/join`, { username: name.toUpperCase() }), 403, 'forbidden');
   });
 
+  it('refuses a taken anonymous name to anyone but the participant holding it', async () => {
+    const api = new ApiClient(t.base);
+    const name = uniqueName('anon');
+    const first = await api.post(`/api/chats/${code}/join`, { username: name });
+    expect(first.status).to.equal(200);
+    expectError(await api.post(`/api/chats/${code}/join`, { username: name }), 409, 'conflict');
+    expectError(await api.post(`/api/chats/${code}/join`, { username: name.toUpperCase() }), 409, 'conflict');
+    const again = await api.withToken(first.body.session_token).post(`/api/chats/${code}/join`, { username: name });
+    expect(again.status).to.equal(200);
+    expect(again.body.participant.id).to.equal(first.body.participant.id);
+  });
+
   it('limits sends per participant with 429 and Retry-After', async () => {
     const limited = await startTestApp(await startStack('sqlite+memory'), { SEND_RATE_LIMIT: '3' });
     try {

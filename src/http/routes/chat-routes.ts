@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { TokenService } from '../../auth';
 import { inputs, type ChatServices, type HistoryPage } from '../../chat';
 import type { Channel } from '../../domain';
-import { optionalUser, requireSession, requireUser, type AuthState } from '../auth-middleware';
+import { optionalClaims, requireSession, requireUser, type AuthState } from '../auth-middleware';
 
 const { parseInput } = inputs;
 
@@ -44,9 +44,10 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
     ctx.body = await s.chats.info(ctx.params.code);
   });
 
-  router.post('/:code/join', optionalUser(tokens), async (ctx) => {
+  // A user token claims a reserved name; a session token reclaims the caller's own anonymous name.
+  router.post('/:code/join', optionalClaims(tokens), async (ctx) => {
     const { username } = parseInput(inputs.joinInput, ctx.request.body);
-    ctx.body = await s.chats.join(ctx.params.code, username, state(ctx).user ?? null);
+    ctx.body = await s.chats.join(ctx.params.code, username, state(ctx).user ?? null, state(ctx).session ?? null);
   });
 
   const history = async (ctx: Context & { params: Record<string, string> }, channel: Channel) => {
