@@ -1,6 +1,6 @@
 // The monitoring folder's public face. Importing it loads no koa, ioredis or pg (server.ts imports it
 // before telemetry instruments them) and no OpenTelemetry SDK: that loads when startTelemetry() runs.
-export { traced, ATTR, setSpansWanted, type OperationName } from './tracer';
+export { traced, runInSpan, ATTR, setSpansWanted, type OperationName } from './tracer';
 export { OPERATION_NAMES, isOperationName, type CacheResult } from './operations';
 export {
   Monitor,

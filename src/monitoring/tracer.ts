@@ -1,4 +1,4 @@
-import { trace, SpanStatusCode, INVALID_SPAN_CONTEXT, type Attributes, type Span } from '@opentelemetry/api';
+import { trace, SpanStatusCode, INVALID_SPAN_CONTEXT, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 
 /** Names of our own spans; the monitor counts these. */
 export type OperationName =
@@ -41,9 +41,8 @@ async function untraced<T>(fn: (span: Span) => Promise<T>): Promise<T> {
   return fn(NON_RECORDING_SPAN);
 }
 
-/** Runs fn inside an active span named `name`; records failures and always ends the span. */
-export function traced<T>(name: OperationName, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
-  if (!spansWanted) return untraced(fn);
+/** Runs fn inside an active span of `tracer`; records failures and always ends the span. */
+export function runInSpan<T>(tracer: Tracer, name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn(span);
@@ -55,4 +54,10 @@ export function traced<T>(name: OperationName, attributes: Attributes, fn: (span
       span.end();
     }
   });
+}
+
+/** Runs fn inside an active span named `name` (see runInSpan); one branch when spans are off. */
+export function traced<T>(name: OperationName, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  if (!spansWanted) return untraced(fn);
+  return runInSpan(tracer, name, attributes, fn);
 }

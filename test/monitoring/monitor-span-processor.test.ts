@@ -1,22 +1,10 @@
 import { expect } from 'chai';
-import { SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { ATTR, Monitor, MonitorSpanProcessor, type OperationName } from '../../src/monitoring';
+import { ATTR, Monitor, MonitorSpanProcessor, runInSpan, type OperationName } from '../../src/monitoring';
 
 /** What `traced` does, on a tracer of our own provider rather than the global one. */
-async function tracedOn<T>(tracer: Tracer, name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
-}
+const tracedOn = runInSpan;
 
 function setup(enabled = true) {
   const monitor = new Monitor({ pod: 'pod-span', enabled, sampler: { now: () => 0 } });
