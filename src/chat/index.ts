@@ -1,6 +1,6 @@
 import type { TokenService } from '../auth/tokens';
 import type { CacheEngine, CacheLimits } from '../cache';
-import type { Orm } from '../db';
+import { rawPg, type Orm } from '../db';
 import type { Logger } from '../logger';
 import { CacheWriter } from './cache-writer';
 import { ChatService } from './chat-service';
@@ -12,6 +12,8 @@ import { PinService } from './pin-service';
 import { RateLimiter } from './rate-limiter';
 import { ReactionService } from './reaction-service';
 import { RepairQueue } from './repair-queue';
+import { PgSendCommit } from './pg-send-commit';
+import { OrmSendCommit } from './send-commit';
 import { SendService } from './send-service';
 
 export { ChatEvents, type ChatEventMap } from './events';
@@ -58,6 +60,8 @@ export function createChatServices(deps: {
   history = new HistoryService(store, deps.cache, repair, deps.limits);
   const writer = new CacheWriter(deps.cache, repair);
   const limiter = new RateLimiter(deps.sendRateLimitPer10s, 10);
+  const portable = new OrmSendCommit(store);
+  const pg = rawPg(deps.orm);
   return {
     events,
     store,
@@ -65,7 +69,7 @@ export function createChatServices(deps: {
     writer,
     history,
     chats: new ChatService(store, deps.tokens),
-    send: new SendService(store, writer, events, limiter),
+    send: new SendService(store, pg ? new PgSendCommit(pg, portable) : portable, writer, events, limiter),
     changes: new MessageChangeService(store, writer, events),
     pins: new PinService(store, deps.cache, writer, events),
     reactions: new ReactionService(store, writer, events),

@@ -3,6 +3,7 @@ import { Message, Participant, type Channel } from '../domain';
 import { AppError } from '../errors';
 import type { CacheWriter } from './cache-writer';
 import { SendBatcher } from './send-batcher';
+import type { SendCommit } from './send-commit';
 import type { ChatEvents } from './events';
 import type { SendInput } from './inputs';
 import type { MessageStore } from './message-store';
@@ -25,11 +26,12 @@ export class SendService {
 
   constructor(
     private readonly store: MessageStore,
+    committer: SendCommit,
     private readonly writer: CacheWriter,
     private readonly events: ChatEvents,
     private readonly limiter: RateLimiter,
   ) {
-    this.batcher = new SendBatcher(store, (code, channel, fresh) => this.published(code, channel, fresh));
+    this.batcher = new SendBatcher(committer, (code, channel, fresh) => this.published(code, channel, fresh));
   }
 
   async send(session: SessionClaims, code: string, input: SendInput): Promise<SendResult> {

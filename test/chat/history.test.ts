@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { keys } from '../../src/cache';
 import { RedisEngine } from '../../src/cache';
-import { chatWithHost, STACKS, startStack, startTestApp, type ApiClient, type TestApp } from '../support';
+import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, type TestApp } from '../support';
 
 /** Every page of `before` scrollback from the newest to seq 1, newest first. */
 async function scrollAll(api: ApiClient, code: string, limit: number) {
@@ -167,6 +167,32 @@ for (const stackName of STACKS) {
         expect(await client.zcard(`chat:{${code}}:messages`)).to.equal(1);
         const [member] = await client.zrange(`chat:{${code}}:messages`, 0, -1);
         expect(JSON.parse(member)).to.include({ seq: 1, content: 'hi', chat_code: code });
+      });
+
+      it('stores each client_id once when retries on two servers race fresh sends, with seqs still contiguous', async () => {
+        const other = await startTestApp(t.stack, { MESSAGE_CACHE_MAX_COUNT: '100', SEND_RATE_LIMIT: '100000' });
+        try {
+          const { code, host } = await chatWithHost(t.base);
+          const onOther = new ApiClient(other.base, host.token);
+          // 40 client_ids, each sent three times (twice here, once there) among 40 sends without one.
+          const sends = Array.from({ length: 40 }, (_, i) => [
+            host.post(`/api/chats/${code}/messages`, { content: `retry ${i}`, client_id: `cid-${i}` }),
+            onOther.post(`/api/chats/${code}/messages`, { content: `retry ${i}`, client_id: `cid-${i}` }),
+            host.post(`/api/chats/${code}/messages`, { content: `retry ${i}`, client_id: `cid-${i}` }),
+            onOther.post(`/api/chats/${code}/messages`, { content: `plain ${i}` }),
+          ]).flat();
+          const answers = await Promise.all(sends);
+          for (const a of answers) expect([200, 201], JSON.stringify(a.body)).to.include(a.status);
+          for (let i = 0; i < 40; i++) {
+            const same = answers.slice(i * 4, i * 4 + 3);
+            expect(new Set(same.map((a) => a.body.id)).size, `cid-${i}`).to.equal(1);
+            expect(same.filter((a) => a.status === 201), `cid-${i}`).to.have.length(1);
+          }
+          const { seqs } = await scrollAll(host, code, 100);
+          expect(seqs).to.deep.equal(descending(80));
+        } finally {
+          await other.close();
+        }
       });
     }
   });

@@ -1,0 +1,93 @@
+import type { SessionClaims } from '../auth/tokens';
+import type { Channel } from '../domain';
+import { Message } from '../domain';
+import { lockChat } from './chat-lock';
+import type { SendInput } from './inputs';
+import type { ChatRef, MessageStore } from './message-store';
+
+/** One send waiting in a batch. */
+export interface SendRequest {
+  session: SessionClaims;
+  input: SendInput;
+}
+
+export interface CommittedSend {
+  message: Message;
+  /** true when client_id matched an earlier send: nothing new was stored */
+  duplicate: boolean;
+}
+
+/**
+ * Stores one batch of sends to one chat channel in one transaction: seqs and versions allocated
+ * together (contiguous), a repeated client_id answered with the stored message. Results are in
+ * the batch's order.
+ */
+export interface SendCommit {
+  commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedSend[]>;
+}
+
+/** The row a fresh send becomes; seq and version come from the chat row's counters. */
+export function newMessage(chat: ChatRef, channel: Channel, { session, input }: SendRequest, seq: number, version: number, now: Date): Message {
+  return Object.assign(new Message(), {
+    chatId: chat.id,
+    channel,
+    seq,
+    version,
+    participantId: session.sub,
+    username: session.username,
+    usernameIsReserved: session.user_id !== null,
+    userId: session.user_id,
+    content: input.content,
+    messageType: session.host ? 'host' : 'normal',
+    replyTo: input.reply_to ?? null,
+    clientId: input.client_id ?? null,
+    createdAt: now,
+  });
+}
+
+/**
+ * The portable commit, through the ORM, on every database: lock the chat row, look up the batch's
+ * client_ids, allocate seqs for the fresh sends, insert them.
+ */
+export class OrmSendCommit implements SendCommit {
+  constructor(private readonly store: MessageStore) {}
+
+  commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedSend[]> {
+    return this.store.em().transactional(async (tx) => {
+      const results: (CommittedSend | undefined)[] = new Array(batch.length);
+      const clientIds = [...new Set(batch.map((p) => p.input.client_id).filter((c): c is string => !!c))];
+      const byClientId = new Map<string, Message>();
+      if (clientIds.length) {
+        // Lock first so a concurrent send of the same client_id on another pod is seen, not duplicated.
+        await lockChat(tx, chat.id);
+        for (const m of await tx.find(Message, { chatId: chat.id, clientId: { $in: clientIds } })) byClientId.set(m.clientId!, m);
+      }
+      const fresh: number[] = [];
+      const firstOfClientId = new Map<string, number>();
+      batch.forEach((p, i) => {
+        const cid = p.input.client_id;
+        const stored = cid ? byClientId.get(cid) : undefined;
+        if (stored) results[i] = { message: stored, duplicate: true };
+        else if (cid && firstOfClientId.has(cid)) results[i] = undefined; // same client_id twice in one batch
+        else {
+          if (cid) firstOfClientId.set(cid, i);
+          fresh.push(i);
+        }
+      });
+      if (fresh.length) {
+        const { seq, version } = await lockChat(tx, chat.id, { newSeq: channel, count: fresh.length });
+        const now = new Date();
+        const rows = fresh.map((i, k) => {
+          const m = newMessage(chat, channel, batch[i], seq - fresh.length + 1 + k, version - fresh.length + 1 + k, now);
+          results[i] = { message: m, duplicate: false };
+          return m;
+        });
+        await tx.insertMany(rows);
+      }
+      batch.forEach((p, i) => {
+        if (!results[i]) results[i] = { message: results[firstOfClientId.get(p.input.client_id!)!]!.message, duplicate: true };
+      });
+      return results as CommittedSend[];
+    });
+  }
+}
