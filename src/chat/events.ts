@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
+import type { Channel } from '../domain';
 import type { MessageView } from './message-view';
 
 /** What the services announce after a commit; realtime/ turns these into socket.io events. */
 export interface ChatEventMap {
-  'message:new': [{ chat_code: string; message: MessageView }];
+  /** one committed send batch of a chat channel, ascending by seq */
+  'messages:new': [{ chat_code: string; channel: Channel; messages: MessageView[] }];
   'message:updated': [{ chat_code: string; message: MessageView }];
   'message:deleted': [{ chat_code: string; message: MessageView }];
   'message:pinned': [{ chat_code: string; message: MessageView }];

@@ -46,11 +46,11 @@ export class SendService {
     return { message: published ?? toMessageView(message, code), duplicate };
   }
 
-  /** After a batch commits: one cache append for all of it, then `message:new` in seq order. */
+  /** After a batch commits: one cache append for all of it, then one `messages:new` (in seq order). */
   private async published(code: string, channel: Channel, fresh: Message[]): Promise<MessageView[]> {
     const views = fresh.map((m) => toMessageView(m, code));
     await this.writer.append(code, channel, views.map(toCached));
-    for (const message of views) this.events.emit('message:new', { chat_code: code, message });
+    this.events.emit('messages:new', { chat_code: code, channel, messages: views });
     return views;
   }
 

@@ -47,14 +47,14 @@ export async function startAppMonitoring(deps: AppMonitoringDeps): Promise<AppMo
   });
   startProcessMetrics();
   const appMetrics = new AppMetrics({ monitor, repairDepth: async () => (await chat.repair.stats()).waiting });
-  const countSent = ({ message }: ChatEventMap['message:new'][0]) => metrics.messagesSent.inc({ channel: message.channel });
-  chat.events.on('message:new', countSent);
+  const countSent = ({ channel, messages }: ChatEventMap['messages:new'][0]) => metrics.messagesSent.inc({ channel }, messages.length);
+  chat.events.on('messages:new', countSent);
   await service.start();
   return {
     service,
     metrics: appMetrics,
     async close() {
-      chat.events.off('message:new', countSent);
+      chat.events.off('messages:new', countSent);
       await service.close();
     },
   };

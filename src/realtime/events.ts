@@ -3,6 +3,7 @@
 import type { SessionClaims } from '../auth/tokens';
 import type { Server, Socket } from 'socket.io';
 import type { MessageView } from '../chat';
+import type { Channel } from '../domain';
 
 /** The contract's error object; `retry_after` (seconds) accompanies `rate_limited`. */
 export interface AckError {
@@ -87,6 +88,9 @@ export interface ServerToClientEvents {
 
 /** A chat change as pods pass it to each other; `message` carries the seq and channel it is ordered by. */
 export type ChatChange =
+  /** one committed send batch, ascending by seq */
+  | { type: 'messages:new'; chat_code: string; channel: Channel; messages: MessageView[] }
+  /** a single new message: what pods of earlier versions announce */
   | { type: 'message:new' | 'message:updated' | 'message:deleted' | 'message:pinned'; chat_code: string; message: MessageView }
   | { type: 'reaction:updated'; chat_code: string; message: MessageView; reactions: Record<string, number> };
 

@@ -14,7 +14,8 @@ function emitTo(target: { emit(event: string, ...args: unknown[]): boolean }, ou
   target.emit(out.event, ...out.args);
 }
 
-function outbound(change: ChatChange): Outbound {
+/** A change of one message as its socket event. */
+function outbound(change: Exclude<ChatChange, { type: 'messages:new' }>): Outbound {
   if (change.type === 'reaction:updated') {
     const { message, reactions } = change;
     return { event: 'reaction:updated', args: [{ chat_code: change.chat_code, message_id: message.id, reactions, version: message.version }] };
@@ -52,20 +53,20 @@ export class OrderedDelivery {
     private readonly opts: SequencerOptions = DEFAULT_SEQUENCER_OPTIONS,
   ) {
     const events = chat.events;
-    const onNew = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:new', ...e });
+    const onNew = (e: { chat_code: string; channel: Channel; messages: MessageView[] }) => this.announce({ type: 'messages:new', ...e });
     const onUpdated = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:updated', ...e });
     const onDeleted = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:deleted', ...e });
     const onPinned = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:pinned', ...e });
     const onReaction = (e: { chat_code: string; reactions: Record<string, number>; message: MessageView }) =>
       this.announce({ type: 'reaction:updated', chat_code: e.chat_code, message: e.message, reactions: e.reactions });
-    events.on('message:new', onNew);
+    events.on('messages:new', onNew);
     events.on('message:updated', onUpdated);
     events.on('message:deleted', onDeleted);
     events.on('message:pinned', onPinned);
     events.on('reaction:updated', onReaction);
     io.on('chat:change', (change) => this.receive(change));
     this.unsubscribe = () => {
-      events.off('message:new', onNew);
+      events.off('messages:new', onNew);
       events.off('message:updated', onUpdated);
       events.off('message:deleted', onDeleted);
       events.off('message:pinned', onPinned);
@@ -159,6 +160,11 @@ export class OrderedDelivery {
   }
 
   private receive(change: ChatChange): void {
+    if (change.type === 'messages:new') {
+      const state = this.rooms.get(roomOf(change.chat_code, change.channel));
+      for (const message of state ? change.messages : []) state!.sequencer.push(message);
+      return;
+    }
     const room = roomOf(change.chat_code, change.message.channel);
     const state = this.rooms.get(room);
     if (!state) return; // nobody here reads this chat channel

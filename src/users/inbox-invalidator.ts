@@ -33,7 +33,7 @@ export class InboxInvalidator {
   /** Subscribes to the chat events that change conversation lists and unread counts; returns the unsubscribe. */
   attach(events: ChatEvents): () => void {
     const onChange = ({ chat_code }: { chat_code: string }) => this.chatChanged(chat_code);
-    const names = ['message:new', 'message:updated', 'message:deleted'] as const;
+    const names = ['messages:new', 'message:updated', 'message:deleted'] as const;
     for (const n of names) events.on(n, onChange);
     return () => {
       for (const n of names) events.off(n, onChange);
