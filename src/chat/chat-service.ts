@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
 import { Chat, Participant, User } from '../domain';
 import { AppError } from '../errors';
+import { bumpMembersVersion } from './chat-lock';
 import type { MessageStore } from './message-store';
 
 const CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -118,7 +119,12 @@ export class ChatService {
         isHost: user !== null && chat.hostUserId === user.sub,
       });
       try {
-        await em.persistAndFlush(participant);
+        const fresh = participant;
+        await em.transactional(async (tx) => {
+          tx.persist(fresh);
+          await tx.flush();
+          if (fresh.userId !== null) await bumpMembersVersion(tx, chat.id);
+        });
       } catch (err) {
         if (!(err instanceof UniqueConstraintViolationException)) throw err;
         // A concurrent join took the name first; only its owner may have it.

@@ -4,8 +4,11 @@ import type { MessageView } from './message-view';
 
 /** What the services announce after a commit; realtime/ turns these into socket.io events. */
 export interface ChatEventMap {
-  /** one committed send batch of a chat channel, ascending by seq */
-  'messages:new': [{ chat_code: string; channel: Channel; messages: MessageView[] }];
+  /**
+   * One committed send batch of a chat channel, ascending by seq, with the chat's members version
+   * under the batch's lock (see Chat.membersVersion; null when the store does not tell).
+   */
+  'messages:new': [{ chat_code: string; channel: Channel; messages: MessageView[]; members_version: number | null }];
   'message:updated': [{ chat_code: string; message: MessageView }];
   'message:deleted': [{ chat_code: string; message: MessageView }];
   'message:pinned': [{ chat_code: string; message: MessageView }];

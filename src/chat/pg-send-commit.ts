@@ -2,7 +2,7 @@ import type { RawPg } from '../db';
 import type { Channel } from '../domain';
 import { AppError } from '../errors';
 import type { ChatRef } from './message-store';
-import { newMessage, type CommittedSend, type SendCommit, type SendRequest } from './send-commit';
+import { newMessage, type CommittedBatch, type SendCommit, type SendRequest } from './send-commit';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -15,7 +15,7 @@ function sendStatement(channel: Channel): string {
   const seqCol = channel === 'backroom' ? 'last_seq_backroom' : 'last_seq_main';
   return `with c as (
   update chats set ${seqCol} = ${seqCol} + $2, version = version + $2, last_message_at = $3
-  where id = $1 returning ${seqCol} as seq, version
+  where id = $1 returning ${seqCol} as seq, version, members_version
 ), ins as (
   insert into messages (id, chat_id, channel, seq, version, participant_id, username, username_is_reserved,
     user_id, content, message_type, reply_to, client_id, reactions, created_at, deleted)
@@ -24,7 +24,7 @@ function sendStatement(channel: Channel): string {
   from c, unnest($4::uuid[], $5::uuid[], $6::text[], $7::boolean[], $8::uuid[], $9::text[], $10::text[], $11::uuid[], $12::text[])
     with ordinality as r(id, participant_id, username, reserved, user_id, content, message_type, reply_to, client_id, k)
 )
-select seq, version from c`;
+select seq, version, members_version from c`;
 }
 
 const STATEMENTS: Record<Channel, { name: string; text: string }> = {
@@ -44,13 +44,13 @@ export class PgSendCommit implements SendCommit {
     private readonly careful: SendCommit,
   ) {}
 
-  async commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedSend[]> {
+  async commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedBatch> {
     if (repeatsClientId(batch)) return this.careful.commit(chat, channel, batch);
     const now = new Date();
     const rows = batch.map((req) => newMessage(chat, channel, req, 0, 0, now));
-    let last: { seq: number; version: number } | undefined;
+    let last: { seq: number; version: number; members_version: number } | undefined;
     try {
-      [last] = await this.pg.query<{ seq: number; version: number }>({
+      [last] = await this.pg.query<{ seq: number; version: number; members_version: number }>({
         ...STATEMENTS[channel],
         values: [
           chat.id,
@@ -72,11 +72,12 @@ export class PgSendCommit implements SendCommit {
       throw err;
     }
     if (!last) throw AppError.notFound('chat');
-    return rows.map((m, k) => {
+    const sends = rows.map((m, k) => {
       m.seq = last.seq - rows.length + 1 + k;
       m.version = last.version - rows.length + 1 + k;
       return { message: m, duplicate: false };
     });
+    return { sends, membersVersion: last.members_version };
   }
 }
 

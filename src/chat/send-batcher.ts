@@ -3,7 +3,7 @@ import type { Channel, Message } from '../domain';
 import { ATTR, traced } from '../monitoring/tracer';
 import type { SendInput } from './inputs';
 import type { ChatRef } from './message-store';
-import type { CommittedSend, SendCommit, SendRequest } from './send-commit';
+import type { CommittedBatch, CommittedSend, SendCommit, SendRequest } from './send-commit';
 
 export interface BatchResult<V> extends CommittedSend {
   /** what afterCommit made of a fresh message (its public view) */
@@ -30,7 +30,7 @@ export class SendBatcher<V> {
 
   constructor(
     private readonly committer: SendCommit,
-    private readonly afterCommit: (code: string, channel: Channel, fresh: Message[]) => Promise<V[]>,
+    private readonly afterCommit: (code: string, channel: Channel, fresh: Message[], membersVersion: number | null) => Promise<V[]>,
   ) {}
 
   submit(chat: ChatRef, session: SessionClaims, input: SendInput): Promise<BatchResult<V>> {
@@ -52,10 +52,11 @@ export class SendBatcher<V> {
     while (queue.length) {
       const batch = queue.splice(0, MAX_BATCH);
       try {
-        const results = await this.commit(chat, channel, batch);
+        const { sends, membersVersion } = await this.commit(chat, channel, batch);
+        const results: BatchResult<V>[] = sends;
         const fresh = results.filter((r) => !r.duplicate);
         if (fresh.length) {
-          const published = await this.afterCommit(chat.code, channel, fresh.map((r) => r.message));
+          const published = await this.afterCommit(chat.code, channel, fresh.map((r) => r.message), membersVersion);
           fresh.forEach((r, i) => (r.published = published[i]));
         }
         batch.forEach((p, i) => p.resolve(results[i]));
@@ -66,7 +67,7 @@ export class SendBatcher<V> {
     this.queues.delete(key);
   }
 
-  private commit(chat: ChatRef, channel: Channel, batch: PendingSend<V>[]): Promise<BatchResult<V>[]> {
+  private commit(chat: ChatRef, channel: Channel, batch: PendingSend<V>[]): Promise<CommittedBatch> {
     return traced('db.write', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'send', [ATTR.dbCount]: batch.length }, () =>
       this.committer.commit(chat, channel, batch),
     );

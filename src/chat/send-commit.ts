@@ -17,13 +17,20 @@ export interface CommittedSend {
   duplicate: boolean;
 }
 
+/** A stored batch: results in the batch's order, and the chat's members version seen under its lock. */
+export interface CommittedBatch {
+  sends: CommittedSend[];
+  /** null when every send was a duplicate (nothing was stored) */
+  membersVersion: number | null;
+}
+
 /**
  * Stores one batch of sends to one chat channel in one transaction: seqs and versions allocated
  * together (contiguous), a repeated client_id answered with the stored message. Results are in
  * the batch's order.
  */
 export interface SendCommit {
-  commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedSend[]>;
+  commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedBatch>;
 }
 
 /** The row a fresh send becomes; seq and version come from the chat row's counters. */
@@ -52,7 +59,7 @@ export function newMessage(chat: ChatRef, channel: Channel, { session, input }: 
 export class OrmSendCommit implements SendCommit {
   constructor(private readonly store: MessageStore) {}
 
-  commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedSend[]> {
+  commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedBatch> {
     return this.store.em().transactional(async (tx) => {
       const results: (CommittedSend | undefined)[] = new Array(batch.length);
       const clientIds = [...new Set(batch.map((p) => p.input.client_id).filter((c): c is string => !!c))];
@@ -74,8 +81,10 @@ export class OrmSendCommit implements SendCommit {
           fresh.push(i);
         }
       });
+      let membersVersion: number | null = null;
       if (fresh.length) {
-        const { seq, version } = await lockChat(tx, chat.id, { newSeq: channel, count: fresh.length });
+        const { seq, version, membersVersion: members } = await lockChat(tx, chat.id, { newSeq: channel, count: fresh.length });
+        membersVersion = members;
         const now = new Date();
         const rows = fresh.map((i, k) => {
           const m = newMessage(chat, channel, batch[i], seq - fresh.length + 1 + k, version - fresh.length + 1 + k, now);
@@ -87,7 +96,7 @@ export class OrmSendCommit implements SendCommit {
       batch.forEach((p, i) => {
         if (!results[i]) results[i] = { message: results[firstOfClientId.get(p.input.client_id!)!]!.message, duplicate: true };
       });
-      return results as CommittedSend[];
+      return { sends: results as CommittedSend[], membersVersion };
     });
   }
 }

@@ -31,7 +31,7 @@ export class SendService {
     private readonly events: ChatEvents,
     private readonly limiter: RateLimiter,
   ) {
-    this.batcher = new SendBatcher(committer, (code, channel, fresh) => this.published(code, channel, fresh));
+    this.batcher = new SendBatcher(committer, (code, channel, fresh, membersVersion) => this.published(code, channel, fresh, membersVersion));
   }
 
   async send(session: SessionClaims, code: string, input: SendInput): Promise<SendResult> {
@@ -47,10 +47,10 @@ export class SendService {
   }
 
   /** After a batch commits: one cache append for all of it, then one `messages:new` (in seq order). */
-  private async published(code: string, channel: Channel, fresh: Message[]): Promise<MessageView[]> {
+  private async published(code: string, channel: Channel, fresh: Message[], membersVersion: number | null): Promise<MessageView[]> {
     const views = fresh.map((m) => toMessageView(m, code));
     await this.writer.append(code, channel, views.map(toCached));
-    this.events.emit('messages:new', { chat_code: code, channel, messages: views });
+    this.events.emit('messages:new', { chat_code: code, channel, messages: views, members_version: membersVersion });
     return views;
   }
 

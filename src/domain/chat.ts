@@ -41,6 +41,13 @@ export class Chat {
   @Property({ type: 'integer' })
   version: number = 0;
 
+  /**
+   * Bumped, under the chat row lock, whenever a registered user becomes a participant: a pod's
+   * cached list of the chat's registered members is current while this number is unchanged.
+   */
+  @Property({ type: 'integer', default: 0 })
+  membersVersion: number = 0;
+
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
 

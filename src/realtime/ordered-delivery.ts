@@ -53,7 +53,8 @@ export class OrderedDelivery {
     private readonly opts: SequencerOptions = DEFAULT_SEQUENCER_OPTIONS,
   ) {
     const events = chat.events;
-    const onNew = (e: { chat_code: string; channel: Channel; messages: MessageView[] }) => this.announce({ type: 'messages:new', ...e });
+    const onNew = ({ chat_code, channel, messages }: { chat_code: string; channel: Channel; messages: MessageView[] }) =>
+      this.announce({ type: 'messages:new', chat_code, channel, messages });
     const onUpdated = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:updated', ...e });
     const onDeleted = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:deleted', ...e });
     const onPinned = (e: { chat_code: string; message: MessageView }) => this.announce({ type: 'message:pinned', ...e });

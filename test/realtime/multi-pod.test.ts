@@ -16,7 +16,9 @@ describe('realtime across pods (2 server processes, Redis adapter, PostgreSQL)',
   const sockets: ChatSocket[] = [];
 
   before(async () => {
-    pods = await startPods(2);
+    // Senders here send as fast as acks come back, until a test has seen enough: the per-connection
+    // send limit (50 per 10 s by default) must not end the traffic before that.
+    pods = await startPods(2, { SEND_RATE_LIMIT: '100000' });
     bases = pods.pods.map((p) => p.url);
   });
   after(async () => {

@@ -61,4 +61,20 @@ describe('user caches across two pods (postgres+redis)', function () {
     expect(await unread(onB(b))).to.equal(1);
     expect((await onB(b).api.get('/api/me/conversations')).body.conversations[0].last_message.preview).to.equal('hello from pod A');
   });
+
+  it('counts a new message for a member who joined on the other pod after this pod had looked up the chat’s members', async () => {
+    const [host, late] = [await registerUser(podA, 'h'), await registerUser(podA, 'late')];
+    const created = await host.api.post('/api/chats', { name: 'members move' });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const code: string = created.body.code;
+    const sh = await joinAs(host, code);
+    await send(sh, code, 'one'); // pod A now knows the chat's registered members: the host
+    await podA.app.users.cache.settled();
+
+    await joinAs(onB(late), code);
+    expect(await unread(late)).to.equal(1);
+    await send(sh, code, 'two');
+    await podA.app.users.cache.settled();
+    expect(await unread(late), 'pod A looked the members up again: the join changed them').to.equal(2);
+  });
 });
