@@ -16,6 +16,14 @@ export interface WindowRead {
   hi: number;
   /** members inside [lo, hi], ascending by seq */
   entries: { seq: number; json: string }[];
+  /** members in the whole window */
+  count: number;
+}
+
+/** A window's last seq and size: equal twice, no message was added, lost or trimmed in between. */
+export interface WindowState {
+  lastSeq: number;
+  count: number;
 }
 
 export interface WindowInfo {
@@ -66,6 +74,9 @@ export interface CacheEngine {
 
   /** Reads the members of a page's range together with the meta last seq, in one round trip. */
   readPage(code: string, channel: Channel, req: PageRequest): Promise<WindowRead>;
+
+  /** The window's state (one small round trip), or null when the cache knows nothing of the chat. */
+  windowState(code: string, channel: Channel): Promise<WindowState | null>;
 
   /** Makes a chat's windows unusable (drops their meta) until the next rebuild or append. */
   dropMeta(code: string): Promise<void>;

@@ -1,4 +1,4 @@
-export type { CacheEngine, CacheLimits, CachedMessage, WindowRead, WindowInfo, PinEntry } from './cache-engine';
+export type { CacheEngine, CacheLimits, CachedMessage, WindowRead, WindowInfo, WindowState, PinEntry } from './cache-engine';
 export { keys, chatCodeOfKey } from './keys';
 export { pageRange, type PageRequest } from './page-range';
 export { MemoryEngine } from './memory/memory-engine';

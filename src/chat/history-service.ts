@@ -1,9 +1,11 @@
-import type { CacheEngine, CacheLimits, PageRequest, WindowRead } from '../cache';
+import type { CacheEngine, CacheLimits, PageRequest, WindowRead, WindowState } from '../cache';
 import { pageRange } from '../cache';
 import type { Channel, Message } from '../domain';
 import { ATTR, traced } from '../monitoring/tracer';
 import type { ChatRef, MessageStore } from './message-store';
 import { toCached, toMessageView, type MessageView } from './message-view';
+import { CoalescedRead } from './coalesced-read';
+import type { KeptPage, PageMemo } from './page-memo';
 import type { RepairQueue } from './repair-queue';
 
 export type HistorySource = 'cache' | 'db' | 'hybrid';
@@ -23,23 +25,42 @@ export interface HistoryPage {
  * which messages the answer must hold; whatever the window lacks comes from the database.
  */
 export class HistoryService {
+  /** window states of kept pages: concurrent readers of a hot chat share one round trip */
+  private readonly states = new CoalescedRead<WindowState | null>();
+
   constructor(
     private readonly store: MessageStore,
     private readonly engine: CacheEngine,
     private readonly repair: RepairQueue,
     private readonly limits: CacheLimits,
+    private readonly memo: PageMemo,
   ) {}
 
+  /** Pages are shared (PageMemo): callers must not change them. */
   async page(code: string, channel: Channel, req: PageRequest): Promise<HistoryPage> {
     // A chat whose cache write failed here may have a stale window until its repair starts.
-    const cached = this.repair.suspects(code) ? null : await this.readCache(code, channel, req);
+    if (this.repair.suspects(code)) return this.fromDatabase(code, channel, req);
+    if (req.mode === 'newest') {
+      const kept = this.memo.get(code, channel, req.limit);
+      const current = kept && (await this.keptIfCurrent(code, channel, kept));
+      if (current) return current;
+    }
+    const generation = this.memo.generation();
+    const cached = await this.readCache(code, channel, req);
     if (cached && cached.lastSeq !== null) {
       const { lo, hi, entries, lastSeq } = cached;
       const expected = Math.max(0, hi - lo + 1);
-      if (entries.length === expected) return this.finish(req, entries.map((e) => e.json), 'cache', lastSeq, lo, hi);
-      return this.hybrid(code, channel, req, cached as WindowRead & { lastSeq: number });
+      if (entries.length !== expected) return this.hybrid(code, channel, req, cached as WindowRead & { lastSeq: number });
+      const page = this.finish(req, entries.map((e) => e.json), 'cache', lastSeq, lo, hi);
+      if (req.mode === 'newest') this.memo.set(code, channel, req.limit, { page, state: { lastSeq, count: cached.count } }, generation);
+      return page;
     }
     return this.fromDatabase(code, channel, req);
+  }
+
+  /** A message of the chat channel changed (an edit, delete, reaction or pin, here or on another pod). */
+  messageChanged(code: string, channel: Channel): void {
+    this.memo.forget(code, channel);
   }
 
   /** Messages after `sinceSeq`, oldest first, at most `max`; `complete` false when more were missed. */
@@ -73,6 +94,21 @@ export class HistoryService {
       pins.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, code)) })),
       now.getTime(),
     );
+  }
+
+  /** The kept page when the window's state says it is still current, else null (one cache read either way). */
+  private async keptIfCurrent(code: string, channel: Channel, kept: KeptPage): Promise<HistoryPage | null> {
+    try {
+      return await traced('cache.read', { [ATTR.chatCode]: code, [ATTR.op]: 'page' }, async (span) => {
+        const now = await this.states.run(`${code}:${channel}`, () => this.engine.windowState(code, channel));
+        const current = now !== null && now.lastSeq === kept.state.lastSeq && now.count === kept.state.count;
+        // Serving a kept page is a page read the cache answered; a stale one was only a check before the real read.
+        span.setAttributes(current ? { [ATTR.cacheResult]: 'hit', [ATTR.cacheCount]: kept.page.items.length } : { [ATTR.op]: 'window-state' });
+        return current ? kept.page : null;
+      });
+    } catch {
+      return null;
+    }
   }
 
   private async readCache(code: string, channel: Channel, req: PageRequest): Promise<WindowRead | null> {

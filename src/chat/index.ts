@@ -6,6 +6,7 @@ import { CacheWriter } from './cache-writer';
 import { ChatService } from './chat-service';
 import { ChatEvents } from './events';
 import { HistoryService } from './history-service';
+import type { MessageView } from './message-view';
 import { MessageChangeService } from './message-change-service';
 import { MessageStore } from './message-store';
 import { PinService } from './pin-service';
@@ -14,6 +15,7 @@ import { ReactionService } from './reaction-service';
 import { RepairQueue } from './repair-queue';
 import { PgSendCommit } from './pg-send-commit';
 import { OrmSendCommit } from './send-commit';
+import { PageMemo } from './page-memo';
 import { SendService } from './send-service';
 
 export { ChatEvents, type ChatEventMap } from './events';
@@ -57,7 +59,9 @@ export function createChatServices(deps: {
   const store = new MessageStore(deps.orm);
   let history: HistoryService | undefined;
   const repair = new RepairQueue(deps.cache, (code) => history!.rebuild(code), deps.log);
-  history = new HistoryService(store, deps.cache, repair, deps.limits);
+  history = new HistoryService(store, deps.cache, repair, deps.limits, new PageMemo());
+  const changed = ({ chat_code, message }: { chat_code: string; message: MessageView }) => history!.messageChanged(chat_code, message.channel);
+  for (const name of ['message:updated', 'message:deleted', 'message:pinned', 'reaction:updated'] as const) events.on(name, changed);
   const writer = new CacheWriter(deps.cache, repair);
   const limiter = new RateLimiter(deps.sendRateLimitPer10s, 10);
   const portable = new OrmSendCommit(store);

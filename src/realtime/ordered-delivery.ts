@@ -65,7 +65,11 @@ export class OrderedDelivery {
     events.on('message:deleted', onDeleted);
     events.on('message:pinned', onPinned);
     events.on('reaction:updated', onReaction);
-    io.on('chat:change', (change) => this.receive(change));
+    io.on('chat:change', (change) => {
+      // Another pod's change: pages of the chat this pod keeps are old (its own changes tell the history service directly).
+      if (change.type !== 'messages:new' && change.type !== 'message:new') chat.history.messageChanged(change.chat_code, change.message.channel);
+      this.receive(change);
+    });
     this.unsubscribe = () => {
       events.off('messages:new', onNew);
       events.off('message:updated', onUpdated);

@@ -50,6 +50,20 @@ for (const kind of engines) {
       expect(read.lastSeq).to.equal(null);
     });
 
+    it('tells a window’s last seq and size in one read, as the page read does, and nothing for an unknown chat', async () => {
+      expect(await engine.windowState(code, 'main')).to.equal(null);
+      await engine.append(code, 'main', [1, 2, 3].map((s) => msg(s)));
+      expect(await engine.windowState(code, 'main')).to.deep.equal({ lastSeq: 3, count: 3 });
+      expect((await engine.readPage(code, 'main', { mode: 'newest', limit: 2 })).count).to.equal(3);
+      await engine.append(code, 'main', [4, 5, 6].map((s) => msg(s)));
+      expect(await engine.windowState(code, 'main')).to.deep.equal({ lastSeq: 6, count: 5 });
+      await engine.rebuild(code, 'main', [msg(5), msg(6)], 6, true);
+      expect(await engine.windowState(code, 'main'), 'a member lost changes the size').to.deep.equal({ lastSeq: 6, count: 2 });
+      expect(await engine.windowState(code, 'backroom')).to.equal(null);
+      await engine.dropMeta(code);
+      expect(await engine.windowState(code, 'main')).to.equal(null);
+    });
+
     it('appends by seq and trims the window to the newest maxCount', async () => {
       await engine.append(code, 'main', [1, 2, 3, 4, 5, 6, 7].map((s) => msg(s)));
       const info = await engine.windowInfo(code, 'main');

@@ -169,6 +169,35 @@ for (const stackName of STACKS) {
         expect(JSON.parse(member)).to.include({ seq: 1, content: 'hi', chat_code: code });
       });
 
+      it('serves a first page it keeps only while current: a message sent on another server shows at once, an edit there promptly', async () => {
+        const other = await startTestApp(t.stack, { MESSAGE_CACHE_MAX_COUNT: '100', SEND_RATE_LIMIT: '100000' });
+        try {
+          const { code, host: there } = await chatWithHost(other.base);
+          const here = new ApiClient(t.base, there.token);
+          for (const text of ['one', 'two', 'three']) expect((await there.post(`/api/chats/${code}/messages`, { content: text })).status).to.equal(201);
+          const first = async () => (await here.get(`/api/chats/${code}/messages?limit=50`)).body;
+          expect((await first()).messages.map((m: { content: string }) => m.content)).to.deep.equal(['three', 'two', 'one']);
+
+          expect((await there.post(`/api/chats/${code}/messages`, { content: 'four' })).status).to.equal(201);
+          const afterSend = await first();
+          expect(afterSend.messages.map((m: { seq: number }) => m.seq), 'acked on the other server, so in the cache').to.deep.equal([4, 3, 2, 1]);
+          expect(afterSend.source).to.equal('cache');
+
+          const two = afterSend.messages[2];
+          expect((await there.patch(`/api/chats/${code}/messages/${two.id}`, { content: 'two, edited there' })).status).to.equal(200);
+          const deadline = Date.now() + 5000;
+          while ((await first()).messages[2].content !== 'two, edited there') {
+            expect(Date.now(), 'the edit on the other server shows here').to.be.below(deadline);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          const three = afterSend.messages[1];
+          expect((await here.patch(`/api/chats/${code}/messages/${three.id}`, { content: 'three, edited here' })).status).to.equal(200);
+          expect((await first()).messages[1].content, 'an edit on this server shows at once').to.equal('three, edited here');
+        } finally {
+          await other.close();
+        }
+      });
+
       it('stores each client_id once when retries on two servers race fresh sends, with seqs still contiguous', async () => {
         const other = await startTestApp(t.stack, { MESSAGE_CACHE_MAX_COUNT: '100', SEND_RATE_LIMIT: '100000' });
         try {

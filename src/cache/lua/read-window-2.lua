@@ -10,7 +10,8 @@
   ARGV[4] limit
 
   Returns: {-1} when the meta is missing (the cache knows nothing of the chat), else
-           {last, lo, hi, {member1, score1, member2, score2, …}} with members ascending by seq.
+           {last, lo, hi, {member1, score1, member2, score2, …}, count} with members ascending by
+           seq and count the window's size (with last, what tells a kept page still current).
 ]]
 local last = redis.call('HGET', KEYS[2], ARGV[1])
 if not last then return {-1} end
@@ -29,5 +30,6 @@ else
   hi = math.min(last, cursor + limit)
 end
 
-if lo > hi then return {last, lo, hi, {}} end
-return {last, lo, hi, redis.call('ZRANGEBYSCORE', KEYS[1], lo, hi, 'WITHSCORES')}
+local count = redis.call('ZCARD', KEYS[1])
+if lo > hi then return {last, lo, hi, {}, count} end
+return {last, lo, hi, redis.call('ZRANGEBYSCORE', KEYS[1], lo, hi, 'WITHSCORES'), count}

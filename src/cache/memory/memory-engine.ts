@@ -1,5 +1,5 @@
 import type { Channel } from '../../domain';
-import type { CacheEngine, CacheLimits, CachedMessage, PinEntry, WindowInfo, WindowRead } from '../cache-engine';
+import type { CacheEngine, CacheLimits, CachedMessage, PinEntry, WindowInfo, WindowRead, WindowState } from '../cache-engine';
 import { keys } from '../keys';
 import { pageRange, type PageRequest } from '../page-range';
 
@@ -103,7 +103,7 @@ export class MemoryEngine implements CacheEngine {
   async readPage(code: string, channel: Channel, req: PageRequest): Promise<WindowRead> {
     const meta = this.get<Record<string, number>>(keys.meta(code));
     const lastSeq = meta?.[channel];
-    if (lastSeq === undefined) return { lastSeq: null, lo: 0, hi: -1, entries: [] };
+    if (lastSeq === undefined) return { lastSeq: null, lo: 0, hi: -1, entries: [], count: 0 };
     const { lo, hi } = pageRange(lastSeq, req);
     const window = this.get<Window>(keys.window(code, channel));
     const entries: WindowRead['entries'] = [];
@@ -113,7 +113,12 @@ export class MemoryEngine implements CacheEngine {
         if (m) entries.push({ seq, json: m.json });
       }
     }
-    return { lastSeq, lo, hi, entries };
+    return { lastSeq, lo, hi, entries, count: window?.size ?? 0 };
+  }
+
+  async windowState(code: string, channel: Channel): Promise<WindowState | null> {
+    const lastSeq = this.get<Record<string, number>>(keys.meta(code))?.[channel];
+    return lastSeq === undefined ? null : { lastSeq, count: this.get<Window>(keys.window(code, channel))?.size ?? 0 };
   }
 
   async dropMeta(code: string): Promise<void> {

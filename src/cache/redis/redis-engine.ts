@@ -1,6 +1,6 @@
 import { Cluster, type Redis } from 'ioredis';
 import type { Channel } from '../../domain';
-import type { CacheEngine, CacheLimits, CachedMessage, PinEntry, WindowInfo, WindowRead } from '../cache-engine';
+import type { CacheEngine, CacheLimits, CachedMessage, PinEntry, WindowInfo, WindowRead, WindowState } from '../cache-engine';
 import { keys } from '../keys';
 import type { PageRequest } from '../page-range';
 import type { RedisClient } from './connection';
@@ -42,11 +42,16 @@ export class RedisEngine implements CacheEngine {
   async readPage(code: string, channel: Channel, req: PageRequest): Promise<WindowRead> {
     const cursor = req.mode === 'before' ? req.before : req.mode === 'after' ? req.after : 0;
     const reply = await this.client.chatpopReadWindow(keys.window(code, channel), keys.meta(code), channel, req.mode, cursor, req.limit);
-    if (Number(reply[0]) < 0) return { lastSeq: null, lo: 0, hi: -1, entries: [] };
+    if (Number(reply[0]) < 0) return { lastSeq: null, lo: 0, hi: -1, entries: [], count: 0 };
     const flat = (reply[3] ?? []) as string[];
     const entries: WindowRead['entries'] = [];
     for (let i = 0; i < flat.length; i += 2) entries.push({ json: flat[i], seq: Number(flat[i + 1]) });
-    return { lastSeq: Number(reply[0]), lo: Number(reply[1]), hi: Number(reply[2]), entries };
+    return { lastSeq: Number(reply[0]), lo: Number(reply[1]), hi: Number(reply[2]), entries, count: Number(reply[4] ?? 0) };
+  }
+
+  async windowState(code: string, channel: Channel): Promise<WindowState | null> {
+    const [last, count] = await this.client.chatpopWindowState(keys.window(code, channel), keys.meta(code), channel);
+    return last < 0 ? null : { lastSeq: Number(last), count: Number(count) };
   }
 
   async dropMeta(code: string): Promise<void> {

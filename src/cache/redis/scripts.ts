@@ -7,12 +7,14 @@ const SCRIPTS = {
   chatpopUpsert: 'upsert-2.lua',
   chatpopReadWindow: 'read-window-2.lua',
   chatpopPin: 'pin-1.lua',
+  chatpopWindowState: 'window-state-2.lua',
 } as const;
 
 export interface ScriptCommands {
   chatpopUpsert(window: string, meta: string, ...argv: (string | number)[]): Promise<number>;
   chatpopReadWindow(window: string, meta: string, ...argv: (string | number)[]): Promise<unknown[]>;
   chatpopPin(pinned: string, ...argv: (string | number)[]): Promise<number>;
+  chatpopWindowState(window: string, meta: string, field: string): Promise<number[]>;
 }
 
 export function registerScripts(client: RedisClient): RedisClient & ScriptCommands {

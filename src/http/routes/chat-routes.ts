@@ -7,6 +7,15 @@ import { optionalClaims, requireSession, requireUser, type AuthState } from '../
 
 const { parseInput } = inputs;
 
+/** Bodies of pages the history service shares (PageMemo), so a kept page is serialized once. */
+const bodies = new WeakMap<HistoryPage, Buffer>();
+
+function pageBuffer(page: HistoryPage): Buffer {
+  let body = bodies.get(page);
+  if (!body) bodies.set(page, (body = Buffer.from(pageBody(page))));
+  return body;
+}
+
 /** Serializes a history page around the cached JSON strings, without parsing them again. */
 function pageBody(page: HistoryPage): string {
   const tail = JSON.stringify({
@@ -59,7 +68,7 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
           ? ({ mode: 'before', before: q.before, limit: q.limit } as const)
           : ({ mode: 'newest', limit: q.limit } as const);
     ctx.type = 'application/json';
-    ctx.body = pageBody(await s.history.page(ctx.params.code, channel, req));
+    ctx.body = pageBuffer(await s.history.page(ctx.params.code, channel, req));
   };
 
   router.get('/:code/messages', async (ctx) => {
