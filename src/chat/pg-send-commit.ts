@@ -1,89 +1,124 @@
 import type { RawPg } from '../db';
-import type { Channel } from '../domain';
 import { AppError } from '../errors';
-import type { ChatRef } from './message-store';
-import { newMessage, type CommittedBatch, type SendCommit, type SendRequest } from './send-commit';
+import { newMessage, type CommittedBatch, type SendCommit, type SendGroup } from './send-commit';
 
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * One statement, so one round trip and no BEGIN/COMMIT: the UPDATE on the chat row allocates the
- * batch's seqs and versions (and holds the row lock to the end, which serializes pods), the INSERT
- * takes the rows as arrays. Its text never changes, so each connection prepares it once.
+ * The sends of many chats in one statement, so one round trip, one commit and no BEGIN: the chat
+ * rows are locked in id order first (so two pods' statements cannot deadlock), then one UPDATE
+ * allocates each chat's seqs and versions (the row locks, held to the end, serialize pods) and one
+ * INSERT takes the rows as arrays, numbering them per chat channel in arrival order. Its text
+ * never changes, so each connection prepares it once.
  */
-function sendStatement(channel: Channel): string {
-  const seqCol = channel === 'backroom' ? 'last_seq_backroom' : 'last_seq_main';
-  return `with c as (
-  update chats set ${seqCol} = ${seqCol} + $2, version = version + $2, last_message_at = $3
-  where id = $1 returning ${seqCol} as seq, version, members_version
+const SEND_STATEMENT = {
+  name: 'chatpop_send_v2',
+  text: `with r as (
+  select * from unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::boolean[], $8::uuid[], $9::text[], $10::text[], $11::uuid[], $12::text[])
+    with ordinality as r(chat_id, channel, id, participant_id, username, reserved, user_id, content, message_type, reply_to, client_id, k)
+), n as (
+  select chat_id, count(*) filter (where channel = 'main') as main, count(*) filter (where channel = 'backroom') as backroom, count(*) as total
+  from r group by chat_id
+), locked as materialized (
+  select id from chats where id in (select chat_id from n) order by id for update
+), c as (
+  update chats set last_seq_main = last_seq_main + n.main, last_seq_backroom = last_seq_backroom + n.backroom,
+    version = version + n.total, last_message_at = $1
+  from n where chats.id = n.chat_id and chats.id in (select id from locked)
+  returning chats.id, chats.last_seq_main, chats.last_seq_backroom, chats.version, chats.members_version, n.main, n.backroom, n.total
 ), ins as (
   insert into messages (id, chat_id, channel, seq, version, participant_id, username, username_is_reserved,
     user_id, content, message_type, reply_to, client_id, reactions, created_at, deleted)
-  select r.id, $1, '${channel}', c.seq - $2 + r.k, c.version - $2 + r.k, r.participant_id, r.username, r.reserved,
-    r.user_id, r.content, r.message_type, r.reply_to, r.client_id, '{}'::jsonb, $3, false
-  from c, unnest($4::uuid[], $5::uuid[], $6::text[], $7::boolean[], $8::uuid[], $9::text[], $10::text[], $11::uuid[], $12::text[])
-    with ordinality as r(id, participant_id, username, reserved, user_id, content, message_type, reply_to, client_id, k)
+  select r.id, r.chat_id, r.channel,
+    (case when r.channel = 'main' then c.last_seq_main - c.main else c.last_seq_backroom - c.backroom end)
+      + row_number() over (partition by r.chat_id, r.channel order by r.k),
+    c.version - c.total + row_number() over (partition by r.chat_id order by r.k),
+    r.participant_id, r.username, r.reserved, r.user_id, r.content, r.message_type, r.reply_to, r.client_id, '{}'::jsonb, $1, false
+  from r join c on c.id = r.chat_id
 )
-select seq, version, members_version from c`;
-}
-
-const STATEMENTS: Record<Channel, { name: string; text: string }> = {
-  main: { name: 'chatpop_send_main', text: sendStatement('main') },
-  backroom: { name: 'chatpop_send_backroom', text: sendStatement('backroom') },
+select id, last_seq_main, last_seq_backroom, version, members_version from c`,
 };
 
+interface ChatRow {
+  id: string;
+  last_seq_main: number;
+  last_seq_backroom: number;
+  version: number;
+  members_version: number;
+}
+
 /**
- * The PostgreSQL send path: the whole batch in one statement, without the ORM. It assumes every
- * client_id is new; when one is not (a client's retry) the unique index refuses the statement,
- * nothing of it remains, and the batch goes through `careful` (the ORM commit), which looks the
- * stored messages up under the chat row lock. A batch naming one client_id twice goes there too.
+ * The PostgreSQL send path, without the ORM. It assumes every client_id is new; when one is not (a
+ * client's retry) the unique index refuses the statement, nothing of it remains, and the groups go
+ * through `careful` (the ORM commit), which looks stored messages up under the chat row lock.
+ * Groups naming one client_id twice go there too.
  */
 export class PgSendCommit implements SendCommit {
+  readonly spansChats = true;
+
   constructor(
     private readonly pg: RawPg,
     private readonly careful: SendCommit,
   ) {}
 
-  async commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedBatch> {
-    if (repeatsClientId(batch)) return this.careful.commit(chat, channel, batch);
+  async commit(groups: SendGroup[]): Promise<(CommittedBatch | { error: unknown })[]> {
+    if (groups.some((g) => repeatsClientId(g))) return this.careful.commit(groups);
     const now = new Date();
-    const rows = batch.map((req) => newMessage(chat, channel, req, 0, 0, now));
-    let last: { seq: number; version: number; members_version: number } | undefined;
+    const rows = groups.map((g) => g.sends.map((req) => newMessage(g.chat, g.channel, req, 0, 0, now)));
+    const all = rows.flat();
+    let chats: ChatRow[];
     try {
-      [last] = await this.pg.query<{ seq: number; version: number; members_version: number }>({
-        ...STATEMENTS[channel],
+      chats = await this.pg.query<ChatRow>({
+        ...SEND_STATEMENT,
         values: [
-          chat.id,
-          rows.length,
           now,
-          rows.map((m) => m.id),
-          rows.map((m) => m.participantId),
-          rows.map((m) => m.username),
-          rows.map((m) => m.usernameIsReserved),
-          rows.map((m) => m.userId),
-          rows.map((m) => m.content),
-          rows.map((m) => m.messageType),
-          rows.map((m) => m.replyTo),
-          rows.map((m) => m.clientId),
+          all.map((m) => m.chatId),
+          all.map((m) => m.channel),
+          all.map((m) => m.id),
+          all.map((m) => m.participantId),
+          all.map((m) => m.username),
+          all.map((m) => m.usernameIsReserved),
+          all.map((m) => m.userId),
+          all.map((m) => m.content),
+          all.map((m) => m.messageType),
+          all.map((m) => m.replyTo),
+          all.map((m) => m.clientId),
         ],
       });
     } catch (err) {
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) return this.careful.commit(chat, channel, batch);
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) return this.careful.commit(groups);
       throw err;
     }
-    if (!last) throw AppError.notFound('chat');
-    const sends = rows.map((m, k) => {
-      m.seq = last.seq - rows.length + 1 + k;
-      m.version = last.version - rows.length + 1 + k;
-      return { message: m, duplicate: false };
-    });
-    return { sends, membersVersion: last.members_version };
+    return numbered(groups, rows, chats);
   }
 }
 
-function repeatsClientId(batch: SendRequest[]): boolean {
+/** Gives each stored row the seq and version the statement gave it: counted back from the chat's new counters. */
+function numbered(groups: SendGroup[], rows: ReturnType<typeof newMessage>[][], chats: ChatRow[]): (CommittedBatch | { error: unknown })[] {
+  // What is left to number per chat (both channels share `version`) and per chat channel.
+  const next = new Map<string, { row: ChatRow; version: number; main: number; backroom: number }>();
+  for (const row of chats) next.set(row.id, { row, version: row.version, main: row.last_seq_main, backroom: row.last_seq_backroom });
+  const result: (CommittedBatch | { error: unknown })[] = new Array(groups.length);
+  // Walk backwards: the last row of a chat channel holds its new last seq.
+  for (let g = groups.length - 1; g >= 0; g--) {
+    const counters = next.get(groups[g].chat.id);
+    if (!counters) {
+      result[g] = { error: AppError.notFound('chat') };
+      continue;
+    }
+    const channel = groups[g].channel;
+    for (let i = rows[g].length - 1; i >= 0; i--) {
+      rows[g][i].seq = counters[channel]--;
+      rows[g][i].version = counters.version--;
+    }
+    result[g] = { sends: rows[g].map((message) => ({ message, duplicate: false })), membersVersion: counters.row.members_version };
+  }
+  return result;
+}
+
+function repeatsClientId(group: SendGroup): boolean {
   const seen = new Set<string>();
-  for (const { input } of batch) {
+  for (const { input } of group.sends) {
     const cid = input.client_id;
     if (!cid) continue;
     if (seen.has(cid)) return true;

@@ -1,9 +1,9 @@
 import type { SessionClaims } from '../auth/tokens';
 import type { Channel, Message } from '../domain';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, tracedEach } from '../monitoring/tracer';
 import type { SendInput } from './inputs';
 import type { ChatRef } from './message-store';
-import type { CommittedBatch, CommittedSend, SendCommit, SendRequest } from './send-commit';
+import type { CommittedBatch, CommittedSend, SendCommit, SendGroup, SendRequest } from './send-commit';
 
 export interface BatchResult<V> extends CommittedSend {
   /** what afterCommit made of a fresh message (its public view) */
@@ -11,19 +11,25 @@ export interface BatchResult<V> extends CommittedSend {
 }
 
 interface PendingSend<V> extends SendRequest {
+  chat: ChatRef;
+  channel: Channel;
   resolve(r: BatchResult<V>): void;
   reject(err: unknown): void;
 }
 
-/** Sends grouped into one transaction at most. @default 200 */
+type Group<V> = Omit<SendGroup, 'sends'> & { sends: PendingSend<V>[] };
+
+/** Sends stored by one commit at most. @default 200 */
 export const MAX_BATCH = 200;
 
 /**
- * Group commit. Sends to one chat channel queue up while that channel's transaction runs; the next
- * transaction takes all of them (SendCommit: one seq allocation, one multi-row INSERT, one commit).
- * Idle, a send is a batch of one, so latency is unchanged; under load the database does one round
- * of work for many messages.
- * `afterCommit` runs once per batch, in seq order, before any of its sends resolves.
+ * Group commit. Sends queue up while a commit runs; the next commit takes all of them (up to
+ * MAX_BATCH): per chat channel one seq allocation, one multi-row INSERT, one transaction. Where the
+ * committer spans chats (PostgreSQL), one queue serves the whole pod and one statement stores the
+ * sends of every chat that has some; otherwise each chat channel has its own queue. Idle, a send
+ * is a batch of one, so latency is unchanged; under load the database does one round of work for
+ * many messages. `afterCommit` runs once per chat channel and commit, in seq order, before any of
+ * its sends resolves, and before the next commit of the queue starts.
  */
 export class SendBatcher<V> {
   private readonly queues = new Map<string, PendingSend<V>[]>();
@@ -35,41 +41,64 @@ export class SendBatcher<V> {
 
   submit(chat: ChatRef, session: SessionClaims, input: SendInput): Promise<BatchResult<V>> {
     return new Promise((resolve, reject) => {
-      const key = `${chat.id}:${input.channel}`;
+      const key = this.committer.spansChats ? 'all' : `${chat.id}:${input.channel}`;
       const queue = this.queues.get(key);
-      const pending = { session, input, resolve, reject };
+      const pending = { chat, channel: input.channel, session, input, resolve, reject };
       if (queue) {
         queue.push(pending);
         return;
       }
       this.queues.set(key, [pending]);
-      void this.drain(key, chat, input.channel);
+      void this.drain(key);
     });
   }
 
-  private async drain(key: string, chat: ChatRef, channel: Channel) {
+  private async drain(key: string) {
     const queue = this.queues.get(key)!;
     while (queue.length) {
-      const batch = queue.splice(0, MAX_BATCH);
+      const groups = groupByChannel(queue.splice(0, MAX_BATCH));
+      let committed: (CommittedBatch | { error: unknown })[];
       try {
-        const { sends, membersVersion } = await this.commit(chat, channel, batch);
-        const results: BatchResult<V>[] = sends;
-        const fresh = results.filter((r) => !r.duplicate);
-        if (fresh.length) {
-          const published = await this.afterCommit(chat.code, channel, fresh.map((r) => r.message), membersVersion);
-          fresh.forEach((r, i) => (r.published = published[i]));
-        }
-        batch.forEach((p, i) => p.resolve(results[i]));
+        committed = await this.commit(groups);
       } catch (err) {
-        for (const p of batch) p.reject(err);
+        for (const g of groups) for (const p of g.sends) p.reject(err);
+        continue;
       }
+      await Promise.all(groups.map((g, i) => this.publish(g, committed[i])));
     }
     this.queues.delete(key);
   }
 
-  private commit(chat: ChatRef, channel: Channel, batch: PendingSend<V>[]): Promise<CommittedBatch> {
-    return traced('db.write', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'send', [ATTR.dbCount]: batch.length }, () =>
-      this.committer.commit(chat, channel, batch),
-    );
+  private async publish(group: Group<V>, committed: CommittedBatch | { error: unknown }): Promise<void> {
+    try {
+      if ('error' in committed) throw committed.error;
+      const results: BatchResult<V>[] = committed.sends;
+      const fresh = results.filter((r) => !r.duplicate);
+      if (fresh.length) {
+        const published = await this.afterCommit(group.chat.code, group.channel, fresh.map((r) => r.message), committed.membersVersion);
+        fresh.forEach((r, i) => (r.published = published[i]));
+      }
+      group.sends.forEach((p, i) => p.resolve(results[i]));
+    } catch (err) {
+      for (const p of group.sends) p.reject(err);
+    }
   }
+
+  /** One db.write span per chat channel, however many share the statement. */
+  private commit(groups: Group<V>[]): Promise<(CommittedBatch | { error: unknown })[]> {
+    const spans = groups.map((g) => ({ [ATTR.chatCode]: g.chat.code, [ATTR.op]: 'send', [ATTR.dbCount]: g.sends.length }));
+    return tracedEach('db.write', spans, () => this.committer.commit(groups));
+  }
+}
+
+/** Pending sends grouped by chat channel, groups in order of their first send, sends in arrival order. */
+function groupByChannel<V>(batch: PendingSend<V>[]): Group<V>[] {
+  const groups = new Map<string, Group<V>>();
+  for (const p of batch) {
+    const key = `${p.chat.id}:${p.channel}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { chat: p.chat, channel: p.channel, sends: [] }));
+    g.sends.push(p);
+  }
+  return [...groups.values()];
 }

@@ -17,7 +17,14 @@ export interface CommittedSend {
   duplicate: boolean;
 }
 
-/** A stored batch: results in the batch's order, and the chat's members version seen under its lock. */
+/** Sends to one chat channel, in arrival order. */
+export interface SendGroup {
+  chat: ChatRef;
+  channel: Channel;
+  sends: SendRequest[];
+}
+
+/** A stored group: results in the group's order, and the chat's members version seen under its lock. */
 export interface CommittedBatch {
   sends: CommittedSend[];
   /** null when every send was a duplicate (nothing was stored) */
@@ -25,12 +32,14 @@ export interface CommittedBatch {
 }
 
 /**
- * Stores one batch of sends to one chat channel in one transaction: seqs and versions allocated
- * together (contiguous), a repeated client_id answered with the stored message. Results are in
- * the batch's order.
+ * Stores groups of sends, each chat channel's in one transaction: seqs and versions allocated
+ * together (contiguous), a repeated client_id answered with the stored message. Results (or the
+ * group's error) come in the groups' order.
  */
 export interface SendCommit {
-  commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedBatch>;
+  /** true: one call stores the groups of many chats at once; false: callers pass one group per call */
+  readonly spansChats: boolean;
+  commit(groups: SendGroup[]): Promise<(CommittedBatch | { error: unknown })[]>;
 }
 
 /** The row a fresh send becomes; seq and version come from the chat row's counters. */
@@ -57,9 +66,23 @@ export function newMessage(chat: ChatRef, channel: Channel, { session, input }: 
  * client_ids, allocate seqs for the fresh sends, insert them.
  */
 export class OrmSendCommit implements SendCommit {
+  readonly spansChats = false;
+
   constructor(private readonly store: MessageStore) {}
 
-  commit(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedBatch> {
+  async commit(groups: SendGroup[]): Promise<(CommittedBatch | { error: unknown })[]> {
+    const results: (CommittedBatch | { error: unknown })[] = [];
+    for (const g of groups) {
+      try {
+        results.push(await this.commitOne(g.chat, g.channel, g.sends));
+      } catch (error) {
+        results.push({ error });
+      }
+    }
+    return results;
+  }
+
+  private commitOne(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedBatch> {
     return this.store.em().transactional(async (tx) => {
       const results: (CommittedSend | undefined)[] = new Array(batch.length);
       const clientIds = [...new Set(batch.map((p) => p.input.client_id).filter((c): c is string => !!c))];

@@ -61,3 +61,23 @@ export function traced<T>(name: OperationName, attributes: Attributes, fn: (span
   if (!spansWanted) return untraced(fn);
   return runInSpan(tracer, name, attributes, fn);
 }
+
+/**
+ * One piece of work that is several operations at once (one statement storing the sends of many
+ * chats): a span per attribute set, all ending with fn. The spans are not made active.
+ */
+export async function tracedEach<T>(name: OperationName, attributes: Attributes[], fn: () => Promise<T>): Promise<T> {
+  if (!spansWanted) return fn();
+  const spans = attributes.map((a) => tracer.startSpan(name, { attributes: a }));
+  try {
+    return await fn();
+  } catch (err) {
+    for (const span of spans) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    throw err;
+  } finally {
+    for (const span of spans) span.end();
+  }
+}

@@ -198,6 +198,30 @@ for (const stackName of STACKS) {
         }
       });
 
+      it('numbers concurrent sends to many chats and both channels, shared statements and two servers alike: each channel contiguous, each version once', async () => {
+        const other = await startTestApp(t.stack, { MESSAGE_CACHE_MAX_COUNT: '100', SEND_RATE_LIMIT: '100000' });
+        try {
+          const chats = await Promise.all(Array.from({ length: 5 }, () => chatWithHost(other.base)));
+          const sends = chats.flatMap(({ code, host }) => {
+            const here = new ApiClient(t.base, host.token);
+            return Array.from({ length: 40 }, (_, i) =>
+              (i % 2 ? host : here).post(`/api/chats/${code}/messages`, { content: `m${i}`, channel: i % 4 === 3 ? 'backroom' : 'main' }),
+            );
+          });
+          for (const res of await Promise.all(sends)) expect(res.status, JSON.stringify(res.body)).to.equal(201);
+          for (const { code, host } of chats) {
+            const main = (await host.get(`/api/chats/${code}/messages?limit=100`)).body.messages;
+            const back = (await host.get(`/api/chats/${code}/backroom/messages?limit=100`)).body.messages;
+            expect(main.map((m: { seq: number }) => m.seq)).to.deep.equal(descending(30));
+            expect(back.map((m: { seq: number }) => m.seq)).to.deep.equal(descending(10));
+            const versions = [...main, ...back].map((m: { version: number }) => m.version).sort((a, b) => a - b);
+            expect(versions, `${code}: one version per message`).to.deep.equal(descending(40).reverse());
+          }
+        } finally {
+          await other.close();
+        }
+      });
+
       it('stores each client_id once when retries on two servers race fresh sends, with seqs still contiguous', async () => {
         const other = await startTestApp(t.stack, { MESSAGE_CACHE_MAX_COUNT: '100', SEND_RATE_LIMIT: '100000' });
         try {
