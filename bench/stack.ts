@@ -2,9 +2,12 @@
 // PostgreSQL (test/support, so never the machine's own), the ChatPop server as a separate process,
 // and the two bare ceiling servers. Imported from the support files directly: the support index
 // also loads the whole app, which the orchestrator process has no use for.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import { parentPid, type Watched } from './cpu';
 import { PROBE_NODE_ARGS } from './server-probe';
+import { repoRoot } from './settings';
 import { cleanupAll } from '../test/support/child-processes';
 import { createTestDatabase, stopPostgres, type TestDatabase } from '../test/support/postgres';
 import { startRedis, type RedisHandle } from '../test/support/redis-server';
@@ -31,6 +34,13 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/** The node flags of the image's server command (Dockerfile CMD), so the bench runs the server as production does. */
+export function imageNodeFlags(root: string): string[] {
+  const cmd = /^CMD (\[.*\])\s*$/m.exec(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
+  const argv = cmd ? (JSON.parse(cmd[1]) as string[]) : [];
+  return argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : [];
+}
+
 export interface StackOptions {
   /** Extra server environment, e.g. a smaller MESSAGE_CACHE_MAX_COUNT for the smoke test. */
   serverEnv?: Record<string, string>;
@@ -55,13 +65,13 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       ...opts.serverEnv,
     };
     const [server, bareEmit, bareRoute] = await Promise.all([
-      startServerProcess(serverEnv, { nodeArgs: PROBE_NODE_ARGS, readyTimeoutMs: 60_000 }),
+      startServerProcess(serverEnv, { nodeArgs: [...imageNodeFlags(repoRoot()), ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 }),
       startServerProcess({}, { script: 'dist/bench/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
       startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
     ]);
     const postmasterPid = await postmaster(db.url);
     const servers: Watched[] = [
-      { role: 'chatpop server', pid: server.pid, what: 'node dist/src/server.js (NODE_ENV=production, PostgreSQL + Redis, Redis adapter)' },
+      { role: 'chatpop server', pid: server.pid, what: `node ${imageNodeFlags(repoRoot()).join(' ')} dist/src/server.js (the image's command; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)` },
       { role: 'bare socket.io', pid: bareEmit.pid, what: 'node dist/bench/bare-emit-server.js (ceiling 1, in-memory adapter)' },
       { role: 'bare koa', pid: bareRoute.pid, what: 'node dist/bench/bare-route-server.js (ceiling 2)' },
       { role: 'redis-server', pid: redis.pid as number, what: 'throwaway redis-server (no persistence)' },
