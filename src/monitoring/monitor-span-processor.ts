@@ -1,4 +1,4 @@
-import { SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Monitor } from './monitor';
 import { isCacheResult, isOperationName } from './operations';
@@ -8,6 +8,46 @@ const hrToMs = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
 
 const numberOrUndefined = (v: AttributeValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
 const stringOrUndefined = (v: AttributeValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** An ended span of ours as the monitor reads it: from the OTel SDK, or from a light span (tracer.ts). */
+export interface EndedSpan {
+  name: string;
+  attributes: Attributes;
+  durationMs: number;
+  /** ms since the epoch */
+  endedAtMs: number;
+  failed: boolean;
+}
+
+/** Counts one of our spans in the monitor. Only whitelisted attributes are read. */
+export function recordSpan(monitor: Monitor, span: EndedSpan): void {
+  if (!monitor.enabled || !isOperationName(span.name)) return;
+  const op = span.name;
+  const a = span.attributes;
+  const cacheCount = numberOrUndefined(a[ATTR.cacheCount]);
+  const dbCount = numberOrUndefined(a[ATTR.dbCount]);
+  let count: number | undefined;
+  if (op === 'hybrid.query') {
+    count = cacheCount !== undefined || dbCount !== undefined ? (cacheCount ?? 0) + (dbCount ?? 0) : undefined;
+  } else if (op.startsWith('cache.')) {
+    count = cacheCount;
+  } else {
+    count = dbCount ?? cacheCount;
+  }
+  const result = a[ATTR.cacheResult];
+  monitor.record({
+    op,
+    chatCode: stringOrUndefined(a[ATTR.chatCode]),
+    result: isCacheResult(result) ? result : undefined,
+    count,
+    cacheCount: op === 'hybrid.query' ? cacheCount : undefined,
+    dbCount: op === 'hybrid.query' ? dbCount : undefined,
+    action: stringOrUndefined(a[ATTR.op]),
+    durationMs: span.durationMs,
+    endedAt: span.endedAtMs,
+    failed: span.failed,
+  });
+}
 
 /**
  * Feeds the monitor from our own spans (`cache.read`, `db.write`, …). Other spans (http, koa,
@@ -20,30 +60,12 @@ export class MonitorSpanProcessor implements SpanProcessor {
   onStart(): void {}
 
   onEnd(span: ReadableSpan): void {
-    if (!this.monitor.enabled || !isOperationName(span.name)) return;
-    const op = span.name;
-    const a = span.attributes;
-    const cacheCount = numberOrUndefined(a[ATTR.cacheCount]);
-    const dbCount = numberOrUndefined(a[ATTR.dbCount]);
-    let count: number | undefined;
-    if (op === 'hybrid.query') {
-      count = cacheCount !== undefined || dbCount !== undefined ? (cacheCount ?? 0) + (dbCount ?? 0) : undefined;
-    } else if (op.startsWith('cache.')) {
-      count = cacheCount;
-    } else {
-      count = dbCount ?? cacheCount;
-    }
-    const result = a[ATTR.cacheResult];
-    this.monitor.record({
-      op,
-      chatCode: stringOrUndefined(a[ATTR.chatCode]),
-      result: isCacheResult(result) ? result : undefined,
-      count,
-      cacheCount: op === 'hybrid.query' ? cacheCount : undefined,
-      dbCount: op === 'hybrid.query' ? dbCount : undefined,
-      action: stringOrUndefined(a[ATTR.op]),
+    if (!this.monitor.enabled) return;
+    recordSpan(this.monitor, {
+      name: span.name,
+      attributes: span.attributes,
       durationMs: hrToMs(span.duration),
-      endedAt: hrToMs(span.endTime),
+      endedAtMs: hrToMs(span.endTime),
       failed: span.status.code === SpanStatusCode.ERROR,
     });
   }

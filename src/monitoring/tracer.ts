@@ -1,4 +1,6 @@
 import { trace, SpanStatusCode, INVALID_SPAN_CONTEXT, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { LightSpan } from './light-span';
+import type { EndedSpan } from './monitor-span-processor';
 
 /** Names of our own spans; the monitor counts these. */
 export type OperationName =
@@ -37,6 +39,27 @@ export function setSpansWanted(wanted: boolean): void {
   spansWanted = wanted;
 }
 
+let nestSpans = true;
+let lightSink: ((span: EndedSpan) => void) | null = null;
+
+/**
+ * Where our spans go when no tracing backend is configured: straight to `sink` (the monitor) as
+ * light spans, instead of through the OTel SDK. null (the default): through the SDK.
+ */
+export function setLightSpanSink(sink: ((span: EndedSpan) => void) | null): void {
+  lightSink = sink;
+}
+
+/**
+ * Whether our spans become the active span while they run, so that spans started inside them
+ * (ours, and the libraries') are their children. Only a tracing backend reads that tree; the
+ * monitor does not, and activating a span costs about as much as recording it. Telemetry turns
+ * this off when nothing exports. @default true
+ */
+export function setSpanNesting(nest: boolean): void {
+  nestSpans = nest;
+}
+
 async function untraced<T>(fn: (span: Span) => Promise<T>): Promise<T> {
   return fn(NON_RECORDING_SPAN);
 }
@@ -56,10 +79,30 @@ export function runInSpan<T>(tracer: Tracer, name: string, attributes: Attribute
   });
 }
 
-/** Runs fn inside an active span named `name` (see runInSpan); one branch when spans are off. */
+/** Runs fn inside a span named `name` (see runInSpan); one branch when spans are off. */
 export function traced<T>(name: OperationName, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
   if (!spansWanted) return untraced(fn);
+  if (lightSink) return runWithSpan(new LightSpan(name, attributes, lightSink), fn);
+  if (!nestSpans) return runInFlatSpan(name, attributes, fn);
   return runInSpan(tracer, name, attributes, fn);
+}
+
+/** runInSpan without making the span active (see setSpanNesting). */
+function runInFlatSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  return runWithSpan(tracer.startSpan(name, { attributes }), fn);
+}
+
+/** fn with a span that is not made active; records failures and always ends the span. */
+async function runWithSpan<T>(span: Span, fn: (span: Span) => Promise<T>): Promise<T> {
+  try {
+    return await fn(span);
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw err;
+  } finally {
+    span.end();
+  }
 }
 
 /**
@@ -68,7 +111,7 @@ export function traced<T>(name: OperationName, attributes: Attributes, fn: (span
  */
 export async function tracedEach<T>(name: OperationName, attributes: Attributes[], fn: () => Promise<T>): Promise<T> {
   if (!spansWanted) return fn();
-  const spans = attributes.map((a) => tracer.startSpan(name, { attributes: a }));
+  const spans: Span[] = attributes.map((a) => (lightSink ? new LightSpan(name, a, lightSink) : tracer.startSpan(name, { attributes: a })));
   try {
     return await fn();
   } catch (err) {
