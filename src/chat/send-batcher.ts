@@ -29,7 +29,7 @@ export const MAX_BATCH = 200;
  * sends of every chat that has some; otherwise each chat channel has its own queue. Idle, a send
  * is a batch of one, so latency is unchanged; under load the database does one round of work for
  * many messages. `afterCommit` runs once per chat channel and commit, in seq order, before any of
- * its sends resolves, and before the next commit of the queue starts.
+ * its sends resolves; the afterCommits of a queue run one commit after another.
  */
 export class SendBatcher<V> {
   private readonly queues = new Map<string, PendingSend<V>[]>();
@@ -53,9 +53,19 @@ export class SendBatcher<V> {
     });
   }
 
+  /**
+   * Commits what is queued, over and over. A commit's publishing (cache append, announcements,
+   * acks) runs while the next commit does: publishings follow each other in commit order, and a
+   * commit waits for the publishing before last, so at most one trails.
+   */
   private async drain(key: string) {
     const queue = this.queues.get(key)!;
-    while (queue.length) {
+    let publishing: Promise<void> = Promise.resolve();
+    for (;;) {
+      if (!queue.length) {
+        await publishing;
+        if (!queue.length) break;
+      }
       const groups = groupByChannel(queue.splice(0, MAX_BATCH));
       let committed: (CommittedBatch | { error: unknown })[];
       try {
@@ -64,7 +74,11 @@ export class SendBatcher<V> {
         for (const g of groups) for (const p of g.sends) p.reject(err);
         continue;
       }
-      await Promise.all(groups.map((g, i) => this.publish(g, committed[i])));
+      const previous = publishing;
+      publishing = previous.then(async () => {
+        await Promise.all(groups.map((g, i) => this.publish(g, committed[i])));
+      });
+      await previous;
     }
     this.queues.delete(key);
   }
