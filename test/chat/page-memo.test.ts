@@ -31,11 +31,16 @@ describe('PageMemo: the first pages a pod keeps', () => {
     expect(memo.get('AAAA1111', 'main', 50), 'read before the change').to.equal(undefined);
   });
 
-  it('keeps at most its number of chat channels, dropping the least recently stored', () => {
+  it('keeps at most its number of pages, dropping the least recently stored, whatever chats they belong to', () => {
     const memo = new PageMemo(2, 1000, clock);
-    for (const code of ['AAAA1111', 'BBBB2222', 'CCCC3333']) memo.set(code, 'main', 50, kept(1), memo.generation());
+    memo.set('AAAA1111', 'main', 50, kept(1), memo.generation());
+    memo.set('AAAA1111', 'main', 20, kept(1), memo.generation());
+    memo.set('BBBB2222', 'main', 50, kept(1), memo.generation());
     expect(memo.get('AAAA1111', 'main', 50)).to.equal(undefined);
+    expect(memo.get('AAAA1111', 'main', 20)).to.not.equal(undefined);
     expect(memo.get('BBBB2222', 'main', 50)).to.not.equal(undefined);
-    expect(memo.get('CCCC3333', 'main', 50)).to.not.equal(undefined);
+    memo.forget('AAAA1111', 'main');
+    expect(memo.get('AAAA1111', 'main', 20)).to.equal(undefined);
+    expect(memo.get('BBBB2222', 'main', 50)).to.not.equal(undefined);
   });
 });
