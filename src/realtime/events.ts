@@ -88,6 +88,8 @@ export interface ServerToClientEvents {
 
 /** A chat change as pods pass it to each other; `message` carries the seq and channel it is ordered by. */
 export type ChatChange =
+  /** what one pod committed in one event-loop turn, in commit order (one publish for all of it) */
+  | { type: 'changes'; changes: ChatChange[] }
   /** one committed send batch, ascending by seq */
   | { type: 'messages:new'; chat_code: string; channel: Channel; messages: MessageView[] }
   /** a single new message: what pods of earlier versions announce */

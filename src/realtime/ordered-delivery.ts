@@ -8,6 +8,9 @@ import { roomOf } from './rooms';
 /** Most messages one history read brings into a sequencer (the replay limit of CONTRACT.md). */
 export const READ_LIMIT = 500;
 
+/** One change (not a bundle of them). */
+type OneChange = Exclude<ChatChange, { type: 'changes' }>;
+
 type Outbound = { [E in keyof ServerToClientEvents]: { event: E; args: Parameters<ServerToClientEvents[E]> } }[keyof ServerToClientEvents];
 
 function emitTo(target: { emit(event: string, ...args: unknown[]): boolean }, out: Outbound): void {
@@ -15,7 +18,7 @@ function emitTo(target: { emit(event: string, ...args: unknown[]): boolean }, ou
 }
 
 /** A change of one message as its socket event. */
-function outbound(change: Exclude<ChatChange, { type: 'messages:new' }>): Outbound {
+function outbound(change: Exclude<ChatChange, { type: 'messages:new' | 'changes' }>): Outbound {
   if (change.type === 'reaction:updated') {
     const { message, reactions } = change;
     return { event: 'reaction:updated', args: [{ chat_code: change.chat_code, message_id: message.id, reactions, version: message.version }] };
@@ -42,6 +45,8 @@ export class OrderedDelivery {
   private readonly rooms = new Map<string, RoomState>();
   private readonly socketRooms = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
+  /** this turn's changes, not yet sent to the other pods */
+  private outbox: ChatChange[] = [];
   /** totals over every sequencer this pod has run */
   readonly stats: DeliveryStats = newDeliveryStats();
 
@@ -65,11 +70,7 @@ export class OrderedDelivery {
     events.on('message:deleted', onDeleted);
     events.on('message:pinned', onPinned);
     events.on('reaction:updated', onReaction);
-    io.on('chat:change', (change) => {
-      // Another pod's change: pages of the chat this pod keeps are old (its own changes tell the history service directly).
-      if (change.type !== 'messages:new' && change.type !== 'message:new') chat.history.messageChanged(change.chat_code, change.message.channel);
-      this.receive(change);
-    });
+    io.on('chat:change', (change) => this.receiveRemote(change));
     this.unsubscribe = () => {
       events.off('messages:new', onNew);
       events.off('message:updated', onUpdated);
@@ -138,6 +139,7 @@ export class OrderedDelivery {
   }
 
   close(): void {
+    if (this.outbox.length) this.flushOutbox();
     this.unsubscribe();
     for (const state of this.rooms.values()) state.sequencer.close();
     this.rooms.clear();
@@ -158,13 +160,36 @@ export class OrderedDelivery {
     }
   }
 
-  /** A change committed on this pod: to the other pods, and to this pod's own room. */
-  private announce(change: ChatChange): void {
-    if (this.crossPod) this.io.serverSideEmit('chat:change', change);
+  /**
+   * A change committed on this pod: to this pod's own room now, and to the other pods with the
+   * rest of this event-loop turn's changes (a commit of many chats is one publish, not one each).
+   */
+  private announce(change: OneChange): void {
+    if (this.crossPod) {
+      if (!this.outbox.length) setImmediate(() => this.flushOutbox());
+      this.outbox.push(change);
+    }
     this.receive(change);
   }
 
-  private receive(change: ChatChange): void {
+  private flushOutbox(): void {
+    if (!this.outbox.length) return; // flushed by close()
+    const changes = this.outbox;
+    this.outbox = [];
+    this.io.serverSideEmit('chat:change', changes.length === 1 ? changes[0] : { type: 'changes', changes });
+  }
+
+  private receiveRemote(change: ChatChange): void {
+    if (change.type === 'changes') {
+      for (const c of change.changes) this.receiveRemote(c);
+      return;
+    }
+    // Another pod's change: pages of the chat this pod keeps are old (its own changes tell the history service directly).
+    if (change.type !== 'messages:new' && change.type !== 'message:new') this.chat.history.messageChanged(change.chat_code, change.message.channel);
+    this.receive(change);
+  }
+
+  private receive(change: OneChange): void {
     if (change.type === 'messages:new') {
       const state = this.rooms.get(roomOf(change.chat_code, change.channel));
       for (const message of state ? change.messages : []) state!.sequencer.push(message);
