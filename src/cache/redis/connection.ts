@@ -25,6 +25,7 @@ export function createRedisClient(target: Exclude<RedisTarget, { kind: 'none' }>
   if (target.kind === 'cluster') {
     return new Cluster(target.nodes, {
       enableOfflineQueue: options.enableOfflineQueue,
+      enableAutoPipelining: options.enableAutoPipelining,
       lazyConnect: true,
       clusterRetryStrategy: options.retryStrategy,
       redisOptions: { ...options, password: target.password },
