@@ -1,4 +1,4 @@
-import { SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import { SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Monitor } from './monitor';
 import { isCacheResult, isOperationName } from './operations';
@@ -12,7 +12,7 @@ const stringOrUndefined = (v: AttributeValue | undefined): string | undefined =>
 /** An ended span of ours as the monitor reads it: from the OTel SDK, or from a light span (tracer.ts). */
 export interface EndedSpan {
   name: string;
-  attributes: Attributes;
+  attribute(key: string): AttributeValue | undefined;
   durationMs: number;
   /** ms since the epoch */
   endedAtMs: number;
@@ -23,9 +23,9 @@ export interface EndedSpan {
 export function recordSpan(monitor: Monitor, span: EndedSpan): void {
   if (!monitor.enabled || !isOperationName(span.name)) return;
   const op = span.name;
-  const a = span.attributes;
-  const cacheCount = numberOrUndefined(a[ATTR.cacheCount]);
-  const dbCount = numberOrUndefined(a[ATTR.dbCount]);
+  const a = (key: string) => span.attribute(key);
+  const cacheCount = numberOrUndefined(a(ATTR.cacheCount));
+  const dbCount = numberOrUndefined(a(ATTR.dbCount));
   let count: number | undefined;
   if (op === 'hybrid.query') {
     count = cacheCount !== undefined || dbCount !== undefined ? (cacheCount ?? 0) + (dbCount ?? 0) : undefined;
@@ -34,15 +34,15 @@ export function recordSpan(monitor: Monitor, span: EndedSpan): void {
   } else {
     count = dbCount ?? cacheCount;
   }
-  const result = a[ATTR.cacheResult];
+  const result = a(ATTR.cacheResult);
   monitor.record({
     op,
-    chatCode: stringOrUndefined(a[ATTR.chatCode]),
+    chatCode: stringOrUndefined(a(ATTR.chatCode)),
     result: isCacheResult(result) ? result : undefined,
     count,
     cacheCount: op === 'hybrid.query' ? cacheCount : undefined,
     dbCount: op === 'hybrid.query' ? dbCount : undefined,
-    action: stringOrUndefined(a[ATTR.op]),
+    action: stringOrUndefined(a(ATTR.op)),
     durationMs: span.durationMs,
     endedAt: span.endedAtMs,
     failed: span.failed,
@@ -63,7 +63,7 @@ export class MonitorSpanProcessor implements SpanProcessor {
     if (!this.monitor.enabled) return;
     recordSpan(this.monitor, {
       name: span.name,
-      attributes: span.attributes,
+      attribute: (key) => span.attributes[key],
       durationMs: hrToMs(span.duration),
       endedAtMs: hrToMs(span.endTime),
       failed: span.status.code === SpanStatusCode.ERROR,
