@@ -66,17 +66,7 @@ async function untraced<T>(fn: (span: Span) => Promise<T>): Promise<T> {
 
 /** Runs fn inside an active span of `tracer`; records failures and always ends the span. */
 export function runInSpan<T>(tracer: Tracer, name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, { attributes }, (span) => runWithSpan(span, fn));
 }
 
 /** Runs fn inside a span named `name` (see runInSpan); one branch when spans are off. */
@@ -97,12 +87,16 @@ async function runWithSpan<T>(span: Span, fn: (span: Span) => Promise<T>): Promi
   try {
     return await fn(span);
   } catch (err) {
-    span.recordException(err as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR });
+    markFailed(span, err);
     throw err;
   } finally {
     span.end();
   }
+}
+
+function markFailed(span: Span, err: unknown): void {
+  span.recordException(err as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR });
 }
 
 /**
@@ -115,10 +109,7 @@ export async function tracedEach<T>(name: OperationName, attributes: Attributes[
   try {
     return await fn();
   } catch (err) {
-    for (const span of spans) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-    }
+    for (const span of spans) markFailed(span, err);
     throw err;
   } finally {
     for (const span of spans) span.end();
