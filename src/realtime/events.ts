@@ -97,7 +97,13 @@ export type ChatChange =
   | { type: 'reaction:updated'; chat_code: string; message: MessageView; reactions: Record<string, number> };
 
 export interface InterServerEvents {
-  /** every committed change, from the pod that committed it to every other pod */
+  /** every committed change, from the pod that committed it to every other pod (one event per event-loop turn) */
+  'chat:changes': (change: ChatChange) => void;
+  /**
+   * What pods of the first release send (one message change each). Kept apart from 'chat:changes',
+   * whose batches they cannot read: during a rolling upgrade they ignore the new event, and their
+   * sequencers fill what they miss from history, instead of failing on it.
+   */
   'chat:change': (change: ChatChange) => void;
   /** a pod's connections to a chat changed: recount it */
   'presence:changed': (code: string) => void;

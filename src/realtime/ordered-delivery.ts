@@ -70,6 +70,7 @@ export class OrderedDelivery {
     events.on('message:deleted', onDeleted);
     events.on('message:pinned', onPinned);
     events.on('reaction:updated', onReaction);
+    io.on('chat:changes', (change) => this.receiveRemote(change));
     io.on('chat:change', (change) => this.receiveRemote(change));
     this.unsubscribe = () => {
       events.off('messages:new', onNew);
@@ -176,7 +177,7 @@ export class OrderedDelivery {
     if (!this.outbox.length) return; // flushed by close()
     const changes = this.outbox;
     this.outbox = [];
-    this.io.serverSideEmit('chat:change', changes.length === 1 ? changes[0] : { type: 'changes', changes });
+    this.io.serverSideEmit('chat:changes', changes.length === 1 ? changes[0] : { type: 'changes', changes });
   }
 
   private receiveRemote(change: ChatChange): void {
