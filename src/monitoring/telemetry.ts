@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Monitor } from './monitor';
 import { MonitorSpanProcessor, recordSpan } from './monitor-span-processor';
-import { setLightSpanSink, setSpanNesting, setSpansWanted } from './tracer';
+import { setLightSpanSink, setSpansWanted } from './tracer';
 
 // The OpenTelemetry SDK and instrumentations are required inside startTelemetry, not imported at
 // the top: loading them takes ~250 ms, which jobs that only read snapshots should not pay.
@@ -94,8 +94,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   });
   sdk.start();
 
-  // Our spans are skipped outright while nothing consumes them, and only nest for a tracing backend.
-  setSpanNesting(exporting);
+  // Our spans are skipped outright while nothing consumes them.
   // Without a backend only the monitor reads our spans: hand them to it directly.
   setLightSpanSink(exporting ? null : (span) => recordSpan(monitor, span));
   const applySwitch = (): void => setSpansWanted(exporting || monitor.enabled);
@@ -109,7 +108,6 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     async shutdown() {
       unsubscribe();
       setSpansWanted(true);
-      setSpanNesting(true);
       setLightSpanSink(null);
       await sdk.shutdown();
     },

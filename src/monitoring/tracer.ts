@@ -39,7 +39,6 @@ export function setSpansWanted(wanted: boolean): void {
   spansWanted = wanted;
 }
 
-let nestSpans = true;
 let lightSink: ((span: EndedSpan) => void) | null = null;
 
 /**
@@ -48,16 +47,6 @@ let lightSink: ((span: EndedSpan) => void) | null = null;
  */
 export function setLightSpanSink(sink: ((span: EndedSpan) => void) | null): void {
   lightSink = sink;
-}
-
-/**
- * Whether our spans become the active span while they run, so that spans started inside them
- * (ours, and the libraries') are their children. Only a tracing backend reads that tree; the
- * monitor does not, and activating a span costs about as much as recording it. Telemetry turns
- * this off when nothing exports. @default true
- */
-export function setSpanNesting(nest: boolean): void {
-  nestSpans = nest;
 }
 
 async function untraced<T>(fn: (span: Span) => Promise<T>): Promise<T> {
@@ -73,16 +62,10 @@ export function runInSpan<T>(tracer: Tracer, name: string, attributes: Attribute
 export function traced<T>(name: OperationName, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
   if (!spansWanted) return untraced(fn);
   if (lightSink) return runWithSpan(new LightSpan(name, attributes, lightSink), fn);
-  if (!nestSpans) return runInFlatSpan(name, attributes, fn);
   return runInSpan(tracer, name, attributes, fn);
 }
 
-/** runInSpan without making the span active (see setSpanNesting). */
-function runInFlatSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
-  return runWithSpan(tracer.startSpan(name, { attributes }), fn);
-}
-
-/** fn with a span that is not made active; records failures and always ends the span. */
+/** Runs fn with `span`; records failures and always ends the span. */
 async function runWithSpan<T>(span: Span, fn: (span: Span) => Promise<T>): Promise<T> {
   try {
     return await fn(span);
