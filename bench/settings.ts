@@ -81,6 +81,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRo
     socketWorkers: env.BENCH_SOCKET_WORKERS ? Math.max(1, Number(env.BENCH_SOCKET_WORKERS)) : base.socketWorkers,
     // For investigations: other closed-loop steps, e.g. BENCH_RAMP=1,1,8,1.
     rampDepths: env.BENCH_RAMP ? env.BENCH_RAMP.split(',').map(Number).filter((d) => d > 0) : base.rampDepths,
+    // e.g. BENCH_LOAD=0.5 with BENCH_PROFILE=1: a send profile that is mostly the half-peak load.
+    loadFractions: env.BENCH_LOAD ? env.BENCH_LOAD.split(',').map(Number).filter((f) => f > 0) : base.loadFractions,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { metrics } from '../monitoring';
 import { createRealtimeAdapter, type RealtimeAdapter } from './adapter';
+import { coalesceWebSocketWrites } from './coalesced-writes';
 import { sessionAuth } from './auth';
 import { DEFAULT_SEQUENCER_OPTIONS, type SequencerOptions } from './chat-sequencer';
 import { registerHandlers } from './event-handlers';
@@ -138,7 +139,10 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     presence,
     delivery,
     adapterKind: adapter.kind,
-    attach: (http) => void io.attach(http),
+    attach: (http) => {
+      io.attach(http);
+      coalesceWebSocketWrites(io);
+    },
     drain,
     close: () =>
       (closed ??= (async () => {
