@@ -14,20 +14,22 @@ interface EngineSocket {
 }
 
 /**
- * Makes each websocket connection write the packets engine.io flushes together as one socket
- * write. engine.io buffers a socket's packets while its previous write is in flight and then hands
- * them over together, but ws writes each frame with its own syscall: under load a socket gets a
- * dozen `message:new` per flush, and those writes were a quarter of the server's CPU. Corking the
- * TCP socket around the flush turns them into one writev; order and callbacks are unchanged.
+ * Makes everything a websocket connection is sent in one event-loop turn leave in one socket write.
+ * ws writes each frame with its own syscall, and engine.io hands a socket's packets over one flush
+ * at a time: under load a socket gets a dozen `message:new` per commit, and those writes were a
+ * quarter of the server's CPU. The first send of a turn corks the TCP socket and a setImmediate
+ * uncorks it, so the frames go out as one writev once the turn's callbacks have run; meanwhile
+ * engine.io is told the transport stays writable, so it hands over each packet at once instead of
+ * holding it for a write callback that the cork delays. Order and send callbacks are unchanged.
  */
 export function coalesceWebSocketWrites(io: Server): void {
   io.engine.on('connection', (socket: EngineSocket) => {
-    corkFlushes(socket.transport);
-    socket.on('upgrade', (transport) => corkFlushes(transport));
+    corkTurns(socket.transport);
+    socket.on('upgrade', (transport) => corkTurns(transport));
   });
 }
 
-function corkFlushes(transport: WebSocketTransport): void {
+function corkTurns(transport: WebSocketTransport): void {
   // ws keeps its net.Socket private; without one (another transport or ws version), nothing changes.
   const raw = transport.name === 'websocket' ? transport.socket?._socket : undefined;
   if (!raw || typeof raw.cork !== 'function' || typeof raw.uncork !== 'function') return;
