@@ -1,13 +1,13 @@
 import Koa from 'koa';
 import type Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import { RequestContext } from '@mikro-orm/core';
 import type { AuthService, TokenService } from '../auth';
 import type { CacheEngine } from '../cache';
 import type { ChatServices } from '../chat';
 import type { Orm } from '../db';
 import type { Logger } from '../logger';
 import { errorMiddleware } from './error-middleware';
+import { requestScope } from './request-scope';
 import { authRoutes } from './routes/auth-routes';
 import { chatRoutes } from './routes/chat-routes';
 import { opsRoutes } from './routes/ops-routes';
@@ -39,8 +39,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     await next();
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] }));
-  // One EntityManager fork per request (services fork from it for each unit of work).
-  app.use((ctx, next) => RequestContext.create(deps.orm.em, next));
+  app.use(requestScope);
   const routers = [
     opsRoutes({ orm: deps.orm, cache: deps.cache, chat: deps.chat, adminToken: deps.adminToken }),
     authRoutes(deps.auth),

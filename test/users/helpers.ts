@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { RequestContext } from '@mikro-orm/core';
 import type { ChatPopApp } from '../../src/app';
+import type { Context } from 'koa';
 import type { Em } from '../../src/db';
 import { User } from '../../src/domain';
+import { currentRequest, requestScope } from '../../src/http';
 import { ApiClient, uniqueName, type ApiResponse, type TestApp } from '../support';
 
 export interface TestUser {
@@ -61,14 +62,14 @@ export async function unread(u: TestUser): Promise<number> {
  * Counts the SQL statements the app sends while serving requests, through knex's 'query' event
  * (every MikroORM query on PostgreSQL and SQLite goes through the ORM's knex instance). The event
  * fires in the caller's async context, so statements of background timers (e.g. the monitoring
- * settings poll on SQLite) are told apart by having no MikroORM RequestContext; run direct service
+ * settings poll on SQLite) are told apart by running outside any request's scope; run direct service
  * calls inside `inRequest`.
  */
 export function countQueries(app: ChatPopApp): { readonly count: number; readonly sql: string[]; reset(): void; stop(): void } {
   const knex = (app.orm.em as Em).getConnection().getKnex();
   const seen: string[] = [];
   const onQuery = (q: { sql: string }) => {
-    if (RequestContext.currentRequestContext()) seen.push(q.sql);
+    if (currentRequest()) seen.push(q.sql);
   };
   knex.on('query', onQuery);
   return {
@@ -83,9 +84,13 @@ export function countQueries(app: ChatPopApp): { readonly count: number; readonl
   };
 }
 
-/** Runs fn as a request would: inside a MikroORM RequestContext. */
-export function inRequest<T>(app: ChatPopApp, fn: () => Promise<T>): Promise<T> {
-  return RequestContext.create(app.orm.em, fn);
+/** Runs fn as a request would: inside a request's scope. */
+export async function inRequest<T>(fn: () => Promise<T>): Promise<T> {
+  let result!: T;
+  await requestScope({} as Context, async () => {
+    result = await fn();
+  });
+  return result;
 }
 
 /** Waits for background work that may touch the database: window repairs and inbox invalidations. */

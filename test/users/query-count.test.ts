@@ -104,7 +104,7 @@ for (const stack of STACKS) {
 
       // All in one tick, so every call misses before any could fill the cache.
       await startCounting();
-      const direct = await inRequest(t.app, () => Promise.all(Array.from({ length: 50 }, () => t.app.users.reads.unreadCount(b.id))));
+      const direct = await inRequest(() => Promise.all(Array.from({ length: 50 }, () => t.app.users.reads.unreadCount(b.id))));
       expect(direct).to.deep.equal(Array(50).fill(1));
       expect(queries.sql, 'queries for 50 concurrent cold reads in one tick').to.have.length(1);
 
