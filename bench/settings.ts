@@ -26,6 +26,8 @@ export interface BenchSettings {
   stepMs: number;
   /** Fractions of the peak offered open-loop; the latency-against-load chart. */
   loadFractions: number[];
+  /** BENCH_HALF_RATE: sends/s of the "half peak" runs instead of half the measured peak (A/B comparisons). */
+  halfRate: number | null;
   /** autocannon: connections and seconds per run. */
   httpConnections: number;
   httpSeconds: number;
@@ -44,7 +46,7 @@ export interface BenchSettings {
   pgRows: number;
 }
 
-const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir'>> = {
+const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir' | 'halfRate'>> = {
   tiny: {
     repeats: 1, rooms: 2, socketsPerRoom: 2, socketWorkers: 1, rampDepths: [1, 4], stepMs: 400,
     loadFractions: [0.5], httpConnections: 4, httpSeconds: 0.5, historyMessages: 160, cacheWindow: 50, settleMs: 200,
@@ -83,6 +85,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRo
     rampDepths: env.BENCH_RAMP ? env.BENCH_RAMP.split(',').map(Number).filter((d) => d > 0) : base.rampDepths,
     // e.g. BENCH_LOAD=0.5 with BENCH_PROFILE=1: a send profile that is mostly the half-peak load.
     loadFractions: env.BENCH_LOAD ? env.BENCH_LOAD.split(',').map(Number).filter((f) => f > 0) : base.loadFractions,
+    halfRate: Number(env.BENCH_HALF_RATE) > 0 ? Number(env.BENCH_HALF_RATE) : null,
   };
 }
 

@@ -158,7 +158,7 @@ export async function measureSend(
         load.push(await openStep(cp, s, meter, f * peak.sends_per_s));
         bareLoad.push(await openStep(bw, s, meter, f * peak.sends_per_s));
       }
-      const halfRate = peak.sends_per_s / 2;
+      const halfRate = s.halfRate ?? peak.sends_per_s / 2;
       const runs: StepFigure[] = [];
       for (let i = 0; i < s.repeats; i++) runs.push(await openStep(cp, s, meter, halfRate));
       return {
