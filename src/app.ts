@@ -52,7 +52,7 @@ export interface ChatPopApp {
 
 /** Composes the database, cache, services, HTTP and (later) realtime layers from the configuration. */
 export async function createApp(config: Config, log: Logger = createLogger(config.logLevel), options: CreateAppOptions = {}): Promise<ChatPopApp> {
-  const orm = await openOrm(config.databaseUrl);
+  const orm = await openOrm(config.databaseUrl, log);
   if (config.migrateOnStart) {
     const applied = await migrateUp(orm);
     if (applied.length) log.info({ applied }, 'migrations applied');

@@ -2,3 +2,4 @@ export { openOrm, ormOptions, migrateUp, databaseKind, type Orm, type Em } from 
 export { parseDatabaseUrl, type DatabaseTarget } from './database-url';
 export { forkEm } from './entity-manager';
 export { rawPg, type RawPg } from './raw-pg';
+export { databaseUnavailable } from './unavailable';

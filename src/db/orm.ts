@@ -5,6 +5,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { EntityManager } from '@mikro-orm/knex';
 import { ENTITIES } from '../domain';
+import type { Logger } from '../logger';
 import { MIGRATIONS } from './migrations';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url';
 
@@ -12,7 +13,7 @@ export type Orm = MikroORM;
 export type Em = EntityManager;
 
 /** MikroORM options for a DATABASE_URL: PostgreSQL in production, SQLite as the embedded default. */
-export function ormOptions(databaseUrl: string): Options {
+export function ormOptions(databaseUrl: string, log?: Logger): Options {
   const target = parseDatabaseUrl(databaseUrl);
   const common = {
     entities: ENTITIES,
@@ -27,7 +28,26 @@ export function ormOptions(databaseUrl: string): Options {
   if (target.kind === 'sqlite') {
     return { ...common, driver: BetterSqliteDriver, dbName: target.file } as Options;
   }
-  return { ...common, driver: PostgreSqlDriver, clientUrl: target.url, pool: { min: 0, max: 20 } } as Options;
+  return {
+    ...common,
+    driver: PostgreSqlDriver,
+    clientUrl: target.url,
+    // With the database gone, a statement fails within seconds (answered 503 `unavailable`) instead
+    // of waiting a minute for a connection: a connect gives up after 5 s, a pool checkout after 10 s.
+    pool: { min: 0, max: 20, acquireTimeoutMillis: 10_000 },
+    driverOptions: { connection: { connectionTimeoutMillis: 5_000 }, ...(log ? { log: knexLog(log) } : {}) },
+  } as Options;
+}
+
+/** knex's own warnings (a pooled connection that died, …) as JSON log lines instead of console text. */
+function knexLog(log: Logger) {
+  const child = log.child({ component: 'knex' });
+  return {
+    warn: (message: unknown) => child.warn(String(message)),
+    error: (message: unknown) => child.error(String(message)),
+    deprecate: (method: unknown, alternative: unknown) => child.warn(`${String(method)} is deprecated; use ${String(alternative)}`),
+    debug: () => undefined,
+  };
 }
 
 export function databaseKind(databaseUrl: string): DatabaseTarget['kind'] {
@@ -35,8 +55,8 @@ export function databaseKind(databaseUrl: string): DatabaseTarget['kind'] {
 }
 
 /** Opens the ORM; for SQLite also switches on WAL so readers do not block the writer. */
-export async function openOrm(databaseUrl: string): Promise<Orm> {
-  const orm = await MikroORM.init(ormOptions(databaseUrl));
+export async function openOrm(databaseUrl: string, log?: Logger): Promise<Orm> {
+  const orm = await MikroORM.init(ormOptions(databaseUrl, log));
   if (databaseKind(databaseUrl) === 'sqlite') {
     const conn = orm.em.getConnection();
     await conn.execute('pragma journal_mode = wal');

@@ -1,4 +1,5 @@
 import type { Context, Next } from 'koa';
+import { databaseUnavailable } from '../db';
 import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
 
@@ -17,7 +18,7 @@ export function errorMiddleware(log: Logger) {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw AppError.notFound(`route ${ctx.method} ${ctx.path}`);
     } catch (thrown) {
-      const err = thrown instanceof AppError ? thrown : (fromHttpError(thrown as object) ?? thrown);
+      const err = thrown instanceof AppError ? thrown : (fromHttpError(thrown as object) ?? databaseUnavailable(thrown) ?? thrown);
       if (!(err instanceof AppError)) log.error({ err, path: ctx.path, method: ctx.method }, 'request failed');
       const status = err instanceof AppError ? err.status : 500;
       ctx.status = status;

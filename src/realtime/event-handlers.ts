@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { inputs, type ChatServices } from '../chat';
+import { databaseUnavailable } from '../db';
 import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
 import { ATTR, traced } from '../monitoring';
@@ -57,7 +58,8 @@ function handle<S extends z.ZodType>(
         const { reply, after } = await run(inputs.parseInput(schema, payload));
         ack({ ok: true, ...reply() });
         after?.();
-      } catch (err) {
+      } catch (thrown) {
+        const err = thrown instanceof AppError ? thrown : (databaseUnavailable(thrown) ?? thrown);
         if (!(err instanceof AppError)) ctx.log.error({ err, event }, 'socket event failed');
         ack(errorAck(err));
       }
