@@ -49,7 +49,20 @@ export function toMessageView(m: Message, chatCode: string, now = Date.now()): M
   };
 }
 
-/** The cache form: the JSON is made once here and served verbatim afterwards. */
+/** JSON texts toCached made, by view: the socket.io encoder sends them as they are. */
+const texts = new WeakMap<object, string>();
+
+/**
+ * The cache form: the JSON is made once here and served verbatim afterwards, by history reads and
+ * by the socket events and acks that carry this very view object (views are never changed once made).
+ */
 export function toCached(view: MessageView): CachedMessage {
-  return { seq: view.seq, version: view.version, json: JSON.stringify(view) };
+  const json = JSON.stringify(view);
+  texts.set(view, json);
+  return { seq: view.seq, version: view.version, json };
+}
+
+/** What `JSON.stringify(value)` gives, if toCached already made it. */
+export function preparedJson(value: object): string | undefined {
+  return texts.get(value);
 }

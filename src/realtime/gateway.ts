@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import { Decoder } from 'socket.io-parser';
 import type { TokenService } from '../auth';
 import { connectQuietly, createRedisClient } from '../cache';
 import type { ChatServices } from '../chat';
@@ -15,6 +16,7 @@ import type { RealtimeServer } from './events';
 import { JoinFlow } from './join';
 import { ConnectionLimits, DEFAULT_LIMITS, type RealtimeLimits } from './limits';
 import { OrderedDelivery } from './ordered-delivery';
+import { PreparedJsonEncoder } from './prepared-json-encoder';
 import { DEFAULT_PRESENCE_OPTIONS, PresenceTracker, type PresenceOptions } from './presence';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './presence-store';
 import { roomOf } from './rooms';
@@ -73,6 +75,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     path: SOCKET_PATH,
     maxHttpBufferSize: limits.maxPayloadBytes,
     serveClient: false,
+    parser: { Encoder: PreparedJsonEncoder, Decoder },
     ...(adapter.adapter ? { adapter: adapter.adapter } : {}),
   });
 
