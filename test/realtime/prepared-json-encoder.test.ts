@@ -1,29 +1,18 @@
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { Encoder, PacketType, type Packet } from 'socket.io-parser';
-import { toCached, type MessageView } from '../../src/chat';
+import type { SessionClaims } from '../../src/auth/tokens';
+import { toCached, toMessageView, type MessageView } from '../../src/chat';
+import type { SendInput } from '../../src/chat/inputs';
+import { newMessage } from '../../src/chat/send-commit';
 import { PreparedJsonEncoder } from '../../src/realtime/prepared-json-encoder';
 
+/** A view as the send path makes it: a stored message, mapped for clients. */
 function view(seq: number, content = `hello "${seq}" \u2028 ✓`): MessageView {
-  return {
-    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-    chat_code: 'ABCD1234',
-    channel: 'main',
-    seq,
-    version: seq,
-    username: 'ann',
-    username_is_reserved: false,
-    user_id: null,
-    content,
-    message_type: 'normal',
-    reply_to: null,
-    is_pinned: false,
-    pinned_until: null,
-    pin_amount_cents: null,
-    reactions: { '👍': 2 },
-    created_at: '2026-11-23T10:00:00.000Z',
-    edited_at: null,
-    deleted: false,
-  };
+  const session: SessionClaims = { typ: 'session', sub: randomUUID(), chat_id: randomUUID(), code: 'ABCD1234', username: 'ann', user_id: null, host: false };
+  const message = newMessage({ id: session.chat_id, code: session.code }, 'main', { session, input: { content, channel: 'main' } as SendInput }, seq, seq, new Date(0));
+  message.reactions = { '👍': 2 };
+  return toMessageView(message, session.code);
 }
 
 /** A view that went through the cache write, as every view of the send path does. */
