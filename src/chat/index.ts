@@ -19,7 +19,7 @@ import { PageMemo } from './page-memo';
 import { SendService } from './send-service';
 
 export { ChatEvents, type ChatEventMap } from './events';
-export { toMessageView, toCached, preparedJson, type MessageView } from './message-view';
+export { toMessageView, toCached, lendJson, preparedJson, type MessageView } from './message-view';
 export { MessageStore, type ChatRef } from './message-store';
 export { RepairQueue, type RepairStats } from './repair-queue';
 export { RateLimiter } from './rate-limiter';

@@ -49,20 +49,28 @@ export function toMessageView(m: Message, chatCode: string, now = Date.now()): M
   };
 }
 
-/** JSON texts toCached made, by view: the socket.io encoder sends them as they are. */
-const texts = new WeakMap<object, string>();
-
-/**
- * The cache form: the JSON is made once here and served verbatim afterwards, by history reads and
- * by the socket events and acks that carry this very view object (views are never changed once made).
- */
+/** The cache form: the JSON is made once here and served verbatim afterwards. */
 export function toCached(view: MessageView): CachedMessage {
-  const json = JSON.stringify(view);
-  texts.set(view, json);
-  return { seq: view.seq, version: view.version, json };
+  return { seq: view.seq, version: view.version, json: JSON.stringify(view) };
 }
 
-/** What `JSON.stringify(value)` gives, if toCached already made it. */
+/** JSON texts lent to the socket.io encoder, by view object. */
+const lent = new WeakMap<object, string>();
+
+/**
+ * Lends the JSON text each view got for the cache to the socket.io encoder until this event-loop
+ * turn ends: a fresh message's `message:new` and its send's ack are encoded within the turn, so the
+ * view is not serialized twice more. Views kept longer (a room's recent messages, for joiners) do
+ * not keep a second copy of themselves. Views are never changed once made.
+ */
+export function lendJson(views: MessageView[], cached: CachedMessage[]): void {
+  views.forEach((view, i) => lent.set(view, cached[i]!.json));
+  setImmediate(() => {
+    for (const view of views) lent.delete(view);
+  });
+}
+
+/** What `JSON.stringify(value)` gives, while lendJson lends it. */
 export function preparedJson(value: object): string | undefined {
-  return texts.get(value);
+  return lent.get(value);
 }

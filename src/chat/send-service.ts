@@ -7,7 +7,7 @@ import type { SendCommit } from './send-commit';
 import type { ChatEvents } from './events';
 import type { SendInput } from './inputs';
 import type { MessageStore } from './message-store';
-import { toCached, toMessageView, type MessageView } from './message-view';
+import { lendJson, toCached, toMessageView, type MessageView } from './message-view';
 import type { RateLimiter } from './rate-limiter';
 
 export interface SendResult {
@@ -49,7 +49,9 @@ export class SendService {
   /** After a batch commits: one cache append for all of it, then one `messages:new` (in seq order). */
   private async published(code: string, channel: Channel, fresh: Message[], membersVersion: number | null): Promise<MessageView[]> {
     const views = fresh.map((m) => toMessageView(m, code));
-    await this.writer.append(code, channel, views.map(toCached));
+    const cached = views.map(toCached);
+    await this.writer.append(code, channel, cached);
+    lendJson(views, cached);
     this.events.emit('messages:new', { chat_code: code, channel, messages: views, members_version: membersVersion });
     return views;
   }

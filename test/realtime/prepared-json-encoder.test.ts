@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Encoder, PacketType, type Packet } from 'socket.io-parser';
 import type { SessionClaims } from '../../src/auth/tokens';
-import { toCached, toMessageView, type MessageView } from '../../src/chat';
+import { lendJson, toCached, toMessageView, type MessageView } from '../../src/chat';
 import type { SendInput } from '../../src/chat/inputs';
 import { newMessage } from '../../src/chat/send-commit';
 import { PreparedJsonEncoder } from '../../src/realtime/prepared-json-encoder';
@@ -15,10 +15,10 @@ function view(seq: number, content = `hello "${seq}" \u2028 ✓`): MessageView {
   return toMessageView(message, session.code);
 }
 
-/** A view that went through the cache write, as every view of the send path does. */
+/** A fresh view whose cache JSON the send path lent for this turn. */
 function cachedView(seq: number): MessageView {
   const v = view(seq);
-  toCached(v);
+  lendJson([v], [toCached(v)]);
   return v;
 }
 
@@ -48,6 +48,14 @@ describe('PreparedJsonEncoder (message views serialized once, for the cache and 
     expect(JSON.parse(wire!.slice(1))[1].content).to.equal(view(8).content);
     const [ack] = prepared.encode({ type: PacketType.ACK, nsp: '/', id: 5, data: [{ ok: true, message: v }] }) as string[];
     expect(JSON.parse(ack!.slice(2))[0].message.content).to.equal(view(8).content);
+  });
+
+  it('keeps the text only for the turn: views held longer are serialized again, and hold no copy', async () => {
+    const v = cachedView(10);
+    (v as { content: string }).content = 'changed';
+    await new Promise((r) => setImmediate(r));
+    const [wire] = prepared.encode({ type: PacketType.EVENT, nsp: '/', data: ['message:new', v] }) as string[];
+    expect(JSON.parse(wire!.slice(1))[1].content).to.equal('changed');
   });
 
   it('leaves binary packets to socket.io-parser', () => {
