@@ -7,6 +7,7 @@
 // Latencies are measured inside this process: send→ack from the emit to the ack callback, and
 // send→deliver from the emit to each socket's `message:new` (the send time travels in the content).
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { benchContent } from './bare-message';
 import { Reservoir } from './stats';
@@ -39,6 +40,11 @@ export interface SocketStepResult {
   /** sends an open-loop step skipped because a socket already had too many outstanding */
   skipped: number;
   cpu_pct: number;
+  /**
+   * How late this process's 1 ms timer ran during the window (monitorEventLoopDelay): the time the load
+   * generator itself could not run, busy or waiting for a CPU, which shows up in every latency it measures.
+   */
+  loop_delay_ms: { p99: number; max: number };
 }
 
 const ACK_TIMEOUT_MS = 15_000;
@@ -62,9 +68,11 @@ class StepState {
   readonly ack: number[] = [];
   readonly deliver = new Reservoir(50_000);
   readonly cpu = process.cpuUsage();
+  readonly loopDelay = monitorEventLoopDelay({ resolution: 1 });
 
   constructor(durationMs: number) {
     this.endsAt = this.startedAt + durationMs;
+    this.loopDelay.enable();
   }
 
   inWindow(t: number): boolean {
@@ -169,6 +177,7 @@ async function open(args: { rate: number; durationMs: number }): Promise<SocketS
 async function finish(s: StepState): Promise<SocketStepResult> {
   const wait = s.endsAt - performance.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  s.loopDelay.disable();
   const deadline = performance.now() + ACK_TIMEOUT_MS + 1000;
   while (members.some((m) => m.outstanding > 0) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   // Deliveries trail the acks (broadcast before ack, but each receiver decodes in turn).
@@ -188,6 +197,7 @@ async function finish(s: StepState): Promise<SocketStepResult> {
     gap_errors: s.gapErrors,
     skipped: s.skipped,
     cpu_pct: cpuPercent(s.cpu, performance.now() - s.startedAt),
+    loop_delay_ms: { p99: s.loopDelay.percentile(99) / 1e6, max: s.loopDelay.max / 1e6 },
   };
 }
 

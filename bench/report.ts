@@ -221,16 +221,16 @@ export function formatTable(r: BenchResults, c: Collected): string {
   out.push('');
 
   if (send) {
-    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %', 'CPU ms/send']];
+    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %', 'CPU ms/send', 'load stall max']];
     const row = (label: string, st: StepFigure, server = 'chatpop server') => [
       label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99),
-      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), ms(cpuMsPerSend(st, server)),
+      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), ms(cpuMsPerSend(st, server)), ms(st.load_loop_delay_ms.max),
     ];
     for (const st of send.ramp) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket`, st));
     for (const st of send.load) ramp.push(row(`  chatpop open loop`, st));
     for (const st of send.half_peak_runs) ramp.push(row(`  chatpop open loop, half peak`, st));
     for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st, 'bare socket.io'));
-    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
     const steps = [...send.ramp, ...send.load, ...send.half_peak_runs];
     const disorder = steps.reduce((k, st) => k + st.order_errors, 0);
     const lost = steps.reduce((k, st) => k + st.gap_errors, 0);

@@ -22,6 +22,8 @@ export interface StepFigure {
   gap_errors: number;
   skipped: number;
   cpu_pct: Record<string, number>;
+  /** the load generators' own event-loop delay in the window (the worst worker's) */
+  load_loop_delay_ms: { p99: number; max: number };
 }
 
 export interface SendFigures {
@@ -91,6 +93,10 @@ async function step(c: Connected, meter: CpuMeter, cmd: 'closed' | 'open', args:
     gap_errors: sum((p) => p.gap_errors),
     skipped: sum((p) => p.skipped),
     cpu_pct: cpu,
+    load_loop_delay_ms: {
+      p99: round(Math.max(...parts.map((p) => p.loop_delay_ms.p99))),
+      max: round(Math.max(...parts.map((p) => p.loop_delay_ms.max))),
+    },
   };
 }
 
