@@ -1,6 +1,6 @@
 import type { CacheEngine, CacheLimits, PageRequest, WindowRead, WindowState } from '../cache';
 import { pageRange } from '../cache';
-import type { Channel, Message } from '../domain';
+import type { Channel } from '../domain';
 import { ATTR, traced } from '../monitoring/tracer';
 import type { ChatRef, MessageStore } from './message-store';
 import { toCached, toMessageView, type MessageView } from './message-view';
@@ -158,7 +158,7 @@ export class HistoryService {
     const chat: ChatRef = await this.store.chatRef(code);
     const lastSeq = await this.store.lastSeq(chat, channel);
     const { lo, hi } = pageRange(lastSeq, req);
-    const rows: Message[] = await this.store.range(chat, channel, lo, hi);
+    const rows = await this.store.range(chat, channel, lo, hi);
     this.repair.enqueue(code);
     return this.finish(req, rows.map((m) => JSON.stringify(toMessageView(m, code))), 'db', lastSeq, lo, hi);
   }

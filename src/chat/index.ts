@@ -19,7 +19,7 @@ import { PageMemo } from './page-memo';
 import { SendService } from './send-service';
 
 export { ChatEvents, type ChatEventMap } from './events';
-export { toMessageView, toCached, lendJson, preparedJson, type MessageView } from './message-view';
+export { toMessageView, toCached, lendJson, preparedJson, type MessageView, type MessageFields } from './message-view';
 export { MessageStore, type ChatRef } from './message-store';
 export { RepairQueue, type RepairStats } from './repair-queue';
 export { RateLimiter } from './rate-limiter';
@@ -56,7 +56,8 @@ export function createChatServices(deps: {
   sendRateLimitPer10s: number;
 }): ChatServices {
   const events = new ChatEvents();
-  const store = new MessageStore(deps.orm);
+  const pg = rawPg(deps.orm);
+  const store = new MessageStore(deps.orm, pg);
   let history: HistoryService | undefined;
   const repair = new RepairQueue(deps.cache, (code) => history!.rebuild(code), deps.log);
   history = new HistoryService(store, deps.cache, repair, deps.limits, new PageMemo());
@@ -65,7 +66,6 @@ export function createChatServices(deps: {
   const writer = new CacheWriter(deps.cache, repair);
   const limiter = new RateLimiter(deps.sendRateLimitPer10s, 10);
   const portable = new OrmSendCommit(store);
-  const pg = rawPg(deps.orm);
   return {
     events,
     store,

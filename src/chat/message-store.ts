@@ -1,8 +1,10 @@
 import type { Channel } from '../domain';
 import { Chat, Message } from '../domain';
-import { forkEm, type Em, type Orm } from '../db';
+import { forkEm, type Em, type Orm, type RawPg } from '../db';
 import { ATTR, traced } from '../monitoring/tracer';
 import { AppError } from '../errors';
+import type { MessageFields } from './message-view';
+import { PgMessageReads } from './pg-message-reads';
 
 export interface ChatRef {
   id: string;
@@ -17,7 +19,15 @@ export class MessageStore {
   /** code → id; chats are never renamed or deleted, so this mapping cannot go stale. */
   private readonly chatIds = new Map<string, string>();
 
-  constructor(private readonly orm: Orm) {}
+  /** on PostgreSQL: page reads without the ORM */
+  private readonly pgReads: PgMessageReads | null;
+
+  constructor(
+    private readonly orm: Orm,
+    pg: RawPg | null = null,
+  ) {
+    this.pgReads = pg ? new PgMessageReads(pg) : null;
+  }
 
   em(): Em {
     return forkEm(this.orm);
@@ -50,22 +60,20 @@ export class MessageStore {
     return channel === 'main' ? row.lastSeqMain : row.lastSeqBackroom;
   }
 
-  /** Messages with lo ≤ seq ≤ hi, ascending. */
-  range(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<Message[]> {
+  /** Messages with lo ≤ seq ≤ hi, ascending (read-only: not entities on PostgreSQL). */
+  range(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<MessageFields[]> {
     if (hi < lo) return Promise.resolve([]);
     return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'range' }, async (span) => {
-      const rows = await this.em().find(
-        Message,
-        { chatId: chat.id, channel, seq: { $gte: lo, $lte: hi } },
-        { orderBy: { seq: 'asc' } },
-      );
+      const rows = this.pgReads
+        ? await this.pgReads.range(chat.id, channel, lo, hi)
+        : await this.em().find(Message, { chatId: chat.id, channel, seq: { $gte: lo, $lte: hi } }, { orderBy: { seq: 'asc' } });
       span.setAttribute(ATTR.dbCount, rows.length);
       return rows;
     });
   }
 
   /** The newest `count` messages of a channel, ascending, with the channel's last seq. */
-  async newest(chat: ChatRef, channel: Channel, count: number): Promise<{ messages: Message[]; lastSeq: number }> {
+  async newest(chat: ChatRef, channel: Channel, count: number): Promise<{ messages: MessageFields[]; lastSeq: number }> {
     const lastSeq = await this.lastSeq(chat, channel);
     const messages = await this.range(chat, channel, Math.max(1, lastSeq - count + 1), lastSeq);
     return { messages, lastSeq };

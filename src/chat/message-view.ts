@@ -25,8 +25,15 @@ export interface MessageView {
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
+/** What a view is made of: a stored message's fields (an entity, or a row read without the ORM). */
+export type MessageFields = Pick<
+  Message,
+  | 'id' | 'channel' | 'seq' | 'version' | 'username' | 'usernameIsReserved' | 'userId' | 'content' | 'messageType'
+  | 'replyTo' | 'pinnedUntil' | 'pinAmountCents' | 'reactions' | 'createdAt' | 'editedAt' | 'deleted'
+>;
+
 /** `is_pinned` is true while `pinned_until` lies ahead at the message's last change. */
-export function toMessageView(m: Message, chatCode: string, now = Date.now()): MessageView {
+export function toMessageView(m: MessageFields, chatCode: string, now = Date.now()): MessageView {
   return {
     id: m.id,
     chat_code: chatCode,

@@ -1,6 +1,6 @@
 import { keys } from '../cache';
-import { toMessageView, type ChatRef } from '../chat';
-import type { Channel, Message } from '../domain';
+import { toMessageView, type ChatRef, type MessageFields } from '../chat';
+import type { Channel } from '../domain';
 import { parseEntry, type EngineInfo, type MessageEnd } from './cache-inspector';
 import type { ScoredMember } from './keyspace';
 import type { OpsContext } from './ops-context';
@@ -61,7 +61,7 @@ export function differingFields(cached: Record<string, unknown>, fresh: Record<s
   return [...names].filter((n) => canonical(cached[n]) !== canonical(fresh[n])).sort();
 }
 
-const endOf = (m: Message | undefined): MessageEnd | null => (m ? { seq: m.seq, id: m.id, created_at: new Date(m.createdAt).toISOString() } : null);
+const endOf = (m: MessageFields | undefined): MessageEnd | null => (m ? { seq: m.seq, id: m.id, created_at: new Date(m.createdAt).toISOString() } : null);
 
 /** PostgreSQL (or SQLite) against the cache, seq by seq, for one chat's windows. */
 export async function compareChat(ctx: OpsContext, info: EngineInfo, code: string): Promise<CompareReport> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { keys } from '../../src/cache';
 import { RedisEngine } from '../../src/cache';
-import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, type TestApp } from '../support';
+import { ApiClient, chatWithHost, guest, STACKS, startStack, startTestApp, type TestApp } from '../support';
 
 /** Every page of `before` scrollback from the newest to seq 1, newest first. */
 async function scrollAll(api: ApiClient, code: string, limit: number) {
@@ -117,6 +117,30 @@ for (const stackName of STACKS) {
         [2, '', true],
         [1, 'first, edited', false],
       ]);
+    });
+
+    it('serves a message from the database exactly as from the cache: reply, reaction, pin, edit, delete, both kinds of author', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      const anon = await guest(t.base, code);
+      const first = await host.post(`/api/chats/${code}/messages`, { content: 'from a registered user' });
+      const reply = await anon.post(`/api/chats/${code}/messages`, { content: 'an anonymous reply', reply_to: first.body.id });
+      const gone = await anon.post(`/api/chats/${code}/messages`, { content: 'deleted soon' });
+      expect((await anon.post(`/api/chats/${code}/messages/${first.body.id}/reactions`, { emoji: '🎉' })).status).to.equal(200);
+      expect((await host.post(`/api/chats/${code}/messages/${first.body.id}/pin`, { amount_cents: 300, duration_minutes: 30 })).status).to.equal(200);
+      expect((await anon.patch(`/api/chats/${code}/messages/${reply.body.id}`, { content: 'an edited reply' })).status).to.equal(200);
+      expect((await anon.delete(`/api/chats/${code}/messages/${gone.body.id}`)).status).to.equal(200);
+      const cached = await host.get(`/api/chats/${code}/messages?limit=3&before=4`);
+      expect(cached.body.source).to.equal('cache');
+      await sendMany(host, code, 100, 10); // the three leave the 100-message window
+      const stored = await host.get(`/api/chats/${code}/messages?limit=3&before=4`);
+      expect(stored.body.source).to.equal('db');
+      expect(stored.body.messages).to.deep.equal(cached.body.messages);
+      expect(stored.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal([3, 2, 1]);
+      expect(stored.body.messages[2]).to.include({ username_is_reserved: true, is_pinned: true, pin_amount_cents: 300 });
+      expect(stored.body.messages[2].reactions).to.deep.equal({ '🎉': 1 });
+      expect(stored.body.messages[1]).to.include({ username_is_reserved: false, user_id: null, reply_to: first.body.id, content: 'an edited reply' });
+      expect(stored.body.messages[1].edited_at).to.be.a('string');
+      expect(stored.body.messages[0]).to.include({ deleted: true, content: '' });
     });
 
     it('counts reactions once per participant and emoji, in the message and the reactions hash', async () => {
