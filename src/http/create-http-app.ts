@@ -40,10 +40,12 @@ export function createHttpApp(deps: HttpDeps): Koa {
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] }));
   app.use(requestScope);
+  // The chat routes first: history pages are the hottest requests, and every router a request passes
+  // on its way costs a match over that router's routes. No two routers serve the same path.
   const routers = [
+    chatRoutes(deps.chat, deps.tokens),
     opsRoutes({ orm: deps.orm, cache: deps.cache, chat: deps.chat, adminToken: deps.adminToken }),
     authRoutes(deps.auth),
-    chatRoutes(deps.chat, deps.tokens),
     ...(deps.extraRouters ?? []),
   ];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
