@@ -13,7 +13,7 @@ export interface ChatRef {
 
 /**
  * Every database read of chats and messages the services share, so no query is written twice.
- * Each call uses the request's EntityManager when there is one, else a fresh fork.
+ * Each call forks a fresh EntityManager; on PostgreSQL, page reads skip the ORM.
  */
 export class MessageStore {
   /** code → id; chats are never renamed or deleted, so this mapping cannot go stale. */

@@ -19,7 +19,7 @@ export function ormOptions(databaseUrl: string, log?: Logger): Options {
     entities: ENTITIES,
     extensions: [Migrator],
     migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, silent: true },
-    // Services fork an EntityManager per request or event; the global one must never be used.
+    // Services fork an EntityManager per unit of work (forkEm); the global one must never be used.
     allowGlobalContext: false,
     debug: false,
     discovery: { disableDynamicFileAccess: true },
