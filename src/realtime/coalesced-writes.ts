@@ -21,6 +21,9 @@ interface EngineSocket {
  * uncorks it, so the frames go out as one writev once the turn's callbacks have run; meanwhile
  * engine.io is told the transport stays writable, so it hands over each packet at once instead of
  * holding it for a write callback that the cork delays. Order and send callbacks are unchanged.
+ * Consequences: a slow client's backlog waits in its TCP socket's buffer rather than in engine.io's
+ * (as unbounded as before, until the heartbeat drops the connection), and socket.io's `volatile`
+ * emits, which ChatPop does not use, would never be dropped on these connections.
  */
 export function coalesceWebSocketWrites(io: Server): void {
   io.engine.on('connection', (socket: EngineSocket) => {
