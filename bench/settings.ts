@@ -82,11 +82,16 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRo
     ...base,
     socketWorkers: env.BENCH_SOCKET_WORKERS ? Math.max(1, Number(env.BENCH_SOCKET_WORKERS)) : base.socketWorkers,
     // For investigations: other closed-loop steps, e.g. BENCH_RAMP=1,1,8,1.
-    rampDepths: env.BENCH_RAMP ? env.BENCH_RAMP.split(',').map(Number).filter((d) => d > 0) : base.rampDepths,
+    rampDepths: positiveList(env.BENCH_RAMP) ?? base.rampDepths,
     // e.g. BENCH_LOAD=0.5 with BENCH_PROFILE=1: a send profile that is mostly the half-peak load.
-    loadFractions: env.BENCH_LOAD ? env.BENCH_LOAD.split(',').map(Number).filter((f) => f > 0) : base.loadFractions,
+    loadFractions: positiveList(env.BENCH_LOAD) ?? base.loadFractions,
     halfRate: Number(env.BENCH_HALF_RATE) > 0 ? Number(env.BENCH_HALF_RATE) : null,
   };
+}
+
+/** "1,2,8" → [1, 2, 8], leaving out what is not a positive number; null when unset. */
+function positiveList(value: string | undefined): number[] | null {
+  return value ? value.split(',').map(Number).filter((n) => n > 0) : null;
 }
 
 /** The repo root from bench/ or dist/bench/: the nearest folder with a package.json. */
