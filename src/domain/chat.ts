@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
 export type ChatKind = 'group' | 'direct';
@@ -51,7 +51,7 @@ export class Chat {
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
 
+  /** Not indexed: every send sets it, and an indexed column would make that update non-HOT. */
   @Property({ type: 'datetime' })
-  @Index()
   lastMessageAt: Date = new Date();
 }
