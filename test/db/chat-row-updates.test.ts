@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
-import { chatWithHost, createTestDatabase, startTestApp, type TestDatabase, type TestApp } from '../support';
+import { chatWithHost, startStack, startTestApp, type Stack, type TestApp } from '../support';
 
 const SENDS = 30;
 
@@ -26,16 +26,16 @@ async function chatUpdates(url: string, atLeast: number): Promise<{ updates: num
 
 describe('chat rows under sends (PostgreSQL)', function () {
   this.timeout(30_000);
-  let db: TestDatabase;
+  let stack: Stack;
   let t: TestApp;
 
   before(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp({ name: 'postgres+redis', env: { DATABASE_URL: db.url }, dispose: async () => undefined }, { SEND_RATE_LIMIT: '100000' });
+    stack = await startStack('postgres+redis');
+    t = await startTestApp(stack, { SEND_RATE_LIMIT: '100000' });
   });
   after(async () => {
     await t?.close();
-    await db?.drop();
+    await stack?.dispose();
   });
 
   it("updates the chat's row in place (HOT) on every send, so a busy chat does not bloat chats and its indexes", async () => {
@@ -46,7 +46,7 @@ describe('chat rows under sends (PostgreSQL)', function () {
     }
     await t.close();
 
-    const { updates, hot } = await chatUpdates(db.url, SENDS);
+    const { updates, hot } = await chatUpdates(stack.env.DATABASE_URL!, SENDS);
     expect(updates, 'every send updated its chat row').to.be.at.least(SENDS);
     // An index on a column the send sets (last_message_at had one) makes each of these a new row
     // version plus an entry in every index of chats.
