@@ -5,10 +5,19 @@ import { AppError } from '../errors';
 
 export const MAX_CONTENT_CHARS = 4000;
 
-/** Content is trimmed; 1..4000 characters (code points); longer content is refused, never truncated. */
+/** U+0000, or a UTF-16 surrogate without its pair: JSON can carry both, UTF-8 text cannot. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_MESSAGE = 'holds a character that cannot be stored (U+0000 or an unpaired surrogate)';
+
+/**
+ * Content is trimmed; 1..4000 characters (code points); longer content is refused, never truncated.
+ * Text PostgreSQL cannot store is refused here: at the database it would fail the whole group
+ * commit, other chats' sends included.
+ */
 export const content = z.string().transform((v, ctx) => {
   const trimmed = v.trim();
   const chars = [...trimmed].length;
+  if (UNSTORABLE.test(trimmed)) ctx.addIssue({ code: 'custom', message: `content ${UNSTORABLE_MESSAGE}` });
   if (chars === 0) ctx.addIssue({ code: 'custom', message: 'content must not be empty' });
   if (chars > MAX_CONTENT_CHARS) {
     ctx.addIssue({ code: 'custom', message: `content is ${chars} characters; the limit is ${MAX_CONTENT_CHARS}`, params: { appCode: 'payload_too_large' } });
@@ -47,7 +56,14 @@ export const pinInput = z.object({
 });
 export const reactionInput = z.object({ emoji });
 export const readInput = z.object({ seq: z.number().int().min(0) });
-export const createChatInput = z.object({ name: z.string().trim().min(1, 'name must not be empty').max(100, 'name is at most 100 characters') });
+export const createChatInput = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'name must not be empty')
+    .max(100, 'name is at most 100 characters')
+    .refine((v) => !UNSTORABLE.test(v), `name ${UNSTORABLE_MESSAGE}`),
+});
 export const joinInput = z.object({ username: participantName });
 export const credentialsInput = z.object({ username: accountName, password });
 /** POST /api/conversations: the other user's account name. */

@@ -3,6 +3,8 @@ import { AppError } from '../errors';
 import { newMessage, type CommittedBatch, type SendCommit, type SendGroup } from './send-commit';
 
 const UNIQUE_VIOLATION = '23505';
+/** SQLSTATE class 22: a value the database refused (input validation should have caught it). */
+const DATA_EXCEPTION = /^22/;
 
 /**
  * The sends of many chats in one statement, so one round trip, one commit and no BEGIN: the chat
@@ -51,7 +53,9 @@ interface ChatRow {
  * The PostgreSQL send path, without the ORM. It assumes every client_id is new; when one is not (a
  * client's retry) the unique index refuses the statement, nothing of it remains, and the groups go
  * through `careful` (the ORM commit), which looks stored messages up under the chat row lock.
- * Groups naming one client_id twice go there too.
+ * Groups naming one client_id twice go there too. So do the groups of a statement refused for a
+ * value (SQLSTATE class 22): `careful` commits each group alone, so only the chat channel whose
+ * send holds the value fails, not every chat sharing the statement.
  */
 export class PgSendCommit implements SendCommit {
   readonly spansChats = true;
@@ -86,7 +90,8 @@ export class PgSendCommit implements SendCommit {
         ],
       });
     } catch (err) {
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) return this.careful.commit(groups);
+      const code = (err as { code?: string }).code;
+      if (code === UNIQUE_VIOLATION || (code && DATA_EXCEPTION.test(code))) return this.careful.commit(groups);
       throw err;
     }
     return numbered(groups, rows, chats);

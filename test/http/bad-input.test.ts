@@ -48,6 +48,17 @@ describe('bad input gets the contract error object and stores nothing', function
     expectError(await send({ content: '😀'.repeat(4001) }, other.host, other.code), 413, 'payload_too_large');
   });
 
+  it('refuses content and chat names holding text the database cannot store: U+0000 and unpaired surrogates', async () => {
+    for (const bad of ['a\u0000b', 'lone \ud800 high', 'lone \udc00 low', 'reversed \udc00\ud800 pair']) {
+      expectError(await send({ content: bad }), 400, 'invalid_input');
+      expectError(await host.request('PATCH', `/api/chats/${code}/messages/${messageId}`, { content: bad }), 400, 'invalid_input');
+      expectError(await user.post('/api/chats', { name: bad }), 400, 'invalid_input');
+    }
+    // A pair is one character, and is stored.
+    const other = await chatWithHost(t.base);
+    expect((await send({ content: 'paired \ud83d\ude00' }, other.host, other.code)).status).to.equal(201);
+  });
+
   it('refuses wrong types and unknown channels', async () => {
     expectError(await send({ content: 42 }), 400, 'invalid_input');
     expectError(await send({ content: 'x', channel: 'attic' }), 400, 'invalid_input');
