@@ -1,8 +1,9 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
-import { Cluster } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { ServerOptions } from 'socket.io';
 import { connectQuietly, createRedisClient, type RedisClient } from '../cache';
 import type { RedisTarget } from '../config';
+import { dropOwnServerSideEvents } from './own-events-filter';
 
 /** The socket.io adapter the configuration names, with the connections it owns. */
 export interface RealtimeAdapter {
@@ -11,6 +12,8 @@ export interface RealtimeAdapter {
   adapter: ServerOptions['adapter'] | undefined;
   /** false with the in-memory adapter: there are no other pods to tell */
   crossPod: boolean;
+  /** This pod's own server-side events the subscriber dropped unparsed (the classic Redis adapter only; see own-events-filter.ts). */
+  ownEventsDropped(): number;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,7 @@ function quietRejections(client: RedisClient): RedisClient {
  *   subscriber connection per shard (ioredis `shardedSubscribers`).
  */
 export async function createRealtimeAdapter(target: RedisTarget): Promise<RealtimeAdapter> {
-  if (target.kind === 'none') return { kind: 'memory', adapter: undefined, crossPod: false, close: async () => undefined };
+  if (target.kind === 'none') return { kind: 'memory', adapter: undefined, crossPod: false, ownEventsDropped: () => 0, close: async () => undefined };
 
   // Commands queue while (re)connecting, so subscriptions are made once Redis is there.
   const pub = quietRejections(createRedisClient(target, 'pub', { enableOfflineQueue: true }));
@@ -57,7 +60,9 @@ export async function createRealtimeAdapter(target: RedisTarget): Promise<Realti
   if (target.kind === 'cluster') {
     // 'static': our chat traffic travels as server-side events on the namespace channel, so the
     // per-room channels of 'dynamic' mode would only add a SSUBSCRIBE per room for nothing.
-    return { kind: 'redis-sharded', adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'static' }), crossPod: true, close };
+    const adapter = createShardedAdapter(pub, sub, { subscriptionMode: 'static' });
+    return { kind: 'redis-sharded', adapter, crossPod: true, ownEventsDropped: () => 0, close };
   }
-  return { kind: 'redis', adapter: createAdapter(pub, sub), crossPod: true, close };
+  const own = dropOwnServerSideEvents(sub as Redis);
+  return { kind: 'redis', adapter: own.wrap(createAdapter(pub, sub)), crossPod: true, ownEventsDropped: () => own.dropped, close };
 }
