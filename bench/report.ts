@@ -221,16 +221,18 @@ export function formatTable(r: BenchResults, c: Collected): string {
   out.push('');
 
   if (send) {
-    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %', 'CPU ms/send', 'load stall max']];
+    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %', 'CPU ms/send', 'load stall max', 'server GC max']];
     const row = (label: string, st: StepFigure, server = 'chatpop server') => [
       label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99),
       String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), ms(cpuMsPerSend(st, server)), ms(st.load_loop_delay_ms.max),
+      gcCell(st),
     ];
     for (const st of send.ramp) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket`, st));
     for (const st of send.load) ramp.push(row(`  chatpop open loop`, st));
     for (const st of send.half_peak_runs) ramp.push(row(`  chatpop open loop, half peak`, st));
     for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st, 'bare socket.io'));
-    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
+    out.push('  server GC max: the longest garbage collection pause of the ChatPop server in the step, ms; "+N mc": full collections in it');
     const steps = [...send.ramp, ...send.load, ...send.half_peak_runs];
     const disorder = steps.reduce((k, st) => k + st.order_errors, 0);
     const lost = steps.reduce((k, st) => k + st.gap_errors, 0);
@@ -278,4 +280,11 @@ function formatCpu(c: Collected): string {
   }
   const layout = c.processes.map((p) => `  ${p.role}${p.pid ? ` pid ${p.pid}` : ''}: ${p.what}`).join('\n');
   return `PROCESS LAYOUT (all share this machine's ${os.cpus().length} cores)\n${layout}\n\n${table(rows, ['l', ...present.map(() => 'r' as const)])}`;
+}
+
+/** The server's longest GC pause in a step, and its full collections: `3.4` or `12.1 +1 mc`. */
+function gcCell(st: StepFigure): string {
+  const gc = st.server_gc;
+  if (!gc) return '';
+  return `${ms(gc.max_pause_ms)}${gc.mark_compacts ? ` +${gc.mark_compacts} mc` : ''}`;
 }

@@ -128,7 +128,7 @@ async function main(): Promise<number> {
       const before = await counters.snapshot();
       const targets = await rooms();
       const measured = await profiled('send', () =>
-        measureSend({ name: 'chatpop', url, rooms: targets }, { name: 'bare', url: stack.bareEmit.url, rooms: targets }, s, meter, watch),
+        measureSend({ name: 'chatpop', url, rooms: targets, gc: stack.serverGc }, { name: 'bare', url: stack.bareEmit.url, rooms: targets }, s, meter, watch),
       );
       c.sendCost = ServerCounters.cost(before, await counters.snapshot());
       c.send = measured.send;

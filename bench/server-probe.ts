@@ -6,9 +6,12 @@
 //             BENCH_PROBE_PROFILE_DIR (printing `bench-profile N <file>`): a profile of one bench
 //             section, not of the whole process life (start-up and fixtures would otherwise be a third
 //             of a short section's samples).
+// With BENCH_PROBE_GC_FILE set, it also appends every garbage collection pause to that file as it
+// happens (see server-gc.ts), so the report can say which steps a collection fell in.
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 
 let probes = 0;
 process.on('SIGUSR2', () => {
@@ -45,6 +48,25 @@ if (profileDir) {
       process.stderr.write(`bench-profile ${profiles} ${file}\n`);
     });
   });
+}
+
+const gcFile = process.env.BENCH_PROBE_GC_FILE;
+if (gcFile) {
+  const kinds: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak-callbacks',
+  };
+  // One line per pause: [epoch ms at its start, pause ms, kind]. Appended at once: the orchestrator
+  // reads the file while this process still runs.
+  new PerformanceObserver((list) => {
+    const lines = list.getEntries().map((e) => {
+      const kind = kinds[((e as { detail?: { kind?: number } }).detail?.kind) ?? -1] ?? 'other';
+      return JSON.stringify([Math.round(performance.timeOrigin + e.startTime), Math.round(e.duration * 100) / 100, kind]);
+    });
+    fs.appendFileSync(gcFile, lines.join('\n') + '\n');
+  }).observe({ entryTypes: ['gc'] });
 }
 
 /** Node flags that load this probe. */

@@ -5,6 +5,7 @@
 import type { CpuMeter, Watched } from './cpu';
 import type { Room } from './fixtures';
 import type { SocketStepResult } from './load-socket';
+import type { ServerGcLog, StepGc } from './server-gc';
 import type { BenchSettings } from './settings';
 import { median, round, summarize, type LatencySummary } from './stats';
 import { callAll, startWorker, type Worker } from './workers';
@@ -24,6 +25,10 @@ export interface StepFigure {
   cpu_pct: Record<string, number>;
   /** the load generators' own event-loop delay in the window (the worst worker's) */
   load_loop_delay_ms: { p99: number; max: number };
+  /** the step's wall window as the orchestrator saw it, epoch ms (the acks' drain after the load included) */
+  window: { from: number; to: number };
+  /** the ChatPop server's GC pauses that began in the window (ChatPop steps only; null: no log) */
+  server_gc?: StepGc | null;
 }
 
 export interface SendFigures {
@@ -42,6 +47,8 @@ export interface SendTarget {
   name: string;
   url: string;
   rooms: Room[];
+  /** the server's GC log, for ChatPop: each step reports the pauses in its window */
+  gc?: ServerGcLog;
 }
 
 /** Connects the rooms' sockets from `settings.socketWorkers` load processes (whole rooms per process). */
@@ -59,6 +66,7 @@ async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: W
     await callAll(workers, 'connect', (i) => ({ url: target.url, rooms: shares[i] }));
     return {
       workers,
+      gc: target.gc,
       sockets: shares.map((rooms) => rooms.reduce((k, r) => k + r.tokens.length, 0)),
       close: async () => {
         await Promise.all(workers.map((w) => w.close()));
@@ -75,9 +83,11 @@ async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: W
 type Connected = Awaited<ReturnType<typeof connectWorkers>>;
 
 async function step(c: Connected, meter: CpuMeter, cmd: 'closed' | 'open', args: (i: number) => object, label: Partial<StepFigure>): Promise<StepFigure> {
+  const from = Date.now();
   meter.start();
   const parts = await callAll<SocketStepResult>(c.workers, cmd, args);
   const cpu = meter.stop();
+  const to = Date.now();
   const seconds = Math.max(...parts.map((p) => p.seconds));
   const sum = (f: (p: SocketStepResult) => number) => parts.reduce((n, p) => n + f(p), 0);
   const failed: Record<string, number> = {};
@@ -97,6 +107,8 @@ async function step(c: Connected, meter: CpuMeter, cmd: 'closed' | 'open', args:
       p99: round(Math.max(...parts.map((p) => p.loop_delay_ms.p99))),
       max: round(Math.max(...parts.map((p) => p.loop_delay_ms.max))),
     },
+    window: { from, to },
+    ...(c.gc ? { server_gc: c.gc.during(from, to) } : {}),
   };
 }
 

@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { parentPid, type Watched } from './cpu';
+import { ServerGcLog } from './server-gc';
 import { PROBE_NODE_ARGS } from './server-probe';
 import { repoRoot } from './settings';
-import { cleanupAll } from '../test/support/child-processes';
+import { cleanupAll, makeTempDir, removeTempDir } from '../test/support/child-processes';
 import { createTestDatabase, stopPostgres, type TestDatabase } from '../test/support/postgres';
 import { startRedis, type RedisHandle } from '../test/support/redis-server';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process';
@@ -23,6 +24,8 @@ export interface BenchStack {
   server: ServerProcess;
   /** The environment the server was started with (monitoring-cost may start more servers like it). */
   serverEnv: Record<string, string>;
+  /** The ChatPop server's garbage collection pauses, as its probe logged them. */
+  serverGc: ServerGcLog;
   bareEmit: ServerProcess;
   bareRoute: ServerProcess;
   /** Processes whose CPU the report shows, by role: the servers, and the load processes running now. */
@@ -47,6 +50,8 @@ export interface StackOptions {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
+  const gcDir = makeTempDir('chatpop-bench-gc-');
+  const serverGc = new ServerGcLog(path.join(gcDir, 'server-gc.jsonl'));
   try {
     const [redis, db] = await Promise.all([startRedis(), createTestDatabase()]);
     const serverEnv = {
@@ -65,7 +70,8 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       ...opts.serverEnv,
     };
     const [server, bareEmit, bareRoute] = await Promise.all([
-      startServerProcess(serverEnv, { nodeArgs: [...imageNodeFlags(repoRoot()), ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 }),
+      // The GC log is this server's alone: not in serverEnv, which monitoring-cost reuses.
+      startServerProcess({ ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file }, { nodeArgs: [...imageNodeFlags(repoRoot()), ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 }),
       startServerProcess({}, { script: 'dist/bench/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
       startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
     ]);
@@ -85,6 +91,7 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       db,
       server,
       serverEnv,
+      serverGc,
       bareEmit,
       bareRoute,
       watched: () => [...servers, ...extra],
@@ -100,11 +107,13 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
         await db.drop().catch(() => undefined);
         await stopPostgres();
         await cleanupAll();
+        removeTempDir(gcDir);
       },
     };
   } catch (err) {
     await stopPostgres().catch(() => undefined);
     await cleanupAll();
+    removeTempDir(gcDir);
     throw err;
   }
 }

@@ -71,6 +71,20 @@ describe('bench (tiny run)', function () {
     }
   });
 
+  it('reports the ChatPop server’s garbage collection pauses in each of its send steps, from the server’s own log', () => {
+    const steps = [...results.details.send.ramp, ...results.details.send.load, ...results.details.send.half_peak_runs];
+    for (const step of steps) {
+      expect(step.window.to).to.be.above(step.window.from);
+      expect(step.server_gc, JSON.stringify(step)).to.be.an('object');
+      for (const key of ['scavenges', 'scavenge_total_ms', 'scavenge_max_ms', 'mark_compacts', 'mark_compact_max_ms', 'max_pause_ms']) {
+        expect(step.server_gc[key], key).to.be.a('number').at.least(0);
+      }
+    }
+    // A whole run allocates far more than one young generation: the log cannot be empty.
+    expect(steps.reduce((k: number, st: { server_gc: { scavenges: number } }) => k + st.server_gc.scavenges, 0)).to.be.above(0);
+    expect(stdout).to.include('server GC max');
+  });
+
   it('recovers every missed message on reconnect', () => {
     const r = results.details.recovery;
     expect(r.in_ack).to.equal(r.missed);
