@@ -9,21 +9,40 @@ export const MAX_CONTENT_CHARS = 4000;
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_MESSAGE = 'holds a character that cannot be stored (U+0000 or an unpaired surrogate)';
 
+/** Characters (code points) in `s`; a surrogate pair is one. */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 /**
  * Content is trimmed; 1..4000 characters (code points); longer content is refused, never truncated.
  * Text PostgreSQL cannot store is refused here: at the database it would fail the whole group
  * commit, other chats' sends included.
+ *
+ * Checks only (`trim`, `refine`), no `transform` or `superRefine`: those give every parse a new
+ * `addIssue` closure on the payload, which measurably kept young objects alive through scavenges
+ * (docs/benchmark.md, fourth pass); and characters are counted only past 4000 UTF-16 units.
  */
-export const content = z.string().transform((v, ctx) => {
-  const trimmed = v.trim();
-  const chars = [...trimmed].length;
-  if (UNSTORABLE.test(trimmed)) ctx.addIssue({ code: 'custom', message: `content ${UNSTORABLE_MESSAGE}` });
-  if (chars === 0) ctx.addIssue({ code: 'custom', message: 'content must not be empty' });
-  if (chars > MAX_CONTENT_CHARS) {
-    ctx.addIssue({ code: 'custom', message: `content is ${chars} characters; the limit is ${MAX_CONTENT_CHARS}`, params: { appCode: 'payload_too_large' } });
-  }
-  return trimmed;
-});
+export const content = z
+  .string()
+  .trim()
+  .refine((v) => !UNSTORABLE.test(v), `content ${UNSTORABLE_MESSAGE}`)
+  .refine((v) => v.length > 0, 'content must not be empty')
+  .refine((v) => v.length <= MAX_CONTENT_CHARS || codePoints(v) <= MAX_CONTENT_CHARS, {
+    error: (issue) => `content is ${codePoints(String(issue.input))} characters; the limit is ${MAX_CONTENT_CHARS}`,
+    params: { appCode: 'payload_too_large' },
+  });
 
 export const chatCode = z.string().regex(/^[A-Z0-9]{8}$/, 'chat code is 8 characters A–Z 0–9');
 export const channel = z.enum(['main', 'backroom']);

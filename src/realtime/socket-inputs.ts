@@ -3,7 +3,8 @@ import { inputs } from '../chat';
 
 /** Socket payload schemas, built from the same pieces as the REST inputs (chat/inputs.ts). */
 
-const code = z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), inputs.chatCode);
+// Upper-cased by a check that rewrites the value, not by preprocess (a transform: see inputs.content).
+const code = z.string().toUpperCase().pipe(inputs.chatCode);
 const cursor = z.number().int().min(0);
 
 export const joinPayload = z.object({
