@@ -15,10 +15,10 @@ export function cacheLimits(config: Config): CacheLimits {
 /** The engine the configuration names: Redis (single or cluster) when set, else in-memory. */
 export async function createCacheEngine(config: Config): Promise<CacheEngine> {
   if (config.redis.kind === 'none') return new MemoryEngine(cacheLimits(config));
-  // Commands issued in one event-loop turn go out in one write: the window appends of every chat
-  // a send commit stored, the window-state reads of many requests. Fewer system calls, which are
-  // most of what a busy pod spends on Redis.
-  const client = createRedisClient(config.redis, 'cache', { enableAutoPipelining: true });
+  // No auto-pipelining: its per-command promise chains kept the send path's young objects alive
+  // through scavenges (promoted ~3 MB/s more at 6,800 sends/s), and first-page history reads were
+  // no slower without it (docs/benchmark.md, fourth pass).
+  const client = createRedisClient(config.redis, 'cache');
   // Errors are reported through health checks and the repair queue, not as unhandled events.
   client.on('error', () => undefined);
   await connectQuietly(client);

@@ -4,7 +4,7 @@ import type { CacheEngine, CacheLimits, CachedMessage, PinEntry, WindowInfo, Win
 import { keys } from '../keys';
 import type { PageRequest } from '../page-range';
 import type { RedisClient } from './connection';
-import { registerScripts, type ScriptCommands } from './scripts';
+import { isNoScript, registerScripts, SCRIPT_SHA, type ScriptCommands } from './scripts';
 
 function triples(messages: CachedMessage[]): (string | number)[] {
   const argv: (string | number)[] = [];
@@ -34,9 +34,23 @@ export class RedisEngine implements CacheEngine {
     await this.upsert(exact ? 'rebuild' : 'append', code, channel, messages, lastSeq);
   }
 
+  /**
+   * A plain EVALSHA, not the registered command: that one wraps each call in more promises and
+   * closures, and on the send path (every commit appends) they kept young objects alive through
+   * scavenges (docs/benchmark.md, fourth pass). When Redis lacks the script, the registered
+   * command sends it (EVAL) and later calls find it again.
+   */
   private async upsert(mode: string, code: string, channel: Channel, messages: CachedMessage[], floor: number) {
     const { maxCount, ttlSeconds } = this.limits;
-    await this.client.chatpopUpsert(keys.window(code, channel), keys.meta(code), mode, maxCount, ttlSeconds, channel, floor, ...triples(messages));
+    const window = keys.window(code, channel);
+    const meta = keys.meta(code);
+    const argv = [mode, maxCount, ttlSeconds, channel, floor, ...triples(messages)];
+    try {
+      await this.client.evalsha(SCRIPT_SHA.chatpopUpsert, 2, window, meta, ...argv);
+    } catch (err) {
+      if (!isNoScript(err)) throw err;
+      await this.client.chatpopUpsert(window, meta, ...argv);
+    }
   }
 
   async readPage(code: string, channel: Channel, req: PageRequest): Promise<WindowRead> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedisClient } from './connection';
@@ -17,11 +18,24 @@ export interface ScriptCommands {
   chatpopWindowState(window: string, meta: string, field: string): Promise<number[]>;
 }
 
+const LUA = Object.fromEntries(Object.entries(SCRIPTS).map(([name, file]) => [name, readFileSync(join(__dirname, '..', 'lua', file), 'utf8')])) as Record<
+  keyof typeof SCRIPTS,
+  string
+>;
+
+/** Each script's SHA1, for a plain EVALSHA (see RedisEngine's window writes). */
+export const SCRIPT_SHA = Object.fromEntries(Object.entries(LUA).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')])) as Record<
+  keyof typeof SCRIPTS,
+  string
+>;
+
+/** Redis's answer to EVALSHA of a script it does not hold (restarted, SCRIPT FLUSH, a new node). */
+export const isNoScript = (err: unknown) => err instanceof Error && err.message.startsWith('NOSCRIPT');
+
 export function registerScripts(client: RedisClient): RedisClient & ScriptCommands {
   for (const [name, file] of Object.entries(SCRIPTS)) {
-    const lua = readFileSync(join(__dirname, '..', 'lua', file), 'utf8');
     const numberOfKeys = Number(/-(\d+)\.lua$/.exec(file)![1]);
-    client.defineCommand(name, { numberOfKeys, lua });
+    client.defineCommand(name, { numberOfKeys, lua: LUA[name as keyof typeof SCRIPTS] });
   }
   return client as RedisClient & ScriptCommands;
 }
