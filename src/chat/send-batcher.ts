@@ -65,7 +65,7 @@ export class SendBatcher<V> {
    * runs while the last one publishes, at most one publishing trailing: that is the throughput
    * under load. With fewer waiting it starts once the publishing is done, so at moderate load the
    * sends that arrive meanwhile join it: fewer commits, each of which costs a database statement,
-   * a Redis pipeline and a socket write per member with news, for about one Redis round trip of latency.
+   * a Lua cache write per chat and a socket write per member with news, for about one Redis round trip of latency.
    */
   private async drain(key: string) {
     const queue = this.queues.get(key)!;
