@@ -60,8 +60,7 @@ export async function createRealtimeAdapter(target: RedisTarget): Promise<Realti
   if (target.kind === 'cluster') {
     // 'static': our chat traffic travels as server-side events on the namespace channel, so the
     // per-room channels of 'dynamic' mode would only add a SSUBSCRIBE per room for nothing.
-    const adapter = createShardedAdapter(pub, sub, { subscriptionMode: 'static' });
-    return { kind: 'redis-sharded', adapter, crossPod: true, ownEventsDropped: () => 0, close };
+    return { kind: 'redis-sharded', adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'static' }), crossPod: true, ownEventsDropped: () => 0, close };
   }
   const own = dropOwnServerSideEvents(sub as Redis);
   return { kind: 'redis', adapter: own.wrap(createAdapter(pub, sub)), crossPod: true, ownEventsDropped: () => own.dropped, close };
