@@ -15,8 +15,9 @@
 // caught by one history read once the chat has been quiet for `tailCheckMs`. Room emits are local
 // (`io.local`), so order on the wire to each client is the order of `deliver` calls here.
 //
-// The last `recentSize` delivered messages are kept so that a socket joining mid-stream can be
-// brought from what it read in history up to the stream without another query.
+// The last delivered messages (at most `recentSize`, and at most `recentChars` of content together)
+// are kept so that a socket joining mid-stream can be brought from what it read in history up to the
+// stream without another query; a joiner further behind reads history instead.
 import type { MessageView } from '../chat';
 
 export interface SequencerOptions {
@@ -26,11 +27,16 @@ export interface SequencerOptions {
   retryMs: number;
   /** Delivered messages kept for joining sockets. @default 512 */
   recentSize: number;
+  /**
+   * Content characters those messages may hold together, the oldest going first: 512 messages of
+   * 4000 astral characters would otherwise hold 8 MB per room. @default 65536
+   */
+  recentChars: number;
   /** Quiet time after the last delivery before one history read checks for lost announcements, ms. @default 1000 */
   tailCheckMs: number;
 }
 
-export const DEFAULT_SEQUENCER_OPTIONS: SequencerOptions = { gapWaitMs: 100, retryMs: 500, recentSize: 512, tailCheckMs: 1000 };
+export const DEFAULT_SEQUENCER_OPTIONS: SequencerOptions = { gapWaitMs: 100, retryMs: 500, recentSize: 512, recentChars: 65_536, tailCheckMs: 1000 };
 
 /** Counters one pod keeps over all its sequencers. */
 export interface DeliveryStats {
@@ -52,6 +58,8 @@ export class ChatSequencer {
   /** pending seqs that a history read brought */
   private readonly fromRead = new Set<number>();
   private readonly recent: MessageView[] = [];
+  /** content characters in `recent` */
+  private recentChars = 0;
   /** callbacks waiting for a seq to be delivered (changes of messages this pod has not shown yet) */
   private readonly waiting = new Map<number, (() => void)[]>();
   private gapTimer: NodeJS.Timeout | undefined;
@@ -152,7 +160,10 @@ export class ChatSequencer {
     this.stats.delivered++;
     if (this.fromRead.delete(message.seq)) this.stats.fromHistory++;
     this.recent.push(message);
-    if (this.recent.length > this.opts.recentSize) this.recent.splice(0, this.recent.length - this.opts.recentSize);
+    this.recentChars += message.content.length;
+    while (this.recent.length > this.opts.recentSize || this.recentChars > this.opts.recentChars) {
+      this.recentChars -= this.recent.shift()!.content.length;
+    }
     this.deliver(message);
   }
 

@@ -3,7 +3,7 @@ import type { MessageView } from '../../src/chat';
 import { ChatSequencer, newDeliveryStats, type SequencerOptions } from '../../src/realtime';
 import { range } from './helpers';
 
-const FAST: SequencerOptions = { gapWaitMs: 30, retryMs: 30, recentSize: 5, tailCheckMs: 60 };
+const FAST: SequencerOptions = { gapWaitMs: 30, retryMs: 30, recentSize: 5, recentChars: 1000, tailCheckMs: 60 };
 
 const msg = (seq: number, content = `m${seq}`) => ({ seq, content }) as MessageView;
 
@@ -128,6 +128,20 @@ describe('ChatSequencer (ordered delivery on one pod)', () => {
     expect(h.seq.recentAfter(5)!.map((m) => m.seq)).to.deep.equal([6, 7, 8]);
     expect(h.seq.recentAfter(3)!.map((m) => m.seq)).to.deep.equal([4, 5, 6, 7, 8]);
     expect(h.seq.recentAfter(2)).to.equal(null); // recentSize 5: seq 3 is gone
+    h.seq.close();
+  });
+
+  it('keeps no more recent content than recentChars, dropping the oldest messages first', () => {
+    const h = harness([], { ...FAST, recentSize: 100, recentChars: 10 });
+    h.seq.start(0);
+    for (const s of range(1, 4)) h.seq.push(msg(s, 'abcd'));
+    expect(h.seq.recentAfter(2)!.map((m) => m.seq)).to.deep.equal([3, 4]); // 8 characters held
+    expect(h.seq.recentAfter(1)).to.equal(null);
+    h.seq.push(msg(5, 'x'.repeat(11))); // more than the budget alone: nothing is held
+    expect(h.seq.recentAfter(4)).to.equal(null);
+    expect(h.seq.recentAfter(5)).to.deep.equal([]);
+    h.seq.push(msg(6, 'ab'));
+    expect(h.seq.recentAfter(5)!.map((m) => m.seq)).to.deep.equal([6]);
     h.seq.close();
   });
 });
