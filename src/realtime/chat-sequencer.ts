@@ -96,6 +96,12 @@ export class ChatSequencer {
   push(message: MessageView): void {
     if (this.closed) return;
     if (this.delivered !== null && message.seq <= this.delivered) return;
+    // The common case, the next seq with nothing waiting, goes out without a round trip through
+    // `pending`: every emptying of a Map allocates it a new table.
+    if (this.delivered !== null && message.seq === this.delivered + 1 && this.pending.size === 0) {
+      this.emit(message);
+      return this.flush(this.opts.gapWaitMs, true);
+    }
     if (!this.pending.has(message.seq)) this.pending.set(message.seq, message);
     if (this.delivered !== null) this.flush();
   }
@@ -129,9 +135,8 @@ export class ChatSequencer {
     this.waiting.clear();
   }
 
-  private flush(gapDelayMs = this.opts.gapWaitMs): void {
+  private flush(gapDelayMs = this.opts.gapWaitMs, progressed = false): void {
     let next: MessageView | undefined;
-    let progressed = false;
     while ((next = this.pending.get(this.delivered! + 1))) {
       this.pending.delete(next.seq);
       this.emit(next);
@@ -178,7 +183,8 @@ export class ChatSequencer {
   }
 
   private armTailCheck(): void {
-    clearTimeout(this.tailTimer);
+    // One timer, pushed back on every delivery: refresh() re-arms it without a new Timeout.
+    if (this.tailTimer) return void this.tailTimer.refresh();
     this.tailTimer = this.timer(async () => {
       this.tailTimer = undefined;
       if (this.pending.size === 0) await this.read();
