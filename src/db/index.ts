@@ -1,4 +1,4 @@
-export { openOrm, ormOptions, migrateUp, databaseKind, type Orm, type Em } from './orm';
+export { openOrm, ormOptions, migrateUp, migratorOf, databaseKind, type Orm, type Em } from './orm';
 export { parseDatabaseUrl, type DatabaseTarget } from './database-url';
 export { forkEm } from './entity-manager';
 export { rawPg, type RawPg } from './raw-pg';

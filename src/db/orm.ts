@@ -1,12 +1,10 @@
 import 'reflect-metadata';
-import { MikroORM, type Options } from '@mikro-orm/core';
+import { MikroORM, type IMigrator, type Options } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
 import type { EntityManager } from '@mikro-orm/knex';
 import { ENTITIES } from '../domain';
 import type { Logger } from '../logger';
-import { MIGRATIONS } from './migrations';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url';
 
 export type Orm = MikroORM;
@@ -17,8 +15,8 @@ export function ormOptions(databaseUrl: string, log?: Logger): Options {
   const target = parseDatabaseUrl(databaseUrl);
   const common = {
     entities: ENTITIES,
-    extensions: [Migrator],
-    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, silent: true },
+    // The list of migrations is set on first use (migratorOf).
+    migrations: { transactional: true, allOrNothing: true, silent: true },
     // Services fork an EntityManager per unit of work (forkEm); the global one must never be used.
     allowGlobalContext: false,
     debug: false,
@@ -66,8 +64,20 @@ export async function openOrm(databaseUrl: string, log?: Logger): Promise<Orm> {
   return orm;
 }
 
+/**
+ * The ORM's migrator, set up on first use: the migrations and @mikro-orm/migrations behind them pull
+ * in umzug and its command line (290 modules, 3 MB of heap) that a server which does not migrate never
+ * needs. MikroORM loads the package itself when `orm.migrator` is first read.
+ */
+export async function migratorOf(orm: Orm): Promise<IMigrator> {
+  const { MIGRATIONS } = await import('./migrations');
+  const options = orm.config.get('migrations');
+  if (options.migrationsList !== MIGRATIONS) orm.config.set('migrations', { ...options, migrationsList: MIGRATIONS });
+  return orm.migrator;
+}
+
 /** Applies pending migrations; returns their names. */
 export async function migrateUp(orm: Orm): Promise<string[]> {
-  const done = await orm.getMigrator().up();
+  const done = await (await migratorOf(orm)).up();
   return done.map((m) => m.name);
 }

@@ -1,4 +1,4 @@
-import type { Orm } from '../db';
+import { migratorOf, type Orm } from '../db';
 
 export interface MigrationStatus {
   database: string;
@@ -16,7 +16,7 @@ export interface MigrationRun {
 
 /** Which migrations the database has run and which are still to run. */
 export async function migrationStatus(orm: Orm, database: string): Promise<MigrationStatus> {
-  const migrator = orm.getMigrator();
+  const migrator = await migratorOf(orm);
   // One after the other: on a fresh database each call creates the migrations table.
   const executed = await migrator.getExecutedMigrations();
   const pending = await migrator.getPendingMigrations();
@@ -29,12 +29,12 @@ export async function migrationStatus(orm: Orm, database: string): Promise<Migra
 
 /** Applies every pending migration, each in its own transaction (all or nothing). */
 export async function migrateUp(orm: Orm, database: string): Promise<MigrationRun> {
-  const done = await orm.getMigrator().up();
+  const done = await (await migratorOf(orm)).up();
   return { database, direction: 'up', migrations: done.map((m) => m.name), status: await migrationStatus(orm, database) };
 }
 
 /** Reverts the most recent migration only. */
 export async function migrateDown(orm: Orm, database: string): Promise<MigrationRun> {
-  const done = await orm.getMigrator().down();
+  const done = await (await migratorOf(orm)).down();
   return { database, direction: 'down', migrations: done.map((m) => m.name), status: await migrationStatus(orm, database) };
 }
