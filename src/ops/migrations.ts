@@ -1,4 +1,4 @@
-import { migratorOf, type Orm } from '../db';
+import { migrateUp as applyPending, migratorOf, type Orm } from '../db';
 
 export interface MigrationStatus {
   database: string;
@@ -29,8 +29,7 @@ export async function migrationStatus(orm: Orm, database: string): Promise<Migra
 
 /** Applies every pending migration, each in its own transaction (all or nothing). */
 export async function migrateUp(orm: Orm, database: string): Promise<MigrationRun> {
-  const done = await (await migratorOf(orm)).up();
-  return { database, direction: 'up', migrations: done.map((m) => m.name), status: await migrationStatus(orm, database) };
+  return { database, direction: 'up', migrations: await applyPending(orm), status: await migrationStatus(orm, database) };
 }
 
 /** Reverts the most recent migration only. */

@@ -58,8 +58,8 @@ export class ChatSequencer {
   /** pending seqs that a history read brought */
   private readonly fromRead = new Set<number>();
   private readonly recent: MessageView[] = [];
-  /** content characters in `recent` */
-  private recentChars = 0;
+  /** content characters held in `recent` */
+  private heldChars = 0;
   /** callbacks waiting for a seq to be delivered (changes of messages this pod has not shown yet) */
   private readonly waiting = new Map<number, (() => void)[]>();
   private gapTimer: NodeJS.Timeout | undefined;
@@ -165,9 +165,9 @@ export class ChatSequencer {
     this.stats.delivered++;
     if (this.fromRead.delete(message.seq)) this.stats.fromHistory++;
     this.recent.push(message);
-    this.recentChars += message.content.length;
-    while (this.recent.length > this.opts.recentSize || this.recentChars > this.opts.recentChars) {
-      this.recentChars -= this.recent.shift()!.content.length;
+    this.heldChars += message.content.length;
+    while (this.recent.length > this.opts.recentSize || this.heldChars > this.opts.recentChars) {
+      this.heldChars -= this.recent.shift()!.content.length;
     }
     this.deliver(message);
   }
