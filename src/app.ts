@@ -57,7 +57,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     const applied = await migrateUp(orm);
     if (applied.length) log.info({ applied }, 'migrations applied');
   }
-  const cache = await createCacheEngine(config);
+  const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
   const auth = new AuthService(orm, tokens);
   const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s });

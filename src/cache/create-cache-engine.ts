@@ -1,7 +1,8 @@
 import type { Config } from '../config';
+import type { Logger } from '../logger';
 import type { CacheEngine, CacheLimits } from './cache-engine';
 import { MemoryEngine } from './memory/memory-engine';
-import { connectQuietly, createRedisClient } from './redis/connection';
+import { connectQuietly, createRedisClient, isAuthRefusal } from './redis/connection';
 import { RedisEngine } from './redis/redis-engine';
 
 export function cacheLimits(config: Config): CacheLimits {
@@ -13,14 +14,20 @@ export function cacheLimits(config: Config): CacheLimits {
 }
 
 /** The engine the configuration names: Redis (single or cluster) when set, else in-memory. */
-export async function createCacheEngine(config: Config): Promise<CacheEngine> {
+export async function createCacheEngine(config: Config, log?: Logger): Promise<CacheEngine> {
   if (config.redis.kind === 'none') return new MemoryEngine(cacheLimits(config));
   // No auto-pipelining: its per-command promise chains kept the send path's young objects alive
   // through scavenges (promoted ~3 MB/s more at 6,800 sends/s), and first-page history reads were
   // no slower without it (docs/benchmark.md, fourth pass).
   const client = createRedisClient(config.redis, 'cache');
   // Errors are reported through health checks and the repair queue, not as unhandled events.
-  client.on('error', () => undefined);
-  await connectQuietly(client);
+  let refused = false;
+  client.on('error', (err: Error) => void (refused = isAuthRefusal(err)));
+  if (!(await connectQuietly(client))) {
+    // Once, at start: the reason an operator needs; /health reports the cache from then on.
+    log?.warn(
+      refused ? 'Redis refused the password: serving from the database until it accepts one (check the password in REDIS_URL)' : 'Redis not ready at start: serving from the database, reconnecting in the background',
+    );
+  }
   return new RedisEngine(client, cacheLimits(config));
 }

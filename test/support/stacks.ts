@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type ChatPopApp, type CreateAppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import type { Logger } from '../../src/logger';
 import { createTestDatabase } from './postgres';
 import { startRedis, type RedisHandle } from './redis-server';
 
@@ -50,8 +51,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** `options` go to createApp as is (e.g. the monitor a test's telemetry feeds). */
-export async function startTestApp(stack: Stack, env: Record<string, string> = {}, options?: CreateAppOptions): Promise<TestApp> {
+/** `options` go to createApp as is (e.g. the monitor a test's telemetry feeds); `log` replaces the silent logger. */
+export async function startTestApp(stack: Stack, env: Record<string, string> = {}, options?: CreateAppOptions, log?: Logger): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -62,7 +63,7 @@ export async function startTestApp(stack: Stack, env: Record<string, string> = {
     ...stack.env,
     ...env,
   });
-  const app = await createApp(config, undefined, options);
+  const app = await createApp(config, log, options);
   const base = await app.listen();
   return { app, base, stack, close: () => app.close() };
 }

@@ -35,15 +35,29 @@ export function createRedisClient(target: Exclude<RedisTarget, { kind: 'none' }>
   return new Redis(target.url, options);
 }
 
-/** Connects, but never throws: a cache that is down at start is a degraded mode, not a failure. */
+/** Redis refusing the credentials: retrying the same ones cannot succeed, so nobody should wait for it. */
+export const isAuthRefusal = (err: Error): boolean => /^(WRONGPASS|NOAUTH)\b/.test(err.message);
+
+/**
+ * Connects, but never throws: a cache that is down at start is a degraded mode, not a failure.
+ * Gives up after `timeoutMs`, or at once when Redis refuses the password (the client keeps
+ * retrying in the background either way, so a fixed password or a Redis that comes up later is
+ * picked up without a restart).
+ */
 export async function connectQuietly(client: RedisClient, timeoutMs = 3000): Promise<boolean> {
   if (client.status === 'ready') return true;
   const ready = new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    client.once('ready', () => {
+    const done = (ok: boolean) => {
       clearTimeout(timer);
-      resolve(true);
-    });
+      client.off('ready', onReady);
+      client.off('error', onError);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const onError = (err: Error) => isAuthRefusal(err) && done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    client.once('ready', onReady);
+    client.on('error', onError);
   });
   client.connect().catch(() => undefined);
   return ready;
