@@ -4,16 +4,40 @@ import fs from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ; 100 on every Linux we run on
 
-/** user + system CPU seconds of one pid, or null when it is gone. */
-export function cpuSeconds(pid: number): number | null {
+/** What /proc/PID/stat says of a process: its command name, parent and user + system CPU seconds. */
+export interface ProcStat {
+  name: string;
+  ppid: number;
+  cpu: number;
+}
+
+/** /proc/PID/stat of one pid, or null when it is gone. */
+export function readStat(pid: number | string): ProcStat | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces; the fields we need follow its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    // The command name (field 2) may hold spaces; the other fields follow its closing parenthesis.
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    return { name: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
   } catch {
     return null;
   }
+}
+
+/** Every process on the machine, by pid. */
+export function allProcesses(): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const st = readStat(entry);
+    if (st) out.set(Number(entry), st);
+  }
+  return out;
+}
+
+/** user + system CPU seconds of one pid, or null when it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  return readStat(pid)?.cpu ?? null;
 }
 
 /** Busy (non-idle) CPU seconds of the whole machine, all cores, from /proc/stat. */
@@ -37,20 +61,9 @@ export function rssBytes(pid: number): number | null {
 }
 
 /** The pid and every descendant of it (PostgreSQL runs one backend process per connection). */
-export function processTree(root: number): number[] {
+export function processTree(root: number, all = allProcesses()): number[] {
   const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // exited while we looked
-    }
-  }
+  for (const [pid, st] of all) children.set(st.ppid, [...(children.get(st.ppid) ?? []), pid]);
   const out: number[] = [];
   const walk = (pid: number) => {
     out.push(pid);
@@ -62,12 +75,7 @@ export function processTree(root: number): number[] {
 
 /** The parent pid of `pid`. */
 export function parentPid(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
+  return readStat(pid)?.ppid ?? null;
 }
 
 /** The CpuMeter entry for everything on the machine the bench did not start. */

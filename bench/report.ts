@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { OTHER_PROCESSES } from './cpu';
 import type { HttpFigure } from './http-bench';
+import type { MachineFigure } from './machine';
 import type { MemoryFigure } from './memory-bench';
 import type { MonitoringCost } from './monitoring-cost';
 import type { PgFigures } from './pg-ceiling';
@@ -29,6 +30,8 @@ export interface Collected {
   memory?: MemoryFigure;
   bareMemory?: MemoryFigure;
   monitoring?: MonitoringCost;
+  /** what the bench did not start: the busiest other processes over the run, the kernel's DAMON monitor */
+  machine?: MachineFigure;
   /** BENCH_PROFILE: the ChatPop server's CPU profile per measured section */
   profiles: Record<string, ProfileSummary>;
   processes: { role: string; pid: number; what: string }[];
@@ -221,18 +224,20 @@ export function formatTable(r: BenchResults, c: Collected): string {
   out.push('');
 
   if (send) {
-    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %', 'CPU ms/send', 'load stall max', 'server GC max']];
+    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %', 'CPU ms/send', 'load stall max', 'server stall max', 'server GC max']];
     const row = (label: string, st: StepFigure, server = 'chatpop server') => [
       label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99),
       String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), ms(cpuMsPerSend(st, server)), ms(st.load_loop_delay_ms.max),
-      gcCell(st),
+      st.server_gc ? ms(st.server_gc.loop_stall_max_ms) : '', gcCell(st),
     ];
     for (const st of send.ramp) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket`, st));
     for (const st of send.load) ramp.push(row(`  chatpop open loop`, st));
     for (const st of send.half_peak_runs) ramp.push(row(`  chatpop open loop, half peak`, st));
     for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st, 'bare socket.io'));
-    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
-    out.push('  server GC max: the longest garbage collection pause of the ChatPop server in the step, ms; "+N mc": full collections in it');
+    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
+    out.push('  load stall max / server stall max: the longest time the load process / the ChatPop server could not run its event loop in the step, ms');
+    out.push('  server GC max: the longest garbage collection pause of the ChatPop server in the step, ms; "+N mc": full collections in it.');
+    out.push('  A server stall far longer than its GC max is a long task or a wait for a free CPU (see MACHINE below).');
     const steps = [...send.ramp, ...send.load, ...send.half_peak_runs];
     const disorder = steps.reduce((k, st) => k + st.order_errors, 0);
     const lost = steps.reduce((k, st) => k + st.gap_errors, 0);
@@ -241,6 +246,7 @@ export function formatTable(r: BenchResults, c: Collected): string {
   }
 
   out.push(formatCpu(c));
+  if (c.machine) out.push('', formatMachine(c.machine));
   for (const [section, p] of Object.entries(r.profiles)) {
     out.push('');
     out.push(`SERVER CPU PROFILE: ${section} (${p.file}; busy ${p.busy_pct} % of ${p.total_ms} ms)`);
@@ -280,6 +286,20 @@ function formatCpu(c: Collected): string {
   }
   const layout = c.processes.map((p) => `  ${p.role}${p.pid ? ` pid ${p.pid}` : ''}: ${p.what}`).join('\n');
   return `PROCESS LAYOUT (all share this machine's ${os.cpus().length} cores)\n${layout}\n\n${table(rows, ['l', ...present.map(() => 'r' as const)])}`;
+}
+
+/** What else used the machine over the run: other processes, the kernel's DAMON monitor. */
+function formatMachine(m: MachineFigure): string {
+  const others = m.busiest_others.map((o) => `${o.name} ${o.cpu_pct}${o.kernel_thread ? ' (kernel thread)' : ''}`).join(', ');
+  const out = [`MACHINE (what the bench did not start, over its ${m.seconds} s)`, `  busiest other processes, % of one core: ${others || 'none above 0.5'}`];
+  const d = m.damon;
+  if (d) {
+    out.push(
+      `  the kernel's DAMON memory monitor is on (${d.running} kdamond; samples every ${d.sample_ms ?? '?'} ms; ${d.actions.length ? `schemes: ${d.actions.join(', ')}` : 'no schemes'}), ` +
+        `${d.cpu_ms_per_sample ?? '?'} ms of CPU per sample on average: each sample holds a core about that long, and every process here waits out its share`,
+    );
+  }
+  return out.join('\n');
 }
 
 /** The server's longest GC pause in a step, and its full collections: `3.4` or `12.1 +1 mc`. */

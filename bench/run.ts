@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpuMeter } from './cpu';
+import { MachineWatch } from './machine';
 import { Fixtures, type Room } from './fixtures';
 import { measureHttp } from './http-bench';
 import { measureIdleMemory } from './memory-bench';
@@ -40,6 +41,8 @@ async function main(): Promise<number> {
   const c: Collected = { processes: [], profiles: {}, errors: {}, notes: [] };
   const watch = stack.addWatched;
   const meter = new CpuMeter(() => stack.watched());
+  const machine = new MachineWatch();
+  machine.start();
   const section = async (name: string, fn: () => Promise<void>) => {
     if (!want(name)) return;
     const t = performance.now();
@@ -148,6 +151,8 @@ async function main(): Promise<number> {
       });
     });
   } finally {
+    // Before the stop: the servers' process trees are what it leaves out.
+    c.machine = machine.stop([process.pid, ...stack.watched().map((w) => w.pid)]);
     log('stopping servers');
     await stack.stop();
   }

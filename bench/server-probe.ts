@@ -6,8 +6,11 @@
 //             BENCH_PROBE_PROFILE_DIR (printing `bench-profile N <file>`): a profile of one bench
 //             section, not of the whole process life (start-up and fixtures would otherwise be a third
 //             of a short section's samples).
-// With BENCH_PROBE_GC_FILE set, it also appends every garbage collection pause to that file as it
-// happens (see server-gc.ts), so the report can say which steps a collection fell in.
+// With BENCH_PROBE_GC_FILE set, it also appends to that file, as they happen (see server-gc.ts):
+//   every garbage collection pause, so the report can say which steps a collection fell in;
+//   every stall of the event loop of STALL_MS or more (a 5 ms timer that ran late, whatever the cause:
+//   a GC pause, a long task, or no CPU free for the process), so the report can say how much of a
+//   latency tail the server's own pauses explain and how much the machine's.
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
@@ -67,6 +70,17 @@ if (gcFile) {
     });
     fs.appendFileSync(gcFile, lines.join('\n') + '\n');
   }).observe({ entryTypes: ['gc'] });
+
+  // 200 wakeups a second: too few to cost the server anything measurable, and a stall is seen within 5 ms.
+  const TICK_MS = 5;
+  const STALL_MS = 5;
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    const late = now - last - TICK_MS;
+    if (late >= STALL_MS) fs.appendFileSync(gcFile, JSON.stringify([Math.round(performance.timeOrigin + last + TICK_MS), Math.round(late * 100) / 100, 'stall']) + '\n');
+    last = now;
+  }, TICK_MS).unref();
 }
 
 /** Node flags that load this probe. */

@@ -76,13 +76,13 @@ describe('bench (tiny run)', function () {
     for (const step of steps) {
       expect(step.window.to).to.be.above(step.window.from);
       expect(step.server_gc, JSON.stringify(step)).to.be.an('object');
-      for (const key of ['scavenges', 'scavenge_total_ms', 'scavenge_max_ms', 'mark_compacts', 'mark_compact_max_ms', 'max_pause_ms']) {
+      for (const key of ['scavenges', 'scavenge_total_ms', 'scavenge_max_ms', 'mark_compacts', 'mark_compact_max_ms', 'max_pause_ms', 'loop_stalls', 'loop_stall_max_ms']) {
         expect(step.server_gc[key], key).to.be.a('number').at.least(0);
       }
     }
     // A whole run allocates far more than one young generation: the log cannot be empty.
     expect(steps.reduce((k: number, st: { server_gc: { scavenges: number } }) => k + st.server_gc.scavenges, 0)).to.be.above(0);
-    expect(stdout).to.include('server GC max');
+    expect(stdout).to.include('server GC max').and.include('server stall max');
   });
 
   it('recovers every missed message on reconnect', () => {
@@ -94,7 +94,11 @@ describe('bench (tiny run)', function () {
   it('names every process it measured and writes the table and the chart', () => {
     expect(results.processes.map((p: { role: string }) => p.role)).to.include.members(['chatpop server', 'redis-server', 'postgres (all backends)']);
     expect(results.processes.some((p: { role: string }) => p.role.startsWith('load: socket.io clients → chatpop'))).to.equal(true);
-    expect(stdout).to.contain('RATIO / GOAL').and.contain('PROCESS LAYOUT');
+    expect(stdout).to.contain('RATIO / GOAL').and.contain('PROCESS LAYOUT').and.contain('MACHINE (what the bench did not start');
+    expect(results.details.machine.busiest_others).to.be.an('array');
+    // The bench's own processes are reported in PROCESSES, never as other processes on the machine.
+    const ours = new Set(results.processes.map((p: { pid: number }) => p.pid));
+    for (const o of results.details.machine.busiest_others) expect(ours.has(o.pid), o.name).to.equal(false);
     expect(fs.readFileSync(path.join(dir, 'chart.svg'), 'utf8')).to.match(/^<svg[^>]*>/);
   });
 });
