@@ -10,15 +10,18 @@ const TIME_ORIGIN = performance.timeOrigin;
  * Attribute objects are kept as given (read, never copied or changed): copying them was most of
  * a light span's cost.
  */
-export class LightSpan implements Span {
+export class LightSpan implements Span, EndedSpan {
   /** attribute objects set after the start, newest last */
   private later: Attributes[] | undefined;
   private readonly startedAt = performance.now();
-  private failed = false;
   private ended = false;
+  // Read by the monitor once ended: the span is its own EndedSpan (no record object per span).
+  failed = false;
+  durationMs = 0;
+  endedAtMs = 0;
 
   constructor(
-    private name: string,
+    public name: string,
     private readonly attributes: Attributes,
     private readonly onEnd: (span: EndedSpan) => void,
   ) {}
@@ -62,7 +65,9 @@ export class LightSpan implements Span {
     if (this.ended) return;
     this.ended = true;
     const now = performance.now();
-    this.onEnd({ name: this.name, attribute: (key) => this.attribute(key), durationMs: now - this.startedAt, endedAtMs: TIME_ORIGIN + now, failed: this.failed });
+    this.durationMs = now - this.startedAt;
+    this.endedAtMs = TIME_ORIGIN + now;
+    this.onEnd(this);
   }
 
   isRecording(): boolean {
@@ -71,7 +76,7 @@ export class LightSpan implements Span {
 
   recordException(): void {}
 
-  private attribute(key: string): AttributeValue | undefined {
+  attribute(key: string): AttributeValue | undefined {
     if (this.later) {
       for (let i = this.later.length - 1; i >= 0; i--) {
         const v = this.later[i][key];

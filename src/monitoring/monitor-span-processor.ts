@@ -23,9 +23,8 @@ export interface EndedSpan {
 export function recordSpan(monitor: Monitor, span: EndedSpan): void {
   if (!monitor.enabled || !isOperationName(span.name)) return;
   const op = span.name;
-  const a = (key: string) => span.attribute(key);
-  const cacheCount = numberOrUndefined(a(ATTR.cacheCount));
-  const dbCount = numberOrUndefined(a(ATTR.dbCount));
+  const cacheCount = numberOrUndefined(span.attribute(ATTR.cacheCount));
+  const dbCount = numberOrUndefined(span.attribute(ATTR.dbCount));
   let count: number | undefined;
   if (op === 'hybrid.query') {
     count = cacheCount !== undefined || dbCount !== undefined ? (cacheCount ?? 0) + (dbCount ?? 0) : undefined;
@@ -34,15 +33,15 @@ export function recordSpan(monitor: Monitor, span: EndedSpan): void {
   } else {
     count = dbCount ?? cacheCount;
   }
-  const result = a(ATTR.cacheResult);
+  const result = span.attribute(ATTR.cacheResult);
   monitor.record({
     op,
-    chatCode: stringOrUndefined(a(ATTR.chatCode)),
+    chatCode: stringOrUndefined(span.attribute(ATTR.chatCode)),
     result: isCacheResult(result) ? result : undefined,
     count,
     cacheCount: op === 'hybrid.query' ? cacheCount : undefined,
     dbCount: op === 'hybrid.query' ? dbCount : undefined,
-    action: stringOrUndefined(a(ATTR.op)),
+    action: stringOrUndefined(span.attribute(ATTR.op)),
     durationMs: span.durationMs,
     endedAt: span.endedAtMs,
     failed: span.failed,

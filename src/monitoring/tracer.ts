@@ -65,16 +65,34 @@ export function traced<T>(name: OperationName, attributes: Attributes, fn: (span
   return runInSpan(tracer, name, attributes, fn);
 }
 
-/** Runs fn with `span`; records failures and always ends the span. */
-async function runWithSpan<T>(span: Span, fn: (span: Span) => Promise<T>): Promise<T> {
+/**
+ * Runs fn with `span`; records failures and always ends the span. A `then` rather than an async
+ * function: one promise per span instead of two, each of which runs the promise hooks that
+ * AsyncLocalStorage keeps on.
+ */
+function runWithSpan<T>(span: Span, fn: (span: Span) => Promise<T>): Promise<T> {
+  let running: Promise<T>;
   try {
-    return await fn(span);
+    running = fn(span);
   } catch (err) {
-    markFailed(span, err);
-    throw err;
-  } finally {
-    span.end();
+    failed(span, err);
+    return Promise.reject(err);
   }
+  return running.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (err: unknown) => {
+      failed(span, err);
+      throw err;
+    },
+  );
+}
+
+function failed(span: Span, err: unknown): void {
+  markFailed(span, err);
+  span.end();
 }
 
 function markFailed(span: Span, err: unknown): void {
