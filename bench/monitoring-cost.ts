@@ -89,6 +89,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 const round1 = (n: number) => Math.round(n * 10) / 10;
+const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /** Measures monitoring on vs off in a child process; resolves with medians and their ratio. */
@@ -137,7 +138,8 @@ function isolated(env: Record<string, string>): Record<string, string> {
 
 function runChild(env: Record<string, string>, params: CostParams, watch: MonitoringCostOptions['watch']): Promise<MonitoringCost> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(REDIS_|DATABASE_|ADMIN_|SESSION_|OTEL_|ENABLE_MONITORING)/.test(k)));
-  const child = spawn(process.execPath, [__filename, '--child', JSON.stringify(params)], {
+  // --expose-gc: each phase starts from a collected heap (see child()).
+  const child = spawn(process.execPath, ['--expose-gc', __filename, '--child', JSON.stringify(params)], {
     env: { ...inherited, ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -227,6 +229,10 @@ async function child(params: CostParams): Promise<void> {
       const cpu: Record<'on' | 'off', number> = { on: 0, off: 0 };
       for (const on of r % 2 === 0 ? [false, true] : [true, false]) {
         await setMonitoring(on);
+        // A full collection first, so both settings are measured at the same point of the heap's
+        // cycle: scavenges slow down as the old generation fills between full collections (every
+        // ~3 s here), which swung single phases by ±25 %, far more than the monitor costs.
+        collectGarbage();
         const before = monitor.snapshot({ limit: 0 }).metrics.total_ops;
         const t0 = performance.now();
         const { opsPerS, cpuUsPerOp } = await phase(params.phaseMs);
