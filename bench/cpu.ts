@@ -63,7 +63,11 @@ export function rssBytes(pid: number): number | null {
 /** The pid and every descendant of it (PostgreSQL runs one backend process per connection). */
 export function processTree(root: number, all = allProcesses()): number[] {
   const children = new Map<number, number[]>();
-  for (const [pid, st] of all) children.set(st.ppid, [...(children.get(st.ppid) ?? []), pid]);
+  for (const [pid, st] of all) {
+    const siblings = children.get(st.ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(st.ppid, [pid]);
+  }
   const out: number[] = [];
   const walk = (pid: number) => {
     out.push(pid);

@@ -3,7 +3,7 @@
 // (BENCH_PROBE_GC_FILE); each send step records its wall window; this puts the two together. A pause
 // stops the server's event loop, so every send in flight waits for it: the report shows, step by
 // step, how much of a latency tail the server's collections explain, and how long it stalled in all
-// (a stall much longer than any collection is the machine: no CPU was free for the server).
+// (a stall much longer than any collection was a long task, or no CPU free for the server).
 import fs from 'node:fs';
 
 /** [epoch ms at the pause's start, pause ms, kind ('scavenge', 'mark-compact', …, or 'stall')] as the probe writes it. */

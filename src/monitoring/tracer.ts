@@ -75,7 +75,7 @@ function runWithSpan<T>(span: Span, fn: (span: Span) => Promise<T>): Promise<T> 
   try {
     running = fn(span);
   } catch (err) {
-    failed(span, err);
+    failAndEnd(span, err);
     return Promise.reject(err);
   }
   return running.then(
@@ -84,13 +84,13 @@ function runWithSpan<T>(span: Span, fn: (span: Span) => Promise<T>): Promise<T> 
       return value;
     },
     (err: unknown) => {
-      failed(span, err);
+      failAndEnd(span, err);
       throw err;
     },
   );
 }
 
-function failed(span: Span, err: unknown): void {
+function failAndEnd(span: Span, err: unknown): void {
   markFailed(span, err);
   span.end();
 }
