@@ -13,7 +13,7 @@ import type { RedisCommandFigure } from './redis-ceiling';
 import type { BenchSettings } from './settings';
 import type { SendCost } from './server-counters';
 import type { SendFigures, StepFigure } from './socket-bench';
-import { round } from './stats';
+import { median, round } from './stats';
 
 /** Everything a run measured; a section that failed or did not run leaves its field unset. */
 export interface Collected {
@@ -60,6 +60,23 @@ export interface BenchResults {
   profiles: Record<string, ProfileSummary>;
   errors: Record<string, string>;
   notes: string[];
+}
+
+/**
+ * A note when the half-peak runs' server stalls were much longer than its GC pauses while the
+ * kernel's DAMON monitor ran: the latency goal then measured the machine as much as ChatPop.
+ */
+export function machineStalls(send: SendFigures | undefined, machine: MachineFigure | undefined): string | null {
+  const runs = (send?.half_peak_runs ?? []).filter((r) => r.server_gc);
+  if (!machine?.damon || !runs.length) return null;
+  const stall = median(runs.map((r) => r.server_gc!.loop_stall_max_ms));
+  const gc = median(runs.map((r) => r.server_gc!.max_pause_ms));
+  if (!(stall >= 10 && stall >= 2 * gc)) return null;
+  return (
+    `in the half-peak runs the server's event loop stalled up to ${round(stall, 1)} ms (median of the runs' longest) while its longest GC pause was ${round(gc, 1)} ms, ` +
+    `and the kernel's DAMON monitor took ${machine.damon.cpu_ms_per_sample ?? '?'} ms of CPU every ${machine.damon.sample_ms ?? '?'} ms: ` +
+    `send_ack_p99_ms_at_half_peak measures this machine's stalls as much as ChatPop (docs/benchmark.md, "Sixth pass")`
+  );
 }
 
 /** Milliseconds of the server's CPU per acked send in a step: what one send costs it at that load. */
@@ -139,6 +156,8 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
   if (busy.length) {
     notes.push(`the machine was busy with other work while measuring ${busy.map(([k, v]) => `${k} (${v} % of a core)`).join(', ')}: ratios built on these are unreliable in this run`);
   }
+  const stalled = machineStalls(send, c.machine);
+  if (stalled) notes.push(stalled);
   const { processes, errors, profiles, notes: _notes, ...details } = c;
   return {
     meta: {
