@@ -75,7 +75,9 @@ interface CostParams {
 
 const SIZES: Record<CostSize, CostParams> = {
   tiny: { phaseMs: 300, rounds: 1, concurrency: 8, chats: 2, spanCalls: 5000 },
-  quick: { phaseMs: 1000, rounds: 8, concurrency: 32, chats: 8, spanCalls: 50_000 },
+  // 16 pairs: single 1 s phases vary by ±5 % on a shared 2-core machine, a monitor costs ~1.5 %
+  // (docs/benchmark.md, "Sixth pass"); 8 pairs left the median a standard error of ~3 %.
+  quick: { phaseMs: 1000, rounds: 16, concurrency: 32, chats: 8, spanCalls: 50_000 },
   full: { phaseMs: 2000, rounds: 12, concurrency: 32, chats: 8, spanCalls: 100_000 },
 };
 /** History pages read per message sent: chats are read far more than written. */
