@@ -52,16 +52,18 @@ export class MachineWatch {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const now = allProcesses();
     const excluded = new Set(ours.flatMap((pid) => processTree(pid, now)));
+    // CPU seconds since start(); a process that started later counts from zero.
+    const used = (pid: number, st: ProcStat) => st.cpu - (this.before.get(pid)?.cpu ?? 0);
     const others: OtherProcess[] = [];
     for (const [pid, st] of now) {
       if (excluded.has(pid)) continue;
-      const pct = (100 * (st.cpu - (this.before.get(pid)?.cpu ?? 0))) / seconds;
+      const pct = (100 * used(pid, st)) / seconds;
       if (pct >= MIN_PCT) others.push({ pid, name: st.name, kernel_thread: st.ppid === KTHREADD, cpu_pct: Math.round(pct * 10) / 10 });
     }
     others.sort((a, b) => b.cpu_pct - a.cpu_pct);
     const damon = readDamon();
     if (damon) {
-      const kdamond = [...now].filter(([, st]) => st.name.startsWith('kdamond')).reduce((sum, [pid, st]) => sum + st.cpu - (this.before.get(pid)?.cpu ?? 0), 0);
+      const kdamond = [...now].filter(([, st]) => st.name.startsWith('kdamond')).reduce((sum, [pid, st]) => sum + used(pid, st), 0);
       const samples = damon.sample_ms ? (seconds * 1000) / damon.sample_ms : 0;
       damon.cpu_ms_per_sample = samples ? Math.round((kdamond * 1000) / samples) : null;
     }

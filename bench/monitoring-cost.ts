@@ -91,8 +91,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
+/** A full collection; the child runs with --expose-gc. */
+const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
 
 /** Measures monitoring on vs off in a child process; resolves with medians and their ratio. */
 export async function measureMonitoringCost(opts: MonitoringCostOptions = {}): Promise<MonitoringCost> {

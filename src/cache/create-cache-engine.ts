@@ -21,9 +21,14 @@ export async function createCacheEngine(config: Config, log?: Logger): Promise<C
   // no slower without it (docs/benchmark.md, fourth pass).
   const client = createRedisClient(config.redis, 'cache');
   // Errors are reported through health checks and the repair queue, not as unhandled events.
+  client.on('error', () => undefined);
+  // While connecting only: why a failed start failed, for the one warning below.
   let refused = false;
-  client.on('error', (err: Error) => void (refused = isAuthRefusal(err)));
-  if (!(await connectQuietly(client))) {
+  const noteRefusal = (err: Error) => void (refused ||= isAuthRefusal(err));
+  client.on('error', noteRefusal);
+  const ready = await connectQuietly(client);
+  client.off('error', noteRefusal);
+  if (!ready) {
     // Once, at start: the reason an operator needs; /health reports the cache from then on.
     log?.warn(
       refused ? 'Redis refused the password: serving from the database until it accepts one (check the password in REDIS_URL)' : 'Redis not ready at start: serving from the database, reconnecting in the background',
