@@ -3,7 +3,9 @@
 // Thin: parse flags, read the pods' snapshots (src/monitoring), print.
 import { InvalidArgumentError } from 'commander';
 import type { RedisEngine } from '../src/cache';
-import { RedisSnapshotBoard, readClusterView, renderClusterView, type TerminalView } from '../src/monitoring';
+// The two modules it needs, not src/monitoring's index: that one loads OpenTelemetry's SDK.
+import { readClusterView, renderClusterView, type TerminalView } from '../src/monitoring/monitor-view';
+import { RedisSnapshotBoard } from '../src/monitoring/snapshot-board';
 import { EXIT, OpsContext, causeText, chatCodeArg, createOutput, createProgram, jobConfig, positiveInt, runJob } from '../src/ops';
 
 interface Flags {

@@ -1,4 +1,11 @@
-import { migrateUp as applyPending, migratorOf, type Orm } from '../db';
+import type { Orm } from '../db';
+
+// The ORM's migrator (MikroORM and knex, ~700 modules) loads on demand, so `migrate --help` and
+// usage errors answer at once.
+async function loadMigrator(orm: Orm) {
+  const { migratorOf } = await import('../db');
+  return migratorOf(orm);
+}
 
 export interface MigrationStatus {
   database: string;
@@ -16,7 +23,7 @@ export interface MigrationRun {
 
 /** Which migrations the database has run and which are still to run. */
 export async function migrationStatus(orm: Orm, database: string): Promise<MigrationStatus> {
-  const migrator = await migratorOf(orm);
+  const migrator = await loadMigrator(orm);
   // One after the other: on a fresh database each call creates the migrations table.
   const executed = await migrator.getExecutedMigrations();
   const pending = await migrator.getPendingMigrations();
@@ -29,11 +36,12 @@ export async function migrationStatus(orm: Orm, database: string): Promise<Migra
 
 /** Applies every pending migration, each in its own transaction (all or nothing). */
 export async function migrateUp(orm: Orm, database: string): Promise<MigrationRun> {
+  const { migrateUp: applyPending } = await import('../db');
   return { database, direction: 'up', migrations: await applyPending(orm), status: await migrationStatus(orm, database) };
 }
 
 /** Reverts the most recent migration only. */
 export async function migrateDown(orm: Orm, database: string): Promise<MigrationRun> {
-  const done = await (await migratorOf(orm)).down();
+  const done = await (await loadMigrator(orm)).down();
   return { database, direction: 'down', migrations: done.map((m) => m.name), status: await migrationStatus(orm, database) };
 }
