@@ -27,12 +27,13 @@ describe('bench server probe', function () {
     const out = execFileSync(process.execPath, ['--require', probe, '-e', script], { env: { ...process.env, BENCH_PROBE_GC_FILE: file }, encoding: 'utf8' });
     const [from, to] = JSON.parse(out) as [number, number];
     const stalls = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as [number, number, string]).filter(([, , kind]) => kind === 'stall');
-    // The probe's 5 ms timer cannot run during the spin: it runs at least 75 ms late, and says so once.
-    const spin = stalls.filter(([at]) => at >= from - 10 && at <= to);
+    // The probe's 5 ms timer cannot run during the spin: it runs at least 75 ms late, and says so
+    // once. On a busy machine (other test files run alongside) it may also log short stalls of its own.
+    const spin = stalls.filter(([at, ms]) => at >= from - 10 && at <= to && ms >= 20);
     expect(spin, JSON.stringify(stalls)).to.have.length(1);
     expect(spin[0]![1]).to.be.at.least(75);
     const step = new ServerGcLog(file).during(from - 10, to + 50);
-    expect(step).to.include({ loop_stalls: 1 });
+    expect(step!.loop_stalls).to.be.at.least(1);
     expect(step!.loop_stall_max_ms).to.equal(spin[0]![1]);
   });
 });

@@ -1,5 +1,6 @@
 // Loaded by mocha before every run (.mocharc.json "require"): fails the run on unhandled
-// rejections and takes down every server the harness started.
+// rejections and takes down every server the harness started. In parallel mode these root
+// hooks run in each worker, once per test file.
 import { inspect } from 'node:util';
 import { cleanupAll } from './child-processes';
 import { stopPostgres } from './postgres';
@@ -8,12 +9,19 @@ import { stopPostgres } from './postgres';
 const unhandled: unknown[] = [];
 // Mocha re-emits each rejection it sees, so the same promise can reach us twice.
 const seen = new WeakSet<Promise<unknown>>();
-process.on('unhandledRejection', (reason, promise) => {
+function onUnhandledRejection(reason: unknown, promise: Promise<unknown>): void {
   if (seen.has(promise)) return;
   seen.add(promise);
   unhandled.push(reason);
   console.error('Unhandled rejection:', reason);
-});
+}
+
+// A parallel worker removes every 'unhandledRejection' listener after each file, so each file
+// listens again.
+function listenForUnhandled(): void {
+  if (!process.listeners('unhandledRejection').includes(onUnhandledRejection)) process.on('unhandledRejection', onUnhandledRejection);
+}
+listenForUnhandled();
 
 function throwIfUnhandled(): void {
   const reasons = unhandled.splice(0);
@@ -23,6 +31,9 @@ function throwIfUnhandled(): void {
 }
 
 export const mochaHooks = {
+  beforeAll(): void {
+    listenForUnhandled();
+  },
   afterEach(): void {
     throwIfUnhandled();
   },

@@ -1,6 +1,8 @@
 // A fresh PostgreSQL database per caller. One throwaway cluster serves the whole mocha run
-// (initdb + start costs about a second, a CREATE DATABASE a fraction of that); with
-// TEST_DATABASE_URL set, databases are created in that server instead, and only those are dropped.
+// (initdb + start costs about a second, a CREATE DATABASE a fraction of that): the main mocha
+// process starts it (startRunPostgres, a global fixture) and its parallel workers inherit its
+// address. With TEST_DATABASE_URL set, databases are created in that server instead. A process
+// that did not start the server drops only the databases it created.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -34,8 +36,12 @@ export interface TestDatabase {
 interface Cluster {
   /** URL of the maintenance database (`postgres`) we run CREATE/DROP DATABASE from. */
   adminUrl: string;
+  /** Stops a server this process started; on someone else's, drops what this process left. */
   stop(): Promise<void>;
 }
+
+/** How the main mocha process hands the cluster it started to the workers it forks afterwards. */
+const RUN_CLUSTER_ENV = 'CHATPOP_TEST_RUN_POSTGRES_URL';
 
 let cluster: Promise<Cluster> | undefined;
 const undropped = new Set<string>();
@@ -58,27 +64,29 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** Global setup: starts the run's server now, so every worker forked later uses this one. */
+export async function startRunPostgres(): Promise<void> {
+  const { adminUrl } = await sharedCluster();
+  process.env[RUN_CLUSTER_ENV] = adminUrl;
+}
+
 /**
- * End of run: stops the throwaway server and removes its files, or, with TEST_DATABASE_URL,
- * drops the databases this process created and nobody dropped.
+ * End of run (or, in a parallel worker, of a file): stops the throwaway server and removes its
+ * files, or, on a server someone else started, drops the databases this process created and
+ * nobody dropped.
  */
 export async function stopPostgres(): Promise<void> {
   const current = cluster;
   cluster = undefined;
   if (!current) return;
   const c = await current.catch(() => undefined);
-  if (!c) return;
-  if (process.env.TEST_DATABASE_URL) {
-    for (const name of [...undropped]) await admin(c.adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
-  undropped.clear();
-  await c.stop();
+  await c?.stop();
 }
 
 function sharedCluster(): Promise<Cluster> {
   if (!cluster) {
-    const external = process.env.TEST_DATABASE_URL;
-    const starting = external ? Promise.resolve({ adminUrl: external, stop: async () => undefined }) : startCluster();
+    const external = externalUrl();
+    const starting = external ? Promise.resolve(someoneElses(external)) : startCluster();
     // A failed start is not cached: the next caller gets a fresh attempt and a fresh error.
     starting.catch(() => {
       if (cluster === starting) cluster = undefined;
@@ -86,6 +94,21 @@ function sharedCluster(): Promise<Cluster> {
     cluster = starting;
   }
   return cluster;
+}
+
+/** A server someone else started: the user's TEST_DATABASE_URL, or the main mocha process's. */
+function externalUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL || process.env[RUN_CLUSTER_ENV];
+}
+
+function someoneElses(adminUrl: string): Cluster {
+  return {
+    adminUrl,
+    stop: async () => {
+      for (const name of [...undropped]) await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      undropped.clear();
+    },
+  };
 }
 
 async function admin(adminUrl: string, sql: string): Promise<void> {
@@ -112,9 +135,12 @@ async function startCluster(): Promise<Cluster> {
     if (exit.code !== 0) throw new Error(`initdb failed (${JSON.stringify(exit)}):\n${outputTail(initdb)}`);
 
     const { port, server } = await startServer(dir, dataDir, asUser);
+    const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
     return {
-      adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      adminUrl,
       stop: async () => {
+        if (process.env[RUN_CLUSTER_ENV] === adminUrl) delete process.env[RUN_CLUSTER_ENV];
+        undropped.clear();
         await stopChild(server, 'SIGINT');
         removeTempDir(dir);
       },
