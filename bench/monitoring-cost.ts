@@ -59,6 +59,8 @@ export interface MonitoringCost {
   on_mode: string;
   /** Operations the monitor counted per second while on (each send or read is 1–3 spans). */
   on_spans_per_s: number;
+  /** Operations the monitor counted during the off phases: 0 unless switching it off failed. */
+  off_spans_counted: number;
   stack: string;
   notes: string[];
 }
@@ -226,6 +228,7 @@ async function child(params: CostParams): Promise<void> {
     const cpuRatios: number[] = [];
     let onMode = 'unknown';
     let spansPerS = 0;
+    let offSpans = 0;
     for (let r = 0; r < params.rounds; r++) {
       // Alternate the order so a drift (a warming database, a growing table) favours neither.
       const round: Record<'on' | 'off', number> = { on: 0, off: 0 };
@@ -239,9 +242,12 @@ async function child(params: CostParams): Promise<void> {
         const before = monitor.snapshot({ limit: 0 }).metrics.total_ops;
         const t0 = performance.now();
         const { opsPerS, cpuUsPerOp } = await phase(params.phaseMs);
+        const counted = monitor.snapshot({ limit: 0 }).metrics.total_ops - before;
         if (on) {
           onMode = monitor.mode;
-          spansPerS = (monitor.snapshot({ limit: 0 }).metrics.total_ops - before) / ((performance.now() - t0) / 1000);
+          spansPerS = counted / ((performance.now() - t0) / 1000);
+        } else {
+          offSpans += counted;
         }
         phases.push({ monitoring: on ? 'on' : 'off', ops_per_s: round1(opsPerS), cpu_us_per_op: round1(cpuUsPerOp) });
         round[on ? 'on' : 'off'] = opsPerS;
@@ -282,6 +288,7 @@ async function child(params: CostParams): Promise<void> {
       phases,
       on_mode: onMode,
       on_spans_per_s: round1(spansPerS),
+      off_spans_counted: offSpans,
       stack: `${config.databaseUrl.split(':')[0]}+${app.cache.kind}`,
       notes,
     };

@@ -23,7 +23,10 @@ describe('bench: monitoring cost (tiny run on SQLite)', function () {
       expect(r.ratio).to.be.closeTo(r.on_ops_per_s / r.off_ops_per_s, 0.01); // one round: the ratio is that pair's
       expect(r.phases.map((p) => p.monitoring).sort()).to.deep.equal(['off', 'on']);
       expect(r.on_spans_per_s, 'spans counted while on').to.be.above(0);
-      expect(r.span_us.on).to.be.above(r.span_us.off);
+      expect(r.off_spans_counted, 'spans counted while off').to.equal(0);
+      // Timings only: which is faster is for the bench to say, not for a test on a busy machine.
+      expect(r.span_us.on).to.be.above(0);
+      expect(r.span_us.off).to.be.above(0);
       expect(r.notes.join(' ')).not.to.include('loaded before telemetry');
       expect(watched).to.deep.equal(['monitoring-cost']);
     } finally {
