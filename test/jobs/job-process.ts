@@ -14,7 +14,7 @@ export interface JobResult {
   ms: number;
 }
 
-const JOBS_DIR = path.resolve(__dirname, '..', '..', 'jobs');
+export const JOBS_DIR = path.resolve(__dirname, '..', '..', 'jobs');
 const live = new Set<ChildProcess>();
 
 export function jobEnv(env: Record<string, string | undefined>): Record<string, string> {

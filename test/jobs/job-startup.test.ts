@@ -3,9 +3,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, removeTempDir } from '../support/child-processes';
-import { jobEnv } from './job-process';
+import { JOBS_DIR, jobEnv } from './job-process';
 
-const JOBS_DIR = path.resolve(__dirname, '..', '..', 'jobs');
 /** Packages a job needs only once it talks to a database or traces: hundreds of modules each. */
 const HEAVY = /node_modules\/(@mikro-orm|knex|@opentelemetry\/sdk-|@kubernetes)\//;
 
