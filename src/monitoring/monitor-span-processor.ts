@@ -1,8 +1,8 @@
 import { SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Monitor } from './monitor';
+import type { Monitor, OperationRecord } from './monitor';
 import { isCacheResult, isOperationName } from './operations';
-import { ATTR } from './tracer';
+import { ATTR, type OperationName } from './tracer';
 
 const hrToMs = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
 
@@ -19,10 +19,19 @@ export interface EndedSpan {
   failed: boolean;
 }
 
-/** Counts one of our spans in the monitor. Only whitelisted attributes are read. */
+/**
+ * Counts one of our spans in the monitor. Only whitelisted attributes are read, and only those the
+ * counters need unless the sampler keeps the span's event.
+ */
 export function recordSpan(monitor: Monitor, span: EndedSpan): void {
   if (!monitor.enabled || !isOperationName(span.name)) return;
   const op = span.name;
+  const result = op === 'cache.read' ? span.attribute(ATTR.cacheResult) : undefined;
+  if (monitor.count(op, span.failed, isCacheResult(result) ? result : undefined, span.durationMs)) monitor.keep(eventRecord(op, span));
+}
+
+/** What the event of a counted span says, besides what `count` took. */
+function eventRecord(op: OperationName, span: EndedSpan): OperationRecord {
   const cacheCount = numberOrUndefined(span.attribute(ATTR.cacheCount));
   const dbCount = numberOrUndefined(span.attribute(ATTR.dbCount));
   let count: number | undefined;
@@ -34,7 +43,7 @@ export function recordSpan(monitor: Monitor, span: EndedSpan): void {
     count = dbCount ?? cacheCount;
   }
   const result = span.attribute(ATTR.cacheResult);
-  monitor.record({
+  return {
     op,
     chatCode: stringOrUndefined(span.attribute(ATTR.chatCode)),
     result: isCacheResult(result) ? result : undefined,
@@ -45,7 +54,7 @@ export function recordSpan(monitor: Monitor, span: EndedSpan): void {
     durationMs: span.durationMs,
     endedAt: span.endedAtMs,
     failed: span.failed,
-  });
+  };
 }
 
 /**

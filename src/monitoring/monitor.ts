@@ -155,16 +155,29 @@ export class Monitor {
 
   /** Counts one finished operation and, as the sampler decides, logs it as an event. */
   record(r: OperationRecord): void {
-    if (!this.on) return;
-    this.ops[r.op]++;
-    if (r.failed) this.errors++;
-    else if (r.op === 'cache.read') {
-      if (r.result === 'hit') this.hits++;
-      else if (r.result === 'miss') this.misses++;
-      else if (r.result === 'partial') this.partials++;
+    if (this.count(r.op, r.failed ?? false, r.result, r.durationMs)) this.keep(r);
+  }
+
+  /**
+   * The first half of `record`, for callers that build the record only when it is wanted (the span
+   * processor: above 1000 operations per second no event is kept). Counts one finished operation;
+   * true when the sampler wants its event, which the caller then hands to `keep`.
+   */
+  count(op: OperationName, failed: boolean, result: CacheResult | undefined, durationMs: number): boolean {
+    if (!this.on) return false;
+    this.ops[op]++;
+    if (failed) this.errors++;
+    else if (op === 'cache.read') {
+      if (result === 'hit') this.hits++;
+      else if (result === 'miss') this.misses++;
+      else if (result === 'partial') this.partials++;
     }
-    this.latency.record(r.op, r.durationMs);
-    if (!this.sampler.tick()) return;
+    this.latency.record(op, durationMs);
+    return this.sampler.tick();
+  }
+
+  /** Logs the event of an operation `count` has counted and said to keep. */
+  keep(r: OperationRecord): void {
     this.kept++;
     this.events.push(this.toEvent(r));
   }
