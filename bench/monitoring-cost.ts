@@ -1,6 +1,8 @@
 // The monitor's cost: throughput of the send + history path with monitoring on vs off, measured
 // in-process (services called directly, no HTTP in between, so the monitor's share is as large as
 // it can be) at well over 1000 operations per second, where the monitor is in its aggregated mode.
+// The load never pauses; the monitor's switch flips under it every slice (50 ms), off-on, on-off,
+// and each pair of slices gives one ratio.
 //
 // Standalone:  node dist/bench/monitoring-cost.js [--size tiny|quick|full]   (starts its own PostgreSQL + Redis)
 // From bench/run.ts: measureMonitoringCost({ settings, serverEnv, watch }) measures on the run's PostgreSQL and Redis.
@@ -19,9 +21,9 @@ export interface MonitoringCostOptions {
   serverEnv?: Record<string, string>;
   /** Registers the measuring process for the run's CPU figures; returns the unregister function. */
   watch?: (w: { role: string; pid: number; tree?: boolean }) => () => void;
-  /** Overrides of the size's phase length (ms), rounds and concurrent workers. */
-  phaseMs?: number;
-  rounds?: number;
+  /** Overrides of the size's slice length (ms), pairs of slices and concurrent workers. */
+  sliceMs?: number;
+  pairs?: number;
   concurrency?: number;
 }
 
@@ -30,44 +32,48 @@ export interface MonitoringCost {
   off_ops_per_s: number;
   /**
    * on / off: 1 means free, 0.97 means monitoring costs 3 % of the throughput. The median of each
-   * round's ratio (its on and off phases run back to back), so load that drifts over the run (other
-   * processes, a warming database) cancels out rather than landing on one side.
+   * pair's ratio (its on and off slices run back to back), so load that drifts over the run (other
+   * processes, a warming database, the heap's cycle) cancels out rather than landing on one side.
    */
   ratio: number;
-  /** The lowest and highest round ratio: how much to trust `ratio`. */
+  /** The lowest and highest pair ratio: how much single pairs vary. */
   ratio_range: [number, number];
   /** What the measurement did, for the report. */
-  phase_ms: number;
-  rounds: number;
+  slice_ms: number;
+  pairs: number;
   concurrency: number;
   /**
-   * CPU time of this process per operation (median over phases), in µs: less disturbed than
+   * CPU time of this process per operation (median over slices), in µs: less disturbed than
    * throughput when other processes share the machine.
    */
   on_cpu_us_per_op: number;
   off_cpu_us_per_op: number;
-  /** CPU per operation on / off, the median of the rounds' ratios: 1.03 means 3 % more CPU per operation. */
+  /** CPU per operation on / off, the median of the pairs' ratios: 1.03 means 3 % more CPU per operation. */
   cpu_ratio: number;
   /**
    * What one of our spans costs, in µs, with monitoring on and off: a tight loop of `traced` calls
    * doing nothing else (the I/O-free part of the cost, which load on the machine barely moves).
    */
   span_us: { on: number; off: number };
-  /** Every phase's ops/s and CPU µs per operation, in the order run. */
-  phases: { monitoring: 'on' | 'off'; ops_per_s: number; cpu_us_per_op: number }[];
-  /** The monitor's mode at the end of the last `on` phase (aggregated above 1000 ops/s). */
+  /** Every slice's ops/s and CPU µs per operation, in the order run. */
+  slices: { monitoring: 'on' | 'off'; ops_per_s: number; cpu_us_per_op: number }[];
+  /** The monitor's mode at the end of the last `on` slice (aggregated above 1000 ops/s). */
   on_mode: string;
   /** Operations the monitor counted per second while on (each send or read is 1–3 spans). */
   on_spans_per_s: number;
-  /** Operations the monitor counted during the off phases: 0 unless switching it off failed. */
+  /** Operations the monitor counted during the off slices: 0 unless switching it off failed. */
   off_spans_counted: number;
   stack: string;
   notes: string[];
 }
 
 interface CostParams {
-  phaseMs: number;
-  rounds: number;
+  /** How long the switch stays in one setting. */
+  sliceMs: number;
+  /** Slice pairs measured (one off, one on). */
+  pairs: number;
+  /** Warm-up per setting before the pairs. */
+  warmMs: number;
   concurrency: number;
   /** Chats the load is spread over (sends to one chat serialize on its row). */
   chats: number;
@@ -76,11 +82,14 @@ interface CostParams {
 }
 
 const SIZES: Record<CostSize, CostParams> = {
-  tiny: { phaseMs: 300, rounds: 1, concurrency: 8, chats: 2, spanCalls: 5000 },
-  // 16 pairs: single 1 s phases vary by ±5 % on a shared 2-core machine, a monitor costs ~1.5 %
-  // (docs/benchmark.md, "Sixth pass"); 8 pairs left the median a standard error of ~3 %.
-  quick: { phaseMs: 1000, rounds: 16, concurrency: 32, chats: 8, spanCalls: 50_000 },
-  full: { phaseMs: 2000, rounds: 12, concurrency: 32, chats: 8, spanCalls: 100_000 },
+  tiny: { sliceMs: 300, pairs: 1, warmMs: 300, concurrency: 8, chats: 2, spanCalls: 5000 },
+  // Many short slices rather than a few long phases: a shared machine's speed drifts by 15–25 %
+  // over seconds, and the heap's cycle (an old generation filling for ~3 s) slows scavenges as it
+  // goes; two slices 50 ms apart see nearly the same of both, two 1 s phases did not. Operations in
+  // flight at a switch (~3 ms of them) land in the next slice, which shrinks the measured cost by a
+  // few % of itself. 400 pairs: a standard error of ~1 % (docs/benchmark.md, "Eighth pass").
+  quick: { sliceMs: 50, pairs: 400, warmMs: 2000, concurrency: 32, chats: 8, spanCalls: 50_000 },
+  full: { sliceMs: 50, pairs: 1200, warmMs: 2000, concurrency: 32, chats: 8, spanCalls: 100_000 },
 };
 /** History pages read per message sent: chats are read far more than written. */
 const READS_PER_SEND = 3;
@@ -102,8 +111,8 @@ export async function measureMonitoringCost(opts: MonitoringCostOptions = {}): P
   const size = SIZES[opts.settings?.size ?? 'quick'];
   const params: CostParams = {
     ...size,
-    phaseMs: opts.phaseMs ?? size.phaseMs,
-    rounds: opts.rounds ?? size.rounds,
+    sliceMs: opts.sliceMs ?? size.sliceMs,
+    pairs: opts.pairs ?? size.pairs,
     concurrency: opts.concurrency ?? size.concurrency,
   };
   let env = opts.serverEnv;
@@ -143,7 +152,7 @@ function isolated(env: Record<string, string>): Record<string, string> {
 
 function runChild(env: Record<string, string>, params: CostParams, watch: MonitoringCostOptions['watch']): Promise<MonitoringCost> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(REDIS_|DATABASE_|ADMIN_|SESSION_|OTEL_|ENABLE_MONITORING)/.test(k)));
-  // --expose-gc: each phase starts from a collected heap (see child()).
+  // --expose-gc: the pairs start from a collected heap (see child()).
   const child = spawn(process.execPath, ['--expose-gc', __filename, '--child', JSON.stringify(params)], {
     env: { ...inherited, ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,7 +173,7 @@ function runChild(env: Record<string, string>, params: CostParams, watch: Monito
   });
 }
 
-/** In the child: telemetry first, then the app, then alternating phases. Prints one JSON line. */
+/** In the child: telemetry first, then the app, then alternating slices. Prints one JSON line. */
 async function child(params: CostParams): Promise<void> {
   const { ATTR, Monitor, startTelemetry, traced } = await import('../src/monitoring');
   const monitor = new Monitor({ pod: 'monitoring-cost', enabled: false });
@@ -196,68 +205,73 @@ async function child(params: CostParams): Promise<void> {
         return { code, session: await app.tokens.verifySession(host.token!) };
       }),
     );
-    let sent = 0;
-    const phase = async (ms: number): Promise<{ opsPerS: number; cpuUsPerOp: number }> => {
-      const deadline = performance.now() + ms;
-      let ops = 0;
-      const started = performance.now();
-      const cpu = process.cpuUsage();
-      await Promise.all(
-        Array.from({ length: params.concurrency }, async (_, w) => {
-          for (let i = 0; performance.now() < deadline; i++) {
-            const room = rooms[(w + i) % rooms.length];
-            if (i % (READS_PER_SEND + 1) === 0) await app.chat.send.send(room.session, room.code, { content: `load ${sent++}`, channel: 'main' });
-            else await app.chat.history.page(room.code, 'main', { mode: 'newest', limit: 50 });
-            ops++;
-          }
-        }),
-      );
-      const used = process.cpuUsage(cpu);
-      return { opsPerS: ops / ((performance.now() - started) / 1000), cpuUsPerOp: (used.user + used.system) / Math.max(1, ops) };
-    };
-    const setMonitoring = (on: boolean) => app.monitoring.service.updateSettings({ enable_monitoring: on });
+    // The slices flip the monitor's own switch, where the run-time switch ends up: the service must
+    // stop following the shared setting (it would flip it back every 2 s), and a Redis write per
+    // slice would only add noise.
+    await app.monitoring.service.close();
+    const setMonitoring = (on: boolean) => monitor.setEnabled(on);
+    const counted = () => monitor.snapshot({ limit: 0 }).metrics.total_ops;
 
-    // Warm-up with both settings, so the JIT has compiled both paths before anything counts.
-    const warmMs = params.phaseMs < 1000 ? params.phaseMs : Math.max(2000, params.phaseMs);
-    for (const on of [true, false]) {
-      await setMonitoring(on);
-      await phase(warmMs);
-    }
-    const phases: MonitoringCost['phases'] = [];
+    // Warm-up with both settings, so the JIT has compiled both paths before anything counts; then
+    // the pairs: off-on, on-off, off-on…, so a drift within a pair favours neither setting.
+    const plan = [
+      { on: true, ms: params.warmMs, warm: true },
+      { on: false, ms: params.warmMs, warm: true },
+      ...Array.from({ length: params.pairs }, (_, pair) => (pair % 2 === 0 ? [false, true] : [true, false]).map((on) => ({ on, ms: params.sliceMs, warm: false }))).flat(),
+    ];
+    const measured: { on: boolean; opsPerS: number; cpuUsPerOp: number; spans: number; seconds: number; mode: string }[] = [];
+    let sent = 0;
+    let ops = 0;
+    let at = -1;
+    let open = { ops: 0, spans: 0, cpu: process.cpuUsage(), t: 0, until: 0 };
+    /** Closes the slice in progress and opens the next; false once the plan is done. */
+    const nextSlice = (): boolean => {
+      const now = performance.now();
+      if (at >= 0 && !plan[at].warm) {
+        const used = process.cpuUsage(open.cpu);
+        const done = ops - open.ops;
+        const seconds = (now - open.t) / 1000;
+        measured.push({ on: plan[at].on, opsPerS: done / seconds, cpuUsPerOp: (used.user + used.system) / Math.max(1, done), spans: counted() - open.spans, seconds, mode: monitor.mode });
+      }
+      if (++at === plan.length) return false;
+      if (plan[at - 1]?.warm && !plan[at].warm) collectGarbage(); // the pairs start from a collected heap
+      setMonitoring(plan[at].on);
+      const t = performance.now();
+      open = { ops, spans: counted(), cpu: process.cpuUsage(), t, until: t + plan[at].ms };
+      return true;
+    };
+    nextSlice();
+    // The load never pauses; the workers themselves move to the next slice when one is over (no
+    // timer: on SQLite with the in-memory cache an operation can complete without yielding to one).
+    let running = true;
+    await Promise.all(
+      Array.from({ length: params.concurrency }, async (_, w) => {
+        for (let i = 0; running; i++) {
+          const room = rooms[(w + i) % rooms.length];
+          if (i % (READS_PER_SEND + 1) === 0) await app.chat.send.send(room.session, room.code, { content: `load ${sent++}`, channel: 'main' });
+          else await app.chat.history.page(room.code, 'main', { mode: 'newest', limit: 50 });
+          ops++;
+          if (running && performance.now() >= open.until) running = nextSlice();
+        }
+      }),
+    );
+
+    const slices: MonitoringCost['slices'] = measured.map((m) => ({ monitoring: m.on ? 'on' : 'off', ops_per_s: round1(m.opsPerS), cpu_us_per_op: round1(m.cpuUsPerOp) }));
     const ratios: number[] = [];
     const cpuRatios: number[] = [];
-    let onMode = 'unknown';
-    let spansPerS = 0;
-    let offSpans = 0;
-    for (let r = 0; r < params.rounds; r++) {
-      // Alternate the order so a drift (a warming database, a growing table) favours neither.
-      const round: Record<'on' | 'off', number> = { on: 0, off: 0 };
-      const cpu: Record<'on' | 'off', number> = { on: 0, off: 0 };
-      for (const on of r % 2 === 0 ? [false, true] : [true, false]) {
-        await setMonitoring(on);
-        // A full collection first, so both settings are measured at the same point of the heap's
-        // cycle: scavenges slow down as the old generation fills between full collections (every
-        // ~3 s here), which swung single phases by ±25 %, far more than the monitor costs.
-        collectGarbage();
-        const before = monitor.snapshot({ limit: 0 }).metrics.total_ops;
-        const t0 = performance.now();
-        const { opsPerS, cpuUsPerOp } = await phase(params.phaseMs);
-        const counted = monitor.snapshot({ limit: 0 }).metrics.total_ops - before;
-        if (on) {
-          onMode = monitor.mode;
-          spansPerS = counted / ((performance.now() - t0) / 1000);
-        } else {
-          offSpans += counted;
-        }
-        phases.push({ monitoring: on ? 'on' : 'off', ops_per_s: round1(opsPerS), cpu_us_per_op: round1(cpuUsPerOp) });
-        round[on ? 'on' : 'off'] = opsPerS;
-        cpu[on ? 'on' : 'off'] = cpuUsPerOp;
-      }
-      ratios.push(round.on / round.off);
-      cpuRatios.push(cpu.on / cpu.off);
+    for (let i = 0; i + 1 < measured.length; i += 2) {
+      const [on, off] = measured[i].on ? [measured[i], measured[i + 1]] : [measured[i + 1], measured[i]];
+      ratios.push(on.opsPerS / off.opsPerS);
+      cpuRatios.push(on.cpuUsPerOp / off.cpuUsPerOp);
     }
+    const onSlices = measured.filter((m) => m.on);
+    const onSpans = onSlices.reduce((n, m) => n + m.spans, 0);
+    const onSeconds = onSlices.reduce((n, m) => n + m.seconds, 0);
+    const offSpans = measured.filter((m) => !m.on).reduce((n, m) => n + m.spans, 0);
+    const onMode = onSlices.at(-1)?.mode ?? 'unknown';
+
     const spanCost = async (on: boolean): Promise<number> => {
-      await setMonitoring(on);
+      setMonitoring(on);
       const attrs = { [ATTR.chatCode]: 'BENCH001', [ATTR.op]: 'page' };
       const run = async (n: number) => {
         for (let i = 0; i < n; i++) await traced('cache.read', attrs, async (span) => void span.setAttributes({ [ATTR.cacheResult]: 'hit', [ATTR.cacheCount]: 50 }));
@@ -268,8 +282,7 @@ async function child(params: CostParams): Promise<void> {
       return ((performance.now() - t0) * 1000) / params.spanCalls;
     };
     const spanUs = { on: await spanCost(true), off: await spanCost(false) };
-    await setMonitoring(false);
-    const of = (setting: 'on' | 'off', key: 'ops_per_s' | 'cpu_us_per_op') => median(phases.filter((p) => p.monitoring === setting).map((p) => p[key]));
+    const of = (setting: 'on' | 'off', key: 'ops_per_s' | 'cpu_us_per_op') => median(slices.filter((p) => p.monitoring === setting).map((p) => p[key]));
     const on = of('on', 'ops_per_s');
     const off = of('off', 'ops_per_s');
     if (Math.min(on, off) < TARGET_OPS_PER_S) notes.push(`below ${TARGET_OPS_PER_S} ops/s: the monitor was not measured at load`);
@@ -282,12 +295,12 @@ async function child(params: CostParams): Promise<void> {
       off_cpu_us_per_op: round1(of('off', 'cpu_us_per_op')),
       cpu_ratio: round3(median(cpuRatios)),
       span_us: { on: round3(spanUs.on), off: round3(spanUs.off) },
-      phase_ms: params.phaseMs,
-      rounds: params.rounds,
+      slice_ms: params.sliceMs,
+      pairs: params.pairs,
       concurrency: params.concurrency,
-      phases,
+      slices,
       on_mode: onMode,
-      on_spans_per_s: round1(spansPerS),
+      on_spans_per_s: round1(onSpans / Math.max(1e-9, onSeconds)),
       off_spans_counted: offSpans,
       stack: `${config.databaseUrl.split(':')[0]}+${app.cache.kind}`,
       notes,
@@ -312,10 +325,10 @@ async function main(): Promise<void> {
     const r = await measureMonitoringCost({ settings: { size } });
     process.stdout.write(
       [
-        `send + history (1 : ${READS_PER_SEND}) in-process on ${r.stack}, ${r.concurrency} workers, ${r.rounds} × ${r.phase_ms} ms per setting`,
+        `send + history (1 : ${READS_PER_SEND}) in-process on ${r.stack}, ${r.concurrency} workers, ${r.pairs} pairs of ${r.slice_ms} ms slices, off and on`,
         `  monitoring off       ${r.off_ops_per_s.toFixed(0).padStart(6)} ops/s   ${r.off_cpu_us_per_op.toFixed(0).padStart(5)} µs CPU per op`,
         `  monitoring on        ${r.on_ops_per_s.toFixed(0).padStart(6)} ops/s   ${r.on_cpu_us_per_op.toFixed(0).padStart(5)} µs CPU per op   (mode ${r.on_mode}, ${r.on_spans_per_s.toFixed(0)} spans/s counted)`,
-        `  throughput on / off  ${r.ratio.toFixed(3).padStart(6)}   (median of ${r.rounds} back-to-back pairs; range ${r.ratio_range[0].toFixed(3)}–${r.ratio_range[1].toFixed(3)})`,
+        `  throughput on / off  ${r.ratio.toFixed(3).padStart(6)}   (median of ${r.pairs} pairs; range ${r.ratio_range[0].toFixed(3)}–${r.ratio_range[1].toFixed(3)})`,
         `  CPU per op on / off  ${r.cpu_ratio.toFixed(3).padStart(6)}`,
         `  one span, no I/O     ${r.span_us.on.toFixed(2)} µs on, ${r.span_us.off.toFixed(2)} µs off`,
         ...r.notes.map((n) => `  note: ${n}`),

@@ -21,7 +21,7 @@ describe('bench: monitoring cost (tiny run on SQLite)', function () {
       expect(r.on_ops_per_s).to.be.above(0);
       expect(r.off_ops_per_s).to.be.above(0);
       expect(r.ratio).to.be.closeTo(r.on_ops_per_s / r.off_ops_per_s, 0.01); // one round: the ratio is that pair's
-      expect(r.phases.map((p) => p.monitoring).sort()).to.deep.equal(['off', 'on']);
+      expect(r.slices.map((p) => p.monitoring).sort()).to.deep.equal(['off', 'on']);
       expect(r.on_spans_per_s, 'spans counted while on').to.be.above(0);
       expect(r.off_spans_counted, 'spans counted while off').to.equal(0);
       // Timings only: which is faster is for the bench to say, not for a test on a busy machine.
