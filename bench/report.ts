@@ -32,7 +32,7 @@ export interface Collected {
   monitoring?: MonitoringCost;
   /** what the bench did not start: the busiest other processes over the run, the kernel's DAMON monitor */
   machine?: MachineFigure;
-  /** BENCH_PROFILE: the ChatPop server's CPU profile per measured section */
+  /** BENCH_PROFILE: the ChatPop server's CPU (or allocation) profile per measured section */
   profiles: Record<string, ProfileSummary>;
   processes: { role: string; pid: number; what: string }[];
   errors: Record<string, string>;
@@ -268,7 +268,11 @@ export function formatTable(r: BenchResults, c: Collected): string {
   if (c.machine) out.push('', formatMachine(c.machine));
   for (const [section, p] of Object.entries(r.profiles)) {
     out.push('');
-    out.push(`SERVER CPU PROFILE: ${section} (${p.file}; busy ${p.busy_pct} % of ${p.total_ms} ms)`);
+    out.push(
+      p.kind === 'alloc'
+        ? `SERVER ALLOCATION PROFILE: ${section} (${p.file}; ${p.total} MB allocated, collected or not)`
+        : `SERVER CPU PROFILE: ${section} (${p.file}; busy ${p.busy_pct} % of ${p.total} ms)`,
+    );
     out.push(table([['  self %', 'function', 'where'], ...p.top_functions.slice(0, 15).map((t) => [`  ${t.self_pct}`, t.name, t.where])], ['r', 'l', 'l']));
     const areas = p.by_area.slice(0, 12);
     const callers = p.by_caller_area.slice(0, 12);

@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   const stack = await startStack({
     serverEnv: {
       ...(s.cacheWindow ? { MESSAGE_CACHE_MAX_COUNT: String(s.cacheWindow) } : {}),
-      ...(s.profileDir ? { BENCH_PROBE_PROFILE_DIR: s.profileDir } : {}),
+      ...(s.profileDir ? { BENCH_PROBE_PROFILE_DIR: s.profileDir, BENCH_PROBE_PROFILE_KIND: s.profileKind } : {}),
     },
   });
   const c: Collected = { processes: [], profiles: {}, errors: {}, notes: [] };
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
       log(`${name} FAILED: ${c.errors[name]}`);
     }
   };
-  /** With BENCH_PROFILE, a CPU profile of the ChatPop server while `fn` measures it (set-up excluded). */
+  /** With BENCH_PROFILE, a CPU or allocation profile of the ChatPop server while `fn` measures it (set-up excluded). */
   const profiled = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     if (!s.profileDir) return fn();
     const profile = await startProfile(stack.server);

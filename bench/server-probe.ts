@@ -2,10 +2,12 @@
 // does nothing until signalled:
 //   SIGUSR2   collects garbage and prints `bench-memory N {…}`, so the memory figure compares live
 //             memory instead of whatever garbage the heap held at that moment;
-//   SIGWINCH  starts a CPU profile (printing `bench-profile-started N`), or stops it and writes it to
+//   SIGWINCH  starts a profile (printing `bench-profile-started N`), or stops it and writes it to
 //             BENCH_PROBE_PROFILE_DIR (printing `bench-profile N <file>`): a profile of one bench
 //             section, not of the whole process life (start-up and fixtures would otherwise be a third
-//             of a short section's samples).
+//             of a short section's samples). A CPU profile (.cpuprofile), or with
+//             BENCH_PROBE_PROFILE_KIND=alloc an allocation profile (.heapprofile): where the bytes
+//             that young collections sweep were allocated, dead or alive by the end.
 // With BENCH_PROBE_GC_FILE set, it also appends to that file, as they happen (see server-gc.ts):
 //   every garbage collection pause, so the report can say which steps a collection fell in;
 //   every stall of the event loop of STALL_MS or more (a 5 ms timer that ran late, whatever the cause:
@@ -30,26 +32,37 @@ const profileDir = process.env.BENCH_PROBE_PROFILE_DIR;
 if (profileDir) {
   const session = new Session();
   session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result as Record<string, unknown>))));
+  // One sample per 32 KiB allocated on average: cheap enough to leave the section's figures near
+  // their unprofiled values. Collected objects count too, or only the survivors would show.
+  const alloc = process.env.BENCH_PROBE_PROFILE_KIND === 'alloc';
+  const profiler = alloc
+    ? {
+        start: () => post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }),
+        stop: async () => (await post('HeapProfiler.stopSampling')).profile,
+        extension: 'heapprofile',
+      }
+    : {
+        start: async () => (await post('Profiler.enable'), await post('Profiler.start')),
+        stop: async () => (await post('Profiler.stop')).profile,
+        extension: 'cpuprofile',
+      };
   let profiling = false;
   let profiles = 0;
-  const fail = (err: Error | null) => err && process.stderr.write(`bench-profile error ${err.message}\n`);
+  const fail = (err: Error) => process.stderr.write(`bench-profile error ${err.message}\n`);
   process.on('SIGWINCH', () => {
-    if (!profiling) {
-      profiling = true;
-      session.post('Profiler.enable', (err) => {
-        if (err) return void fail(err);
-        session.post('Profiler.start', (e) => (e ? fail(e) : process.stderr.write(`bench-profile-started ${profiles + 1}\n`)));
-      });
+    profiling = !profiling;
+    if (profiling) {
+      profiler.start().then(() => process.stderr.write(`bench-profile-started ${profiles + 1}\n`), fail);
       return;
     }
-    profiling = false;
-    session.post('Profiler.stop', (err, result) => {
-      if (err) return void fail(err);
-      const file = path.join(profileDir, `section-${++profiles}-${process.pid}.cpuprofile`);
+    profiler.stop().then((profile) => {
+      const file = path.join(profileDir, `section-${++profiles}-${process.pid}.${profiler.extension}`);
       fs.mkdirSync(profileDir, { recursive: true });
-      fs.writeFileSync(file, JSON.stringify(result.profile));
+      fs.writeFileSync(file, JSON.stringify(profile));
       process.stderr.write(`bench-profile ${profiles} ${file}\n`);
-    });
+    }, fail);
   });
 }
 

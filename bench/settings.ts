@@ -14,6 +14,8 @@ export interface BenchSettings {
   chartPath: string;
   /** BENCH_PROFILE=1: CPU profiles of the ChatPop server, one per measured section, go here. */
   profileDir: string | null;
+  /** BENCH_PROFILE=alloc: allocation profiles instead (where the bytes the collector sweeps come from). */
+  profileKind: 'cpu' | 'alloc';
   /** Repeated short runs; figures are their medians. */
   repeats: number;
   /** socket.io send load: rooms × sockets per room, every socket sends and receives. */
@@ -46,7 +48,7 @@ export interface BenchSettings {
   pgRows: number;
 }
 
-const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir' | 'halfRate'>> = {
+const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir' | 'profileKind' | 'halfRate'>> = {
   tiny: {
     repeats: 1, rooms: 2, socketsPerRoom: 2, socketWorkers: 1, rampDepths: [1, 4], stepMs: 400,
     loadFractions: [0.5], httpConnections: 4, httpSeconds: 0.5, historyMessages: 160, cacheWindow: 50, settleMs: 200,
@@ -79,6 +81,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRo
     resultsPath: env.BENCH_RESULTS ?? path.join(root, 'bench', 'results.json'),
     chartPath: env.BENCH_CHART ?? path.join(root, 'bench', 'latency-vs-load.svg'),
     profileDir: env.BENCH_PROFILE ? path.join(root, 'bench', 'profiles') : null,
+    profileKind: env.BENCH_PROFILE === 'alloc' ? 'alloc' : 'cpu',
     ...base,
     socketWorkers: env.BENCH_SOCKET_WORKERS ? Math.max(1, Number(env.BENCH_SOCKET_WORKERS)) : base.socketWorkers,
     // For investigations: other closed-loop steps, e.g. BENCH_RAMP=1,1,8,1.

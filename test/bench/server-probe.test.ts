@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { summarizeProfile } from '../../bench/profile';
 import { ServerGcLog } from '../../bench/server-gc';
 import { makeTempDir, removeTempDir } from '../support/child-processes';
 
@@ -36,4 +37,36 @@ describe('bench server probe', function () {
     expect(step!.loop_stalls).to.be.at.least(1);
     expect(step!.loop_stall_max_ms).to.equal(spin[0]![1]);
   });
+
+  // The script signals itself as the bench would: SIGWINCH, the work, SIGWINCH, then waits for the file.
+  const profiledScript = (work: string) => `
+    process.kill(process.pid, 'SIGWINCH');
+    setTimeout(() => {
+      ${work}
+      process.kill(process.pid, 'SIGWINCH');
+      const wait = setInterval(() => require('fs').readdirSync(process.env.BENCH_PROBE_PROFILE_DIR).length && clearInterval(wait), 20);
+    }, 100);`;
+
+  for (const [kind, what, extension, work, unit] of [
+    ['cpu', 'a CPU profile', '.cpuprofile', 'function spinsOnPurpose() { let x = 0; for (let i = 0; i < 5e7; i++) x = (x + i * i) % 1000003; return x; } spinsOnPurpose();', 'ms'],
+    ['alloc', 'an allocation profile', '.heapprofile', 'function allocatesOnPurpose() { let keep; for (let i = 0; i < 200000; i++) keep = { i, s: "x" + i, a: [i, i] }; return keep; } allocatesOnPurpose();', 'MB'],
+  ] as const) {
+    it(`writes ${what} of what ran between two SIGWINCHs, and its summary puts the busiest function first (in ${unit})`, () => {
+      const out = path.join(dir, kind);
+      fs.mkdirSync(out);
+      const stderr = execFileSync(process.execPath, ['--require', probe, '-e', profiledScript(work)], {
+        env: { ...process.env, BENCH_PROBE_PROFILE_DIR: out, BENCH_PROBE_PROFILE_KIND: kind },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const files = fs.readdirSync(out);
+      expect(files, stderr).to.have.length(1);
+      expect(files[0]).to.match(new RegExp(`^section-1-\\d+\\${extension}$`));
+      const summary = summarizeProfile(path.join(out, files[0]!), repo);
+      expect(summary.kind).to.equal(kind);
+      expect(summary.total).to.be.above(0);
+      const top = summary.top_functions.filter((f) => f.name !== '(program)' && f.name !== '(garbage collector)')[0];
+      expect(top?.name, JSON.stringify(summary.top_functions.slice(0, 5))).to.equal(kind === 'cpu' ? 'spinsOnPurpose' : 'allocatesOnPurpose');
+    });
+  }
 });
