@@ -155,7 +155,8 @@ function runChild(env: Record<string, string>, params: CostParams, watch: Monito
   // --expose-gc: the pairs start from a collected heap (see child()).
   const child = spawn(process.execPath, ['--expose-gc', __filename, '--child', JSON.stringify(params)], {
     env: { ...inherited, ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open for the child's life: when it closes, whoever started the child is gone.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const unwatch = child.pid ? watch?.({ role: 'monitoring-cost', pid: child.pid }) : undefined;
   let stdout = '';
@@ -314,7 +315,11 @@ async function child(params: CostParams): Promise<void> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(JSON.parse(args[1]));
+  if (args[0] === '--child') {
+    // Its parent gone (a test's timeout, a killed bench), the child must not go on loading the machine.
+    process.stdin.on('end', () => process.exit(3)).resume();
+    return child(JSON.parse(args[1]));
+  }
   const sizeAt = args.indexOf('--size');
   const size = (sizeAt >= 0 ? args[sizeAt + 1] : 'quick') as CostSize;
   if (!(size in SIZES)) {
