@@ -21,6 +21,18 @@ export const metrics = {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [processRegistry],
   }),
+  /**
+   * Server-side time of a socket.io event (`message:send`, `chat:join`, …), from the moment its
+   * handler gets it to its ack: for a send, the commit, the cache write and the announcement, not
+   * the network or the client. Finer buckets than HTTP's: a send takes milliseconds.
+   */
+  socketEventDuration: new Histogram({
+    name: 'chatpop_socket_event_duration_seconds',
+    help: 'Time from a socket.io event reaching its handler to its ack, by event and result (ok or error)',
+    labelNames: ['event', 'result'] as const,
+    buckets: [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5],
+    registers: [processRegistry],
+  }),
   /** socket.io connections open on this process; the realtime gateway keeps it current. */
   socketsConnected: new Gauge({
     name: 'chatpop_sockets_connected',

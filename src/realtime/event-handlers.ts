@@ -3,7 +3,7 @@ import { inputs, type ChatServices } from '../chat';
 import { databaseUnavailable } from '../db';
 import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
-import { ATTR, traced } from '../monitoring';
+import { ATTR, metrics, traced } from '../monitoring';
 import type { AckFailure, ClientToServerEvents, RealtimeSocket } from './events';
 import type { Answer, JoinFlow } from './join';
 import type { ConnectionLimits, EventKind } from './limits';
@@ -46,6 +46,12 @@ function handle<S extends z.ZodType>(
       ctx.log.debug({ event, socket: socket.id }, 'event without an ack callback dropped');
       return;
     }
+    let timer: ((labels: { result: 'ok' | 'error' }) => void) | null = metrics.socketEventDuration.startTimer({ event });
+    const answer = (res: object, result: 'ok' | 'error') => {
+      timer?.({ result }); // once, even if the ok ack throws and an error ack follows
+      timer = null;
+      ack(res);
+    };
     const work = (async () => {
       try {
         if (ctx.draining()) throw AppError.unavailable('the server is shutting down; reconnect and retry');
@@ -56,12 +62,12 @@ function handle<S extends z.ZodType>(
           throw AppError.invalidInput(`the ${event} payload must be an object`);
         }
         const { reply, after } = await run(inputs.parseInput(schema, payload));
-        ack({ ok: true, ...reply() });
+        answer({ ok: true, ...reply() }, 'ok');
         after?.();
       } catch (thrown) {
         const err = thrown instanceof AppError ? thrown : (databaseUnavailable(thrown) ?? thrown);
         if (!(err instanceof AppError)) ctx.log.error({ err, event }, 'socket event failed');
-        ack(errorAck(err));
+        answer(errorAck(err), 'error');
       }
     })().catch((err) => ctx.log.error({ err, event }, 'socket ack failed'));
     ctx.track(work);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient, TEST_ADMIN_TOKEN, chatWithHost, startStack, startTestApp, uniqueName, type Stack, type TestApp } from '../support';
+import { connect, joinOk, send } from '../realtime/helpers';
 import { admin, monitoringView, parsePrometheus, sampleValue, until } from './helpers';
 
 const ADMIN_ROUTES: { method: 'GET' | 'PUT'; path: string; body?: unknown }[] = [
@@ -131,6 +132,34 @@ describe('monitoring routes (sqlite+memory)', function () {
       expect(sampleValue(samples, 'chatpop_repair_queue_depth')).to.be.at.least(0);
       expect(sampleValue(samples, 'chatpop_monitoring_enabled')).to.be.oneOf([0, 1]);
       expect(sampleValue(samples, 'nodejs_eventloop_lag_seconds')).to.be.at.least(0);
+    });
+
+    it('times socket events from their arrival to their ack, by event and result', async () => {
+      const { code, host } = await chatWithHost(t.base);
+      const count = async (event: string, result: string) =>
+        sampleValue(parsePrometheus(await (await fetch(`${t.base}/metrics`)).text()).samples, 'chatpop_socket_event_duration_seconds_count', { event, result }) ?? 0;
+      const [sendsBefore, failedBefore, joinsBefore] = [await count('message:send', 'ok'), await count('message:send', 'error'), await count('chat:join', 'ok')];
+      const socket = await connect(t.base, host.token!);
+      try {
+        await joinOk(socket, { code });
+        for (let i = 0; i < 2; i++) expect((await send(socket, code, `timed ${i}`)).ok).to.equal(true);
+        expect((await send(socket, code, '')).ok, 'an empty message is refused').to.equal(false);
+      } finally {
+        socket.close();
+      }
+      const text = await (await fetch(`${t.base}/metrics`)).text();
+      const { samples, types } = parsePrometheus(text);
+      expect(types.get('chatpop_socket_event_duration_seconds')).to.equal('histogram');
+      expect((await count('message:send', 'ok')) - sendsBefore).to.equal(2);
+      expect((await count('message:send', 'error')) - failedBefore).to.equal(1);
+      expect((await count('chat:join', 'ok')) - joinsBefore).to.equal(1);
+      // The slowest bucket holds every send; the sum is a real duration (positive, under a minute).
+      const sum = sampleValue(samples, 'chatpop_socket_event_duration_seconds_sum', { event: 'message:send', result: 'ok' })!;
+      expect(sum).to.be.above(0).and.below(60);
+      expect(sampleValue(samples, 'chatpop_socket_event_duration_seconds_bucket', { event: 'message:send', result: 'ok', le: '+Inf' })).to.equal(
+        sampleValue(samples, 'chatpop_socket_event_duration_seconds_count', { event: 'message:send', result: 'ok' }),
+      );
+      expect(text, 'chat codes never become label values').not.to.include(code);
     });
 
     it('labels requests no route matched as "unmatched"', async () => {
