@@ -113,6 +113,9 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
     send_ack_p95_ms_at_half_peak: num(send?.half_peak.ack_p95_ms),
     send_ack_p99_ms_at_half_peak: num(send?.half_peak.ack_p99_ms),
     send_deliver_p99_ms_at_half_peak: num(send?.half_peak.deliver_p99_ms),
+    send_server_ack_p50_ms_at_half_peak: num(send?.half_peak.server_ack_p50_ms),
+    send_server_ack_p95_ms_at_half_peak: num(send?.half_peak.server_ack_p95_ms),
+    send_server_ack_p99_ms_at_half_peak: num(send?.half_peak.server_ack_p99_ms),
     send_pg_write_transactions_per_message: num(c.sendCost?.pg_write_transactions_per_message),
     send_server_cpu_ms_per_send_at_peak: num(cpuMsPerSend(send?.peak)),
     send_server_cpu_ms_per_send_at_half_peak: num(cpuMsPerSend(send?.half_peak_runs[(send.half_peak_runs.length - 1) >> 1])),
@@ -220,6 +223,9 @@ export function formatTable(r: BenchResults, c: Collected): string {
   rows.push(['  send→deliver at peak', n(f.send_peak_delivered_per_s), 'delivered msg/s', ...lat(send?.peak.deliver_ms)]);
   rows.push(['  send→ack at peak', n(f.send_peak_sends_per_s), 'sends/s', ...lat(send?.peak.ack_ms)]);
   rows.push(['  send→ack at half peak (median of runs)', n(f.send_half_peak_sends_per_s), 'sends/s', ms(f.send_ack_p50_ms_at_half_peak), ms(f.send_ack_p95_ms_at_half_peak), ms(f.send_ack_p99_ms_at_half_peak)]);
+  if (f.send_server_ack_p99_ms_at_half_peak !== null) {
+    rows.push(['    of which in the server (its /metrics)', '', '', ms(f.send_server_ack_p50_ms_at_half_peak), ms(f.send_server_ack_p95_ms_at_half_peak), ms(f.send_server_ack_p99_ms_at_half_peak)]);
+  }
   rows.push([`  history first page (${c.historyFirst?.source ?? '?'})`, n(f.history_first_page_requests_per_s), 'req/s', ...lat(c.historyFirst?.latency_ms)]);
   rows.push([`  history deep page (${c.historyDeep?.source ?? '?'})`, n(f.history_deep_page_requests_per_s), 'req/s', ...lat(c.historyDeep?.latency_ms)]);
   rows.push([`  reconnect, ${n(f.recovery_missed_messages)} missed: join ack`, '', '', ms(f.recovery_join_ack_ms), '', '']);
@@ -243,9 +249,9 @@ export function formatTable(r: BenchResults, c: Collected): string {
   out.push('');
 
   if (send) {
-    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'failed', 'server CPU %', 'CPU ms/send', 'load stall max', 'server stall max', 'server GC max']];
+    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'server p99', 'failed', 'server CPU %', 'CPU ms/send', 'load stall max', 'server stall max', 'server GC max']];
     const row = (label: string, st: StepFigure, server = 'chatpop server') => [
-      label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99),
+      label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99), st.server_ack ? ms(st.server_ack.p99_ms) : '',
       String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), ms(cpuMsPerSend(st, server)), ms(st.load_loop_delay_ms.max),
       st.server_gc ? ms(st.server_gc.loop_stall_max_ms) : '', gcCell(st),
     ];
@@ -253,7 +259,8 @@ export function formatTable(r: BenchResults, c: Collected): string {
     for (const st of send.load) ramp.push(row(`  chatpop open loop`, st));
     for (const st of send.half_peak_runs) ramp.push(row(`  chatpop open loop, half peak`, st));
     for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st, 'bare socket.io'));
-    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
+    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
+    out.push('  server p99: the ChatPop server\'s own time from a send reaching its handler to its ack (chatpop_socket_event_duration_seconds in /metrics, interpolated in its buckets), ms');
     out.push('  load stall max / server stall max: the longest time the load process / the ChatPop server could not run its event loop in the step, ms');
     out.push('  server GC max: the longest garbage collection pause of the ChatPop server in the step, ms; "+N mc": full collections in it.');
     out.push('  A server stall far longer than its GC max is a long task or a wait for a free CPU (see MACHINE below).');

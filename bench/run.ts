@@ -12,6 +12,7 @@ import { measureIdleMemory } from './memory-bench';
 import { measureMonitoringCost } from './monitoring-cost';
 import { measurePg } from './pg-ceiling';
 import { startProfile, summarizeProfile } from './profile';
+import { readSendBuckets } from './server-timing';
 import { measureRecovery } from './recovery-bench';
 import { measureRedis } from './redis-ceiling';
 import { buildResults, formatTable, type Collected } from './report';
@@ -131,7 +132,7 @@ async function main(): Promise<number> {
       const before = await counters.snapshot();
       const targets = await rooms();
       const measured = await profiled('send', () =>
-        measureSend({ name: 'chatpop', url, rooms: targets, gc: stack.serverGc }, { name: 'bare', url: stack.bareEmit.url, rooms: targets }, s, meter, watch),
+        measureSend({ name: 'chatpop', url, rooms: targets, gc: stack.serverGc, sendBuckets: () => readSendBuckets(url) }, { name: 'bare', url: stack.bareEmit.url, rooms: targets }, s, meter, watch),
       );
       c.sendCost = ServerCounters.cost(before, await counters.snapshot());
       c.send = measured.send;

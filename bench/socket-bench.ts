@@ -6,6 +6,7 @@ import type { CpuMeter, Watched } from './cpu';
 import type { Room } from './fixtures';
 import type { SocketStepResult } from './load-socket';
 import type { ServerGcLog, StepGc } from './server-gc';
+import { timingBetween, type Buckets, type ServerTiming } from './server-timing';
 import type { BenchSettings } from './settings';
 import { median, round, summarize, type LatencySummary } from './stats';
 import { callAll, startWorker, type Worker } from './workers';
@@ -29,6 +30,8 @@ export interface StepFigure {
   window: { from: number; to: number };
   /** the ChatPop server's GC pauses that began in the window (ChatPop steps only; null: no log) */
   server_gc?: StepGc | null;
+  /** the ChatPop server's own send→ack time in the step, from its /metrics (ChatPop steps only) */
+  server_ack?: ServerTiming | null;
 }
 
 export interface SendFigures {
@@ -39,7 +42,19 @@ export interface SendFigures {
   /** open-loop steps, ascending load */
   load: StepFigure[];
   half_peak_runs: StepFigure[];
-  half_peak: { offered_per_s: number; sends_per_s: number; delivered_per_s: number; ack_p50_ms: number; ack_p95_ms: number; ack_p99_ms: number; deliver_p99_ms: number };
+  half_peak: {
+    offered_per_s: number;
+    sends_per_s: number;
+    delivered_per_s: number;
+    ack_p50_ms: number;
+    ack_p95_ms: number;
+    ack_p99_ms: number;
+    deliver_p99_ms: number;
+    /** the server's own part of the ack time (median of runs); null without readings */
+    server_ack_p50_ms: number | null;
+    server_ack_p95_ms: number | null;
+    server_ack_p99_ms: number | null;
+  };
 }
 
 export interface SendTarget {
@@ -49,6 +64,8 @@ export interface SendTarget {
   rooms: Room[];
   /** the server's GC log, for ChatPop: each step reports the pauses in its window */
   gc?: ServerGcLog;
+  /** reads the server's send-time histogram, for ChatPop: each step reports the server's part */
+  sendBuckets?: () => Promise<Buckets>;
 }
 
 /** Connects the rooms' sockets from `settings.socketWorkers` load processes (whole rooms per process). */
@@ -67,6 +84,7 @@ async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: W
     return {
       workers,
       gc: target.gc,
+      sendBuckets: target.sendBuckets,
       sockets: shares.map((rooms) => rooms.reduce((k, r) => k + r.tokens.length, 0)),
       close: async () => {
         await Promise.all(workers.map((w) => w.close()));
@@ -83,11 +101,13 @@ async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: W
 type Connected = Awaited<ReturnType<typeof connectWorkers>>;
 
 async function step(c: Connected, meter: CpuMeter, cmd: 'closed' | 'open', args: (i: number) => object, label: Partial<StepFigure>): Promise<StepFigure> {
+  const bucketsBefore = await c.sendBuckets?.();
   const from = Date.now();
   meter.start();
   const parts = await callAll<SocketStepResult>(c.workers, cmd, args);
   const cpu = meter.stop();
   const to = Date.now();
+  const bucketsAfter = await c.sendBuckets?.();
   const seconds = Math.max(...parts.map((p) => p.seconds));
   const sum = (f: (p: SocketStepResult) => number) => parts.reduce((n, p) => n + f(p), 0);
   const failed: Record<string, number> = {};
@@ -109,6 +129,7 @@ async function step(c: Connected, meter: CpuMeter, cmd: 'closed' | 'open', args:
     },
     window: { from, to },
     ...(c.gc ? { server_gc: c.gc.during(from, to) } : {}),
+    ...(bucketsBefore && bucketsAfter ? { server_ack: timingBetween(bucketsBefore, bucketsAfter) } : {}),
   };
 }
 
@@ -195,6 +216,7 @@ export async function measureSend(
             ack_p95_ms: round(median(runs.map((r) => r.ack_ms.p95))),
             ack_p99_ms: round(median(runs.map((r) => r.ack_ms.p99))),
             deliver_p99_ms: round(median(runs.map((r) => r.deliver_ms.p99))),
+            ...serverPart(runs),
           },
         },
         bare: { ramp: bareRamp, peak: peakOf(bareRamp), load: bareLoad },
@@ -205,4 +227,15 @@ export async function measureSend(
   } finally {
     await cp.close();
   }
+}
+
+/** Medians of the runs' server-side ack times, or nulls when the server's histogram was not read. */
+function serverPart(runs: StepFigure[]): Pick<SendFigures['half_peak'], 'server_ack_p50_ms' | 'server_ack_p95_ms' | 'server_ack_p99_ms'> {
+  const timed = runs.map((r) => r.server_ack).filter((t): t is ServerTiming => Boolean(t));
+  if (!timed.length) return { server_ack_p50_ms: null, server_ack_p95_ms: null, server_ack_p99_ms: null };
+  return {
+    server_ack_p50_ms: round(median(timed.map((t) => t.p50_ms))),
+    server_ack_p95_ms: round(median(timed.map((t) => t.p95_ms))),
+    server_ack_p99_ms: round(median(timed.map((t) => t.p99_ms))),
+  };
 }

@@ -85,6 +85,18 @@ describe('bench (tiny run)', function () {
     expect(stdout).to.include('server GC max').and.include('server stall max');
   });
 
+  it('splits each ChatPop send step\'s ack time into the server\'s part, read from its /metrics: one timing per acked send', () => {
+    const steps = [...results.details.send.ramp, ...results.details.send.load, ...results.details.send.half_peak_runs];
+    for (const step of steps) {
+      expect(step.server_ack, JSON.stringify(step)).to.be.an('object');
+      expect(step.server_ack.count, 'sends the server timed = sends the clients saw acked').to.equal(step.ack_ms.count);
+      expect(step.server_ack.p50_ms).to.be.above(0).and.at.most(step.server_ack.p95_ms);
+      expect(step.server_ack.p95_ms).to.be.at.most(step.server_ack.p99_ms);
+    }
+    expect(results.figures.send_server_ack_p99_ms_at_half_peak).to.be.a('number').above(0);
+    expect(stdout).to.include('of which in the server');
+  });
+
   it('recovers every missed message on reconnect', () => {
     const r = results.details.recovery;
     expect(r.in_ack).to.equal(r.missed);
