@@ -1,7 +1,7 @@
 import { SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Monitor, OperationRecord } from './monitor';
-import { isCacheResult, isOperationName } from './operations';
+import { isCacheResult, isOperationName, type CacheResult } from './operations';
 import { ATTR, type OperationName } from './tracer';
 
 const hrToMs = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
@@ -26,12 +26,13 @@ export interface EndedSpan {
 export function recordSpan(monitor: Monitor, span: EndedSpan): void {
   if (!monitor.enabled || !isOperationName(span.name)) return;
   const op = span.name;
-  const result = op === 'cache.read' ? span.attribute(ATTR.cacheResult) : undefined;
-  if (monitor.count(op, span.failed, isCacheResult(result) ? result : undefined, span.durationMs)) monitor.keep(eventRecord(op, span));
+  const read = span.attribute(ATTR.cacheResult);
+  const result = isCacheResult(read) ? read : undefined; // counted for cache.read only; any op's event shows it
+  if (monitor.count(op, span.failed, result, span.durationMs)) monitor.keep(eventRecord(op, result, span));
 }
 
-/** What the event of a counted span says, besides what `count` took. */
-function eventRecord(op: OperationName, span: EndedSpan): OperationRecord {
+/** What the event of a counted span says: what `count` took, and the attributes only events carry. */
+function eventRecord(op: OperationName, result: CacheResult | undefined, span: EndedSpan): OperationRecord {
   const cacheCount = numberOrUndefined(span.attribute(ATTR.cacheCount));
   const dbCount = numberOrUndefined(span.attribute(ATTR.dbCount));
   let count: number | undefined;
@@ -42,11 +43,10 @@ function eventRecord(op: OperationName, span: EndedSpan): OperationRecord {
   } else {
     count = dbCount ?? cacheCount;
   }
-  const result = span.attribute(ATTR.cacheResult);
   return {
     op,
     chatCode: stringOrUndefined(span.attribute(ATTR.chatCode)),
-    result: isCacheResult(result) ? result : undefined,
+    result,
     count,
     cacheCount: op === 'hybrid.query' ? cacheCount : undefined,
     dbCount: op === 'hybrid.query' ? dbCount : undefined,
