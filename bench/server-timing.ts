@@ -2,9 +2,8 @@
 // `chatpop_socket_event_duration_seconds{event="message:send",result="ok"}` read before and after a
 // step, so a step's send→ack latency can be split into the server's part (from the handler getting
 // the event to its ack: commit, cache write, announcement) and the rest (sockets, the load process).
+import { parsePrometheus } from '../test/support/prometheus';
 import { round } from './stats';
-
-const SERIES = /^chatpop_socket_event_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm;
 
 /** Cumulative bucket counts by upper bound in seconds (Infinity last). */
 export type Buckets = [le: number, count: number][];
@@ -20,13 +19,10 @@ export interface ServerTiming {
 
 /** Reads the successful `message:send` buckets from a `/metrics` text. */
 export function sendBuckets(metricsText: string): Buckets {
-  const out: Buckets = [];
-  for (const [, labels, value] of metricsText.matchAll(SERIES)) {
-    if (!labels!.includes('event="message:send"') || !labels!.includes('result="ok"')) continue;
-    const le = /le="([^"]+)"/.exec(labels!)?.[1];
-    if (le) out.push([le === '+Inf' ? Infinity : Number(le), Number(value)]);
-  }
-  return out.sort((a, b) => a[0] - b[0]);
+  return parsePrometheus(metricsText)
+    .samples.filter((x) => x.name === 'chatpop_socket_event_duration_seconds_bucket' && x.labels.event === 'message:send' && x.labels.result === 'ok')
+    .map((x): [number, number] => [x.labels.le === '+Inf' ? Infinity : Number(x.labels.le), x.value])
+    .sort((a, b) => a[0] - b[0]);
 }
 
 /** The sends between two readings of the buckets; null when there were none. */

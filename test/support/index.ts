@@ -7,3 +7,4 @@ export { startServerProcess, type ServerProcess, type StartServerOptions } from 
 export { cleanupAll, type Exit } from './child-processes';
 export { STACKS, startStack, startTestApp, TEST_SECRET, TEST_ADMIN_TOKEN, type Stack, type StackName, type TestApp } from './stacks';
 export { ApiClient, uniqueName, chatWithHost, guest, type ApiResponse } from './api-client';
+export { parsePrometheus, sampleValue, type PromSample } from './prometheus';
