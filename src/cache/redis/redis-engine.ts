@@ -5,6 +5,7 @@ import { keys } from '../keys';
 import type { PageRequest } from '../page-range';
 import type { RedisClient } from './connection';
 import { isNoScript, registerScripts, SCRIPT_SHA, type ScriptCommands } from './scripts';
+import { TickCork } from './tick-cork';
 
 function triples(messages: CachedMessage[]): (string | number)[] {
   const argv: (string | number)[] = [];
@@ -16,9 +17,11 @@ function triples(messages: CachedMessage[]): (string | number)[] {
 export class RedisEngine implements CacheEngine {
   readonly kind = 'redis' as const;
   readonly client: RedisClient & ScriptCommands;
+  private readonly cork: TickCork;
 
   constructor(client: RedisClient, private readonly limits: CacheLimits) {
     this.client = registerScripts(client);
+    this.cork = new TickCork(client);
   }
 
   async append(code: string, channel: Channel, messages: CachedMessage[]): Promise<void> {
@@ -35,6 +38,7 @@ export class RedisEngine implements CacheEngine {
   }
 
   /**
+   * Every window write. The writes of one tick share a socket write (TickCork).
    * A plain EVALSHA, not the registered command: that one wraps each call in more promises and
    * closures, and on the send path (every commit appends) they kept young objects alive through
    * scavenges (docs/benchmark.md, fourth pass). When Redis lacks the script, the registered
@@ -45,6 +49,7 @@ export class RedisEngine implements CacheEngine {
     const window = keys.window(code, channel);
     const meta = keys.meta(code);
     const argv = [mode, maxCount, ttlSeconds, channel, floor, ...triples(messages)];
+    this.cork.hold();
     try {
       await this.client.evalsha(SCRIPT_SHA.chatpopUpsert, 2, window, meta, ...argv);
     } catch (err) {
