@@ -5,6 +5,7 @@ import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
 import { ATTR, metrics, traced } from '../monitoring';
 import type { AckFailure, ClientToServerEvents, RealtimeSocket } from './events';
+import type { InFlight } from './in-flight';
 import type { Answer, JoinFlow } from './join';
 import type { ConnectionLimits, EventKind } from './limits';
 import { joinPayload, leavePayload, reactPayload, sendPayload } from './socket-inputs';
@@ -23,8 +24,8 @@ export interface HandlerContext {
   log: Logger;
   /** true once the pod drains: events are answered `unavailable` */
   draining(): boolean;
-  /** keeps the handler's work until drain() has seen it finish */
-  track(work: Promise<void>): void;
+  /** the events being handled, which drain() waits for */
+  inFlight: InFlight;
 }
 
 /**
@@ -52,7 +53,8 @@ function handle<S extends z.ZodType>(
       timer = null;
       ack(res);
     };
-    const work = (async () => {
+    ctx.inFlight.begin();
+    void (async () => {
       try {
         if (ctx.draining()) throw AppError.unavailable('the server is shutting down; reconnect and retry');
         const wait = ctx.limits.take(kind, socket.id);
@@ -68,9 +70,10 @@ function handle<S extends z.ZodType>(
         const err = thrown instanceof AppError ? thrown : (databaseUnavailable(thrown) ?? thrown);
         if (!(err instanceof AppError)) ctx.log.error({ err, event }, 'socket event failed');
         answer(errorAck(err), 'error');
+      } finally {
+        ctx.inFlight.end();
       }
     })().catch((err) => ctx.log.error({ err, event }, 'socket ack failed'));
-    ctx.track(work);
   });
 }
 

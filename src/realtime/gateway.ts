@@ -13,6 +13,7 @@ import { sessionAuth } from './auth';
 import { DEFAULT_SEQUENCER_OPTIONS, type SequencerOptions } from './chat-sequencer';
 import { registerHandlers } from './event-handlers';
 import type { RealtimeServer } from './events';
+import { InFlight } from './in-flight';
 import { JoinFlow } from './join';
 import { ConnectionLimits, DEFAULT_LIMITS, type RealtimeLimits } from './limits';
 import { OrderedDelivery } from './ordered-delivery';
@@ -97,18 +98,8 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
   const connectionLimits = new ConnectionLimits(limits);
 
   let draining = false;
-  const inFlight = new Set<Promise<void>>();
-  const ctx = {
-    chat,
-    join,
-    limits: connectionLimits,
-    log,
-    draining: () => draining,
-    track: (work: Promise<void>) => {
-      inFlight.add(work);
-      void work.finally(() => inFlight.delete(work));
-    },
-  };
+  const inFlight = new InFlight();
+  const ctx = { chat, join, limits: connectionLimits, log, draining: () => draining, inFlight };
 
   io.use(sessionAuth(tokens, () => draining));
   io.on('connection', (socket) => {
@@ -127,7 +118,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     (drained ??= (async () => {
       draining = true;
       const deadline = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
-      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      await Promise.race([inFlight.idle(), deadline]);
       const sockets = [...io.of('/').sockets.values()];
       const gone = sockets.map((s) => new Promise<void>((r) => (s.disconnected ? r() : s.once('disconnect', () => r()))));
       // conn.close() flushes what is buffered (the acks just written) before closing the transport.
