@@ -10,6 +10,7 @@ import { ServerGcLog } from './server-gc';
 import { PROBE_NODE_ARGS } from './server-probe';
 import { repoRoot } from './settings';
 import { cleanupAll, makeTempDir, removeTempDir } from '../test/support/child-processes';
+import { nodeFlagsHere, type NodeFlags } from '../test/support/node-flags';
 import { createTestDatabase, stopPostgres, type TestDatabase } from '../test/support/postgres';
 import { startRedis, type RedisHandle } from '../test/support/redis-server';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process';
@@ -37,11 +38,20 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/** The node flags of the image's server command (Dockerfile CMD), so the bench runs the server as production does. */
-export function imageNodeFlags(root: string): string[] {
+/**
+ * The node flags of the image's server command (Dockerfile CMD), so the bench runs the server as
+ * production does: those this machine's Node accepts (`accepted`), and those only the image's newer
+ * Node knows (`refused`), which the report names.
+ */
+export function imageNodeFlags(root: string): NodeFlags {
   const cmd = /^CMD (\[.*\])\s*$/m.exec(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
   const argv = cmd ? (JSON.parse(cmd[1]) as string[]) : [];
-  return argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : [];
+  return nodeFlagsHere(argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : []);
+}
+
+/** ", without --x, which this Node (v20.…) refuses" when the image's command has flags only its Node knows. */
+function withoutRefused(flags: NodeFlags): string {
+  return flags.refused.length ? `, without ${flags.refused.join(' ')}, which this Node (${process.version}) refuses` : '';
 }
 
 export interface StackOptions {
@@ -69,15 +79,16 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       SEND_RATE_LIMIT: '100000',
       ...opts.serverEnv,
     };
+    const flags = imageNodeFlags(repoRoot());
     const [server, bareEmit, bareRoute] = await Promise.all([
       // The GC log is this server's alone: not in serverEnv, which monitoring-cost reuses.
-      startServerProcess({ ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file }, { nodeArgs: [...imageNodeFlags(repoRoot()), ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 }),
+      startServerProcess({ ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file }, { nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 }),
       startServerProcess({}, { script: 'dist/bench/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
       startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
     ]);
     const postmasterPid = await postmaster(db.url);
     const servers: Watched[] = [
-      { role: 'chatpop server', pid: server.pid, what: `node ${imageNodeFlags(repoRoot()).join(' ')} dist/src/server.js (the image's command; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)` },
+      { role: 'chatpop server', pid: server.pid, what: `node ${flags.accepted.join(' ')} dist/src/server.js (the image's command${withoutRefused(flags)}; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)` },
       { role: 'bare socket.io', pid: bareEmit.pid, what: 'node dist/bench/bare-emit-server.js (ceiling 1, in-memory adapter)' },
       { role: 'bare koa', pid: bareRoute.pid, what: 'node dist/bench/bare-route-server.js (ceiling 2)' },
       { role: 'redis-server', pid: redis.pid as number, what: 'throwaway redis-server (no persistence)' },

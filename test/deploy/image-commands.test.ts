@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { expect } from 'chai';
 import { io, type Socket } from 'socket.io-client';
-import { chatWithHost, ApiClient } from '../support';
+import { chatWithHost, ApiClient, nodeFlagsHere } from '../support';
 import {
   makeTempDir, outputTail, spawnTracked, stopChild, waitForOutput, type TrackedChild,
 } from '../support/child-processes';
@@ -28,7 +28,15 @@ const READY_LINE = /listening on (http:\/\/[^\s"]+)/;
  * `/app`, production dependencies installed by the Dockerfile's own `npm ci` line, and the
  * Dockerfile's `ln -s … /usr/local/bin/NAME` links recreated in a temp bin folder on PATH.
  */
-interface ImageStandIn { image: RuntimeImage; root: string; app: string; bin: string; tini?: string }
+interface ImageStandIn {
+  image: RuntimeImage;
+  root: string;
+  app: string;
+  bin: string;
+  tini?: string;
+  /** the image's CMD without the node flags this machine's Node refuses (the image's may be newer) */
+  cmd: string[];
+}
 
 function baseEnv(s: ImageStandIn, extra: Record<string, string> = {}): Record<string, string> {
   // Nothing inherited from the developer's shell but what a container also has.
@@ -60,7 +68,7 @@ async function runToEnd(s: ImageStandIn, argv: string[], env: Record<string, str
 
 /** The image's ENTRYPOINT + CMD, with tini kept when this machine has it. */
 function serverArgv(s: ImageStandIn): string[] {
-  return s.tini ? [s.tini, ...s.image.entrypoint.slice(1), ...s.image.cmd] : s.image.cmd;
+  return s.tini ? [s.tini, ...s.image.entrypoint.slice(1), ...s.cmd] : s.cmd;
 }
 
 async function startServer(s: ImageStandIn, env: Record<string, string>) {
@@ -112,8 +120,12 @@ describe('deploy: image entry commands from a production-only install', function
     }
     mkdirSync(path.join(app, 'data'));
     const tini = image.entrypoint[0];
-    s = { image, root, app, bin, tini: tini && existsSync(tini) ? tini : undefined };
+    const [node, ...rest] = image.cmd;
+    const refused = node === 'node' ? nodeFlagsHere(rest.filter((a) => a.startsWith('--'))).refused : [];
+    const cmd = image.cmd.filter((a) => !refused.includes(a));
+    s = { image, root, app, bin, tini: tini && existsSync(tini) ? tini : undefined, cmd };
     if (!s.tini) console.log(`      (note: ${tini ?? 'no entrypoint'} is not installed here: the server runs as the bare CMD)`);
+    if (refused.length) console.log(`      (note: this Node, ${process.version}, refuses ${refused.join(' ')}: the server runs without it)`);
   });
 
   it('installs no dev dependency and links every package.json "bin" onto PATH', () => {

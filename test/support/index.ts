@@ -7,4 +7,5 @@ export { startServerProcess, type ServerProcess, type StartServerOptions } from 
 export { cleanupAll, type Exit } from './child-processes';
 export { STACKS, startStack, startTestApp, TEST_SECRET, TEST_ADMIN_TOKEN, type Stack, type StackName, type TestApp } from './stacks';
 export { ApiClient, uniqueName, chatWithHost, guest, type ApiResponse } from './api-client';
+export { nodeFlagsHere, type NodeFlags } from './node-flags';
 export { parsePrometheus, sampleValue, type PromSample } from './prometheus';

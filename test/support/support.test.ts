@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { makeTempDir } from './child-processes';
 import {
   createTestDatabase,
+  nodeFlagsHere,
   redisCommand,
   startRedis,
   startRedisCluster,
@@ -179,6 +180,13 @@ describe('test support', () => {
       fs.writeFileSync(file, `console.error('boom: missing config'); process.exit(3);`);
       const error = await startServerProcess({}, { script: file }).catch((err: Error) => err);
       expect(String(error)).to.match(/exited \(code 3[\s\S]*boom: missing config/);
+    });
+  });
+
+  describe('nodeFlagsHere', () => {
+    it('keeps the flags this Node accepts, in order, and names those it refuses', () => {
+      const flags = nodeFlagsHere(['--max-semi-space-size=32', '--no-such-flag-for-chatpop', '--stack-trace-limit=20']);
+      expect(flags).to.deep.equal({ accepted: ['--max-semi-space-size=32', '--stack-trace-limit=20'], refused: ['--no-such-flag-for-chatpop'] });
     });
   });
 });
