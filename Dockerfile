@@ -64,5 +64,9 @@ ENTRYPOINT ["/usr/bin/tini", "--"]
 # A 32 MB young generation (V8's default is 16): a busy pod's scavenges stay short and rare. A heap
 # growing factor of 4 (the next full collection at 4 × the live heap, within V8's usual heap limit):
 # full collections, which decided the send acks' p99, become rare under load instead of every few
-# seconds (docs/benchmark.md, fourth pass). The bench starts the server with these flags.
-CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=300", "dist/src/server.js"]
+# seconds (docs/benchmark.md, fourth pass). AsyncLocalStorage on V8's continuation data instead of
+# promise hooks (Node 22.7+, the default from Node 24): MikroORM enters a store on every flush, which
+# otherwise runs the hooks on every promise of the process for good; 5 % less server CPU at half the
+# send peak (docs/benchmark.md, ninth pass). The bench starts the server with these flags, less those
+# its own Node refuses.
+CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=300", "--experimental-async-context-frame", "dist/src/server.js"]
