@@ -34,6 +34,7 @@ async function main(): Promise<number> {
 
   log(`size ${s.size}; starting Redis, PostgreSQL, the ChatPop server and the bare servers`);
   const stack = await startStack({
+    serverNode: s.serverNode ?? undefined,
     serverEnv: {
       ...(s.cacheWindow ? { MESSAGE_CACHE_MAX_COUNT: String(s.cacheWindow) } : {}),
       ...(s.profileDir ? { BENCH_PROBE_PROFILE_DIR: s.profileDir, BENCH_PROBE_PROFILE_KIND: s.profileKind } : {}),

@@ -30,6 +30,8 @@ export interface BenchSettings {
   loadFractions: number[];
   /** BENCH_HALF_RATE: sends/s of the "half peak" runs instead of half the measured peak (A/B comparisons). */
   halfRate: number | null;
+  /** BENCH_SERVER_NODE: the node binary of the ChatPop server, e.g. the image's newer Node; null: this one. */
+  serverNode: string | null;
   /** autocannon: connections and seconds per run. */
   httpConnections: number;
   httpSeconds: number;
@@ -48,7 +50,7 @@ export interface BenchSettings {
   pgRows: number;
 }
 
-const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir' | 'profileKind' | 'halfRate'>> = {
+const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir' | 'profileKind' | 'halfRate' | 'serverNode'>> = {
   tiny: {
     repeats: 1, rooms: 2, socketsPerRoom: 2, socketWorkers: 1, rampDepths: [1, 4], stepMs: 400,
     loadFractions: [0.5], httpConnections: 4, httpSeconds: 0.5, historyMessages: 160, cacheWindow: 50, settleMs: 200,
@@ -89,6 +91,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRo
     // e.g. BENCH_LOAD=0.5 with BENCH_PROFILE=1: a send profile that is mostly the half-peak load.
     loadFractions: positiveList(env.BENCH_LOAD) ?? base.loadFractions,
     halfRate: Number(env.BENCH_HALF_RATE) > 0 ? Number(env.BENCH_HALF_RATE) : null,
+    serverNode: env.BENCH_SERVER_NODE || null,
   };
 }
 

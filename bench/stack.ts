@@ -2,6 +2,7 @@
 // PostgreSQL (test/support, so never the machine's own), the ChatPop server as a separate process,
 // and the two bare ceiling servers. Imported from the support files directly: the support index
 // also loads the whole app, which the orchestrator process has no use for.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -43,20 +44,24 @@ export interface BenchStack {
  * production does: those this machine's Node accepts (`accepted`), and those only the image's newer
  * Node knows (`refused`), which the report names.
  */
-export function imageNodeFlags(root: string): NodeFlags {
+export function imageNodeFlags(root: string, node = process.execPath): NodeFlags {
   const cmd = /^CMD (\[.*\])\s*$/m.exec(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
   const argv = cmd ? (JSON.parse(cmd[1]) as string[]) : [];
-  return nodeFlagsHere(argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : []);
+  return nodeFlagsHere(argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : [], node);
 }
 
-/** ", without --x, which this Node (v20.…) refuses" when the image's command has flags only its Node knows. */
-function withoutRefused(flags: NodeFlags): string {
-  return flags.refused.length ? `, without ${flags.refused.join(' ')}, which this Node (${process.version}) refuses` : '';
+/** Which Node ran the server, and ", without --x, which it refuses" when the image's command has flags only a newer Node knows. */
+function serverNodeNote(node: string | undefined, flags: NodeFlags): string {
+  const version = node ? spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim() : process.version;
+  const which = node ? `, on Node ${version} from BENCH_SERVER_NODE` : '';
+  return flags.refused.length ? `${which}, without ${flags.refused.join(' ')}, which Node ${version} refuses` : which;
 }
 
 export interface StackOptions {
   /** Extra server environment, e.g. a smaller MESSAGE_CACHE_MAX_COUNT for the smoke test. */
   serverEnv?: Record<string, string>;
+  /** The ChatPop server's node binary. @default this process's */
+  serverNode?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
@@ -79,16 +84,16 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       SEND_RATE_LIMIT: '100000',
       ...opts.serverEnv,
     };
-    const flags = imageNodeFlags(repoRoot());
+    const flags = imageNodeFlags(repoRoot(), opts.serverNode);
     const [server, bareEmit, bareRoute] = await Promise.all([
       // The GC log is this server's alone: not in serverEnv, which monitoring-cost reuses.
-      startServerProcess({ ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file }, { nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 }),
+      startServerProcess({ ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file }, { node: opts.serverNode, nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 }),
       startServerProcess({}, { script: 'dist/bench/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
       startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
     ]);
     const postmasterPid = await postmaster(db.url);
     const servers: Watched[] = [
-      { role: 'chatpop server', pid: server.pid, what: `node ${flags.accepted.join(' ')} dist/src/server.js (the image's command${withoutRefused(flags)}; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)` },
+      { role: 'chatpop server', pid: server.pid, what: `node ${flags.accepted.join(' ')} dist/src/server.js (the image's command${serverNodeNote(opts.serverNode, flags)}; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)` },
       { role: 'bare socket.io', pid: bareEmit.pid, what: 'node dist/bench/bare-emit-server.js (ceiling 1, in-memory adapter)' },
       { role: 'bare koa', pid: bareRoute.pid, what: 'node dist/bench/bare-route-server.js (ceiling 2)' },
       { role: 'redis-server', pid: redis.pid as number, what: 'throwaway redis-server (no persistence)' },

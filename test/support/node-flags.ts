@@ -11,14 +11,14 @@ export interface NodeFlags {
 
 const verdicts = new Map<string, boolean>();
 
-/** Splits node flags into those this Node (process.execPath) accepts and those it refuses. */
-export function nodeFlagsHere(flags: string[]): NodeFlags {
+/** Splits node flags into those a Node binary (this one by default) accepts and those it refuses. */
+export function nodeFlagsHere(flags: string[], node = process.execPath): NodeFlags {
   const out: NodeFlags = { accepted: [], refused: [] };
   for (const flag of flags) {
-    let ok = verdicts.get(flag);
+    let ok = verdicts.get(`${node} ${flag}`);
     if (ok === undefined) {
-      ok = spawnSync(process.execPath, [flag, '-e', '0'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
-      verdicts.set(flag, ok);
+      ok = spawnSync(node, [flag, '-e', '0'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+      verdicts.set(`${node} ${flag}`, ok);
     }
     (ok ? out.accepted : out.refused).push(flag);
   }

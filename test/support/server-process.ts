@@ -14,6 +14,8 @@ export interface StartServerOptions {
   script?: string;
   /** Extra node flags, e.g. `['--inspect']`. @default [] */
   nodeArgs?: string[];
+  /** The node binary. @default process.execPath (this process's Node) */
+  node?: string;
   /** How long the server may take to print its ready line. @default 20000 */
   readyTimeoutMs?: number;
 }
@@ -43,7 +45,7 @@ export async function startServerProcess(env: Record<string, string>, opts: Star
   const inherited = Object.entries(process.env).filter(([key]) => !NOT_INHERITED.test(key));
   const childEnv = { ...Object.fromEntries(inherited), PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', ...env };
 
-  const proc = spawnTracked(`server ${path.relative(root, script)}`, process.execPath, [...(opts.nodeArgs ?? []), script], {
+  const proc = spawnTracked(`server ${path.relative(root, script)}`, opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), script], {
     cwd: root,
     env: childEnv,
   });
