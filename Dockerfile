@@ -2,7 +2,8 @@
 # ChatPop image: build with dev dependencies, run with production ones only.
 #   docker build -t chatpop:dev .
 #   docker run --rm -p 3000:3000 -e SESSION_SECRET=$(openssl rand -hex 32) chatpop:dev
-# Node 22 LTS on Debian slim; pin a digest in your registry mirror for reproducible builds.
+# Node 22 LTS on Debian slim; pin a digest in your registry mirror for reproducible builds. Another
+# NODE_IMAGE needs Node 22.7 or later, for the CMD's --experimental-async-context-frame.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ---- build: compile TypeScript with the full dependency set -------------------------------
