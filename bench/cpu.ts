@@ -40,6 +40,19 @@ export function cpuSeconds(pid: number): number | null {
   return readStat(pid)?.cpu ?? null;
 }
 
+/**
+ * Seconds the main thread of `pid` has spent runnable but waiting for a core (/proc/PID/schedstat,
+ * its second field), or null when it is gone or the kernel keeps no such figure.
+ */
+export function runQueueWaitSeconds(pid: number): number | null {
+  try {
+    const wait = Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(wait) ? wait / 1e9 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Busy (non-idle) CPU seconds of the whole machine, all cores, from /proc/stat. */
 export function machineBusySeconds(): number {
   const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
@@ -100,16 +113,31 @@ export interface Watched {
  */
 export class CpuMeter {
   private readonly before = new Map<number, number>();
+  private readonly waitBefore = new Map<number, number>();
   private startedAt = 0;
   private machineBefore = 0;
+  private waits: Record<string, number> = {};
 
   constructor(private readonly watched: () => Watched[]) {}
 
   start(): void {
     this.before.clear();
-    for (const pid of this.pids()) this.before.set(pid, cpuSeconds(pid) ?? 0);
+    this.waitBefore.clear();
+    for (const pid of this.pids()) {
+      this.before.set(pid, cpuSeconds(pid) ?? 0);
+      this.waitBefore.set(pid, runQueueWaitSeconds(pid) ?? 0);
+    }
     this.machineBefore = machineBusySeconds();
     this.startedAt = performance.now();
+  }
+
+  /**
+   * Of the last start()–stop() interval: role → % of it that the role's main thread (summed over a
+   * tree's processes) was ready to run but waited for a core. Roles the kernel gives no figure for
+   * are left out.
+   */
+  lastWaits(): Record<string, number> {
+    return this.waits;
   }
 
   /**
@@ -121,15 +149,20 @@ export class CpuMeter {
     const machine = machineBusySeconds() - this.machineBefore;
     const out: Record<string, number> = {};
     let ours = 0;
+    this.waits = {};
     for (const w of this.watched()) {
       const pids = w.tree ? processTree(w.pid) : [w.pid];
       let used = 0;
+      let waited: number | null = null;
       for (const pid of pids) {
         const now = cpuSeconds(pid);
         if (now !== null) used += now - (this.before.get(pid) ?? 0);
+        const wait = runQueueWaitSeconds(pid);
+        if (wait !== null) waited = (waited ?? 0) + wait - (this.waitBefore.get(pid) ?? 0);
       }
       ours += used;
       out[w.role] = Math.round(((out[w.role] ?? 0) + (100 * used) / wall) * 10) / 10;
+      if (waited !== null) this.waits[w.role] = Math.round(((this.waits[w.role] ?? 0) + (100 * waited) / wall) * 10) / 10;
     }
     out[OTHER_PROCESSES] = Math.max(0, Math.round(((100 * (machine - ours)) / wall) * 10) / 10);
     return out;

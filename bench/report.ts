@@ -119,6 +119,7 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
     send_pg_write_transactions_per_message: num(c.sendCost?.pg_write_transactions_per_message),
     send_server_cpu_ms_per_send_at_peak: num(cpuMsPerSend(send?.peak)),
     send_server_cpu_ms_per_send_at_half_peak: num(cpuMsPerSend(send?.half_peak_runs[(send.half_peak_runs.length - 1) >> 1])),
+    send_server_cpu_wait_pct_at_half_peak: num(send ? median(send.half_peak_runs.map((r) => r.cpu_wait_pct?.['chatpop server'] ?? NaN).filter(Number.isFinite)) : null),
     bare_emit_server_cpu_ms_per_send_at_peak: num(cpuMsPerSend(c.bareEmit?.peak, 'bare socket.io')),
     send_redis_commands_per_message: num(c.sendCost?.redis_commands_per_message),
     history_first_page_requests_per_s: num(c.historyFirst?.requests_per_s),
@@ -249,18 +250,20 @@ export function formatTable(r: BenchResults, c: Collected): string {
   out.push('');
 
   if (send) {
-    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'server p99', 'failed', 'server CPU %', 'CPU ms/send', 'load stall max', 'server stall max', 'server GC max']];
+    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'server p99', 'failed', 'server CPU %', 'server wait %', 'CPU ms/send', 'load stall max', 'server stall max', 'server GC max']];
     const row = (label: string, st: StepFigure, server = 'chatpop server') => [
       label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99), st.server_ack ? ms(st.server_ack.p99_ms) : '',
-      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), ms(cpuMsPerSend(st, server)), ms(st.load_loop_delay_ms.max),
+      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), st.cpu_wait_pct?.[server] === undefined ? '' : n(st.cpu_wait_pct[server], 0),
+      ms(cpuMsPerSend(st, server)), ms(st.load_loop_delay_ms.max),
       st.server_gc ? ms(st.server_gc.loop_stall_max_ms) : '', gcCell(st),
     ];
     for (const st of send.ramp) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket`, st));
     for (const st of send.load) ramp.push(row(`  chatpop open loop`, st));
     for (const st of send.half_peak_runs) ramp.push(row(`  chatpop open loop, half peak`, st));
     for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st, 'bare socket.io'));
-    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
+    out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
     out.push('  server p99: the ChatPop server\'s own time from a send reaching its handler to its ack (chatpop_socket_event_duration_seconds in /metrics, interpolated in its buckets), ms');
+    out.push('  server wait %: the share of the step the server\'s main thread was ready to run but waited for a core (/proc/PID/schedstat), as % of the step\'s wall time');
     out.push('  load stall max / server stall max: the longest time the load process / the ChatPop server could not run its event loop in the step, ms');
     out.push('  server GC max: the longest garbage collection pause of the ChatPop server in the step, ms; "+N mc": full collections in it.');
     out.push('  A server stall far longer than its GC max is a long task or a wait for a free CPU (see MACHINE below).');

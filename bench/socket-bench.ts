@@ -24,6 +24,8 @@ export interface StepFigure {
   gap_errors: number;
   skipped: number;
   cpu_pct: Record<string, number>;
+  /** % of the step each process's main thread was ready to run but waited for a core */
+  cpu_wait_pct: Record<string, number>;
   /** the load generators' own event-loop delay in the window (the worst worker's) */
   load_loop_delay_ms: { p99: number; max: number };
   /** the step's wall window as the orchestrator saw it, epoch ms (the acks' drain after the load included) */
@@ -123,6 +125,7 @@ async function step(c: Connected, meter: CpuMeter, cmd: 'closed' | 'open', args:
     gap_errors: sum((p) => p.gap_errors),
     skipped: sum((p) => p.skipped),
     cpu_pct: cpu,
+    cpu_wait_pct: meter.lastWaits(),
     load_loop_delay_ms: {
       p99: round(Math.max(...parts.map((p) => p.loop_delay_ms.p99))),
       max: round(Math.max(...parts.map((p) => p.loop_delay_ms.max))),

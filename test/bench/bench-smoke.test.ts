@@ -85,6 +85,14 @@ describe('bench (tiny run)', function () {
     expect(stdout).to.include('server GC max').and.include('server stall max');
   });
 
+  it('reports how long the ChatPop server waited for a core in each send step', function () {
+    const steps = [...results.details.send.ramp, ...results.details.send.load, ...results.details.send.half_peak_runs];
+    if (!('chatpop server' in steps[0].cpu_wait_pct)) this.skip(); // a kernel without /proc/PID/schedstat
+    for (const step of steps) expect(step.cpu_wait_pct['chatpop server'], JSON.stringify(step.cpu_wait_pct)).to.be.a('number').at.least(0).and.at.most(100);
+    expect(results.figures.send_server_cpu_wait_pct_at_half_peak).to.be.a('number').at.least(0);
+    expect(stdout).to.include('server wait %');
+  });
+
   it('splits each ChatPop send step\'s ack time into the server\'s part, read from its /metrics: one timing per acked send', () => {
     const steps = [...results.details.send.ramp, ...results.details.send.load, ...results.details.send.half_peak_runs];
     for (const step of steps) {

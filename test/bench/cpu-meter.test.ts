@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CpuMeter, runQueueWaitSeconds } from '../../bench/cpu';
+
+const spin = (ms: number, cpu: string): ChildProcess =>
+  spawn('taskset', ['-c', cpu, process.execPath, '-e', `const end = Date.now() + ${ms}; while (Date.now() < end) {}`], { stdio: 'ignore' });
+
+/** The bench's per-process CPU and run-queue wait, read from /proc. */
+describe('bench CPU meter', function () {
+  this.timeout(30_000);
+
+  it('sees two processes that share one core each run about half the time and wait for it the rest', async function () {
+    if (runQueueWaitSeconds(process.pid) === null) this.skip(); // a kernel without schedstat
+    const a = spin(1500, '0');
+    const b = spin(1500, '0');
+    const idle = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1500)'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // both spinning
+      const meter = new CpuMeter(() => [
+        { role: 'a', pid: a.pid! },
+        { role: 'b', pid: b.pid! },
+        { role: 'idle', pid: idle.pid! },
+      ]);
+      meter.start();
+      await new Promise((r) => setTimeout(r, 700));
+      const cpu = meter.stop();
+      const wait = meter.lastWaits();
+      for (const role of ['a', 'b']) {
+        expect(cpu[role], `${role} CPU %`).to.be.within(20, 80);
+        expect(wait[role], `${role} wait %`).to.be.within(15, 80);
+        expect(cpu[role] + wait[role], `${role} CPU + wait`).to.be.within(85, 110);
+      }
+      expect(wait.idle, 'a sleeping process waits for nothing').to.be.below(5);
+    } finally {
+      for (const c of [a, b, idle]) c.kill('SIGKILL');
+    }
+  });
+});
