@@ -1,9 +1,13 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { CpuMeter, runQueueWaitSeconds } from '../../bench/cpu';
 
 const spin = (ms: number, cpu: string): ChildProcess =>
   spawn('taskset', ['-c', cpu, process.execPath, '-e', `const end = Date.now() + ${ms}; while (Date.now() < end) {}`], { stdio: 'ignore' });
+
+/** The first core this process may run on (a container may not be allowed core 0). */
+const firstAllowedCpu = (): string => /^Cpus_allowed_list:\s*(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
 
 /** The bench's per-process CPU and run-queue wait, read from /proc. */
 describe('bench CPU meter', function () {
@@ -11,8 +15,10 @@ describe('bench CPU meter', function () {
 
   it('sees two processes that share one core each run about half the time and wait for it the rest', async function () {
     if (runQueueWaitSeconds(process.pid) === null) this.skip(); // a kernel without schedstat
-    const a = spin(1500, '0');
-    const b = spin(1500, '0');
+    if (spawnSync('taskset', ['-V']).error) this.skip(); // util-linux's taskset is not installed
+    const cpu = firstAllowedCpu();
+    const a = spin(1500, cpu);
+    const b = spin(1500, cpu);
     const idle = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1500)'], { stdio: 'ignore' });
     try {
       await new Promise((r) => setTimeout(r, 300)); // both spinning
