@@ -119,7 +119,7 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
     send_pg_write_transactions_per_message: num(c.sendCost?.pg_write_transactions_per_message),
     send_server_cpu_ms_per_send_at_peak: num(cpuMsPerSend(send?.peak)),
     send_server_cpu_ms_per_send_at_half_peak: num(cpuMsPerSend(send?.half_peak_runs[(send.half_peak_runs.length - 1) >> 1])),
-    send_server_cpu_wait_pct_at_half_peak: num(send ? median(send.half_peak_runs.map((r) => r.cpu_wait_pct?.['chatpop server'] ?? NaN).filter(Number.isFinite)) : null),
+    send_server_cpu_wait_pct_at_half_peak: num(send ? median(send.half_peak_runs.map((r) => r.cpu_wait_pct['chatpop server'] ?? NaN)) : null),
     bare_emit_server_cpu_ms_per_send_at_peak: num(cpuMsPerSend(c.bareEmit?.peak, 'bare socket.io')),
     send_redis_commands_per_message: num(c.sendCost?.redis_commands_per_message),
     history_first_page_requests_per_s: num(c.historyFirst?.requests_per_s),
@@ -253,7 +253,7 @@ export function formatTable(r: BenchResults, c: Collected): string {
     const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'server p99', 'failed', 'server CPU %', 'server wait %', 'CPU ms/send', 'load stall max', 'server stall max', 'server GC max']];
     const row = (label: string, st: StepFigure, server = 'chatpop server') => [
       label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99), st.server_ack ? ms(st.server_ack.p99_ms) : '',
-      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), st.cpu_wait_pct?.[server] === undefined ? '' : n(st.cpu_wait_pct[server], 0),
+      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), st.cpu_wait_pct[server] === undefined ? '' : n(st.cpu_wait_pct[server], 0),
       ms(cpuMsPerSend(st, server)), ms(st.load_loop_delay_ms.max),
       st.server_gc ? ms(st.server_gc.loop_stall_max_ms) : '', gcCell(st),
     ];
