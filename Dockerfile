@@ -2,9 +2,10 @@
 # ChatPop image: build with dev dependencies, run with production ones only.
 #   docker build -t chatpop:dev .
 #   docker run --rm -p 3000:3000 -e SESSION_SECRET=$(openssl rand -hex 32) chatpop:dev
-# Node 22 LTS on Debian slim; pin a digest in your registry mirror for reproducible builds. Another
-# NODE_IMAGE needs Node 22.7 or later, for the CMD's --experimental-async-context-frame.
-ARG NODE_IMAGE=node:22-bookworm-slim
+# Node 24 LTS on Debian slim; pin a digest in your registry mirror for reproducible builds. Another
+# NODE_IMAGE should be Node 24 or later (see the CMD's note on AsyncLocalStorage); Node 22.7+ needs
+# --experimental-async-context-frame added to the CMD for the same effect.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript with the full dependency set -------------------------------
 FROM ${NODE_IMAGE} AS build
@@ -65,9 +66,9 @@ ENTRYPOINT ["/usr/bin/tini", "--"]
 # A 32 MB young generation (V8's default is 16): a busy pod's scavenges stay short and rare. A heap
 # growing factor of 4 (the next full collection at 4 × the live heap, within V8's usual heap limit):
 # full collections, which decided the send acks' p99, become rare under load instead of every few
-# seconds (docs/benchmark.md, fourth pass). AsyncLocalStorage on V8's continuation data instead of
-# promise hooks (Node 22.7+, the default from Node 24): MikroORM enters a store on every flush, which
-# otherwise runs the hooks on every promise of the process for good; 5 % less server CPU at half the
-# send peak (docs/benchmark.md, ninth pass). The bench starts the server with these flags, less those
-# its own Node refuses.
-CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=300", "--experimental-async-context-frame", "dist/src/server.js"]
+# seconds (docs/benchmark.md, fourth pass). Node 24 keeps AsyncLocalStorage on V8's continuation
+# data instead of promise hooks: MikroORM enters a store on every flush, which on older Nodes runs the
+# hooks on every promise of the process for good (5-6 % of the server's CPU at half the send peak,
+# docs/benchmark.md, ninth and tenth passes). The bench starts the server with these flags, less
+# those its own Node refuses.
+CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=300", "dist/src/server.js"]

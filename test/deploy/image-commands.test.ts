@@ -78,6 +78,15 @@ async function startServer(s: ImageStandIn, env: Record<string, string>) {
   return { child, url };
 }
 
+describe("deploy: the image's Node", () => {
+  it('is Node 24 or later, whose AsyncLocalStorage runs no promise hooks without a flag (the CMD has none)', () => {
+    const base = /^ARG NODE_IMAGE=node:(\d+)\b/m.exec(readRepoFile('Dockerfile'));
+    expect(base, 'ARG NODE_IMAGE=node:<major>…').to.not.equal(null);
+    expect(Number(base![1])).to.be.at.least(24);
+    expect(runtimeImage().from).to.equal('${NODE_IMAGE}');
+  });
+});
+
 describe('deploy: image entry commands from a production-only install', function () {
   // Commands are quick; the install in the before hook takes seconds (a minute with CHATPOP_IMAGE_NPM_CI=1).
   this.timeout(90_000);
