@@ -50,11 +50,24 @@ export function imageNodeFlags(root: string, node = process.execPath): NodeFlags
   return nodeFlagsHere(argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : [], node);
 }
 
-/** Which Node ran the server, and ", without --x, which it refuses" when the image's command has flags only a newer Node knows. */
-function serverNodeNote(node: string | undefined, flags: NodeFlags): string {
+/** The image's Node major version: the Dockerfile's default NODE_IMAGE, `node:24-bookworm-slim` → 24. */
+export function imageNodeMajor(root: string): number | null {
+  const arg = /^ARG NODE_IMAGE=node:(\d+)/m.exec(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
+  return arg ? Number(arg[1]) : null;
+}
+
+/**
+ * Which Node ran the server, whether the image has another (a major version apart, the runtime's
+ * costs differ: Node 20 pays promise hooks for AsyncLocalStorage, Node 24 does not), and ", without
+ * --x, which it refuses" when the image's command has flags only a newer Node knows.
+ */
+function serverNodeNote(node: string | undefined, flags: NodeFlags, imageMajor: number | null): string {
   const version = node ? spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim() : process.version;
-  const which = node ? `, on Node ${version} from BENCH_SERVER_NODE` : '';
-  return flags.refused.length ? `${which}, without ${flags.refused.join(' ')}, which Node ${version} refuses` : which;
+  const major = Number(/^v(\d+)/.exec(version)?.[1]);
+  let note = `, on Node ${version}${node ? ' from BENCH_SERVER_NODE' : ''}`;
+  if (imageMajor !== null && major !== imageMajor) note += ` where the image has Node ${imageMajor}`;
+  if (flags.refused.length) note += `, without ${flags.refused.join(' ')}, which Node ${version} refuses`;
+  return note;
 }
 
 export interface StackOptions {
@@ -93,7 +106,7 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
     ]);
     const postmasterPid = await postmaster(db.url);
     const servers: Watched[] = [
-      { role: 'chatpop server', pid: server.pid, what: `node ${flags.accepted.join(' ')} dist/src/server.js (the image's command${serverNodeNote(opts.serverNode, flags)}; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)` },
+      { role: 'chatpop server', pid: server.pid, what: `node ${flags.accepted.join(' ')} dist/src/server.js (the image's command${serverNodeNote(opts.serverNode, flags, imageNodeMajor(repoRoot()))}; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)` },
       { role: 'bare socket.io', pid: bareEmit.pid, what: 'node dist/bench/bare-emit-server.js (ceiling 1, in-memory adapter)' },
       { role: 'bare koa', pid: bareRoute.pid, what: 'node dist/bench/bare-route-server.js (ceiling 2)' },
       { role: 'redis-server', pid: redis.pid as number, what: 'throwaway redis-server (no persistence)' },

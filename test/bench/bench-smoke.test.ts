@@ -111,6 +111,14 @@ describe('bench (tiny run)', function () {
     expect(r.runs.every((run: { recovered_flag: boolean }) => run.recovered_flag)).to.equal(true);
   });
 
+  it("names the Node that ran the server, and the image's when it has another", () => {
+    const server = results.processes.find((p: { role: string }) => p.role === 'chatpop server');
+    expect(server.what).to.contain(`on Node ${process.version}`);
+    const imageMajor = Number(/^ARG NODE_IMAGE=node:(\d+)/m.exec(fs.readFileSync(path.join(repo, 'Dockerfile'), 'utf8'))?.[1]);
+    if (imageMajor === Number(process.versions.node.split('.')[0])) expect(server.what).not.to.contain('where the image has');
+    else expect(server.what).to.contain(`where the image has Node ${imageMajor}`);
+  });
+
   it('names every process it measured and writes the table and the chart', () => {
     expect(results.processes.map((p: { role: string }) => p.role)).to.include.members(['chatpop server', 'redis-server', 'postgres (all backends)']);
     expect(results.processes.some((p: { role: string }) => p.role.startsWith('load: socket.io clients → chatpop'))).to.equal(true);
