@@ -147,6 +147,12 @@ export interface BareFigures {
   ramp: StepFigure[];
   peak: StepFigure;
   load: StepFigure[];
+  /**
+   * As many runs at ChatPop's half-peak rate, after ChatPop's: what a server that stores nothing
+   * gets on this machine at that rate, the floor under the goal's p99.
+   */
+  half_peak_runs: StepFigure[];
+  half_peak: { ack_p50_ms: number; ack_p95_ms: number; ack_p99_ms: number };
 }
 
 /**
@@ -203,6 +209,9 @@ export async function measureSend(
       const halfRate = s.halfRate ?? peak.sends_per_s / 2;
       const runs: StepFigure[] = [];
       for (let i = 0; i < s.repeats; i++) runs.push(await openStep(cp, s, meter, halfRate));
+      // After ChatPop's runs, not between them: ChatPop's are measured back to back, as before.
+      const bareRuns: StepFigure[] = [];
+      for (let i = 0; i < s.repeats; i++) bareRuns.push(await openStep(bw, s, meter, halfRate));
       return {
         send: {
           sockets: cp.sockets.reduce((a, b) => a + b, 0),
@@ -215,14 +224,12 @@ export async function measureSend(
             offered_per_s: Math.round(halfRate),
             sends_per_s: median(runs.map((r) => r.sends_per_s)),
             delivered_per_s: median(runs.map((r) => r.delivered_per_s)),
-            ack_p50_ms: round(median(runs.map((r) => r.ack_ms.p50))),
-            ack_p95_ms: round(median(runs.map((r) => r.ack_ms.p95))),
-            ack_p99_ms: round(median(runs.map((r) => r.ack_ms.p99))),
+            ...ackMedians(runs),
             deliver_p99_ms: round(median(runs.map((r) => r.deliver_ms.p99))),
             ...serverPart(runs),
           },
         },
-        bare: { ramp: bareRamp, peak: peakOf(bareRamp), load: bareLoad },
+        bare: { ramp: bareRamp, peak: peakOf(bareRamp), load: bareLoad, half_peak_runs: bareRuns, half_peak: ackMedians(bareRuns) },
       };
     } finally {
       await bw.close();
@@ -230,6 +237,15 @@ export async function measureSend(
   } finally {
     await cp.close();
   }
+}
+
+/** Medians of the runs' send→ack percentiles. */
+function ackMedians(runs: StepFigure[]): { ack_p50_ms: number; ack_p95_ms: number; ack_p99_ms: number } {
+  return {
+    ack_p50_ms: round(median(runs.map((r) => r.ack_ms.p50))),
+    ack_p95_ms: round(median(runs.map((r) => r.ack_ms.p95))),
+    ack_p99_ms: round(median(runs.map((r) => r.ack_ms.p99))),
+  };
 }
 
 /** Medians of the runs' server-side ack times, or nulls when the server's histogram was not read. */

@@ -105,6 +105,19 @@ describe('bench (tiny run)', function () {
     expect(stdout).to.include('of which in the server');
   });
 
+  it("runs bare socket.io at ChatPop's half-peak rate as often, after ChatPop's runs, and reports its p99 beside the goal's", () => {
+    const chatpop = results.details.send.half_peak_runs;
+    const bare = results.details.bareEmit.half_peak_runs;
+    expect(bare).to.have.length(chatpop.length);
+    for (const run of bare) {
+      expect(run.offered_per_s).to.equal(chatpop[0].offered_per_s);
+      expect(run.failed).to.deep.equal({});
+      expect(run.window.from).to.be.at.least(chatpop[chatpop.length - 1].window.to);
+    }
+    expect(results.figures.bare_emit_ack_p99_ms_at_half_peak).to.be.a('number').above(0);
+    expect(stdout).to.include('bare socket.io at the same rate').and.include('bare open loop, half peak');
+  });
+
   it('recovers every missed message on reconnect', () => {
     const r = results.details.recovery;
     expect(r.in_ack).to.equal(r.missed);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { MachineFigure } from '../../bench/machine';
-import { machineStalls } from '../../bench/report';
-import type { SendFigures } from '../../bench/socket-bench';
+import { bareFloor, machineStalls } from '../../bench/report';
+import type { BareFigures, SendFigures } from '../../bench/socket-bench';
 
 /** The report's note on machine stalls, from figures made up for the purpose. */
 describe('bench report: machine stalls note', () => {
@@ -20,5 +20,22 @@ describe('bench report: machine stalls note', () => {
     expect(machineStalls(runs([[20, 15], [22, 14], [21, 16]]), damonOn)).to.equal(null);
     expect(machineStalls(runs([[25, 4], [29, 4], [25, 4]]), damonOff)).to.equal(null);
     expect(machineStalls(undefined, damonOn)).to.equal(null);
+  });
+});
+
+/** The report's note when the bare ceiling itself misses the p99 goal at ChatPop's half-peak rate. */
+describe('bench report: bare floor note', () => {
+  const bare = (p99s: number[], median: number) =>
+    ({ half_peak_runs: p99s.map((p99) => ({ ack_ms: { p99 } })), half_peak: { ack_p50_ms: 0.5, ack_p95_ms: 2, ack_p99_ms: median } }) as unknown as BareFigures;
+
+  it("says the machine misses the goal without persistence when bare socket.io's median p99 is over 15 ms", () => {
+    expect(bareFloor(bare([22.4, 31.0, 9.1], 22.4))).to.be.a('string').and.include('p99 of 22.4 ms').and.include('15 ms goal');
+  });
+
+  it('says nothing when bare socket.io held the goal, or did not run at that rate', () => {
+    expect(bareFloor(bare([8, 15, 9], 9))).to.equal(null);
+    expect(bareFloor(bare([15, 15, 15], 15))).to.equal(null);
+    expect(bareFloor(bare([], NaN))).to.equal(null);
+    expect(bareFloor(undefined)).to.equal(null);
   });
 });
