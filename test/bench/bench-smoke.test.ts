@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
+import { imageNodeMajor } from '../../bench/stack';
 import { makeTempDir, removeTempDir, spawnTracked } from '../support/child-processes';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
@@ -127,7 +128,7 @@ describe('bench (tiny run)', function () {
   it("names the Node that ran the server, and the image's when it has another", () => {
     const server = results.processes.find((p: { role: string }) => p.role === 'chatpop server');
     expect(server.what).to.contain(`on Node ${process.version}`);
-    const imageMajor = Number(/^ARG NODE_IMAGE=node:(\d+)/m.exec(fs.readFileSync(path.join(repo, 'Dockerfile'), 'utf8'))?.[1]);
+    const imageMajor = imageNodeMajor(repo);
     if (imageMajor === Number(process.versions.node.split('.')[0])) expect(server.what).not.to.contain('where the image has');
     else expect(server.what).to.contain(`where the image has Node ${imageMajor}`);
   });
