@@ -12,7 +12,7 @@ import type { RecoveryFigure } from './recovery-bench';
 import type { RedisCommandFigure } from './redis-ceiling';
 import type { BenchSettings } from './settings';
 import type { SendCost } from './server-counters';
-import type { BareFigures, SendFigures, StepFigure } from './socket-bench';
+import { sendSteps, type BareFigures, type SendFigures, type StepFigure } from './socket-bench';
 import { median, round } from './stats';
 
 /** Everything a run measured; a section that failed or did not run leaves its field unset. */
@@ -234,15 +234,15 @@ export function formatTable(r: BenchResults, c: Collected): string {
   const rows: string[][] = [['', 'throughput', 'unit', 'p50 ms', 'p95 ms', 'p99 ms']];
   const lat = (s?: { p50: number; p95: number; p99: number }) => [ms(s?.p50), ms(s?.p95), ms(s?.p99)];
   rows.push(['CEILINGS', '', '', '', '', '']);
-  rows.push(['  bare socket.io re-emit, peak', n(f.bare_emit_delivered_per_s), 'delivered msg/s', ...lat(c.bareEmit?.peak.ack_ms)]);
+  rows.push(['  bare socket.io re-emit, peak (median run)', n(f.bare_emit_delivered_per_s), 'delivered msg/s', ...lat(c.bareEmit?.peak.ack_ms)]);
   rows.push(['  bare Koa 50-message page', n(f.bare_route_requests_per_s), 'req/s', ...lat(c.bareRoute?.latency_ms)]);
   for (const [k, v] of Object.entries(c.redis ?? {})) rows.push([`  redis-benchmark ${k}`, n(v.ops_per_s), 'ops/s', ms(v.p50_ms), ms(v.p95_ms), ms(v.p99_ms)]);
   rows.push(['  pg insert loop, 1 connection', n(f.pg_insert_loop_rows_per_s), 'rows/s', '', '', '']);
   rows.push(['  pg insert loop, 8 connections', n(f.pg_insert_loop_8conn_rows_per_s), 'rows/s', '', '', '']);
   rows.push([`  pg batched insert (${c.pg?.batch_size ?? '?'} rows/stmt)`, n(f.pg_batched_insert_rows_per_s), 'rows/s', '', '', '']);
   rows.push(['CHATPOP', '', '', '', '', '']);
-  rows.push(['  send→deliver at peak', n(f.send_peak_delivered_per_s), 'delivered msg/s', ...lat(send?.peak.deliver_ms)]);
-  rows.push(['  send→ack at peak', n(f.send_peak_sends_per_s), 'sends/s', ...lat(send?.peak.ack_ms)]);
+  rows.push(['  send→deliver at peak (median run)', n(f.send_peak_delivered_per_s), 'delivered msg/s', ...lat(send?.peak.deliver_ms)]);
+  rows.push(['  send→ack at peak (median run)', n(f.send_peak_sends_per_s), 'sends/s', ...lat(send?.peak.ack_ms)]);
   rows.push(['  send→ack at half peak (median of runs)', n(f.send_half_peak_sends_per_s), 'sends/s', ms(f.send_ack_p50_ms_at_half_peak), ms(f.send_ack_p95_ms_at_half_peak), ms(f.send_ack_p99_ms_at_half_peak)]);
   if (f.send_server_ack_p99_ms_at_half_peak !== null) {
     rows.push(['    of which in the server (its /metrics)', '', '', ms(f.send_server_ack_p50_ms_at_half_peak), ms(f.send_server_ack_p95_ms_at_half_peak), ms(f.send_server_ack_p99_ms_at_half_peak)]);
@@ -282,9 +282,11 @@ export function formatTable(r: BenchResults, c: Collected): string {
       st.server_gc ? ms(st.server_gc.loop_stall_max_ms) : '', gcCell(st),
     ];
     for (const st of send.ramp) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket`, st));
+    for (const st of send.peak_runs.slice(1)) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket, rerun`, st));
     for (const st of send.load) ramp.push(row(`  chatpop open loop`, st));
     for (const st of send.half_peak_runs) ramp.push(row(`  chatpop open loop, half peak`, st));
     for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st, 'bare socket.io'));
+    for (const st of c.bareEmit?.peak_runs.slice(1) ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket, rerun`, st, 'bare socket.io'));
     for (const st of c.bareEmit?.half_peak_runs ?? []) ramp.push(row(`  bare open loop, half peak`, st, 'bare socket.io'));
     out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
     out.push('  server p99: the ChatPop server\'s own time from a send reaching its handler to its ack (chatpop_socket_event_duration_seconds in /metrics, interpolated in its buckets), ms');
@@ -292,7 +294,7 @@ export function formatTable(r: BenchResults, c: Collected): string {
     out.push('  load stall max / server stall max: the longest time the load process / the ChatPop server could not run its event loop in the step, ms');
     out.push('  server GC max: the longest garbage collection pause of the ChatPop server in the step, ms; "+N mc": full collections in it.');
     out.push('  A server stall far longer than its GC max is a long task or a wait for a free CPU (see MACHINE below).');
-    const steps = [...send.ramp, ...send.load, ...send.half_peak_runs];
+    const steps = sendSteps(send);
     const disorder = steps.reduce((k, st) => k + st.order_errors, 0);
     const lost = steps.reduce((k, st) => k + st.gap_errors, 0);
     out.push(disorder || lost ? `  DELIVERY ERRORS: ${disorder} message:new out of order or repeated, ${lost} never delivered` : '  every socket received every message:new once, in seq order');

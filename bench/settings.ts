@@ -51,8 +51,9 @@ export interface BenchSettings {
 }
 
 const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir' | 'profileKind' | 'halfRate' | 'serverNode'>> = {
+  // Two of every repeated run, so that the smoke test goes through each rerun and median.
   tiny: {
-    repeats: 1, rooms: 2, socketsPerRoom: 2, socketWorkers: 1, rampDepths: [1, 4], stepMs: 400,
+    repeats: 2, rooms: 2, socketsPerRoom: 2, socketWorkers: 1, rampDepths: [1, 4], stepMs: 400,
     loadFractions: [0.5], httpConnections: 4, httpSeconds: 0.5, historyMessages: 160, cacheWindow: 50, settleMs: 200,
     recoveryMissed: 30, idleSockets: 20, redisRequests: 500, pgRows: 200,
   },

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sendSteps } from '../../bench/socket-bench';
 import { imageNodeMajor } from '../../bench/stack';
 import { makeTempDir, removeTempDir, spawnTracked } from '../support/child-processes';
 
@@ -38,6 +39,8 @@ describe('bench (tiny run)', function () {
     results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
   });
   after(() => dir && removeTempDir(dir));
+  // results.json as read, untyped: ChatPop's send steps in the order they ran
+  const everySendStep = (): any[] => sendSteps(results.details.send);
 
   it('finishes every section without an error', () => {
     expect(results.errors, stdout).to.deep.equal({});
@@ -63,7 +66,7 @@ describe('bench (tiny run)', function () {
   });
 
   it('acks every send and delivers every message:new, in seq order, to every socket under load', () => {
-    const steps = [...results.details.send.ramp, ...results.details.send.load, ...results.details.send.half_peak_runs];
+    const steps = everySendStep();
     for (const step of steps) {
       expect(step.failed).to.deep.equal({});
       expect(step.order_errors).to.equal(0);
@@ -73,7 +76,7 @@ describe('bench (tiny run)', function () {
   });
 
   it('reports the ChatPop server’s garbage collection pauses in each of its send steps, from the server’s own log', () => {
-    const steps = [...results.details.send.ramp, ...results.details.send.load, ...results.details.send.half_peak_runs];
+    const steps = everySendStep();
     for (const step of steps) {
       expect(step.window.to).to.be.above(step.window.from);
       expect(step.server_gc, JSON.stringify(step)).to.be.an('object');
@@ -87,7 +90,7 @@ describe('bench (tiny run)', function () {
   });
 
   it('reports how long the ChatPop server waited for a core in each send step', function () {
-    const steps = [...results.details.send.ramp, ...results.details.send.load, ...results.details.send.half_peak_runs];
+    const steps = everySendStep();
     if (!('chatpop server' in steps[0].cpu_wait_pct)) this.skip(); // a kernel without /proc/PID/schedstat
     for (const step of steps) expect(step.cpu_wait_pct['chatpop server'], JSON.stringify(step.cpu_wait_pct)).to.be.a('number').at.least(0).and.at.most(100);
     expect(results.figures.send_server_cpu_wait_pct_at_half_peak).to.be.a('number').at.least(0);
@@ -95,7 +98,7 @@ describe('bench (tiny run)', function () {
   });
 
   it('splits each ChatPop send step\'s ack time into the server\'s part, read from its /metrics: one timing per acked send', () => {
-    const steps = [...results.details.send.ramp, ...results.details.send.load, ...results.details.send.half_peak_runs];
+    const steps = everySendStep();
     for (const step of steps) {
       expect(step.server_ack, JSON.stringify(step)).to.be.an('object');
       expect(step.server_ack.count, 'sends the server timed = sends the clients saw acked').to.equal(step.ack_ms.count);
@@ -104,6 +107,25 @@ describe('bench (tiny run)', function () {
     }
     expect(results.figures.send_server_ack_p99_ms_at_half_peak).to.be.a('number').above(0);
     expect(stdout).to.include('of which in the server');
+  });
+
+  it('reruns the best ramp step of ChatPop and of bare socket.io in turns, and takes the median run as each peak', () => {
+    const { send, bareEmit } = results.details;
+    const lastRampStep = Math.max(send.ramp.at(-1).window.to, bareEmit.ramp.at(-1).window.to);
+    for (const target of [send, bareEmit]) {
+      expect(target.peak_runs).to.have.length(2);
+      const best = target.ramp.reduce((a: any, b: any) => (b.delivered_per_s > a.delivered_per_s ? b : a));
+      expect(target.peak_runs[0]).to.deep.equal(best);
+      expect(target.peak_runs[1].depth).to.equal(best.depth);
+      expect(target.peak_runs[1].window.from).to.be.at.least(lastRampStep);
+      const lower = [...target.peak_runs].sort((a: any, b: any) => a.delivered_per_s - b.delivered_per_s)[0];
+      expect(target.peak.delivered_per_s, 'the lower middle of two runs').to.equal(lower.delivered_per_s);
+    }
+    expect(bareEmit.peak_runs[1].window.from, 'in turns: the bare rerun follows ChatPop\'s').to.be.at.least(send.peak_runs[1].window.to);
+    expect(send.load[0].window.from, 'the reruns come before the open-loop steps drawn from the peak').to.be.at.least(bareEmit.peak_runs[1].window.to);
+    expect(send.load[0].offered_per_s).to.equal(Math.round(0.5 * send.peak.sends_per_s));
+    expect(results.figures.send_peak_delivered_per_s).to.equal(send.peak.delivered_per_s);
+    expect(stdout).to.include('outstanding/socket, rerun');
   });
 
   it("runs bare socket.io at ChatPop's half-peak rate as often, after ChatPop's runs, and reports its p99 beside the goal's", () => {
