@@ -9,7 +9,8 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript with the full dependency set -------------------------------
 FROM ${NODE_IMAGE} AS build
-# better-sqlite3 and argon2 fall back to compiling from source when no prebuilt binary fits.
+# argon2 falls back to compiling from source when none of its prebuilt binaries fits (libsql, the
+# embedded SQLite, ships its binaries as npm packages per platform and never compiles).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { MikroORM, type IMigrator, type Options } from '@mikro-orm/core';
-import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { LibSqlDriver } from '@mikro-orm/libsql';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/knex';
 import { ENTITIES } from '../domain';
@@ -24,7 +24,7 @@ export function ormOptions(databaseUrl: string, log?: Logger): Options {
     forceUtcTimezone: true,
   } satisfies Partial<Options>;
   if (target.kind === 'sqlite') {
-    return { ...common, driver: BetterSqliteDriver, dbName: target.file } as Options;
+    return { ...common, driver: LibSqlDriver, dbName: target.file } as Options;
   }
   return {
     ...common,
