@@ -11,8 +11,9 @@ import { createHttpApp } from './http';
 import { createLogger, type Logger } from './logger';
 import { Monitor, httpMetricsMiddleware, startAppMonitoring, type AppMonitoring } from './monitoring';
 import { monitoringRoutes } from './http/routes/monitoring-routes';
-import { createRealtimeGateway, onlineRoutes, type RealtimeGateway } from './realtime';
+import { createRealtimeGateway, type RealtimeGateway } from './realtime';
 import { userRoutes } from './http/routes/user-routes';
+import { onlineRoutes } from './http/routes/online-routes';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
 
 /** @koa/router 15 types its middleware for its own context, which Koa only provides at run time. */
@@ -70,7 +71,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   chat.chats.presence = realtime.presence;
 
   const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });
-  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
+  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;

@@ -70,7 +70,7 @@ export class ChatService {
       const chat = Object.assign(new Chat(), { code: newChatCode(), name, hostUserId: user.sub });
       try {
         await em.persistAndFlush(chat);
-        this.store.rememberChat(chat.code, chat.id);
+        this.store.rememberChat(chat.code, chat.id, chat.kind);
         return this.toView(chat, 0);
       } catch (err) {
         // Two chats drew the same code: draw again (36^8 codes make this rare).
@@ -162,6 +162,15 @@ export class ChatService {
     p.backroomMember = true;
     await em.flush();
     return toParticipantView(p, code);
+  }
+
+  /**
+   * Anyone may read a group chat; a private 1:1 conversation only with a session of its own.
+   * `session` is asked for only then, so a public read never fails on a token it does not need.
+   */
+  async assertReadable(code: string, session: () => Promise<SessionClaims>): Promise<void> {
+    if (!(await this.store.isDirect(code))) return;
+    if ((await session()).code !== code) throw AppError.forbidden('this is a private conversation');
   }
 
   /** Back-room reads are for the host and back-room members only. */

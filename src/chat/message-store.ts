@@ -16,8 +16,8 @@ export interface ChatRef {
  * Each call forks a fresh EntityManager; on PostgreSQL, page reads skip the ORM.
  */
 export class MessageStore {
-  /** code → id; chats are never renamed or deleted, so this mapping cannot go stale. */
-  private readonly chatIds = new Map<string, string>();
+  /** code → id and kind; chats are never renamed, deleted or turned private, so this cannot go stale. */
+  private readonly chats = new Map<string, { id: string; direct: boolean }>();
 
   /** on PostgreSQL: page reads without the ORM */
   private readonly pgReads: PgMessageReads | null;
@@ -35,23 +35,33 @@ export class MessageStore {
 
   /** The chat's id by code, or not_found. */
   async chatRef(code: string): Promise<ChatRef> {
-    const known = this.chatIds.get(code);
-    if (known) return { id: known, code };
-    const row = await this.em().findOne(Chat, { code }, { fields: ['id'] });
-    if (!row) throw AppError.notFound(`chat ${code}`);
-    this.rememberChat(code, row.id);
-    return { id: row.id, code };
+    return { id: (await this.known(code)).id, code };
   }
 
-  rememberChat(code: string, id: string) {
-    if (this.chatIds.size > 50_000) this.chatIds.clear();
-    this.chatIds.set(code, id);
+  /** Whether the chat is a private 1:1 conversation, or not_found. */
+  async isDirect(code: string): Promise<boolean> {
+    return (await this.known(code)).direct;
+  }
+
+  private async known(code: string): Promise<{ id: string; direct: boolean }> {
+    const known = this.chats.get(code);
+    if (known) return known;
+    const row = await this.em().findOne(Chat, { code }, { fields: ['id', 'kind'] });
+    if (!row) throw AppError.notFound(`chat ${code}`);
+    return this.rememberChat(code, row.id, row.kind);
+  }
+
+  rememberChat(code: string, id: string, kind: Chat['kind']) {
+    if (this.chats.size > 50_000) this.chats.clear();
+    const entry = { id, direct: kind === 'direct' };
+    this.chats.set(code, entry);
+    return entry;
   }
 
   async chat(code: string): Promise<Chat> {
     const chat = await this.em().findOne(Chat, { code });
     if (!chat) throw AppError.notFound(`chat ${code}`);
-    this.rememberChat(code, chat.id);
+    this.rememberChat(code, chat.id, chat.kind);
     return chat;
   }
 

@@ -14,12 +14,17 @@ export function bearer(ctx: Context): string | null {
   return m ? m[1] : null;
 }
 
+/** The request's chat session token, verified; a missing one is refused as missing. */
+export async function sessionOf(ctx: Context, tokens: TokenService): Promise<SessionClaims> {
+  const token = bearer(ctx);
+  if (!token) throw AppError.unauthorized('a session token is required (Authorization: Bearer …)');
+  return tokens.verifySession(token);
+}
+
 /** Requires a chat session token. */
 export function requireSession(tokens: TokenService) {
   return async (ctx: Context, next: Next) => {
-    const token = bearer(ctx);
-    if (!token) throw AppError.unauthorized('a session token is required (Authorization: Bearer …)');
-    (ctx.state as AuthState).session = await tokens.verifySession(token);
+    (ctx.state as AuthState).session = await sessionOf(ctx, tokens);
     await next();
   };
 }

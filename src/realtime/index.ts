@@ -1,7 +1,6 @@
 // The socket.io gateway (CONTRACT.md "socket.io"): auth, join/recovery, ordered delivery across
 // pods, presence, limits, graceful drain.
 export { createRealtimeGateway, SOCKET_PATH, type RealtimeGateway, type RealtimeDeps, type RealtimeOptions } from './gateway';
-export { onlineRoutes } from './online-routes';
 export { createRealtimeAdapter, type RealtimeAdapter } from './adapter';
 export { ChatSequencer, DEFAULT_SEQUENCER_OPTIONS, newDeliveryStats, type DeliveryStats, type SequencerOptions, type ReadAfter } from './chat-sequencer';
 export { PresenceTracker, DEFAULT_PRESENCE_OPTIONS, type PresenceOptions, type PresenceOutlet } from './presence';

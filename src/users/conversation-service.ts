@@ -104,7 +104,7 @@ export class ConversationService {
         tx.persist(Object.assign(new Participant(), { chatId: chat.id, username: u.username, usernameKey: u.username.toLowerCase(), userId: u.id }));
       }
       await tx.flush();
-      this.store.rememberChat(chat.code, chat.id);
+      this.store.rememberChat(chat.code, chat.id, chat.kind);
       return chat;
     });
   }

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { TokenService } from '../../auth';
 import { inputs, type ChatServices, type HistoryPage } from '../../chat';
 import type { Channel } from '../../domain';
-import { optionalClaims, requireSession, requireUser, type AuthState } from '../auth-middleware';
+import { optionalClaims, requireSession, requireUser, sessionOf, type AuthState } from '../auth-middleware';
 
 const { parseInput } = inputs;
 
@@ -49,7 +49,11 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
     ctx.body = await s.chats.create(state(ctx).user!, name);
   });
 
+  // Reads of a private conversation need one of its sessions; other chats are public.
+  const readable = (ctx: Context & { params: Record<string, string> }) => s.chats.assertReadable(ctx.params.code, () => sessionOf(ctx, tokens));
+
   router.get('/:code', async (ctx) => {
+    await readable(ctx);
     ctx.body = await s.chats.info(ctx.params.code);
   });
 
@@ -73,9 +77,10 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
 
   router.get('/:code/messages', async (ctx) => {
     if (ctx.query.channel === 'backroom') {
-      await s.chats.assertBackroomAccess(await tokens.verifySession(bearerOf(ctx)), ctx.params.code);
+      await s.chats.assertBackroomAccess(await sessionOf(ctx, tokens), ctx.params.code);
       return history(ctx, 'backroom');
     }
+    await readable(ctx);
     return history(ctx, 'main');
   });
 
@@ -111,6 +116,7 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
   });
 
   router.get('/:code/pinned', async (ctx) => {
+    await readable(ctx);
     const { pins, source } = await s.pins.active(ctx.params.code);
     ctx.type = 'application/json';
     ctx.body = `{"pinned":[${pins.join(',')}],"source":${JSON.stringify(source)}}`;
@@ -127,8 +133,4 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
   });
 
   return router;
-}
-
-function bearerOf(ctx: Context & { params: Record<string, string> }): string {
-  return /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1] ?? '';
 }

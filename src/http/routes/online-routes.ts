@@ -1,13 +1,16 @@
 import Router from '@koa/router';
-import { inputs, type ChatServices } from '../chat';
-import { AppError } from '../errors';
+import type { TokenService } from '../../auth';
+import { inputs, type ChatServices } from '../../chat';
+import { AppError } from '../../errors';
+import { sessionOf } from '../auth-middleware';
 
 /** `GET /api/chats/:code/online` → `{ code, online: [username…] }` (CONTRACT.md). */
-export function onlineRoutes(chat: ChatServices, presence: { online(code: string): Promise<string[]> }): Router {
+export function onlineRoutes(chat: ChatServices, tokens: TokenService, presence: { online(code: string): Promise<string[]> }): Router {
   const router = new Router({ prefix: '/api/chats' });
   router.get('/:code/online', async (ctx) => {
     const code = inputs.parseInput(inputs.chatCode, ctx.params.code.toUpperCase());
-    await chat.store.chatRef(code); // 404 for a chat that does not exist
+    // 404 for a chat that does not exist; a private conversation's members only
+    await chat.chats.assertReadable(code, () => sessionOf(ctx, tokens));
     let online: string[];
     try {
       online = await presence.online(code);
