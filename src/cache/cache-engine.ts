@@ -88,8 +88,12 @@ export interface CacheEngine {
 
   /** Active pins (pinned_until > now), or null when the pinned set is not cached. */
   readPins(code: string, nowMs: number): Promise<PinEntry[] | null>;
-  /** Sets or replaces a message's pin; drops expired ones. */
-  writePin(code: string, pin: PinEntry, nowMs: number): Promise<void>;
+  /**
+   * Sets or replaces a message's pin in a cached pinned set (an expired one only leaves it) and drops
+   * expired pins. false, writing nothing, when the set is not cached: it would then hold this pin
+   * alone, and hide the others. `rebuildPins` from the database caches it.
+   */
+  writePin(code: string, pin: PinEntry, nowMs: number): Promise<boolean>;
   /** Replaces the whole pinned set from the database. */
   rebuildPins(code: string, pins: PinEntry[], nowMs: number): Promise<void>;
 

@@ -18,8 +18,13 @@ export class CacheWriter {
     return this.write(code, 1, 'update', () => this.engine.update(code, channel, message));
   }
 
-  pin(code: string, pin: PinEntry): Promise<void> {
-    return this.write(code, 1, 'pin', () => this.engine.writePin(code, pin, Date.now()));
+  /** true when the pinned set is cached and now holds the change; false when it is not cached (or failed). */
+  async pin(code: string, pin: PinEntry): Promise<boolean> {
+    let cached = false;
+    await this.write(code, 1, 'pin', async () => {
+      cached = await this.engine.writePin(code, pin, Date.now());
+    });
+    return cached;
   }
 
   reactions(code: string, messageId: string, counts: Record<string, number>): Promise<void> {

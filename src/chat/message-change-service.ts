@@ -11,8 +11,9 @@ import { toCached, toMessageView, type MessageView } from './message-view';
 
 /**
  * Runs one change of an existing message: locks the chat (bumping its change counter), applies
- * `change` to the message, commits, then updates the cached copy. Edits, deletes, pins and
- * reactions all go through here so each bumps `version` the same way.
+ * `change` to the message, commits, then updates the cached copies: its window entry and, while it
+ * is pinned, its entry in the pinned set, which it leaves once unpinned or deleted. Edits, deletes,
+ * pins and reactions all go through here so each bumps `version` the same way.
  */
 export async function changeMessage(
   store: MessageStore,
@@ -21,12 +22,14 @@ export async function changeMessage(
   messageId: string,
   op: string,
   change: (message: Message, version: number, tx: Em) => Promise<void> | void,
-): Promise<{ view: MessageView; chat: ChatRef }> {
+): Promise<{ view: MessageView; chat: ChatRef; pinsCached: boolean | null }> {
   const chat = await store.chatRef(code);
+  let pinnedBefore = false;
   const message = await traced('db.write', { [ATTR.chatCode]: code, [ATTR.op]: op, [ATTR.dbCount]: 1 }, () =>
     store.em().transactional(async (tx) => {
       const { version } = await lockChat(tx, chat.id);
       const m = await store.byId(chat, messageId, tx);
+      pinnedBefore = m.pinnedUntil !== null;
       await change(m, version, tx);
       m.version = version;
       return m;
@@ -34,7 +37,13 @@ export async function changeMessage(
   );
   const view = toMessageView(message, code);
   await writer.update(code, view.channel, toCached(view));
-  return { view, chat };
+  let pinsCached: boolean | null = null;
+  if (pinnedBefore || view.is_pinned) {
+    // An expired or cleared pin (until 0) only leaves the set: the pinned list never shows a stale copy.
+    const pinnedUntilMs = view.is_pinned ? Date.parse(view.pinned_until!) : 0;
+    pinsCached = await writer.pin(code, { messageId: view.id, pinnedUntilMs, json: JSON.stringify(view) });
+  }
+  return { view, chat, pinsCached };
 }
 
 /** Edits and deletes, by the author or the chat's host. */
@@ -54,6 +63,7 @@ export class MessageChangeService {
       m.deleted = true;
       m.content = '';
       m.editedAt = new Date();
+      m.pinnedUntil = null; // a tombstone is pinned no more (what was paid stays in pin_amount_cents)
     });
   }
 

@@ -5,7 +5,7 @@ import { ATTR, traced } from '../monitoring/tracer';
 import type { CacheWriter } from './cache-writer';
 import type { ChatEvents } from './events';
 import { changeMessage } from './message-change-service';
-import type { MessageStore } from './message-store';
+import type { ChatRef, MessageStore } from './message-store';
 import { toMessageView, type MessageView } from './message-view';
 
 /** Paid pins: a message stays pinned until a time; active pins are served from the pinned set. */
@@ -19,13 +19,14 @@ export class PinService {
 
   async pin(session: SessionClaims, code: string, id: string, amountCents: number, durationMinutes: number): Promise<MessageView> {
     if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
-    const { view } = await changeMessage(this.store, this.writer, code, id, 'pin', (m) => {
+    const { view, chat, pinsCached } = await changeMessage(this.store, this.writer, code, id, 'pin', (m) => {
       if (m.deleted) throw AppError.conflict('a deleted message cannot be pinned');
       if (m.channel !== 'main') throw AppError.invalidInput('only main-channel messages can be pinned');
       m.pinnedUntil = new Date(Date.now() + durationMinutes * 60_000);
       m.pinAmountCents = amountCents;
     });
-    await this.writer.pin(code, { messageId: view.id, pinnedUntilMs: Date.parse(view.pinned_until!), json: JSON.stringify(view) });
+    // No cached set to add the pin to: cache every active pin, this one included, from the database.
+    if (pinsCached === false) await this.fromDb(chat, Date.now()).catch(() => undefined);
     this.events.emit('message:pinned', { chat_code: code, message: view });
     return view;
   }
@@ -43,10 +44,14 @@ export class PinService {
     } catch {
       /* the database answers */
     }
-    const chat = await this.store.chatRef(code);
+    return { pins: await this.fromDb(await this.store.chatRef(code), now), source: 'db' };
+  }
+
+  /** Active pins from the database, cached as the chat's pinned set when there are any. */
+  private async fromDb(chat: ChatRef, now: number): Promise<string[]> {
     const rows = await this.store.activePins(chat, new Date(now));
-    const pins = rows.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, code, now)) }));
-    if (pins.length) await this.engine.rebuildPins(code, pins, now).catch(() => undefined);
-    return { pins: pins.map((p) => p.json), source: 'db' };
+    const pins = rows.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, chat.code, now)) }));
+    if (pins.length) await this.engine.rebuildPins(chat.code, pins, now).catch(() => undefined);
+    return pins.map((p) => p.json);
   }
 }

@@ -140,12 +140,21 @@ for (const kind of engines) {
     it('keeps active pins, replaces a message pin and drops expired ones', async () => {
       const now = Date.now();
       expect(await engine.readPins(code, now)).to.equal(null);
-      await engine.writePin(code, { messageId: 'a', pinnedUntilMs: now + 60_000, json: '{"id":"a","v":1}' }, now);
-      await engine.writePin(code, { messageId: 'a', pinnedUntilMs: now + 90_000, json: '{"id":"a","v":2}' }, now);
-      await engine.writePin(code, { messageId: 'b', pinnedUntilMs: now + 30_000, json: '{"id":"b"}' }, now);
-      await engine.writePin(code, { messageId: 'c', pinnedUntilMs: now - 1, json: '{"id":"c"}' }, now);
+      await engine.rebuildPins(code, [{ messageId: 'a', pinnedUntilMs: now + 60_000, json: '{"id":"a","v":1}' }], now);
+      expect(await engine.writePin(code, { messageId: 'a', pinnedUntilMs: now + 90_000, json: '{"id":"a","v":2}' }, now)).to.equal(true);
+      expect(await engine.writePin(code, { messageId: 'b', pinnedUntilMs: now + 30_000, json: '{"id":"b"}' }, now)).to.equal(true);
+      expect(await engine.writePin(code, { messageId: 'c', pinnedUntilMs: now - 1, json: '{"id":"c"}' }, now)).to.equal(true);
       const pins = await engine.readPins(code, now);
       expect(pins!.map((p) => p.json)).to.deep.equal(['{"id":"b"}', '{"id":"a","v":2}']);
+      // an expired (or cleared) pin takes the message out
+      await engine.writePin(code, { messageId: 'b', pinnedUntilMs: 0, json: '{"id":"b"}' }, now);
+      expect((await engine.readPins(code, now))!.map((p) => p.json)).to.deep.equal(['{"id":"a","v":2}']);
+    });
+
+    it('writes a pin only into a cached pinned set: alone in a new one, it would hide the others', async () => {
+      const now = Date.now();
+      expect(await engine.writePin(code, { messageId: 'a', pinnedUntilMs: now + 60_000, json: '{"id":"a"}' }, now)).to.equal(false);
+      expect(await engine.readPins(code, now)).to.equal(null);
     });
 
     it('stores reaction counts as a hash and drops zero counts', async () => {

@@ -36,6 +36,13 @@ async function sendMany(host: ApiClient, code: string, count: number, concurrenc
   return results;
 }
 
+/** A chat and its host's session, without the register route (this suite uses up its rate limit). */
+async function hostedChat(t: TestApp, name: string): Promise<{ code: string; host: ApiClient }> {
+  const owner = await registerUser(t, 'host');
+  const { code } = (await owner.api.post('/api/chats', { name })).body;
+  return { code, host: await joinAs(owner, code) };
+}
+
 for (const stackName of STACKS) {
   describe(`history on ${stackName}`, function () {
     this.timeout(60_000);
@@ -170,6 +177,34 @@ for (const stackName of STACKS) {
       const list = await host.get(`/api/chats/${code}/pinned`);
       expect(list.body.source).to.equal('cache');
       expect(list.body.pinned.map((p: { id: string }) => p.id)).to.deep.equal([m.body.id]);
+    });
+
+    it('keeps the pinned list as the messages now read: edits and reactions show, a deleted message leaves it', async () => {
+      const { code, host } = await hostedChat(t, 'pins');
+      const [a, b] = [await host.post(`/api/chats/${code}/messages`, { content: 'first pin' }), await host.post(`/api/chats/${code}/messages`, { content: 'second pin' })];
+      for (const m of [a, b]) expect((await host.post(`/api/chats/${code}/messages/${m.body.id}/pin`, { amount_cents: 100, duration_minutes: 30 })).status).to.equal(200);
+      await host.patch(`/api/chats/${code}/messages/${a.body.id}`, { content: 'first pin, edited' });
+      await host.post(`/api/chats/${code}/messages/${a.body.id}/reactions`, { emoji: '🔥' });
+      const deleted = await host.delete(`/api/chats/${code}/messages/${b.body.id}`);
+      expect(deleted.body).to.include({ deleted: true, content: '', is_pinned: false, pinned_until: null });
+
+      const list = await host.get(`/api/chats/${code}/pinned`);
+      expect(list.body.source).to.equal('cache');
+      expect(list.body.pinned).to.have.length(1);
+      expect(list.body.pinned[0]).to.include({ id: a.body.id, content: 'first pin, edited' });
+      expect(list.body.pinned[0].reactions).to.deep.equal({ '🔥': 1 });
+      expect(JSON.stringify(list.body)).not.to.include('second pin');
+    });
+
+    it('pins into a pinned set that is not cached by caching every active pin, not the new one alone', async () => {
+      const { code, host } = await hostedChat(t, 'pins');
+      const [a, b] = [await host.post(`/api/chats/${code}/messages`, { content: 'older pin' }), await host.post(`/api/chats/${code}/messages`, { content: 'newer pin' })];
+      await host.post(`/api/chats/${code}/messages/${a.body.id}/pin`, { amount_cents: 100, duration_minutes: 30 });
+      await t.app.cache.dropChat(code); // evicted, expired or cleared by an operator
+      await host.post(`/api/chats/${code}/messages/${b.body.id}/pin`, { amount_cents: 100, duration_minutes: 60 });
+      const list = await host.get(`/api/chats/${code}/pinned`);
+      expect(list.body.source).to.equal('cache');
+      expect(list.body.pinned.map((p: { id: string }) => p.id)).to.deep.equal([a.body.id, b.body.id]);
     });
 
     it('keeps the back room to the host and its members', async () => {

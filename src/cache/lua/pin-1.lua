@@ -1,6 +1,8 @@
 --[[
   Writes pins into a chat's pinned set: one message's pin is replaced (matched by its "id"), or the
-  whole set is rebuilt; expired pins are dropped and the TTL refreshed.
+  whole set is rebuilt; expired pins are dropped and the TTL refreshed. 'set' writes only into a set
+  that exists: an absent one is not cached (Redis keeps no empty set), and one pin alone would hide
+  the others the database holds.
 
   KEYS[1] pinned  sorted set, score = pinned_until (ms), member = message JSON (has an "id" field)
   ARGV[1] mode    'set' (replace one message's pin) | 'rebuild' (replace the whole set)
@@ -8,12 +10,14 @@
   ARGV[3] TTL in seconds
   ARGV[4..] triples: pinned_until_ms, message id, json
 
-  Returns: the number of active pins afterwards.
+  Returns: the number of active pins afterwards, or -1 when 'set' found no set and wrote nothing.
 ]]
 local key, mode, now, ttl = KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 
 if mode == 'rebuild' then
   redis.call('DEL', key)
+elseif redis.call('EXISTS', key) == 0 then
+  return -1
 else
   local ids = {}
   for i = 4, #ARGV, 3 do ids[ARGV[i + 1]] = true end

@@ -148,9 +148,11 @@ export class MemoryEngine implements CacheEngine {
     return pins.filter((p) => p.pinnedUntilMs > nowMs).sort((a, b) => a.pinnedUntilMs - b.pinnedUntilMs);
   }
 
-  async writePin(code: string, pin: PinEntry, nowMs: number): Promise<void> {
-    const current = this.get<PinEntry[]>(keys.pinned(code)) ?? [];
+  async writePin(code: string, pin: PinEntry, nowMs: number): Promise<boolean> {
+    const current = this.get<PinEntry[]>(keys.pinned(code));
+    if (!current) return false;
     this.storePins(code, [...current.filter((p) => p.messageId !== pin.messageId), pin], nowMs);
+    return true;
   }
 
   async rebuildPins(code: string, pins: PinEntry[], nowMs: number): Promise<void> {

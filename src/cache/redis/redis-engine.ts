@@ -116,8 +116,8 @@ export class RedisEngine implements CacheEngine {
     return pins;
   }
 
-  async writePin(code: string, pin: PinEntry, nowMs: number): Promise<void> {
-    await this.client.chatpopPin(keys.pinned(code), 'set', nowMs, this.limits.pinnedTtlSeconds, pin.pinnedUntilMs, pin.messageId, pin.json);
+  async writePin(code: string, pin: PinEntry, nowMs: number): Promise<boolean> {
+    return (await this.client.chatpopPin(keys.pinned(code), 'set', nowMs, this.limits.pinnedTtlSeconds, pin.pinnedUntilMs, pin.messageId, pin.json)) >= 0;
   }
 
   async rebuildPins(code: string, pins: PinEntry[], nowMs: number): Promise<void> {
