@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
 import { Chat, Participant, User } from '../domain';
 import { AppError } from '../errors';
+import { assertBackroomMember } from './backroom-access';
 import { bumpMembersVersion } from './chat-lock';
 import type { MessageStore } from './message-store';
 
@@ -176,8 +177,7 @@ export class ChatService {
   /** Back-room reads are for the host and back-room members only. */
   async assertBackroomAccess(session: SessionClaims, code: string): Promise<void> {
     if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
-    const p = await this.participant(session);
-    if (!(p.isHost || p.backroomMember)) throw AppError.forbidden('only the host and back-room members may read the back room');
+    await assertBackroomMember(this.store, session);
   }
 
   private toView(chat: Chat, online: number): ChatView {

@@ -1,6 +1,7 @@
 import type { SessionClaims } from '../auth/tokens';
 import { Reaction } from '../domain';
 import { AppError } from '../errors';
+import { assertBackroomMember } from './backroom-access';
 import type { CacheWriter } from './cache-writer';
 import type { ChatEvents } from './events';
 import { changeMessage } from './message-change-service';
@@ -13,6 +14,7 @@ export class ReactionService {
   async react(session: SessionClaims, code: string, messageId: string, emoji: string, op: 'add' | 'remove'): Promise<Record<string, number>> {
     if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
     const { view } = await changeMessage(this.store, this.writer, code, messageId, `reaction.${op}`, async (m, _version, tx) => {
+      if (m.channel === 'backroom') await assertBackroomMember(this.store, session, tx);
       if (m.deleted) throw AppError.conflict('the message is deleted');
       const existing = await tx.findOne(Reaction, { messageId: m.id, participantId: session.sub, emoji });
       const counts = { ...(m.reactions ?? {}) };

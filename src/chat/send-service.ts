@@ -1,6 +1,7 @@
 import type { SessionClaims } from '../auth/tokens';
-import { Message, Participant, type Channel } from '../domain';
+import { Message, type Channel } from '../domain';
 import { AppError } from '../errors';
+import { assertBackroomMember } from './backroom-access';
 import type { CacheWriter } from './cache-writer';
 import { SendBatcher } from './send-batcher';
 import type { SendCommit } from './send-commit';
@@ -39,8 +40,8 @@ export class SendService {
     const wait = this.limiter.take(session.sub);
     if (wait > 0) throw AppError.rateLimited(wait);
     const chat = await this.store.chatRef(code);
-    if (input.channel === 'backroom') await this.assertBackroomMember(session);
-    if (input.reply_to) await this.assertReplyTarget(chat.id, input.reply_to);
+    if (input.channel === 'backroom') await assertBackroomMember(this.store, session);
+    if (input.reply_to) await this.assertReplyTarget(chat.id, input.reply_to, input.channel);
 
     const { message, duplicate, published } = await this.batcher.submit(chat, session, input);
     return { message: published ?? toMessageView(message, code), duplicate };
@@ -56,13 +57,9 @@ export class SendService {
     return views;
   }
 
-  private async assertBackroomMember(session: SessionClaims) {
-    const p = await this.store.em().findOne(Participant, { id: session.sub }, { fields: ['isHost', 'backroomMember'] });
-    if (!p || !(p.isHost || p.backroomMember)) throw AppError.forbidden('only the host and back-room members may use the back room');
-  }
-
-  private async assertReplyTarget(chatId: string, replyTo: string) {
-    const target = await this.store.em().findOne(Message, { id: replyTo, chatId }, { fields: ['id'] });
-    if (!target) throw AppError.invalidInput('reply_to: no such message in this chat');
+  /** A reply names a message of this chat; a main-channel one never points into the back room. */
+  private async assertReplyTarget(chatId: string, replyTo: string, channel: Channel) {
+    const target = await this.store.em().findOne(Message, { id: replyTo, chatId }, { fields: ['id', 'channel'] });
+    if (!target || (target.channel === 'backroom' && channel !== 'backroom')) throw AppError.invalidInput('reply_to: no such message in this chat');
   }
 }

@@ -221,6 +221,26 @@ for (const stackName of STACKS) {
       expect(main.body.messages).to.have.length(0);
     });
 
+    it('keeps back-room messages out of reach of everyone else: no reactions, no main-channel replies to them', async () => {
+      const { code, host } = await hostedChat(t, 'back room');
+      const staff = await host.post(`/api/chats/${code}/messages`, { content: 'staff only', channel: 'backroom' });
+      const outsider = await guest(t.base, code);
+      const react = await outsider.post(`/api/chats/${code}/messages/${staff.body.id}/reactions`, { emoji: '😈' });
+      expect(react.status, JSON.stringify(react.body)).to.equal(403);
+      expect(react.body.error.code).to.equal('forbidden');
+      for (const sender of [outsider, host]) {
+        const reply = await sender.post(`/api/chats/${code}/messages`, { content: 'look at this', reply_to: staff.body.id });
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(400);
+        expect(reply.body.error.code).to.equal('invalid_input');
+      }
+      expect((await host.get(`/api/chats/${code}/messages`)).body.messages).to.have.length(0);
+      // the back room itself still replies and reacts
+      const inside = await host.post(`/api/chats/${code}/messages`, { content: 'noted', channel: 'backroom', reply_to: staff.body.id });
+      expect(inside.status, JSON.stringify(inside.body)).to.equal(201);
+      const own = await host.post(`/api/chats/${code}/messages/${staff.body.id}/reactions`, { emoji: '👍' });
+      expect(own.body.reactions).to.deep.equal({ '👍': 1 });
+    });
+
     if (stackName === 'postgres+redis') {
       it('stores windows under the contract keys, hash-tagged by chat code', async () => {
         const { code, host } = await chatWithHost(t.base);
