@@ -40,10 +40,13 @@ export class JoinFlow {
     const participant = await this.chat.chats.participant(session);
     const channels: Channel[] = participant.isHost || participant.backroomMember ? ['main', 'backroom'] : ['main'];
     const rejoin = new Set(channels.filter((ch) => socket.rooms.has(roomOf(code, ch))));
+    // A socket already in a room keeps its live stream there unless the ack carries what it would
+    // hold back (`missed`: main, with since_seq); held back otherwise, those messages were lost.
+    const held = channels.filter((ch) => !rejoin.has(ch) || (ch === 'main' && input.since_seq !== undefined));
 
-    for (const ch of channels) await this.delivery.beginJoin(socket, code, ch);
+    for (const ch of held) await this.delivery.beginJoin(socket, code, ch);
     const release = () => {
-      for (const ch of channels) this.delivery.endJoin(socket, code, ch);
+      for (const ch of held) this.delivery.endJoin(socket, code, ch);
     };
     try {
       const reply = await this.read(code, input, channels.includes('backroom'));

@@ -1,5 +1,6 @@
 import type { ChatServices, MessageView } from '../chat';
 import type { Channel } from '../domain';
+import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { ChatSequencer, DEFAULT_SEQUENCER_OPTIONS, newDeliveryStats, type DeliveryStats, type SequencerOptions } from './chat-sequencer';
 import type { ChatChange, RealtimeServer, RealtimeSocket, ServerToClientEvents } from './events';
@@ -91,6 +92,8 @@ export class OrderedDelivery {
    * the socket read from history) reaches it before any live event of the room.
    */
   async beginJoin(socket: RealtimeSocket, code: string, channel: Channel): Promise<ChatSequencer> {
+    // Gone while its join read the database: its disconnect has been handled, nothing may stay behind.
+    if (!socket.connected) throw AppError.unavailable('the connection closed during the join');
     const room = roomOf(code, channel);
     let state = this.rooms.get(room);
     if (!state) {

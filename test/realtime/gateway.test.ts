@@ -61,6 +61,71 @@ describe('realtime gateway (one pod)', function () {
     });
   });
 
+  describe('chat:join again', () => {
+    /** Runs `during` while the chat's join read is held up (the widest window a join has). */
+    async function rejoinWhile(socket: ChatSocket, code: string, during: () => Promise<unknown>) {
+      const store = t.app.chat.store;
+      const read = store.chat;
+      let entered!: () => void;
+      const reading = new Promise<void>((r) => (entered = r));
+      store.chat = async (c: string) => {
+        entered();
+        await new Promise((r) => setTimeout(r, 100));
+        return read.call(store, c);
+      };
+      try {
+        const ack = joinOk(socket, { code });
+        await reading;
+        await during();
+        return await ack;
+      } finally {
+        store.chat = read;
+      }
+    }
+
+    it('keeps a socket that joins again without since_seq on its live stream: nothing sent meanwhile is lost, main or back room', async () => {
+      const { code, tokens, hostToken } = await chatWithMembers(t.base, 1);
+      const host = await open(hostToken);
+      const inbox = new Inbox(host);
+      await joinOk(host, { code });
+      const ack = await rejoinWhile(host, code, async () => {
+        expect((await new ApiClient(t.base, tokens[0]).post(`/api/chats/${code}/messages`, { content: 'while you joined' })).status).to.equal(201);
+        expect((await new ApiClient(t.base, hostToken).post(`/api/chats/${code}/messages`, { content: 'staff, meanwhile', channel: 'backroom' })).status).to.equal(201);
+      });
+      expect(ack).to.include({ last_seq: 1 });
+      await inbox.until(() => inbox.messages.length === 2, 'both messages sent during the join');
+      expect(inbox.messages.map((m) => [m.channel, m.seq, m.content])).to.have.deep.members([
+        ['main', 1, 'while you joined'],
+        ['backroom', 1, 'staff, meanwhile'],
+      ]);
+    });
+
+    it('leaves nothing behind for a socket that disconnects while its join reads', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 1);
+      const rooms = () => t.app.realtime.delivery.roomCount;
+      const before = rooms();
+      const chats = t.app.chat.chats;
+      const read = chats.participant;
+      let entered!: () => void;
+      const reading = new Promise<void>((r) => (entered = r));
+      chats.participant = async (session) => {
+        entered();
+        await new Promise((r) => setTimeout(r, 100));
+        return read.call(chats, session);
+      };
+      try {
+        const s = await open(tokens[0]);
+        s.emit('chat:join', { code }, () => undefined);
+        await reading;
+        s.disconnect();
+        await new Promise((r) => setTimeout(r, 300));
+      } finally {
+        chats.participant = read;
+      }
+      expect(rooms(), 'rooms with a sequencer on this pod').to.equal(before);
+    });
+  });
+
   describe('message:send', () => {
     it('acks the committed message and delivers it once to every joined socket, the sender included', async () => {
       const { code, tokens } = await chatWithMembers(t.base, 3);
