@@ -4,10 +4,12 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,
+  not_implemented: 501,
   unavailable: 503,
   admin_disabled: 503,
 } as const;

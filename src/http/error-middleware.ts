@@ -4,7 +4,9 @@ import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
 
 /** Maps errors thrown by koa's own middleware (body parser, etc.) to the contract's codes. */
-function fromHttpError(err: { status?: number; expose?: boolean; message?: string; type?: string }): AppError | null {
+function fromHttpError(err: { status?: number; expose?: boolean; message?: string; type?: string; code?: unknown }): AppError | null {
+  // zlib's own errors (Z_DATA_ERROR, …) for a body sent as gzip or deflate that is not
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) return AppError.invalidInput('the request body could not be decompressed');
   if (err.status === 413 || err.type === 'entity.too.large') return AppError.payloadTooLarge('request body too large');
   if (err.status === 415) return AppError.invalidInput('send JSON (Content-Type: application/json)');
   if (err.status === 400 || err.type === 'entity.parse.failed') return AppError.invalidInput('malformed JSON body');
@@ -16,7 +18,13 @@ export function errorMiddleware(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw AppError.notFound(`route ${ctx.method} ${ctx.path}`);
+      // What the router answers without a body: no route, a method the route has not (its Allow
+      // header stays), a method no route has.
+      if (ctx.body === undefined) {
+        if (ctx.status === 404) throw AppError.notFound(`route ${ctx.method} ${ctx.path}`);
+        if (ctx.status === 405) throw new AppError('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`);
+        if (ctx.status === 501) throw new AppError('not_implemented', `the method ${ctx.method} is not implemented`);
+      }
     } catch (thrown) {
       const err = thrown instanceof AppError ? thrown : (fromHttpError(thrown as object) ?? databaseUnavailable(thrown) ?? thrown);
       if (!(err instanceof AppError)) log.error({ err, path: ctx.path, method: ctx.method }, 'request failed');

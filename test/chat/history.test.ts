@@ -166,6 +166,11 @@ for (const stackName of STACKS) {
       expect(page.body.messages[0].reactions).to.deep.equal({ '👍': 1 });
       const removed = await host.delete(`/api/chats/${code}/messages/${m.body.id}/reactions`, { emoji: '👍' });
       expect(removed.body.reactions).to.deep.equal({});
+      // a DELETE without a body names the emoji in the query string
+      await host.post(`/api/chats/${code}/messages/${m.body.id}/reactions`, { emoji: '🎉' });
+      const byQuery = await host.request('DELETE', `/api/chats/${code}/messages/${m.body.id}/reactions?emoji=${encodeURIComponent('🎉')}`);
+      expect(byQuery.status, JSON.stringify(byQuery.body)).to.equal(200);
+      expect(byQuery.body.reactions).to.deep.equal({});
     });
 
     it('pins a message until a time and lists active pins from the cache', async () => {

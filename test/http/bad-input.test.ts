@@ -102,6 +102,20 @@ describe('bad input gets the contract error object and stores nothing', function
     expectError(await host.get('/api/nothing-here'), 404, 'not_found');
   });
 
+  it('answers a method a route does not have with 405, its Allow header and the error object; an unknown method with 501', async () => {
+    for (const [method, path] of [['DELETE', `/api/chats/${code}`], ['PUT', `/api/chats/${code}/messages`], ['POST', '/health']]) {
+      const res = await host.request(method, path);
+      expectError(res, 405, 'method_not_allowed');
+      expect(res.headers.get('allow')).to.include('GET');
+    }
+    expectError(await host.request('PROPFIND', `/api/chats/${code}`), 501, 'not_implemented');
+  });
+
+  it('refuses a body that does not decompress as its Content-Encoding says', async () => {
+    const res = await host.request('POST', `/api/chats/${code}/messages`, { content: 'plain, not gzip' }, { 'content-encoding': 'gzip' });
+    expectError(res, 400, 'invalid_input');
+  });
+
   it('lets only the author or the host edit or delete', async () => {
     const g = await guest(t.base, code);
     expectError(await g.patch(`/api/chats/${code}/messages/${messageId}`, { content: 'hijack' }), 403, 'forbidden');

@@ -128,7 +128,9 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
   });
 
   router.delete('/:code/messages/:id/reactions', session, async (ctx) => {
-    const { emoji } = parseInput(inputs.reactionInput, ctx.request.body ?? ctx.query);
+    // The emoji in a JSON body, or in the query string (?emoji=…) for clients that send DELETE without one.
+    const body = ctx.request.body as Record<string, unknown> | undefined;
+    const { emoji } = parseInput(inputs.reactionInput, body && Object.keys(body).length ? body : ctx.query);
     ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove') };
   });
 
