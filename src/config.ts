@@ -18,18 +18,29 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const redisUrl = z
   .string()
   .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
-  .refine((v) => URL.canParse(v), 'is not a valid URL');
+  .refine((v) => URL.canParse(v), 'is not a valid URL')
+  // Without a host ioredis quietly goes to localhost:6379; a database that is not a number, to NaN.
+  .refine((v) => !URL.canParse(v) || new URL(v).hostname !== '', 'names no host (redis://host:6379)')
+  .refine((v) => !URL.canParse(v) || /^\/?(\d+)?$/.test(new URL(v).pathname), 'the database after the host must be a number (redis://host:6379/0)');
 
 const databaseUrl = z
   .string()
-  .refine((v) => /^(postgres(ql)?|sqlite):\/\//.test(v), 'must start with postgres:// or sqlite://');
+  .refine((v) => /^(postgres(ql)?|sqlite):\/\//.test(v), 'must start with postgres:// or sqlite://')
+  .refine((v) => !/^postgres/.test(v) || URL.canParse(v), 'is not a valid URL')
+  .refine((v) => !/^postgres/.test(v) || !URL.canParse(v) || new URL(v).pathname.length > 1, 'names no database (postgres://user:password@host:5432/chatpop)')
+  .refine((v) => !v.startsWith('sqlite://') || v.length > 'sqlite://'.length, 'names no file (sqlite://./data/chatpop.sqlite)');
 
 const clusterNodes = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .pipe(
     z
-      .array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each node must be host:port'))
+      .array(
+        z
+          .string()
+          .regex(/^[^:\s]+:\d{1,5}$/, 'each node must be host:port')
+          .refine((n) => Number(n.slice(n.lastIndexOf(':') + 1)) >= 1 && Number(n.slice(n.lastIndexOf(':') + 1)) <= 65535, 'each port must be 1-65535'),
+      )
       .min(1, 'needs at least one host:port'),
   )
   .transform((nodes) => nodes.map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) })));
@@ -64,6 +75,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Name of this pod in cross-pod views; Kubernetes sets HOSTNAME. */
   HOSTNAME: z.string().optional(),
+  /**
+   * Proxies in front of the server that append the client's address to X-Forwarded-For (an ingress:
+   * 1). The client's address is the one the outermost of them saw; whatever the client wrote in the
+   * header itself is ignored. 0: the header is ignored, the peer's address counts. @default 1
+   */
+  PROXY_HOPS: int(0, 10).default(1),
   /** Milliseconds the server waits for in-flight work on SIGTERM. @default 10000 */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
 });
@@ -93,6 +110,7 @@ export interface Config {
   logLevel: string;
   podName: string;
   shutdownTimeoutMs: number;
+  proxyHops: number;
 }
 
 /** Reads the configuration from an environment once; throws ConfigError naming the first bad variable. */
@@ -135,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrateOnStart: e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
     podName: e.HOSTNAME ?? `pod-${process.pid}`,
+    proxyHops: e.PROXY_HOPS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

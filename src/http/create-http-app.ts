@@ -23,6 +23,8 @@ export interface HttpDeps {
   tokens: TokenService;
   log: Logger;
   adminToken?: string;
+  /** proxies in front that append to X-Forwarded-For (Config.proxyHops) @default 1 */
+  proxyHops?: number;
   /** extra routers (monitoring, users, …) mounted after the core ones */
   extraRouters?: Router[];
   /** middleware mounted before everything else, so it sees every request's final status (metrics) */
@@ -30,7 +32,10 @@ export interface HttpDeps {
 }
 
 export function createHttpApp(deps: HttpDeps): Koa {
-  const app = new Koa({ proxy: true });
+  // ctx.ip: the address the outermost trusted proxy saw (X-Forwarded-For counted from the right),
+  // so a client cannot pick its own rate-limit bucket by sending the header itself.
+  const hops = deps.proxyHops ?? 1;
+  const app = new Koa(hops > 0 ? { proxy: true, maxIpsCount: hops } : { proxy: false });
   app.silent = true; // errors are logged by the error middleware, once
   for (const mw of deps.outerMiddleware ?? []) app.use(mw);
   app.use(errorMiddleware(deps.log));
