@@ -147,8 +147,18 @@ const upgrade = run(async (m, g) => {
   return r.failed.length ? EXIT.failure : EXIT.ok;
 });
 
+const usage = (message: string) => program.error(`error: ${message}`, { exitCode: EXIT.usage });
+
+// Only the program takes stray words (to name an unknown command); a command refuses them, so
+// `old 168` is a usage error instead of the default 24 hours.
+for (const command of program.commands) command.allowExcessArguments(false);
+// A deploy hook is a run of its own: `--post-upgrade stats` is a mistake, not a hook and a command.
+program.hook('preSubcommand', () => {
+  const opts = program.opts<Opts>();
+  if (opts.preUpgrade || opts.postUpgrade) usage('--pre-upgrade and --post-upgrade run alone, without a command');
+});
+
 program.action((opts: Opts, command: Command) => {
-  const usage = (message: string) => program.error(`error: ${message}`, { exitCode: EXIT.usage });
   if (program.args.length) usage(`unknown command '${program.args[0]}'`);
   if (opts.preUpgrade && opts.postUpgrade) usage('choose one of --pre-upgrade and --post-upgrade');
   if (!opts.preUpgrade && !opts.postUpgrade) usage('give a command (stats, all, old, user, maintenance, k8s-status) or --pre-upgrade / --post-upgrade');

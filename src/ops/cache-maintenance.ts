@@ -10,7 +10,7 @@ export const HOT_CHATS = 100;
 export const DRAIN_LIMIT_MS = 60_000;
 
 export interface CacheStatsReport extends EngineInfo {
-  chat_keys: { total: number; chats: number; windows: number; backroom: number; meta: number; pinned: number; reactions: number; messages: number };
+  chat_keys: { total: number; chats: number; windows: number; backroom: number; meta: number; pinned: number; reactions: number; messages: number | null };
   /** per-user cached state, by what it holds (profile, unread, presence, …) */
   user_state: { keys: number; users: number; by_kind: Record<string, number> };
   memory: { used_bytes: number; used_human: string; peak_bytes: number | null; max_bytes: number | null; policy: string | null; nodes: { node: string; used_bytes: number }[] } | null;
@@ -82,11 +82,17 @@ export class CacheMaintenance {
     return this.ctx.engineInfo();
   }
 
-  async stats(): Promise<CacheStatsReport> {
+  /**
+   * `members: false` counts keys by their names only (messages: null). Reading a window's size
+   * (ZCARD) marks it as used on Redis before 7.2, so the daily maintenance, which reports after it
+   * clears, would otherwise keep every chat it reports fresh for `old` for good.
+   */
+  async stats(opts: { members?: boolean } = {}): Promise<CacheStatsReport> {
     const ks = await this.ctx.keyspace();
     const engine = await this.ctx.cache();
+    const members = opts.members ?? true;
     const [chatStats, userKeys, memory, waiting] = await Promise.all([
-      ks.scan(keys.chatPattern).then((k) => ks.stat(k)),
+      ks.scan(keys.chatPattern).then((k) => (members ? ks.stat(k) : k.map((key) => ({ ...classifyKey(key), count: 0 })))),
       ks.scan(keys.userPattern),
       ks.memory(),
       engine.repairDepth(),
@@ -110,7 +116,7 @@ export class CacheMaintenance {
         meta: count('meta').length,
         pinned: count('pinned').length,
         reactions: count('reactions').length,
-        messages: windows.reduce((a, s) => a + s.count, 0),
+        messages: members ? windows.reduce((a, s) => a + s.count, 0) : null,
       },
       user_state: { keys: userKeys.length, users: users.size, by_kind: byKind },
       memory: memory && {
@@ -207,7 +213,7 @@ export class CacheMaintenance {
   async maintenance(hours: number, started = Date.now()): Promise<MaintenanceReport> {
     const plan = await this.planOld(hours);
     const done = await this.clearOld(plan);
-    const stats = await this.stats();
+    const stats = await this.stats({ members: false });
     return {
       job: 'maintenance',
       at: new Date().toISOString(),

@@ -250,6 +250,17 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       expect(await chatKeys(db.redis, idle.code)).to.deep.equal([]);
       expect(await chatKeys(db.redis, fresh.code)).to.deep.equal(freshKeys);
     });
+
+    it('leaves the idle time of what it keeps alone, so a later `old` still finds it', async () => {
+      const freshKeys = await chatKeys(db.redis, fresh.code);
+      await age(db.redis, freshKeys, 7200); // two hours: kept by --hours=48
+      const r = await clearCache(['maintenance', '--hours=48'], db.env);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(jsonOf(r).stats.chat_keys).to.include({ chats: 1, messages: null });
+      for (const k of freshKeys) expect(Number(await db.redis.object('IDLETIME', k)), k).to.be.at.least(7200);
+      const old = await clearCache(['old', '--hours=1'], db.env); // lists, then refuses without --force
+      expect(old.stdout).to.contain(`idle longer than 1h: 1 chat`).and.contain(`chat ${fresh.code}  idle 2h`);
+    });
   });
 
   describe('--pre-upgrade', () => {
@@ -318,6 +329,9 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
         [['--pre-upgrade', '--post-upgrade'], /choose one of --pre-upgrade and --post-upgrade/],
         [['old', '--hours=0'], /must be a number of hours above 0/],
         [['user'], /missing required argument 'id'/],
+        [['old', '168'], /too many arguments for 'old'/],
+        [['all', 'everything-for-real', '--force'], /too many arguments for 'all'/],
+        [['--post-upgrade', 'stats'], /run alone, without a command/],
       ];
       const results = await Promise.all(cases.map(([args]) => clearCache(args, stack.env)));
       results.forEach((r, i) => {
