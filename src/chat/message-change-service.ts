@@ -9,11 +9,16 @@ import type { ChatEvents, ChatEventMap } from './events';
 import type { ChatRef, MessageStore } from './message-store';
 import { toCached, toMessageView, type MessageView } from './message-view';
 
+/** What a change returns when it has nothing to do (see changeMessage). */
+export const UNCHANGED = Symbol('unchanged');
+
 /**
  * Runs one change of an existing message: locks the chat (bumping its change counter), applies
  * `change` to the message, commits, then updates the cached copies: its window entry and, while it
  * is pinned, its entry in the pinned set, which it leaves once unpinned or deleted. Edits, deletes,
- * pins and reactions all go through here so each bumps `version` the same way.
+ * pins and reactions all go through here so each bumps `version` the same way. A change that finds
+ * nothing to do returns UNCHANGED: the transaction rolls back (the chat's counter stays), nothing is
+ * cached or announced, and `changed` is false.
  */
 export async function changeMessage(
   store: MessageStore,
@@ -21,20 +26,31 @@ export async function changeMessage(
   code: string,
   messageId: string,
   op: string,
-  change: (message: Message, version: number, tx: Em) => Promise<void> | void,
-): Promise<{ view: MessageView; chat: ChatRef; pinsCached: boolean | null }> {
+  change: (message: Message, version: number, tx: Em) => Promise<void | typeof UNCHANGED> | void | typeof UNCHANGED,
+): Promise<{ view: MessageView; chat: ChatRef; pinsCached: boolean | null; changed: boolean }> {
   const chat = await store.chatRef(code);
   let pinnedBefore = false;
+  let unchanged: Message | null = null;
   const message = await traced('db.write', { [ATTR.chatCode]: code, [ATTR.op]: op, [ATTR.dbCount]: 1 }, () =>
-    store.em().transactional(async (tx) => {
-      const { version } = await lockChat(tx, chat.id);
-      const m = await store.byId(chat, messageId, tx);
-      pinnedBefore = m.pinnedUntil !== null;
-      await change(m, version, tx);
-      m.version = version;
-      return m;
-    }),
+    store
+      .em()
+      .transactional(async (tx) => {
+        const { version } = await lockChat(tx, chat.id);
+        const m = await store.byId(chat, messageId, tx);
+        pinnedBefore = m.pinnedUntil !== null;
+        if ((await change(m, version, tx)) === UNCHANGED) {
+          unchanged = m;
+          throw UNCHANGED; // rolls the counter's bump back
+        }
+        m.version = version;
+        return m;
+      })
+      .catch((err: unknown) => {
+        if (err === UNCHANGED && unchanged) return null;
+        throw err;
+      }),
   );
+  if (!message) return { view: toMessageView(unchanged!, code), chat, pinsCached: null, changed: false };
   const view = toMessageView(message, code);
   await writer.update(code, view.channel, toCached(view));
   let pinsCached: boolean | null = null;
@@ -43,7 +59,7 @@ export async function changeMessage(
     const pinnedUntilMs = view.is_pinned ? Date.parse(view.pinned_until!) : 0;
     pinsCached = await writer.pin(code, { messageId: view.id, pinnedUntilMs, json: JSON.stringify(view) });
   }
-  return { view, chat, pinsCached };
+  return { view, chat, pinsCached, changed: true };
 }
 
 /** Edits and deletes, by the author or the chat's host. */

@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
 import type { CacheWriter } from './cache-writer';
 import type { ChatEvents } from './events';
-import { changeMessage } from './message-change-service';
+import { changeMessage, UNCHANGED } from './message-change-service';
 import type { MessageStore } from './message-store';
 
 /** One reaction per participant and emoji; counts live on the message and in the reactions hash. */
@@ -13,7 +13,7 @@ export class ReactionService {
 
   async react(session: SessionClaims, code: string, messageId: string, emoji: string, op: 'add' | 'remove'): Promise<Record<string, number>> {
     if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
-    const { view } = await changeMessage(this.store, this.writer, code, messageId, `reaction.${op}`, async (m, _version, tx) => {
+    const { view, changed } = await changeMessage(this.store, this.writer, code, messageId, `reaction.${op}`, async (m, _version, tx) => {
       if (m.channel === 'backroom') await assertBackroomMember(this.store, session, tx);
       if (m.deleted) throw AppError.conflict('the message is deleted');
       const existing = await tx.findOne(Reaction, { messageId: m.id, participantId: session.sub, emoji });
@@ -25,9 +25,12 @@ export class ReactionService {
         tx.remove(existing);
         counts[emoji] = Math.max(0, (counts[emoji] ?? 1) - 1);
         if (counts[emoji] === 0) delete counts[emoji];
+      } else {
+        return UNCHANGED; // already there, or never was: no new version, no announcement
       }
       m.reactions = counts;
     });
+    if (!changed) return view.reactions;
     await this.writer.reactions(code, view.id, view.reactions);
     this.events.emit('reaction:updated', { chat_code: code, message_id: view.id, reactions: view.reactions, message: view });
     return view.reactions;

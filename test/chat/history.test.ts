@@ -158,9 +158,14 @@ for (const stackName of STACKS) {
       const { code, host } = await chatWithHost(t.base);
       const m = await host.post(`/api/chats/${code}/messages`, { content: 'react to me' });
       const r1 = await host.post(`/api/chats/${code}/messages/${m.body.id}/reactions`, { emoji: '👍' });
+      const version = (await host.get(`/api/chats/${code}`)).body.version;
       const r2 = await host.post(`/api/chats/${code}/messages/${m.body.id}/reactions`, { emoji: '👍' });
       expect(r1.body.reactions).to.deep.equal({ '👍': 1 });
       expect(r2.body.reactions).to.deep.equal({ '👍': 1 });
+      const never = await host.delete(`/api/chats/${code}/messages/${m.body.id}/reactions`, { emoji: '🎉' });
+      expect(never.body.reactions).to.deep.equal({ '👍': 1 });
+      // neither changed anything: the chat's change counter (what `changed` on rejoin reads) stays
+      expect((await host.get(`/api/chats/${code}`)).body.version).to.equal(version);
       expect(await t.app.cache.readReactions(code, m.body.id)).to.deep.equal({ '👍': 1 });
       const page = await host.get(`/api/chats/${code}/messages`);
       expect(page.body.messages[0].reactions).to.deep.equal({ '👍': 1 });

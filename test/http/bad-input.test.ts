@@ -127,7 +127,9 @@ describe('bad input gets the contract error object and stores nothing', function
     expectError(await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: -1, duration_minutes: 10 }), 400, 'invalid_input');
     expectError(await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: 100, duration_minutes: 0 }), 400, 'invalid_input');
     expectError(await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: 100 }), 400, 'invalid_input');
-    expectError(await host.post(`/api/chats/${code}/messages/${messageId}/reactions`, { emoji: 'not an emoji' }), 400, 'invalid_input');
+    for (const emoji of ['not an emoji', '0', '*', '\u200d', '\ufe0f', '👍👍']) {
+      expectError(await host.post(`/api/chats/${code}/messages/${messageId}/reactions`, { emoji }), 400, 'invalid_input');
+    }
     expectError(await host.post(`/api/chats/${code}/messages/${messageId}/reactions`, {}), 400, 'invalid_input');
   });
 
