@@ -91,12 +91,13 @@ export const conversationInput = z.object({ with: accountName });
 /** PATCH /api/me: a new letter case of the caller's own username. */
 export const profileUpdateInput = z.object({ display_name: accountName });
 
-const cursor = z.coerce.number().int().min(0);
+/** A query-string number: decimal digits only, so 0x10, 1e2, " 5" or an empty value are refused, not read. */
+const queryInt = (what: string) => z.string().regex(/^\d{1,10}$/, `${what} must be a whole number`).transform(Number);
 export const historyQuery = z
   .object({
-    limit: z.coerce.number().int().min(1, 'limit is 1..200').max(200, 'limit is 1..200').default(50),
-    before: cursor.min(1).optional(),
-    after: cursor.optional(),
+    limit: queryInt('limit').pipe(z.number().min(1, 'limit is 1..200').max(200, 'limit is 1..200')).default(50),
+    before: queryInt('before').pipe(z.number().min(1, 'before is a seq from 1')).optional(),
+    after: queryInt('after').optional(),
     channel: channel.default('main'),
   })
   .refine((q) => q.before === undefined || q.after === undefined, 'use either before or after, not both');

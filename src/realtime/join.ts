@@ -121,7 +121,8 @@ export class JoinFlow {
         version: chat.version,
         missed,
         changed,
-        recovered: input.since_seq === undefined || (complete && covered >= lastSeq),
+        // A full `changed` may have left some out: recovered false sends the client to the history.
+        recovered: (input.since_seq === undefined || (complete && covered >= lastSeq)) && changed.length < READ_LIMIT,
       };
       if (backroom) {
         const room = this.delivery.sequencer(code, 'backroom');

@@ -92,6 +92,10 @@ describe('bad input gets the contract error object and stores nothing', function
     expectError(await host.get(`/api/chats/${code}/messages?before=abc`), 400, 'invalid_input');
     expectError(await host.get(`/api/chats/${code}/messages?before=5&after=1`), 400, 'invalid_input');
     expectError(await host.get(`/api/chats/${code}/messages?after=-1`), 400, 'invalid_input');
+    for (const query of ['limit=0x10', 'limit=1e2', 'limit=%20%205', 'after=', 'before=', 'limit=1&limit=2']) {
+      expectError(await host.get(`/api/chats/${code}/messages?${query}`), 400, 'invalid_input');
+    }
+    expect((await host.get(`/api/chats/${code}/messages?limit=5&after=0`)).status).to.equal(200);
   });
 
   it('answers not_found for unknown chats, messages and routes, and invalid_input for malformed codes', async () => {

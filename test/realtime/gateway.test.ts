@@ -61,6 +61,26 @@ describe('realtime gateway (one pod)', function () {
     });
   });
 
+  describe('chat:join with since_version', () => {
+    it('answers recovered: false when more older messages changed than one ack carries', async () => {
+      const { code, tokens, hostToken } = await chatWithMembers(t.base, 11);
+      // 12 participants × 42 sends: 504 messages, under each one's send limit
+      await Promise.all(
+        [hostToken, ...tokens].map(async (token) => {
+          const api = new ApiClient(t.base, token);
+          for (let i = 0; i < 42; i++) expect((await api.post(`/api/chats/${code}/messages`, { content: `m${i}` })).status).to.equal(201);
+        }),
+      );
+      // every message changed after version 0 (its creation): more than the ack's 500
+      const all = await joinOk(await open(tokens[0]), { code, since_seq: 504, since_version: 0 });
+      expect(all.changed).to.have.length(500);
+      expect(all.recovered).to.equal(false);
+      const some = await joinOk(await open(tokens[1]), { code, since_seq: 504, since_version: all.version - 10 });
+      expect(some.changed).to.have.length(10);
+      expect(some.recovered).to.equal(true);
+    });
+  });
+
   describe('chat:join again', () => {
     /** Runs `during` while the chat's join read is held up (the widest window a join has). */
     async function rejoinWhile(socket: ChatSocket, code: string, during: () => Promise<unknown>) {
