@@ -100,4 +100,11 @@ export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): v
     await join.leave(socket, code);
     return { reply: () => ({}) };
   });
+
+  // Any other event that waits for an ack gets one, instead of a client timing out on a typo.
+  socket.onAny((event: string, ...args: unknown[]) => {
+    if (socket.listenerCount(event as keyof ClientToServerEvents) > 0) return; // one of the above
+    const ack = args[args.length - 1];
+    if (typeof ack === 'function') ack(errorAck(AppError.notFound(`event ${JSON.stringify(event).slice(0, 80)}`)));
+  });
 }

@@ -227,6 +227,13 @@ describe('realtime gateway (one pod)', function () {
   });
 
   describe('bad input', () => {
+    it('answers an event it does not know with not_found, when the client waits for an ack', async () => {
+      const { tokens } = await chatWithMembers(t.base, 1);
+      const raw = (await open(tokens[0])) as unknown as RawSocket;
+      const ack = await raw.timeout(5000).emitWithAck('chat:typing', { code: 'X' });
+      expect(ack).to.deep.equal({ ok: false, error: { code: 'not_found', message: 'event "chat:typing" not found' } });
+    });
+
     it('answers malformed payloads with invalid_input and keeps the connection', async () => {
       const { code, tokens } = await chatWithMembers(t.base, 2);
       const s = await open(tokens[0]);
