@@ -73,7 +73,9 @@ program
     run(async (m, g) => {
       const plan = await m.planAll(Boolean(g.queue));
       if (!g.json) out.lines(text.renderAllPlan(plan));
-      await confirm('Delete all of it?', { force: Boolean(g.force), action: `delete ${plan.chat_keys + plan.user_keys} cache keys` });
+      // Nothing to delete needs no confirmation, as for old and user (an empty queue counts as nothing).
+      const nothing = plan.chat_keys + plan.user_keys === 0 && (!plan.clear_queue || plan.queue_waiting === 0);
+      if (!nothing) await confirm('Delete all of it?', { force: Boolean(g.force), action: `delete ${plan.chat_keys + plan.user_keys} cache keys` });
       const done = await m.clearAll(plan);
       out.report(g.json, done, text.renderAllDone);
     }),

@@ -71,7 +71,8 @@ export function uuidArg(value: string): string {
 export function userIdArg(value: string): string {
   const id = value.trim();
   if (!/^[@A-Za-z0-9_.-]{1,64}$/.test(id)) throw new InvalidArgumentError('must be a user id (UUID) or @username');
-  return id;
+  // Keys hold ids in lower case; a UUID pasted in upper case would match nothing.
+  return /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(id) ? id.toLowerCase() : id;
 }
 
 /** The server's configuration from the environment; a bad variable is one line and exit 1. */

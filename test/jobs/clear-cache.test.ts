@@ -134,6 +134,11 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       expect(q.code, q.stderr).to.equal(0);
       expect(jsonOf(q)).to.deep.include({ queue_waiting: 1, clear_queue: true, deleted: { chat_keys: 0, user_keys: 0, queue: true } });
       expect(await db.redis.scard(keys.repairQueue)).to.equal(0);
+
+      // with nothing left, there is nothing to confirm
+      const empty = await clearCache(['all'], db.env);
+      expect(empty.code, empty.stderr).to.equal(0);
+      expect(empty.stdout).to.contain('deleted 0 chat keys and 0 user-state keys');
     });
   });
 
@@ -212,7 +217,7 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
 
     it("with --force deletes only that user's cached state", async () => {
       const [hostKeys, memberKeys, chatKeyNames] = await Promise.all([scanAll(db.redis, `user:{${db.hostId}}:*`), scanAll(db.redis, `user:{${db.memberId}}:*`), chatKeys(db.redis, chat.code)]);
-      const r = await clearCache(['user', db.hostId, '--force'], db.env);
+      const r = await clearCache(['user', db.hostId.toUpperCase(), '--force'], db.env); // as pasted from elsewhere
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.contain(`deleted ${hostKeys.length} keys of user ${db.hostId}`);
       expect(await scanAll(db.redis, `user:{${db.hostId}}:*`)).to.deep.equal([]);
