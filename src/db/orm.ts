@@ -67,10 +67,12 @@ export async function openOrm(databaseUrl: string, log?: Logger): Promise<Orm> {
 /**
  * The ORM's migrator, set up on first use: the migrations and @mikro-orm/migrations behind them pull
  * in umzug and its command line (290 modules, 3 MB of heap) that a server which does not migrate never
- * needs. MikroORM loads the package itself when `orm.migrator` is first read.
+ * needs. It is registered here, from this module: left to MikroORM, the package is looked up from
+ * the working directory, and a job started elsewhere (`migrate` on PATH) would not find it.
  */
 export async function migratorOf(orm: Orm): Promise<IMigrator> {
-  const { MIGRATIONS } = await import('./migrations');
+  const [{ MIGRATIONS }, { Migrator }] = await Promise.all([import('./migrations'), import('@mikro-orm/migrations')]);
+  if (!orm.config.getExtension('@mikro-orm/migrator')) Migrator.register(orm);
   const options = orm.config.get('migrations');
   if (options.migrationsList !== MIGRATIONS) orm.config.set('migrations', { ...options, migrationsList: MIGRATIONS });
   return orm.migrator;

@@ -32,9 +32,10 @@ export interface RunningJob {
   waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<RegExpMatchArray>;
 }
 
-export function startJob(job: JobName, args: string[], env: Record<string, string | undefined>): RunningJob {
+/** `cwd`: where the job runs (the repo by default); on PATH in the image, it runs from anywhere. */
+export function startJob(job: JobName, args: string[], env: Record<string, string | undefined>, cwd?: string): RunningJob {
   const started = Date.now();
-  const child = spawn(process.execPath, [path.join(JOBS_DIR, `${job}.js`), ...args], { env: jobEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(JOBS_DIR, `${job}.js`), ...args], { env: jobEnv(env), stdio: ['ignore', 'pipe', 'pipe'], cwd });
   live.add(child);
   let out = '';
   let err = '';
@@ -71,8 +72,8 @@ export function startJob(job: JobName, args: string[], env: Record<string, strin
 }
 
 /** Runs a job to its end (killed after `timeoutMs`). */
-export async function runJob(job: JobName, args: string[], env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<JobResult> {
-  const running = startJob(job, args, env);
+export async function runJob(job: JobName, args: string[], env: Record<string, string | undefined>, timeoutMs = 20_000, cwd?: string): Promise<JobResult> {
+  const running = startJob(job, args, env, cwd);
   const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
   try {
     return await running.exited;

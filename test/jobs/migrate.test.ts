@@ -80,6 +80,19 @@ for (const kind of ['SQLite', 'PostgreSQL'] as const) {
   });
 }
 
+describe('jobs: migrate from another working directory', () => {
+  it('finds its migrations and the migrator wherever it is started, as on PATH', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chatpop-migrate-cwd-'));
+    try {
+      const r = await runJob('migrate', ['status', '--json'], { DATABASE_URL: `sqlite://${path.join(dir, 'x.sqlite')}` }, 20_000, dir);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(jsonOf(r).pending).to.deep.equal(ALL);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('jobs: migrate usage and failures', () => {
   it('exits 2 without a command or with an unknown one', async () => {
     const [none, unknown] = await Promise.all([runJob('migrate', [], {}), runJob('migrate', ['sideways'], {})]);
