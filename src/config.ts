@@ -13,7 +13,10 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A whole number in decimal digits: 0x50 or 1e3 are refused, not read as 80 or 1000. */
+const int = (min: number, max: number) => z.string().regex(/^-?\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
+/** A positive decimal number (3, 0.5) up to `max`. */
+const decimal = (max: number) => z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).pipe(z.number().positive().max(max));
 
 const redisUrl = z
   .string()
@@ -58,9 +61,10 @@ const envSchema = z.object({
   /** @default 500 */
   MESSAGE_CACHE_MAX_COUNT: int(1, 100_000).default(500),
   /** @default 24 */
-  MESSAGE_CACHE_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  // At least a minute: a TTL that rounds to 0 s would switch the cache off without a word.
+  MESSAGE_CACHE_TTL_HOURS: decimal(24 * 365).refine((h) => h * 3600 >= 60, 'must be at least one minute (0.0167)').default(24),
   /** @default 7 */
-  PINNED_CACHE_TTL_DAYS: z.coerce.number().positive().max(365).default(7),
+  PINNED_CACHE_TTL_DAYS: decimal(365).refine((d) => d * 86_400 >= 60, 'must be at least one minute (0.0007)').default(7),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ENABLE_MONITORING: bool.default(false),

@@ -15,6 +15,11 @@ describe('configuration', () => {
     expect(c.sessionSecret).to.have.length(64);
   });
 
+  it('reads whole and fractional numbers as written', () => {
+    const c = loadConfig({ PORT: '8080', MESSAGE_CACHE_TTL_HOURS: '0.5', PINNED_CACHE_TTL_DAYS: '1.5', MESSAGE_CACHE_MAX_COUNT: '1000' });
+    expect(c).to.include({ port: 8080, messageCacheTtlSeconds: 1800, pinnedCacheTtlSeconds: 129_600, messageCacheMaxCount: 1000 });
+  });
+
   it('reads Redis, a cluster and its password', () => {
     expect(loadConfig({ REDIS_URL: 'redis://:pw@127.0.0.1:6380/2' }).redis).to.deep.equal({ kind: 'single', url: 'redis://:pw@127.0.0.1:6380/2' });
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000, b:7001', REDIS_URL: 'redis://:s3cret@x:1' }).redis).to.deep.equal({
@@ -37,6 +42,11 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'postgres://db.example:5432' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'sqlite://' }, 'DATABASE_URL'],
     [{ PROXY_HOPS: '-1' }, 'PROXY_HOPS'],
+    [{ PORT: '0x50' }, 'PORT'],
+    [{ MESSAGE_CACHE_MAX_COUNT: '1e3' }, 'MESSAGE_CACHE_MAX_COUNT'],
+    [{ MESSAGE_CACHE_TTL_HOURS: '0.0001' }, 'MESSAGE_CACHE_TTL_HOURS'],
+    [{ PINNED_CACHE_TTL_DAYS: '0.000001' }, 'PINNED_CACHE_TTL_DAYS'],
+    [{ PINNED_CACHE_TTL_DAYS: 'x' }, 'PINNED_CACHE_TTL_DAYS'],
     [{ MESSAGE_CACHE_MAX_COUNT: '0' }, 'MESSAGE_CACHE_MAX_COUNT'],
     [{ ENABLE_MONITORING: 'maybe' }, 'ENABLE_MONITORING'],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN'],
