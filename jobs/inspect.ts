@@ -5,6 +5,7 @@ import {
   EXIT,
   MONITOR_INTERVAL_MS,
   OpsContext,
+  OpsError,
   WindowMonitor,
   chatCodeArg,
   confirm,
@@ -99,6 +100,10 @@ async function main(): Promise<number> {
     else {
       if (repair) out.lines(text.renderRepair(repair));
       if (compare) out.lines(text.renderCompare(compare, out.style));
+    }
+    // As --chat for a chat that is nowhere: nothing was compared, so nothing is "in sync".
+    if (compare && !compare.in_database && compare.channels.every((c) => c.status === 'not_cached')) {
+      throw new OpsError(`chat ${code} is in neither the database nor the cache`);
     }
     return compare && !compare.in_sync ? EXIT.outOfSync : EXIT.ok;
   }

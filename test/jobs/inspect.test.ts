@@ -194,6 +194,12 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       expect(r.stdout).to.not.contain('missing in cache');
     });
 
+    it('fails, as --chat does, for a chat that is in neither the database nor the cache', async () => {
+      const r = await inspect(['--chat', 'ZZZZZZZZ', '--compare'], env);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.equal('inspect: chat ZZZZZZZZ is in neither the database nor the cache\n');
+    });
+
     it('finds an entry whose content differs from the database and names the field', async () => {
       const d = await plainChat(t.base);
       await rewriteMember(redis, d.code, 2, { content: 'tampered' });
