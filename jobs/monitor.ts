@@ -27,8 +27,8 @@ function seconds(value: string): number {
 
 const program = createProgram('monitor', "ChatPop monitor: every pod's cache and database operations, from the snapshots they publish to Redis.")
   .option('--chat <code>', 'only the events of this chat', chatCodeArg)
-  .option('--interval <seconds>', `refresh every this many seconds (default ${DEFAULT_INTERVAL_S})`, seconds, DEFAULT_INTERVAL_S)
-  .option('--limit <n>', 'events listed in text output (default 20)', positiveInt, 20)
+  .option('--interval <seconds>', 'refresh every this many seconds', seconds, DEFAULT_INTERVAL_S)
+  .option('--limit <n>', 'events listed in text output', positiveInt, 20)
   .option('--once', 'print one view and exit')
   .option('--json', 'JSON instead of text: one document with --once, else one line per refresh')
   .addHelpText('after', '\nExit codes: 0 done (also on Ctrl+C), 1 failure (e.g. Redis unreachable), 2 usage error.')
