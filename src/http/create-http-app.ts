@@ -6,6 +6,7 @@ import type { CacheEngine } from '../cache';
 import type { ChatServices } from '../chat';
 import type { Orm } from '../db';
 import type { Logger } from '../logger';
+import { AppError } from '../errors';
 import { errorMiddleware } from './error-middleware';
 import { requestScope } from './request-scope';
 import { authRoutes } from './routes/auth-routes';
@@ -41,6 +42,12 @@ export function createHttpApp(deps: HttpDeps): Koa {
   app.use(errorMiddleware(deps.log));
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  // A body in another type would be ignored, and the route would then report its fields missing.
+  app.use(async (ctx, next) => {
+    const hasBody = (ctx.request.length ?? 0) > 0 || ctx.get('transfer-encoding') !== '';
+    if (hasBody && !ctx.is('application/json', '+json')) throw AppError.invalidInput('send the body as JSON (Content-Type: application/json)');
     await next();
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] }));

@@ -115,6 +115,12 @@ describe('bad input gets the contract error object and stores nothing', function
     expectError(await host.request('PROPFIND', `/api/chats/${code}`), 501, 'not_implemented');
   });
 
+  it('refuses a body that is not JSON, instead of reading it as no fields', async () => {
+    const res = await host.request('POST', `/api/chats/${code}/messages`, 'content=hello', { 'content-type': 'application/x-www-form-urlencoded' });
+    expectError(res, 400, 'invalid_input');
+    expect(res.body.error.message).to.contain('JSON');
+  });
+
   it('refuses a body that does not decompress as its Content-Encoding says', async () => {
     const res = await host.request('POST', `/api/chats/${code}/messages`, { content: 'plain, not gzip' }, { 'content-encoding': 'gzip' });
     expectError(res, 400, 'invalid_input');
