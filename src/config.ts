@@ -18,19 +18,22 @@ const int = (min: number, max: number) => z.string().regex(/^-?\d+$/, 'must be a
 /** A positive decimal number (3, 0.5) up to `max`. */
 const decimal = (max: number) => z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).pipe(z.number().positive().max(max));
 
+/** The URL, or null when it does not parse. */
+const urlOf = (v: string): URL | null => (URL.canParse(v) ? new URL(v) : null);
+
 const redisUrl = z
   .string()
   .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
-  .refine((v) => URL.canParse(v), 'is not a valid URL')
+  .refine((v) => urlOf(v) !== null, 'is not a valid URL')
   // Without a host ioredis quietly goes to localhost:6379; a database that is not a number, to NaN.
-  .refine((v) => !URL.canParse(v) || new URL(v).hostname !== '', 'names no host (redis://host:6379)')
-  .refine((v) => !URL.canParse(v) || /^\/?(\d+)?$/.test(new URL(v).pathname), 'the database after the host must be a number (redis://host:6379/0)');
+  .refine((v) => urlOf(v)?.hostname !== '', 'names no host (redis://host:6379)')
+  .refine((v) => /^\/?(\d+)?$/.test(urlOf(v)?.pathname ?? ''), 'the database after the host must be a number (redis://host:6379/0)');
 
 const databaseUrl = z
   .string()
   .refine((v) => /^(postgres(ql)?|sqlite):\/\//.test(v), 'must start with postgres:// or sqlite://')
-  .refine((v) => !/^postgres/.test(v) || URL.canParse(v), 'is not a valid URL')
-  .refine((v) => !/^postgres/.test(v) || !URL.canParse(v) || new URL(v).pathname.length > 1, 'names no database (postgres://user:password@host:5432/chatpop)')
+  .refine((v) => !/^postgres/.test(v) || urlOf(v) !== null, 'is not a valid URL')
+  .refine((v) => !/^postgres/.test(v) || (urlOf(v)?.pathname.length ?? 2) > 1, 'names no database (postgres://user:password@host:5432/chatpop)')
   .refine((v) => !v.startsWith('sqlite://') || v.length > 'sqlite://'.length, 'names no file (sqlite://./data/chatpop.sqlite)');
 
 const clusterNodes = z
@@ -42,7 +45,10 @@ const clusterNodes = z
         z
           .string()
           .regex(/^[^:\s]+:\d{1,5}$/, 'each node must be host:port')
-          .refine((n) => Number(n.slice(n.lastIndexOf(':') + 1)) >= 1 && Number(n.slice(n.lastIndexOf(':') + 1)) <= 65535, 'each port must be 1-65535'),
+          .refine((n) => {
+            const port = Number(n.split(':').pop());
+            return port >= 1 && port <= 65535;
+          }, 'each port must be 1-65535'),
       )
       .min(1, 'needs at least one host:port'),
   )
