@@ -16,7 +16,6 @@ import { userRoutes } from './http/routes/user-routes';
 import { onlineRoutes } from './http/routes/online-routes';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
 
-/** @koa/router 15 types its middleware for its own context, which Koa only provides at run time. */
 /** Optional parts of an app; tests and benchmarks leave them out. */
 export interface CreateAppOptions {
   /**
@@ -51,7 +50,7 @@ export interface ChatPopApp {
   onClose(closer: Closer): void;
 }
 
-/** Composes the database, cache, services, HTTP and (later) realtime layers from the configuration. */
+/** Composes the database, cache, services, HTTP and realtime layers from the configuration. */
 export async function createApp(config: Config, log: Logger = createLogger(config.logLevel), options: CreateAppOptions = {}): Promise<ChatPopApp> {
   const orm = await openOrm(config.databaseUrl, log);
   if (config.migrateOnStart) {

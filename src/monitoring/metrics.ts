@@ -9,7 +9,7 @@ const processRegistry = new Registry();
 
 /**
  * Prometheus metrics of this process, served by `GET /metrics`. Other layers update them directly,
- * e.g. the realtime gateway: `metrics.socketsConnected.set(io.engine.clientsCount)`.
+ * e.g. the realtime gateway counts sockets with `metrics.socketsConnected.inc()` and `.dec()`.
  */
 export const metrics = {
   registry: processRegistry,

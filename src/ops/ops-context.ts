@@ -15,10 +15,6 @@ export const CONNECT_TIMEOUT_MS = 3000;
 /** Printed (and put in JSON) whenever a job runs on the embedded memory engine. */
 export const MEMORY_ENGINE_NOTE = 'cache engine: memory (in-process; a separate job sees no entries; set REDIS_URL to inspect a shared cache)';
 
-/**
- * What a job works with, opened on first use: a job that only reads Redis never loads the ORM,
- * and one that only migrates never connects to Redis.
- */
 /** Where a report came from; `note` is set on the memory engine, whose cache a job cannot see. */
 export interface EngineInfo {
   engine: 'redis' | 'memory';
@@ -27,6 +23,10 @@ export interface EngineInfo {
   note?: string;
 }
 
+/**
+ * What a job works with, opened on first use: a job that only reads Redis never loads the ORM,
+ * and one that only migrates never connects to Redis.
+ */
 export class OpsContext {
   private cachePromise?: Promise<CacheEngine>;
   private ormPromise?: Promise<Orm>;
