@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// clear-cache — cache maintenance and deploy hooks (CONTRACT.md "Command-line jobs"). Thin: parse, call src/ops, print.
+// clear-cache — cache maintenance and deploy hooks (docs/contract.md "Command-line jobs"). Thin: parse, call src/ops, print.
 import type { Command } from 'commander';
 import {
   CacheMaintenance,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// inspect — the cache inspector (CONTRACT.md "Command-line jobs"). Thin: parse, call src/ops, print.
+// inspect — the cache inspector (docs/contract.md "Command-line jobs"). Thin: parse, call src/ops, print.
 import {
   CacheInspector,
   EXIT,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// migrate — database migrations (CONTRACT.md "Command-line jobs"). Thin: parse, call src/ops, print.
+// migrate — database migrations (docs/contract.md "Command-line jobs"). Thin: parse, call src/ops, print.
 import type { Command } from 'commander';
 import type { Orm } from '../src/db';
 import {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// monitor — every pod's monitoring data in a terminal (CONTRACT.md "Command-line jobs").
+// monitor — every pod's monitoring data in a terminal (docs/contract.md "Command-line jobs").
 // Thin: parse flags, read the pods' snapshots (src/monitoring), print.
 import { InvalidArgumentError } from 'commander';
 import type { RedisEngine } from '../src/cache';

@@ -1,7 +1,7 @@
 import type { Channel, Message, MessageType } from '../domain';
 import type { CachedMessage } from '../cache';
 
-/** A message as clients see it (CONTRACT.md "Messages"). */
+/** A message as clients see it (docs/contract.md "Messages"). */
 export interface MessageView {
   id: string;
   chat_code: string;

@@ -18,7 +18,7 @@ export interface SendResult {
 }
 
 /**
- * The send path (DESIGN.md "Send"): validation and limits here, then the batcher's transaction
+ * The send path (docs/design.md "Send"): validation and limits here, then the batcher's transaction
  * allocates the seq and inserts; after the commit the cache window is appended and `message:new`
  * announced. The returned message is committed.
  */

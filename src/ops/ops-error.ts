@@ -1,4 +1,4 @@
-/** Exit codes shared by every job (CONTRACT.md "Command-line jobs"). */
+/** Exit codes shared by every job (docs/contract.md "Command-line jobs"). */
 export const EXIT = {
   ok: 0,
   failure: 1,

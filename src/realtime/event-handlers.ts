@@ -77,7 +77,7 @@ function handle<S extends z.ZodType>(
   });
 }
 
-/** The client → server events of CONTRACT.md on one connection. */
+/** The client → server events of docs/contract.md on one connection. */
 export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): void {
   const { chat, join } = ctx;
   const session = socket.data.session;

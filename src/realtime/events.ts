@@ -1,4 +1,4 @@
-// The socket.io event map of CONTRACT.md, shared by the gateway (Server<…>) and the tests' clients
+// The socket.io event map of docs/contract.md, shared by the gateway (Server<…>) and the tests' clients
 // (Socket<ServerToClientEvents, ClientToServerEvents>).
 import type { SessionClaims } from '../auth/tokens';
 import type { Server, Socket } from 'socket.io';

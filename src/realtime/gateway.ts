@@ -22,7 +22,7 @@ import { DEFAULT_PRESENCE_OPTIONS, PresenceTracker, type PresenceOptions } from 
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './presence-store';
 import { roomOf } from './rooms';
 
-/** socket.io's path (CONTRACT.md). */
+/** socket.io's path (docs/contract.md). */
 export const SOCKET_PATH = '/socket.io';
 /** How long drain() waits for closed connections to be gone, ms. */
 const CLOSE_WAIT_MS = 2000;
@@ -65,7 +65,7 @@ async function createPresenceStore(config: Config): Promise<PresenceStore> {
   return new RedisPresenceStore(client);
 }
 
-/** The socket.io gateway of CONTRACT.md over the chat services; attach() it to the HTTP server. */
+/** The socket.io gateway of docs/contract.md over the chat services; attach() it to the HTTP server. */
 export async function createRealtimeGateway(deps: RealtimeDeps, options: RealtimeOptions = {}): Promise<RealtimeGateway> {
   const { config, chat, tokens, log } = deps;
   const limits: RealtimeLimits = { ...DEFAULT_LIMITS, sendsPer10s: config.sendRateLimitPer10s, ...options.limits };

@@ -1,4 +1,4 @@
-// The socket.io gateway (CONTRACT.md "socket.io"): auth, join/recovery, ordered delivery across
+// The socket.io gateway (docs/contract.md "socket.io"): auth, join/recovery, ordered delivery across
 // pods, presence, limits, graceful drain.
 export { createRealtimeGateway, SOCKET_PATH, type RealtimeGateway, type RealtimeDeps, type RealtimeOptions } from './gateway';
 export { createRealtimeAdapter, type RealtimeAdapter } from './adapter';

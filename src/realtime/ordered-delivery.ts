@@ -6,7 +6,7 @@ import { ChatSequencer, DEFAULT_SEQUENCER_OPTIONS, newDeliveryStats, type Delive
 import type { ChatChange, RealtimeServer, RealtimeSocket, ServerToClientEvents } from './events';
 import { roomOf } from './rooms';
 
-/** Most messages one history read brings into a sequencer (the replay limit of CONTRACT.md). */
+/** Most messages one history read brings into a sequencer (the replay limit of docs/contract.md). */
 export const READ_LIMIT = 500;
 
 /** One change (not a bundle of them). */

@@ -13,7 +13,7 @@ import { buildShipped, findObject, plainHookJobs } from './helpers/kustomize';
 import { podSpecOf, readRepoFile, repoPath } from './helpers/repo';
 import { drainBudgetOf } from './helpers/drain';
 
-/** The parts of the socket.io contract (CONTRACT.md) this test speaks. */
+/** The parts of the socket.io contract (docs/contract.md) this test speaks. */
 type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
 interface ClientEvents {
   'chat:join': (req: { code: string }, ack: (res: Ack<{ last_seq: number }>) => void) => void;

@@ -91,7 +91,7 @@ export async function seedChat(base: string, opts: SeedOptions = {}): Promise<Se
   return { code, host, hostName, member, memberName: m.name, memberUser: m.api, guest: g, guestName, ids, backroomIds, pinnedId, reactedId };
 }
 
-/** The window key names, as CONTRACT.md spells them (tests check the contract, not keys.ts). */
+/** The window key names, as docs/contract.md spells them (tests check the contract, not keys.ts). */
 export const key = {
   messages: (code: string) => `chat:{${code}}:messages`,
   backroom: (code: string) => `chat:{${code}}:backroom`,

@@ -28,7 +28,7 @@ function pageBody(page: HistoryPage): string {
   return `{"messages":[${page.items.join(',')}],${tail.slice(1)}`;
 }
 
-/** The chat routes of CONTRACT.md under /api/chats. Handlers validate, call one service, answer. */
+/** The chat routes of docs/contract.md under /api/chats. Handlers validate, call one service, answer. */
 export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
   const router = new Router({ prefix: '/api/chats' });
   const session = requireSession(tokens);

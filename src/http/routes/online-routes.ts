@@ -4,7 +4,7 @@ import { inputs, type ChatServices } from '../../chat';
 import { AppError } from '../../errors';
 import { sessionOf } from '../auth-middleware';
 
-/** `GET /api/chats/:code/online` → `{ code, online: [username…] }` (CONTRACT.md). */
+/** `GET /api/chats/:code/online` → `{ code, online: [username…] }` (docs/contract.md). */
 export function onlineRoutes(chat: ChatServices, tokens: TokenService, presence: { online(code: string): Promise<string[]> }): Router {
   const router = new Router({ prefix: '/api/chats' });
   router.get('/:code/online', async (ctx) => {

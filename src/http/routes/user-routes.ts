@@ -7,7 +7,7 @@ import { requireSession, requireUser, type AuthState } from '../auth-middleware'
 const { parseInput } = inputs;
 
 /**
- * Conversations, read markers, unread counts and profiles (CONTRACT.md REST). Handlers validate,
+ * Conversations, read markers, unread counts and profiles (docs/contract.md REST). Handlers validate,
  * call one service, answer.
  */
 export function userRoutes(u: UserServices, tokens: TokenService): Router {
