@@ -59,6 +59,10 @@ export class Message {
   @Property({ type: 'integer', nullable: true })
   pinAmountCents: number | null = null;
 
+  /** The participant who pinned it: while the pin runs, only they or the host may extend it. */
+  @Property({ type: 'uuid', nullable: true })
+  pinnedBy: string | null = null;
+
   /** emoji → count, kept in the same transaction as the reactions rows. */
   @Property({ type: 'json' })
   reactions: Record<string, number> = {};

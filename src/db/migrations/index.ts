@@ -4,6 +4,7 @@ import { Migration20261201000000Settings } from './migration-20261201000000-sett
 import { Migration20261215000000MembersVersion } from './migration-20261215000000-members-version';
 import { Migration20261220000000ChatsHotUpdates } from './migration-20261220000000-chats-hot-updates';
 import { Migration20261222000000ClientIdPerSender } from './migration-20261222000000-client-id-per-sender';
+import { Migration20261222000100PinnedBy } from './migration-20261222000100-pinned-by';
 
 /** Every migration in order; names are stored in the database's migration table. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261215000000MembersVersion', class: Migration20261215000000MembersVersion },
   { name: 'Migration20261220000000ChatsHotUpdates', class: Migration20261220000000ChatsHotUpdates },
   { name: 'Migration20261222000000ClientIdPerSender', class: Migration20261222000000ClientIdPerSender },
+  { name: 'Migration20261222000100PinnedBy', class: Migration20261222000100PinnedBy },
 ];
