@@ -3,27 +3,20 @@ import type { SessionClaims } from '../../src/auth/tokens';
 import { OrmSendCommit, type CommittedBatch, type SendCommit } from '../../src/chat/send-commit';
 import { PgSendCommit } from '../../src/chat/pg-send-commit';
 import { rawPg } from '../../src/db';
-import { chatWithHost, guest, STACKS, startStack, startTestApp, type ApiClient, type TestApp } from '../support';
+import { chatWithHost, guest, STACKS, useTestApp, type ApiClient } from '../support';
 import { connect } from '../realtime/helpers';
 
 // Issue #22, integrity: client_id is idempotent per sender and channel (contract, message:send).
 for (const stackName of STACKS) {
   describe(`client_id idempotency per sender and channel (${stackName})`, function () {
     this.timeout(30_000);
-    let t: TestApp;
-
-    before(async () => {
-      t = await startTestApp(await startStack(stackName));
-    });
-    after(async () => {
-      await t?.close();
-      await t?.stack.dispose();
-    });
+    const app = useTestApp(stackName);
 
     const contents = async (client: ApiClient, code: string) =>
       (await client.get(`/api/chats/${code}/messages`)).body.messages.map((m: { content: string }) => m.content);
 
     it("stores a non-member's send whose client_id the host used in the back room, and answers it with their own message", async () => {
+      const t = app();
       const { code, host } = await chatWithHost(t.base);
       const secret = await host.post(`/api/chats/${code}/messages`, { content: 'back-room plans', client_id: 'msg-1001', channel: 'backroom' });
       expect(secret.status).to.equal(201);
@@ -41,6 +34,7 @@ for (const stackName of STACKS) {
     });
 
     it("cannot pre-empt another participant's client_id: both sends are stored", async () => {
+      const t = app();
       const { code, host } = await chatWithHost(t.base);
       const anon = await guest(t.base, code);
       const first = await anon.post(`/api/chats/${code}/messages`, { content: 'squatting', client_id: 'c-7' });
@@ -51,6 +45,7 @@ for (const stackName of STACKS) {
     });
 
     it('keys a client_id per channel: the same sender may use it in the main channel and the back room', async () => {
+      const t = app();
       const { code, host } = await chatWithHost(t.base);
       const main = await host.post(`/api/chats/${code}/messages`, { content: 'to all', client_id: 'c-1' });
       const back = await host.post(`/api/chats/${code}/messages`, { content: 'to the back room', client_id: 'c-1', channel: 'backroom' });
@@ -59,6 +54,7 @@ for (const stackName of STACKS) {
     });
 
     it("socket message:send follows the same rule: another's client_id is not answered with their message", async () => {
+      const t = app();
       const { code, host } = await chatWithHost(t.base);
       const theirs = await host.post(`/api/chats/${code}/messages`, { content: 'back-room plans', client_id: 'sock-1', channel: 'backroom' });
       const anon = await guest(t.base, code);
@@ -75,6 +71,7 @@ for (const stackName of STACKS) {
     });
 
     it('a batch holding one client_id from two senders stores both, and one sender twice once', async () => {
+      const t = app();
       const { code, host } = await chatWithHost(t.base);
       const anon = await guest(t.base, code);
       const [hostSession, anonSession] = (await Promise.all([host, anon].map((c) => t.app.tokens.verifySession(c.token!)))) as SessionClaims[];

@@ -1,23 +1,16 @@
 import { expect } from 'chai';
 import { Message } from '../../src/domain';
-import { chatWithHost, guest, STACKS, startStack, startTestApp, type ApiClient, type TestApp } from '../support';
+import { chatWithHost, guest, STACKS, useTestApp, type ApiClient } from '../support';
 
 // Issue #22, integrity: a running paid pin may only be extended, by its pinner or the host.
 for (const stackName of STACKS) {
   describe(`pin rules (${stackName})`, function () {
     this.timeout(30_000);
-    let t: TestApp;
-
-    before(async () => {
-      t = await startTestApp(await startStack(stackName));
-    });
-    after(async () => {
-      await t?.close();
-      await t?.stack.dispose();
-    });
+    const app = useTestApp(stackName);
 
     /** A chat with a message pinned by alice (a guest), and a stranger, anon1. */
     async function pinnedByAlice(amount_cents: number, duration_minutes: number) {
+      const t = app();
       const { code, host } = await chatWithHost(t.base);
       const [alice, anon1] = await Promise.all([guest(t.base, code), guest(t.base, code)]);
       const sent = await host.post(`/api/chats/${code}/messages`, { content: 'pin me' });
@@ -33,6 +26,7 @@ for (const stackName of STACKS) {
     }
 
     it('refuses a stranger who re-pins a running paid pin (403 forbidden) and keeps the pin as paid', async () => {
+      const t = app();
       const { anon1, id, first, pin, pinned } = await pinnedByAlice(5000, 10080);
 
       const res = await pin(anon1, { amount_cents: 0, duration_minutes: 1 });
