@@ -80,7 +80,7 @@ const envSchema = z.object({
   CACHE_DEFAULT_TTL: int(1, 86_400 * 30).default(3600),
   /** Sends per participant per 10 s (REST and socket alike). @default 50 */
   SEND_RATE_LIMIT: int(1, 100_000).default(50),
-  /** Apply migrations at start; defaults to on outside production. */
+  /** Apply migrations at start; defaults to on outside production, always on for the embedded SQLite. */
   MIGRATE_ON_START: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Name of this pod in cross-pod views; Kubernetes sets HOSTNAME. */
@@ -160,7 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     conversationCacheTtlSeconds: e.CACHE_CONVERSATION_TTL,
     defaultCacheTtlSeconds: e.CACHE_DEFAULT_TTL,
     sendRateLimitPer10s: e.SEND_RATE_LIMIT,
-    migrateOnStart: e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production',
+    // The embedded SQLite file lives in the pod: no migrate hook ever reaches it.
+    migrateOnStart: e.DATABASE_URL.startsWith('sqlite:') || (e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production'),
     logLevel: e.LOG_LEVEL,
     podName: e.HOSTNAME ?? `pod-${process.pid}`,
     proxyHops: e.PROXY_HOPS,
