@@ -123,8 +123,11 @@ export interface Config {
   proxyHops: number;
 }
 
+/** What a configuration serves: a server signs tokens; a job signs none, so it needs no shared secret. */
+export type ConfigUse = 'server' | 'job';
+
 /** Reads the configuration from an environment once; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse = 'server'): Config {
   // Empty strings mean "unset", as shells and Helm templates often produce them.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
@@ -135,6 +138,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
     throw new ConfigError('SESSION_SECRET', 'is required when NODE_ENV=production');
+  }
+  // A shared Redis means pods behind one balancer: with a random secret each, one's tokens are invalid on the others.
+  if (use === 'server' && !e.SESSION_SECRET && (e.REDIS_URL || e.REDIS_CLUSTER_NODES)) {
+    throw new ConfigError('SESSION_SECRET', 'is required when REDIS_URL or REDIS_CLUSTER_NODES is set: every pod must sign tokens with the same secret');
   }
   let redis: RedisTarget = { kind: 'none' };
   if (e.REDIS_CLUSTER_NODES) {
@@ -153,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     messageCacheTtlSeconds: Math.round(e.MESSAGE_CACHE_TTL_HOURS * 3600),
     pinnedCacheTtlSeconds: Math.round(e.PINNED_CACHE_TTL_DAYS * 86_400),
     adminToken: e.ADMIN_TOKEN,
-    // A random per-process secret keeps development safe; tokens then die with the process.
+    // A random per-process secret keeps a lone development server safe; tokens then die with the process.
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     enableMonitoring: e.ENABLE_MONITORING,
     userCacheTtlSeconds: e.CACHE_USER_TTL,
