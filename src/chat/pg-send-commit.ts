@@ -53,9 +53,9 @@ interface ChatRow {
  * The PostgreSQL send path, without the ORM. It assumes every client_id is new; when one is not (a
  * client's retry) the unique index refuses the statement, nothing of it remains, and the groups go
  * through `careful` (the ORM commit), which looks stored messages up under the chat row lock.
- * Groups where one sender names a client_id twice go there too. So do the groups of a statement refused for a
- * value (SQLSTATE class 22): `careful` commits each group alone, so only the chat channel whose
- * send holds the value fails, not every chat sharing the statement.
+ * Groups where one sender names a client_id twice go there too. So do the groups of a statement
+ * refused for a value (SQLSTATE class 22): `careful` commits each group alone, so only the chat
+ * channel whose send holds the value fails, not every chat sharing the statement.
  */
 export class PgSendCommit implements SendCommit {
   readonly spansChats = true;

@@ -33,8 +33,8 @@ export interface CommittedBatch {
 
 /**
  * Stores groups of sends, each chat channel's in one transaction: seqs and versions allocated
- * together (contiguous), a client_id its sender repeats answered with their stored message. Results (or the
- * group's error) come in the groups' order.
+ * together (contiguous), a client_id its sender repeats answered with their stored message.
+ * Results (or the group's error) come in the groups' order.
  */
 export interface SendCommit {
   /** true: one call stores the groups of many chats at once; false: callers pass one group per call */
