@@ -10,7 +10,8 @@ import { toMessageView, type MessageView } from './message-view';
 
 /**
  * Paid pins: a message stays pinned until a time; active pins are served from the pinned set. The
- * amount is recorded as given: no payment provider is integrated (one would charge before the change).
+ * amount is recorded as given: no payment provider is integrated. One would verify a payment made
+ * beforehand, never call out from the change below, which runs under the chat's row lock.
  */
 export class PinService {
   constructor(
