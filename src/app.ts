@@ -6,7 +6,7 @@ import { createCacheEngine, type CacheEngine } from './cache';
 import { cacheLimits } from './cache/create-cache-engine';
 import { createChatServices, type ChatServices } from './chat';
 import type { Config } from './config';
-import { migrateUp, openOrm, type Orm } from './db';
+import { migrateUp, openOrm, SchemaWatch, type Orm } from './db';
 import { createHttpApp } from './http';
 import { createLogger, type Logger } from './logger';
 import { Monitor, httpMetricsMiddleware, startAppMonitoring, type AppMonitoring } from './monitoring';
@@ -57,6 +57,9 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     const applied = await migrateUp(orm);
     if (applied.length) log.info({ applied }, 'migrations applied');
   }
+  const schema = new SchemaWatch(orm);
+  // A database that cannot be asked now is asked again by /ready.
+  if (!(await schema.isCurrent().catch(() => true))) log.warn('the database schema is behind this code: /ready answers 503 until `migrate up` has run');
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
   const auth = new AuthService(orm, tokens);
@@ -70,7 +73,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   chat.chats.presence = realtime.presence;
 
   const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });
-  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
+  const koa = createHttpApp({ orm, schema, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;

@@ -80,7 +80,7 @@ const envSchema = z.object({
   CACHE_DEFAULT_TTL: int(1, 86_400 * 30).default(3600),
   /** Sends per participant per 10 s (REST and socket alike). @default 50 */
   SEND_RATE_LIMIT: int(1, 100_000).default(50),
-  /** Apply migrations at start; defaults to on outside production. */
+  /** Apply migrations at start; defaults to on outside production, always on for the embedded SQLite. */
   MIGRATE_ON_START: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Name of this pod in cross-pod views; Kubernetes sets HOSTNAME. */
@@ -123,8 +123,11 @@ export interface Config {
   proxyHops: number;
 }
 
+/** What a configuration serves: a server signs tokens; a job signs none, so it needs no shared secret. */
+export type ConfigUse = 'server' | 'job';
+
 /** Reads the configuration from an environment once; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse = 'server'): Config {
   // Empty strings mean "unset", as shells and Helm templates often produce them.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
@@ -135,6 +138,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
     throw new ConfigError('SESSION_SECRET', 'is required when NODE_ENV=production');
+  }
+  // A shared Redis means pods behind one balancer: with a random secret each, one's tokens are invalid on the others.
+  if (use === 'server' && !e.SESSION_SECRET && (e.REDIS_URL || e.REDIS_CLUSTER_NODES)) {
+    throw new ConfigError('SESSION_SECRET', 'is required when REDIS_URL or REDIS_CLUSTER_NODES is set: every pod must sign tokens with the same secret');
   }
   let redis: RedisTarget = { kind: 'none' };
   if (e.REDIS_CLUSTER_NODES) {
@@ -153,14 +160,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     messageCacheTtlSeconds: Math.round(e.MESSAGE_CACHE_TTL_HOURS * 3600),
     pinnedCacheTtlSeconds: Math.round(e.PINNED_CACHE_TTL_DAYS * 86_400),
     adminToken: e.ADMIN_TOKEN,
-    // A random per-process secret keeps development safe; tokens then die with the process.
+    // A random per-process secret keeps a lone development server safe; tokens then die with the process.
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     enableMonitoring: e.ENABLE_MONITORING,
     userCacheTtlSeconds: e.CACHE_USER_TTL,
     conversationCacheTtlSeconds: e.CACHE_CONVERSATION_TTL,
     defaultCacheTtlSeconds: e.CACHE_DEFAULT_TTL,
     sendRateLimitPer10s: e.SEND_RATE_LIMIT,
-    migrateOnStart: e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production',
+    // The embedded SQLite file lives in the pod: no migrate hook ever reaches it.
+    migrateOnStart: e.DATABASE_URL.startsWith('sqlite:') || (e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production'),
     logLevel: e.LOG_LEVEL,
     podName: e.HOSTNAME ?? `pod-${process.pid}`,
     proxyHops: e.PROXY_HOPS,

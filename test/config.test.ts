@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
+import { TEST_SECRET } from './support';
 
 const server = join(__dirname, '..', 'src', 'server.js');
 
@@ -21,8 +22,9 @@ describe('configuration', () => {
   });
 
   it('reads Redis, a cluster and its password', () => {
-    expect(loadConfig({ REDIS_URL: 'redis://:pw@127.0.0.1:6380/2' }).redis).to.deep.equal({ kind: 'single', url: 'redis://:pw@127.0.0.1:6380/2' });
-    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000, b:7001', REDIS_URL: 'redis://:s3cret@x:1' }).redis).to.deep.equal({
+    const secret = { SESSION_SECRET: TEST_SECRET };
+    expect(loadConfig({ ...secret, REDIS_URL: 'redis://:pw@127.0.0.1:6380/2' }).redis).to.deep.equal({ kind: 'single', url: 'redis://:pw@127.0.0.1:6380/2' });
+    expect(loadConfig({ ...secret, REDIS_CLUSTER_NODES: 'a:7000, b:7001', REDIS_URL: 'redis://:s3cret@x:1' }).redis).to.deep.equal({
       kind: 'cluster',
       nodes: [{ host: 'a', port: 7000 }, { host: 'b', port: 7001 }],
       password: 's3cret',
@@ -57,6 +59,16 @@ describe('configuration', () => {
       expect(() => loadConfig(env)).to.throw(ConfigError).with.property('variable', variable);
     });
   }
+
+  // Issue #22, integrity: pods on one Redis with a random secret each refused each other's tokens.
+  it('requires SESSION_SECRET of a server when REDIS_URL or REDIS_CLUSTER_NODES is set, saying why; a job signs no tokens and needs none', () => {
+    for (const env of [{ REDIS_URL: 'redis://127.0.0.1:6379' }, { REDIS_CLUSTER_NODES: 'a:7000' }]) {
+      expect(() => loadConfig(env))
+        .to.throw(ConfigError, 'SESSION_SECRET: is required when REDIS_URL or REDIS_CLUSTER_NODES is set: every pod must sign tokens with the same secret')
+        .with.property('variable', 'SESSION_SECRET');
+      expect(loadConfig(env, 'job').redis.kind).to.not.equal('none');
+    }
+  });
 
   it('stops the server at start with one line naming the variable', () => {
     const run = spawnSync(process.execPath, [server], { env: { PATH: process.env.PATH, PORT: 'eighty' }, encoding: 'utf8', timeout: 10_000 });

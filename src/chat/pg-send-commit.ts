@@ -1,6 +1,6 @@
 import type { RawPg } from '../db';
 import { AppError } from '../errors';
-import { newMessage, type CommittedBatch, type SendCommit, type SendGroup } from './send-commit';
+import { idempotencyKey, newMessage, type CommittedBatch, type SendCommit, type SendGroup } from './send-commit';
 
 const UNIQUE_VIOLATION = '23505';
 /** SQLSTATE class 22: a value the database refused (input validation should have caught it). */
@@ -53,9 +53,9 @@ interface ChatRow {
  * The PostgreSQL send path, without the ORM. It assumes every client_id is new; when one is not (a
  * client's retry) the unique index refuses the statement, nothing of it remains, and the groups go
  * through `careful` (the ORM commit), which looks stored messages up under the chat row lock.
- * Groups naming one client_id twice go there too. So do the groups of a statement refused for a
- * value (SQLSTATE class 22): `careful` commits each group alone, so only the chat channel whose
- * send holds the value fails, not every chat sharing the statement.
+ * Groups where one sender names a client_id twice go there too. So do the groups of a statement
+ * refused for a value (SQLSTATE class 22): `careful` commits each group alone, so only the chat
+ * channel whose send holds the value fails, not every chat sharing the statement.
  */
 export class PgSendCommit implements SendCommit {
   readonly spansChats = true;
@@ -121,13 +121,14 @@ function numbered(groups: SendGroup[], rows: ReturnType<typeof newMessage>[][], 
   return result;
 }
 
+/** Whether one sender names a client_id twice in the group (two senders' alike are both stored). */
 function repeatsClientId(group: SendGroup): boolean {
   const seen = new Set<string>();
-  for (const { input } of group.sends) {
-    const cid = input.client_id;
-    if (!cid) continue;
-    if (seen.has(cid)) return true;
-    seen.add(cid);
+  for (const { session, input } of group.sends) {
+    if (!input.client_id) continue;
+    const key = idempotencyKey(session.sub, input.client_id);
+    if (seen.has(key)) return true;
+    seen.add(key);
   }
   return false;
 }

@@ -8,7 +8,11 @@ import { changeMessage } from './message-change-service';
 import type { ChatRef, MessageStore } from './message-store';
 import { toMessageView, type MessageView } from './message-view';
 
-/** Paid pins: a message stays pinned until a time; active pins are served from the pinned set. */
+/**
+ * Paid pins: a message stays pinned until a time; active pins are served from the pinned set. The
+ * amount is recorded as given: no payment provider is integrated. One would verify a payment made
+ * beforehand, never call out from the change below, which runs under the chat's row lock.
+ */
 export class PinService {
   constructor(
     private readonly store: MessageStore,
@@ -22,8 +26,19 @@ export class PinService {
     const { view, chat, pinsCached } = await changeMessage(this.store, this.writer, code, id, 'pin', (m) => {
       if (m.deleted) throw AppError.conflict('a deleted message cannot be pinned');
       if (m.channel !== 'main') throw AppError.invalidInput('only main-channel messages can be pinned');
-      m.pinnedUntil = new Date(Date.now() + durationMinutes * 60_000);
-      m.pinAmountCents = amountCents;
+      const now = Date.now();
+      const until = now + durationMinutes * 60_000;
+      const running = m.pinnedUntil === null ? 0 : new Date(m.pinnedUntil).getTime();
+      if (running > now) {
+        // A running pin was paid for: it may only grow, and only by whoever paid or the host.
+        if (m.pinnedBy !== session.sub && !session.host) throw AppError.forbidden('only the pinner or the host may change a running pin');
+        if (until <= running) throw AppError.conflict(`the pin runs until ${new Date(running).toISOString()}; a pin may only be extended`);
+        m.pinAmountCents = (m.pinAmountCents ?? 0) + amountCents;
+      } else {
+        m.pinAmountCents = amountCents;
+        m.pinnedBy = session.sub;
+      }
+      m.pinnedUntil = new Date(until);
     });
     // No cached set to add the pin to: cache every active pin, this one included, from the database.
     if (pinsCached === false) await this.fromDb(chat, Date.now()).catch(() => undefined);

@@ -33,8 +33,8 @@ export interface CommittedBatch {
 
 /**
  * Stores groups of sends, each chat channel's in one transaction: seqs and versions allocated
- * together (contiguous), a repeated client_id answered with the stored message. Results (or the
- * group's error) come in the groups' order.
+ * together (contiguous), a client_id its sender repeats answered with their stored message.
+ * Results (or the group's error) come in the groups' order.
  */
 export interface SendCommit {
   /** true: one call stores the groups of many chats at once; false: callers pass one group per call */
@@ -61,6 +61,11 @@ export function newMessage(chat: ChatRef, channel: Channel, { session, input }: 
   });
 }
 
+/** What a client_id is unique within, besides the chat channel: its sender (contract: per sender and channel). */
+export function idempotencyKey(participantId: string, clientId: string): string {
+  return `${participantId} ${clientId}`;
+}
+
 /**
  * The portable commit, through the ORM, on every database: lock the chat row, look up the batch's
  * client_ids, allocate seqs for the fresh sends, insert them.
@@ -85,22 +90,24 @@ export class OrmSendCommit implements SendCommit {
   private commitOne(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedBatch> {
     return this.store.em().transactional(async (tx) => {
       const results: (CommittedSend | undefined)[] = new Array(batch.length);
-      const clientIds = [...new Set(batch.map((p) => p.input.client_id).filter((c): c is string => !!c))];
-      const byClientId = new Map<string, Message>();
-      if (clientIds.length) {
+      const keyed = batch.filter((p) => p.input.client_id);
+      const byKey = new Map<string, Message>();
+      if (keyed.length) {
         // Lock first so a concurrent send of the same client_id on another pod is seen, not duplicated.
         await lockChat(tx, chat.id);
-        for (const m of await tx.find(Message, { chatId: chat.id, clientId: { $in: clientIds } })) byClientId.set(m.clientId!, m);
+        const participantId = { $in: [...new Set(keyed.map((p) => p.session.sub))] };
+        const clientId = { $in: [...new Set(keyed.map((p) => p.input.client_id!))] };
+        for (const m of await tx.find(Message, { chatId: chat.id, channel, participantId, clientId })) byKey.set(idempotencyKey(m.participantId, m.clientId!), m);
       }
       const fresh: number[] = [];
-      const firstOfClientId = new Map<string, number>();
+      const firstOfKey = new Map<string, number>();
       batch.forEach((p, i) => {
-        const cid = p.input.client_id;
-        const stored = cid ? byClientId.get(cid) : undefined;
+        const key = p.input.client_id ? idempotencyKey(p.session.sub, p.input.client_id) : undefined;
+        const stored = key ? byKey.get(key) : undefined;
         if (stored) results[i] = { message: stored, duplicate: true };
-        else if (cid && firstOfClientId.has(cid)) results[i] = undefined; // same client_id twice in one batch
+        else if (key && firstOfKey.has(key)) results[i] = undefined; // the same sender's client_id twice in one batch
         else {
-          if (cid) firstOfClientId.set(cid, i);
+          if (key) firstOfKey.set(key, i);
           fresh.push(i);
         }
       });
@@ -117,7 +124,7 @@ export class OrmSendCommit implements SendCommit {
         await tx.insertMany(rows);
       }
       batch.forEach((p, i) => {
-        if (!results[i]) results[i] = { message: results[firstOfClientId.get(p.input.client_id!)!]!.message, duplicate: true };
+        if (!results[i]) results[i] = { message: results[firstOfKey.get(idempotencyKey(p.session.sub, p.input.client_id!))!]!.message, duplicate: true };
       });
       return { sends: results as CommittedSend[], membersVersion };
     });

@@ -3,3 +3,4 @@ export { parseDatabaseUrl, type DatabaseTarget } from './database-url';
 export { forkEm } from './entity-manager';
 export { rawPg, type RawPg } from './raw-pg';
 export { databaseUnavailable } from './unavailable';
+export { SchemaWatch, pendingMigrations } from './schema-watch';

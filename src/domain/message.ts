@@ -8,7 +8,8 @@ export const CHANNELS: readonly Channel[] = ['main', 'backroom'];
 /** One message; (chatId, channel, seq) is unique and contiguous from 1. */
 @Entity({ tableName: 'messages' })
 @Unique({ properties: ['chatId', 'channel', 'seq'] })
-@Unique({ properties: ['chatId', 'clientId'] })
+// Per sender and channel: a client_id someone else chose never answers (or swallows) another's send.
+@Unique({ properties: ['chatId', 'participantId', 'channel', 'clientId'] })
 @Index({ properties: ['chatId', 'version'] })
 export class Message {
   @PrimaryKey({ type: 'uuid' })
@@ -48,7 +49,7 @@ export class Message {
   @Property({ type: 'uuid', nullable: true })
   replyTo: string | null = null;
 
-  /** The sender's idempotency key; a repeated one returns the stored message. */
+  /** The sender's idempotency key; the same sender repeating it in the channel gets the stored message. */
   @Property({ type: 'string', length: 64, nullable: true })
   clientId: string | null = null;
 
@@ -57,6 +58,10 @@ export class Message {
 
   @Property({ type: 'integer', nullable: true })
   pinAmountCents: number | null = null;
+
+  /** The participant who pinned it: while the pin runs, only they or the host may extend it. */
+  @Property({ type: 'uuid', nullable: true })
+  pinnedBy: string | null = null;
 
   /** emoji → count, kept in the same transaction as the reactions rows. */
   @Property({ type: 'json' })

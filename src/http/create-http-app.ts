@@ -4,7 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { AuthService, TokenService } from '../auth';
 import type { CacheEngine } from '../cache';
 import type { ChatServices } from '../chat';
-import type { Orm } from '../db';
+import type { Orm, SchemaWatch } from '../db';
 import type { Logger } from '../logger';
 import { AppError } from '../errors';
 import { errorMiddleware } from './error-middleware';
@@ -18,6 +18,8 @@ export const BODY_LIMIT = '64kb';
 
 export interface HttpDeps {
   orm: Orm;
+  /** whether the schema is current, for /ready */
+  schema: SchemaWatch;
   cache: CacheEngine;
   chat: ChatServices;
   auth: AuthService;
@@ -56,7 +58,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   // on its way costs a match over that router's routes. No two routers serve the same path.
   const routers = [
     chatRoutes(deps.chat, deps.tokens),
-    opsRoutes({ orm: deps.orm, cache: deps.cache, chat: deps.chat, adminToken: deps.adminToken }),
+    opsRoutes({ orm: deps.orm, schema: deps.schema, cache: deps.cache, chat: deps.chat, adminToken: deps.adminToken }),
     authRoutes(deps.auth),
     ...(deps.extraRouters ?? []),
   ];

@@ -78,7 +78,7 @@ export function userIdArg(value: string): string {
 /** The server's configuration from the environment; a bad variable is one line and exit 1. */
 export function jobConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {
-    return loadConfig(env);
+    return loadConfig(env, 'job');
   } catch (err) {
     if (err instanceof ConfigError) throw OpsError.badConfig(err.message, err);
     throw err;

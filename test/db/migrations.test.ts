@@ -1,22 +1,8 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { migrateUp, openOrm } from '../../src/db';
-import { createTestDatabase } from '../support';
+import { DATABASE_TARGETS } from './database-targets';
 
-const targets: { name: string; open(): Promise<{ url: string; dispose(): Promise<void> }> }[] = [
-  {
-    name: 'SQLite',
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'chatpop-mig-'));
-      return { url: `sqlite://${join(dir, 'db.sqlite')}`, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  { name: 'PostgreSQL', open: async () => { const db = await createTestDatabase(); return { url: db.url, dispose: db.drop }; } },
-];
-
-for (const target of targets) {
+for (const target of DATABASE_TARGETS) {
   describe(`migrations on ${target.name}`, function () {
     this.timeout(30_000);
 

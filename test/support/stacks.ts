@@ -67,3 +67,16 @@ export async function startTestApp(stack: Stack, env: Record<string, string> = {
   const base = await app.listen();
   return { app, base, stack, close: () => app.close() };
 }
+
+/** A test app on a fresh stack for one describe block: started in its `before`, stopped in its `after`. */
+export function useTestApp(name: StackName, env: Record<string, string> = {}): () => TestApp {
+  let t: TestApp | undefined;
+  before(async () => {
+    t = await startTestApp(await startStack(name), env);
+  });
+  after(async () => {
+    await t?.close();
+    await t?.stack.dispose();
+  });
+  return () => t!;
+}

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { CacheEngine } from '../../cache';
 import type { ChatServices } from '../../chat';
-import type { Orm } from '../../db';
+import type { Orm, SchemaWatch } from '../../db';
 import { AppError } from '../../errors';
 import { requireAdmin } from '../auth-middleware';
 
@@ -17,8 +17,8 @@ export async function databaseUp(orm: Orm, timeoutMs = 2000): Promise<boolean> {
   );
 }
 
-/** /health (liveness), /ready (database answers), /cache/stats (admin). */
-export function opsRoutes(deps: { orm: Orm; cache: CacheEngine; chat: ChatServices; adminToken?: string }): Router {
+/** /health (liveness), /ready (database answers, its schema current), /cache/stats (admin). */
+export function opsRoutes(deps: { orm: Orm; schema: SchemaWatch; cache: CacheEngine; chat: ChatServices; adminToken?: string }): Router {
   const router = new Router();
 
   router.get('/health', async (ctx) => {
@@ -32,7 +32,14 @@ export function opsRoutes(deps: { orm: Orm; cache: CacheEngine; chat: ChatServic
   });
 
   router.get('/ready', async (ctx) => {
-    if (!(await databaseUp(deps.orm))) throw AppError.unavailable('the database does not answer');
+    const down = () => AppError.unavailable('the database does not answer');
+    if (!(await databaseUp(deps.orm))) throw down();
+    if (!(await deps.schema.isCurrent().catch(() => Promise.reject(down())))) {
+      // A pod whose migrate hook was skipped or failed would answer 500s: it takes no traffic.
+      ctx.status = 503;
+      ctx.body = { status: 'not_ready', reason: 'pending migrations', error: { code: 'unavailable', message: 'the database schema is behind this code: run `migrate up`' } };
+      return;
+    }
     ctx.body = { status: 'ready' };
   });
 
