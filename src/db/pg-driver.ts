@@ -19,7 +19,12 @@ class PgConnection extends PostgreSqlConnection {
     );
     const cause = failed instanceof Error ? failed : new Error(String(failed));
     // A savepoint (nested) can fail on its own account; only the outer BEGIN means the connection.
-    throw options?.ctx ? cause : new ConnectionException(cause);
+    if (options?.ctx) throw cause;
+    // knex has put the connection back in the pool, where it passes for alive until its end is
+    // read; knex's own mark of a dead connection has the pool drop it instead of lending it again.
+    const connection = await (trx as unknown as { client: { acquireConnection(): Promise<{ __knex__disposed?: unknown }> } }).client.acquireConnection();
+    connection.__knex__disposed ??= cause;
+    throw new ConnectionException(cause);
   }
 }
 
