@@ -38,4 +38,9 @@ describe('server start refused on a setting it cannot honour (server processes)'
   it('refuses a HOST that does not resolve, naming the variable', async () => {
     expect(await refusal({ HOST: 'no-such-host.invalid' })).to.match(/HOST: "no-such-host\.invalid" does not resolve/);
   });
+
+  it('refuses a HOST that is not an address of this machine, naming the variable', async () => {
+    // 192.0.2.0/24 is TEST-NET-1: documentation only, never a local address.
+    expect(await refusal({ HOST: '192.0.2.1' })).to.match(/HOST: "192\.0\.2\.1" is not an address of this machine \(EADDRNOTAVAIL\)/);
+  });
 });
