@@ -7,8 +7,8 @@ import { ATTR, metrics, traced } from '../monitoring';
 import type { AckFailure, ClientToServerEvents, RealtimeSocket } from './events';
 import type { InFlight } from './in-flight';
 import type { Answer, JoinFlow } from './join';
-import { OVERSIZED_EVENT } from './size-limited-decoder';
 import type { ConnectionLimits, EventKind } from './limits';
+import { OVERSIZED_EVENT } from './size-limited-decoder';
 import { joinPayload, leavePayload, reactPayload, sendPayload } from './socket-inputs';
 
 /** The contract's failed ack; `rate_limited` carries `retry_after` in seconds. */
