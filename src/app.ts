@@ -5,7 +5,7 @@ import { AuthService, TokenService } from './auth';
 import { createCacheEngine, type CacheEngine } from './cache';
 import { cacheLimits } from './cache/create-cache-engine';
 import { createChatServices, type ChatServices } from './chat';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { migrateUp, openOrm, SchemaWatch, type Orm } from './db';
 import { createHttpApp } from './http';
 import { createLogger, type Logger } from './logger';
@@ -105,7 +105,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     onClose: (c) => closers.push(c),
     listen: () =>
       new Promise((resolve, reject) => {
-        http.once('error', reject);
+        http.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, config.host)));
         http.listen(config.port, config.host, () => {
           const { port } = http.address() as AddressInfo;
           resolve(`http://${config.host}:${port}`);
@@ -130,4 +130,13 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
       })()),
   };
   return app;
+}
+
+/** Lookup failures of HOST: which setting to change, not only getaddrinfo's code. */
+const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
+
+function listenError(err: NodeJS.ErrnoException, host: string): Error {
+  if (err.code && UNRESOLVED.has(err.code)) return new ConfigError('HOST', `${JSON.stringify(host)} does not resolve to an address to listen on (${err.code})`);
+  if (err.code === 'EADDRNOTAVAIL') return new ConfigError('HOST', `${JSON.stringify(host)} is not an address of this machine (${err.code})`);
+  return err;
 }

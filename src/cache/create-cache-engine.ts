@@ -1,8 +1,8 @@
-import type { Config } from '../config';
+import { ConfigError, type Config } from '../config';
 import type { Logger } from '../logger';
 import type { CacheEngine, CacheLimits } from './cache-engine';
 import { MemoryEngine } from './memory/memory-engine';
-import { connectQuietly, createRedisClient, isAuthRefusal } from './redis/connection';
+import { connectQuietly, createRedisClient, isAuthRefusal, refusedDatabase } from './redis/connection';
 import { RedisEngine } from './redis/redis-engine';
 
 export function cacheLimits(config: Config): CacheLimits {
@@ -24,10 +24,20 @@ export async function createCacheEngine(config: Config, log?: Logger): Promise<C
   client.on('error', () => undefined);
   // While connecting only: why a failed start failed, for the one warning below.
   let refused = false;
-  const noteRefusal = (err: Error) => void (refused ||= isAuthRefusal(err));
+  let noDatabase: { db: string; err: Error } | undefined;
+  const noteRefusal = (err: Error) => {
+    refused ||= isAuthRefusal(err);
+    const db = refusedDatabase(err);
+    if (db !== null) noDatabase ??= { db, err };
+  };
   client.on('error', noteRefusal);
   const ready = await connectQuietly(client);
   client.off('error', noteRefusal);
+  if (noDatabase) {
+    // Serving would put the cache in database 0, beside whatever lives there, and the jobs refuse it.
+    client.disconnect();
+    throw new ConfigError('REDIS_URL', `Redis has no database ${noDatabase.db} (${noDatabase.err.message}); name one it has (0-15 unless its "databases" setting says otherwise)`);
+  }
   if (!ready) {
     // Once, at start: the reason an operator needs; /health reports the cache from then on.
     log?.warn(

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { MikroORM, type IMigrator, type Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { PgDriver } from './pg-driver';
 import type { EntityManager } from '@mikro-orm/knex';
 import { ENTITIES } from '../domain';
 import type { Logger } from '../logger';
@@ -28,7 +28,7 @@ export function ormOptions(databaseUrl: string, log?: Logger): Options {
   }
   return {
     ...common,
-    driver: PostgreSqlDriver,
+    driver: PgDriver,
     clientUrl: target.url,
     // With the database gone, a statement fails within seconds (answered 503 `unavailable`) instead
     // of waiting a minute for a connection: a connect gives up after 5 s, a pool checkout after 10 s.

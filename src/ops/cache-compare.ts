@@ -14,10 +14,16 @@ export interface ChannelComparison {
   status: 'in_sync' | 'out_of_sync' | 'not_cached';
   cache: { count: number; min_seq: number | null; max_seq: number | null; meta_last_seq: number | null; latest: MessageEnd | null };
   database: { count: number; last_seq: number; latest: MessageEnd | null };
-  /** the seqs checked: from the window's oldest member to the newest seq on either side */
+  /**
+   * the seqs checked: the range the window should hold (the newest MESSAGE_CACHE_MAX_COUNT seqs, or
+   * the whole history when shorter; from the window's oldest member when it holds more) up to the
+   * newest seq on either side
+   */
   checked: { from: number; to: number } | null;
-  /** in the database, absent from the window */
+  /** in the database, absent from the window, from its oldest member up */
   missing: { seq: number; id: string }[];
+  /** the window lost its oldest entries: messages of the checked range below its oldest member */
+  missing_head: { from: number; to: number; count: number } | null;
   /** in the window, but the database has no such message (or the member is unreadable) */
   extra: { seq: number; id: string | null; reason: 'not_in_database' | 'other_message' | 'unreadable' }[];
   /** in both, with different content; `fields` names what differs */
@@ -90,6 +96,7 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
       missing: [],
       extra: [],
       changed: [],
+      missing_head: null,
       meta_mismatch: false,
     };
     const top = members.at(-1);
@@ -102,8 +109,11 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
     }
     const lo = members[0].score;
     const hi = Math.max(members.at(-1)!.score, dbLast);
-    cmp.checked = { from: lo, to: hi };
-    const rows = chat ? await store.range(chat, channel, lo, hi) : [];
+    const from = Math.min(lo, Math.max(1, hi - ctx.config.messageCacheMaxCount + 1));
+    cmp.checked = { from, to: hi };
+    const rows = chat ? await store.range(chat, channel, from, hi) : [];
+    const head = rows.filter((m) => m.seq < lo);
+    if (head.length) cmp.missing_head = { from: head[0].seq, to: head.at(-1)!.seq, count: head.length };
     const bySeq = new Map(rows.map((m) => [m.seq, m]));
     const cachedBySeq = new Map<number, ScoredMember[]>();
     for (const m of members) cachedBySeq.set(m.score, [...(cachedBySeq.get(m.score) ?? []), m]);
@@ -128,7 +138,7 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
     const dbLatest = bySeq.get(dbLast) ?? (chat && dbLast > 0 ? (await store.range(chat, channel, dbLast, dbLast))[0] : undefined);
     cmp.database.latest = endOf(dbLatest);
     cmp.meta_mismatch = metaLast !== null && metaLast !== dbLast;
-    if (cmp.missing.length || cmp.extra.length || cmp.changed.length || cmp.meta_mismatch) cmp.status = 'out_of_sync';
+    if (cmp.missing.length || cmp.missing_head || cmp.extra.length || cmp.changed.length || cmp.meta_mismatch) cmp.status = 'out_of_sync';
     channels.push(cmp);
   }
   return { ...info, code, in_database: chat !== null, in_sync: channels.every((c) => c.status !== 'out_of_sync'), channels };

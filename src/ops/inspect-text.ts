@@ -116,6 +116,10 @@ function comparisonLines(c: ChannelComparison, s: Style): string[] {
   ];
   if (c.checked) lines.push(`  checked  #${c.checked.from}–#${c.checked.to}`);
   if (c.meta_mismatch) lines.push(`  meta last seq ${c.cache.meta_last_seq}, database last seq ${c.database.last_seq}`);
+  if (c.missing_head) {
+    const h = c.missing_head;
+    lines.push(`  missing head (${h.count}): #${h.from}–#${h.to}, in the database below the window's oldest #${c.cache.min_seq}`);
+  }
   if (c.missing.length) {
     lines.push(`  missing in cache (${c.missing.length}):`);
     lines.push(...c.missing.slice(0, 50).map((m) => `    #${m.seq}  ${m.id}`));

@@ -8,6 +8,7 @@ import type { AckFailure, ClientToServerEvents, RealtimeSocket } from './events'
 import type { InFlight } from './in-flight';
 import type { Answer, JoinFlow } from './join';
 import type { ConnectionLimits, EventKind } from './limits';
+import { OVERSIZED_EVENT } from './size-limited-decoder';
 import { joinPayload, leavePayload, reactPayload, sendPayload } from './socket-inputs';
 
 /** The contract's failed ack; `rate_limited` carries `retry_after` in seconds. */
@@ -101,10 +102,13 @@ export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): v
     return { reply: () => ({}) };
   });
 
-  // Any other event that waits for an ack gets one, instead of a client timing out on a typo.
+  // Any other event that waits for an ack gets one, instead of a client timing out on a typo or
+  // on a packet over the size limit (the decoder delivers that one as OVERSIZED_EVENT).
   socket.onAny((event: string, ...args: unknown[]) => {
     if (socket.listenerCount(event as keyof ClientToServerEvents) > 0) return; // one of the above
     const ack = args[args.length - 1];
-    if (typeof ack === 'function') ack(errorAck(AppError.notFound(`event ${JSON.stringify(event).slice(0, 80)}`)));
+    if (typeof ack !== 'function') return;
+    if (event === OVERSIZED_EVENT) ack(errorAck(AppError.payloadTooLarge(`the packet is over the ${ctx.limits.maxPayloadBytes}-byte limit`)));
+    else ack(errorAck(AppError.notFound(`event ${JSON.stringify(event).slice(0, 80)}`)));
   });
 }

@@ -1,6 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { Decoder } from 'socket.io-parser';
 import type { TokenService } from '../auth';
 import { connectQuietly, createRedisClient } from '../cache';
 import type { ChatServices } from '../chat';
@@ -15,12 +14,13 @@ import { registerHandlers } from './event-handlers';
 import type { RealtimeServer } from './events';
 import { InFlight } from './in-flight';
 import { JoinFlow } from './join';
-import { ConnectionLimits, DEFAULT_LIMITS, type RealtimeLimits } from './limits';
+import { ConnectionLimits, DEFAULT_LIMITS, READ_CEILING, type RealtimeLimits } from './limits';
 import { OrderedDelivery } from './ordered-delivery';
 import { PreparedJsonEncoder } from './prepared-json-encoder';
 import { DEFAULT_PRESENCE_OPTIONS, PresenceTracker, type PresenceOptions } from './presence';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './presence-store';
 import { roomOf } from './rooms';
+import { sizeLimitedDecoder } from './size-limited-decoder';
 
 /** socket.io's path (docs/contract.md). */
 export const SOCKET_PATH = '/socket.io';
@@ -74,9 +74,9 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
 
   const io: RealtimeServer = new Server({
     path: SOCKET_PATH,
-    maxHttpBufferSize: limits.maxPayloadBytes,
+    maxHttpBufferSize: limits.maxPayloadBytes * READ_CEILING,
     serveClient: false,
-    parser: { Encoder: PreparedJsonEncoder, Decoder },
+    parser: { Encoder: PreparedJsonEncoder, Decoder: sizeLimitedDecoder(limits.maxPayloadBytes) },
     ...(adapter.adapter ? { adapter: adapter.adapter } : {}),
   });
 

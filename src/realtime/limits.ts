@@ -2,7 +2,11 @@ import { RateLimiter } from '../chat';
 
 /** What one connection may do. */
 export interface RealtimeLimits {
-  /** Largest packet a client may send, bytes; a bigger one closes that client's connection, and only it. @default 65536 */
+  /**
+   * Largest packet a client may send, bytes. A bigger event with an ack is answered
+   * `payload_too_large` (read up to READ_CEILING times this, never parsed); any other, or one
+   * bigger still, closes that client's connection, and only it. @default 65536
+   */
   maxPayloadBytes: number;
   /** `message:send` per connection per 10 s (the send service also limits each participant). @default SEND_RATE_LIMIT (50) */
   sendsPer10s: number;
@@ -14,13 +18,18 @@ export interface RealtimeLimits {
 
 export const DEFAULT_LIMITS: RealtimeLimits = { maxPayloadBytes: 64 * 1024, sendsPer10s: 50, joinsPerMinute: 10, eventsPer10s: 100 };
 
+/** How many times maxPayloadBytes the transport reads of a packet, so an oversized event can be answered. */
+export const READ_CEILING = 4;
+
 export type EventKind = 'send' | 'join' | 'event';
 
 /** Token buckets per connection, one per kind of event. */
 export class ConnectionLimits {
   private readonly buckets: Record<EventKind, RateLimiter>;
+  readonly maxPayloadBytes: number;
 
   constructor(limits: RealtimeLimits) {
+    this.maxPayloadBytes = limits.maxPayloadBytes;
     this.buckets = {
       send: new RateLimiter(limits.sendsPer10s, 10),
       join: new RateLimiter(limits.joinsPerMinute, 60),

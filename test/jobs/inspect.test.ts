@@ -183,6 +183,25 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       expect(doc.channels[0]).to.deep.include({ status: 'out_of_sync', missing: [{ seq: 3, id: b.ids[2] }], extra: [], changed: [] });
     });
 
+    it('finds a window that lost its oldest entries (it should hold the whole history when shorter than the limit) and exits 3', async () => {
+      const h = await plainChat(t.base);
+      await redis.zremrangebyscore(key.messages(h.code), 1, 2);
+      const r = await inspect(['--chat', h.code, '--compare'], env);
+      expect(r.code, r.stdout).to.equal(3);
+      expect(r.stdout).to.contain("missing head (2): #1–#2, in the database below the window's oldest #3");
+      expect(r.stdout).to.contain('checked  #1–#4');
+      const doc = jsonOf(await inspect(['--chat', h.code, '--compare', '--json'], env));
+      expect(doc.channels[0]).to.deep.include({ status: 'out_of_sync', missing_head: { from: 1, to: 2, count: 2 }, missing: [] });
+    });
+
+    it('expects of a window only the newest MESSAGE_CACHE_MAX_COUNT messages: older ones are not its missing head', async () => {
+      const h = await plainChat(t.base);
+      await redis.zremrangebyscore(key.messages(h.code), 1, 1);
+      const r = await inspect(['--chat', h.code, '--compare', '--json'], { ...env, MESSAGE_CACHE_MAX_COUNT: '3' });
+      expect(r.code, r.stdout).to.equal(0);
+      expect(jsonOf(r).channels[0]).to.deep.include({ status: 'in_sync', missing_head: null, checked: { from: 2, to: 4 } });
+    });
+
     it('finds an entry the database does not have and exits 3', async () => {
       const c = await plainChat(t.base);
       const ghost = randomUUID();

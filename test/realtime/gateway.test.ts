@@ -272,14 +272,26 @@ describe('realtime gateway (one pod)', function () {
       expect(s.connected).to.equal(true);
     });
 
-    it('closes only the connection that sends a packet over the size cap', async () => {
-      const { code, tokens } = await chatWithMembers(t.base, 2);
-      const [big, other] = await Promise.all(tokens.map(open));
+    it('answers an event over the size cap that waits for an ack with payload_too_large, unparsed, and the connection stays', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 1);
+      const s = await open(tokens[0]);
+      await joinOk(s, { code });
+      const big = await (s as unknown as RawSocket).timeout(10_000).emitWithAck('message:send', { code, content: 'x'.repeat(70 * 1024) });
+      expect(big).to.deep.equal({ ok: false, error: { code: 'payload_too_large', message: 'the packet is over the 65536-byte limit' } });
+      const ok = await send(s, code, 'still here');
+      expect(ok.ok && ok.message.seq).to.equal(1); // the oversized send was not processed
+      expect(s.connected).to.equal(true);
+    });
+
+    it('closes only the connection that sends a packet over the size cap it cannot answer (no ack, or over the read ceiling)', async () => {
+      const { code, tokens } = await chatWithMembers(t.base, 3);
+      const [noAck, huge, other] = await Promise.all(tokens.map(open));
       const inbox = new Inbox(other);
       await joinOk(other, { code });
-      const closed = new Promise<string>((r) => big.once('disconnect', (reason) => r(reason)));
-      (big as unknown as RawSocket).emit('message:send', { code, content: 'x'.repeat(70 * 1024) }, () => undefined);
-      expect(await closed).to.equal('transport close');
+      const closed = [noAck, huge].map((s) => new Promise<string>((r) => s.once('disconnect', (reason) => r(reason))));
+      (noAck as unknown as RawSocket).emit('message:send', { code, content: 'x'.repeat(70 * 1024) });
+      (huge as unknown as RawSocket).emit('message:send', { code, content: 'x'.repeat(300 * 1024) }, () => undefined);
+      expect(await Promise.all(closed)).to.deep.equal(['transport close', 'transport close']);
       const ack = await send(other, code, 'unaffected');
       expect(ack.ok).to.equal(true);
       await inbox.until(() => inbox.seqs.includes(1), 'the other client’s message');

@@ -125,15 +125,7 @@ async function admin(adminUrl: string, sql: string): Promise<void> {
 async function startCluster(): Promise<Cluster> {
   const dir = makeTempDir('chatpop-pg-');
   try {
-    const asUser = postgresUser();
-    if (asUser) fs.chownSync(dir, asUser.uid, asUser.gid);
-    const dataDir = path.join(dir, 'data');
-    const initdb = spawnTracked('initdb', INITDB, [
-      '-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C',
-    ], { cwd: dir, ...asUser });
-    const exit = await initdb.exited;
-    if (exit.code !== 0) throw new Error(`initdb failed (${JSON.stringify(exit)}):\n${outputTail(initdb)}`);
-
+    const { dataDir, asUser } = await initCluster(dir);
     const { port, server } = await startServer(dir, dataDir, asUser);
     const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
     return {
@@ -151,9 +143,65 @@ async function startCluster(): Promise<Cluster> {
   }
 }
 
-async function startServer(dir: string, dataDir: string, asUser: UserIds | undefined) {
+/** A cluster of the caller's own, which it may stop and start again: for tests of a database restart. */
+export interface OwnPostgres {
+  /** `postgres://postgres@127.0.0.1:port/postgres`; the port stays across restarts */
+  url: string;
+  /** PostgreSQL's fast shutdown (SIGINT): running statements fail, sessions are terminated; resolves once it exited */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data; resolves once it accepts connections */
+  start(): Promise<void>;
+  /** Stops it if running and removes its files */
+  dispose(): Promise<void>;
+}
+
+/** A throwaway cluster apart from the run's shared one, so stopping it disturbs no other test. */
+export async function startOwnPostgres(): Promise<OwnPostgres> {
+  const dir = makeTempDir('chatpop-pg-own-');
+  try {
+    const { dataDir, asUser } = await initCluster(dir);
+    let { port, server } = await startServer(dir, dataDir, asUser);
+    let running: TrackedChild | undefined = server;
+    const stop = async () => {
+      const s = running;
+      running = undefined;
+      if (s) await stopChild(s, 'SIGINT');
+    };
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      stop,
+      start: async () => {
+        if (running) return;
+        ({ port, server } = await startServer(dir, dataDir, asUser, port));
+        running = server;
+      },
+      dispose: async () => {
+        await stop();
+        removeTempDir(dir);
+      },
+    };
+  } catch (err) {
+    removeTempDir(dir);
+    throw err;
+  }
+}
+
+async function initCluster(dir: string): Promise<{ dataDir: string; asUser: UserIds | undefined }> {
+  const asUser = postgresUser();
+  if (asUser) fs.chownSync(dir, asUser.uid, asUser.gid);
+  const dataDir = path.join(dir, 'data');
+  const initdb = spawnTracked('initdb', INITDB, [
+    '-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C',
+  ], { cwd: dir, ...asUser });
+  const exit = await initdb.exited;
+  if (exit.code !== 0) throw new Error(`initdb failed (${JSON.stringify(exit)}):\n${outputTail(initdb)}`);
+  return { dataDir, asUser };
+}
+
+/** Starts postgres on `fixedPort`, or on a free port (retried if another process takes it first). */
+async function startServer(dir: string, dataDir: string, asUser: UserIds | undefined, fixedPort?: number) {
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT, its "immediate" one, still takes the
     // backends down with the postmaster, which SIGKILL would not.
     const server = spawnTracked(`postgres :${port}`, POSTGRES, [
@@ -169,7 +217,7 @@ async function startServer(dir: string, dataDir: string, asUser: UserIds | undef
     } catch (err) {
       await stopChild(server, 'SIGQUIT');
       // Another process on the machine may have bound the port between our check and postgres.
-      if (attempt >= 3 || !/could not bind|Address already in use/.test(String(err))) throw err;
+      if (fixedPort !== undefined || attempt >= 3 || !/could not bind|Address already in use/.test(String(err))) throw err;
     }
   }
 }

@@ -38,6 +38,12 @@ export function createRedisClient(target: Exclude<RedisTarget, { kind: 'none' }>
 /** Redis refusing the credentials: retrying the same ones cannot succeed, so nobody should wait for it. */
 export const isAuthRefusal = (err: Error): boolean => /^(WRONGPASS|NOAUTH)\b/.test(err.message);
 
+/** The database Redis refused to SELECT (REDIS_URL's; ioredis goes on, ready, on database 0), or null. */
+export function refusedDatabase(err: Error): string | null {
+  const command = (err as { command?: { name?: string; args?: unknown[] } }).command;
+  return command?.name === 'select' ? String(command.args?.[0]) : null;
+}
+
 /**
  * Connects, but never throws: a cache that is down at start is a degraded mode, not a failure.
  * Gives up after `timeoutMs`, or at once when Redis refuses the password (the client keeps
