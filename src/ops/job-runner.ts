@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, type CommanderError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { stackFrames } from '../db-error';
 import { EXIT, OpsError, causeText } from './ops-error';
 import { styleForStdout, type Style } from './style';
 
@@ -98,7 +99,7 @@ export function runJob(name: string, body: () => Promise<number | void>, cleanup
     } catch (err) {
       code = err instanceof OpsError ? err.exitCode : EXIT.failure;
       process.stderr.write(`${name}: ${causeText(err)}\n`);
-      if (process.env.DEBUG_JOBS) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+      if (process.env.DEBUG_JOBS) process.stderr.write(`${stackFrames(err)}\n`);
     }
     await Promise.race([cleanup().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
     // Exit once stdout has taken everything (it may be a pipe).
