@@ -10,18 +10,19 @@ export interface DbErrorSummary {
   code?: string;
   constraint?: string;
   table?: string;
+  /** for a connection failure (no SQLSTATE): the driver's own words (`connect ECONNREFUSED …`), which hold no values */
+  reason?: string;
 }
 
 type ErrorFields = { name?: unknown; code?: unknown; sqlState?: unknown; severity?: unknown; constraint?: unknown; table?: unknown; message?: unknown };
 
-/** A driver error (pg, libsql) or MikroORM's wrapper of one. */
+/** An error the server answered about a statement (SQLSTATE or SQLite result code). */
+const isStatementError = (e: ErrorFields): boolean =>
+  typeof e.sqlState === 'string' || (typeof e.severity === 'string' && typeof e.code === 'string') || (typeof e.code === 'string' && e.code.startsWith('SQLITE_'));
+
+/** A driver error (pg, libsql) or MikroORM's wrapper of one (`…Exception`, connection failures included). */
 function isDbError(e: ErrorFields): boolean {
-  return (
-    typeof e.sqlState === 'string' ||
-    (typeof e.severity === 'string' && typeof e.code === 'string') ||
-    (typeof e.code === 'string' && e.code.startsWith('SQLITE_')) ||
-    /DriverException|ConstraintViolationException|^(DatabaseError|LibsqlError|SqliteError)$/.test(String(e.name))
-  );
+  return isStatementError(e) || /Exception$|^(DatabaseError|LibsqlError|SqliteError)$/.test(String(e.name));
 }
 
 /** The first database error in `err`'s cause chain, summarized; null when there is none. */
@@ -37,6 +38,8 @@ export function dbErrorSummary(err: unknown): DbErrorSummary | null {
       code: str(f.sqlState) ?? str(f.code),
       constraint: str(f.constraint) ?? (sqlite?.[1] === 'CHECK' ? sqlite[2] : undefined),
       table: str(f.table) ?? (sqlite && sqlite[1] !== 'CHECK' ? sqlite[2] : undefined),
+      // knex puts the statement, values inlined, before " - " and the driver's words.
+      reason: isStatementError(f) ? undefined : String(f.message).split(' - ').pop(),
     };
   }
   return null;
@@ -53,7 +56,7 @@ export function safeErrorText(err: unknown): string {
   const message = (err as { message?: unknown } | null)?.message;
   const text = typeof message === 'string' ? message : String(err);
   if (!db) return text;
-  const what = [db.type, db.code, db.constraint && `constraint ${db.constraint}`, db.table && `on ${db.table}`].filter(Boolean).join(' ');
+  const what = db.reason ?? `database error: ${[db.type, db.code, db.constraint && `constraint ${db.constraint}`, db.table && `on ${db.table}`].filter(Boolean).join(' ')}`;
   // A wrapper's own words (`the database is unavailable…`) say what it meant; the driver's do not.
-  return !isDbError(err as ErrorFields) ? `${text} (database error: ${what})` : `database error: ${what}`;
+  return isDbError(err as ErrorFields) ? what : `${text} (${what})`;
 }

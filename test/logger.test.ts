@@ -1,3 +1,4 @@
+import { ConnectionException } from '@mikro-orm/core';
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { createLogger } from '../src/logger';
@@ -32,6 +33,17 @@ async function refuseSecrets(t: TestApp): Promise<void> {
     await conn.execute(`create trigger no_refused before insert on users when new.username like '${REFUSED_USER}%' begin select raise(abort, 'no_refused'); end`);
   }
 }
+
+describe('database connection failures keep their reason, not their statement (#22 hygiene)', () => {
+  it("a statement cut off by a lost connection is told by the driver's words alone", () => {
+    // What knex makes of a query whose connection died: the statement, values inlined, then the cause.
+    const err = new ConnectionException(new Error(`update users set password_hash = '$argon2id$v=19$${SECRET}' - Connection terminated unexpectedly`));
+    expect(causeText(err)).to.equal('Connection terminated unexpectedly');
+    const line = capturedLogger();
+    line.log.error({ err }, 'failed');
+    expect(line.text()).to.include('Connection terminated unexpectedly').and.not.include(SECRET);
+  });
+});
 
 for (const stackName of STACKS) {
   describe(`database errors are logged without their values (#22 hygiene: no SQL, bound values or rows in logs) [${stackName}]`, function () {
