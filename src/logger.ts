@@ -6,10 +6,15 @@ export type Logger = pino.Logger;
 /**
  * pino's error serializer, except that an error holding a database error keeps only what failed
  * (class, code, constraint, table) and its stack frames: its text holds the SQL and bound values.
+ * A Redis reply error keeps its command's name, not its arguments (cached messages, user state).
  */
 function errSerializer(err: unknown): unknown {
   const db = dbErrorSummary(err);
-  if (!db) return pino.stdSerializers.err(err as Error);
+  if (!db) {
+    const out = pino.stdSerializers.err(err as Error) as { command?: { name?: unknown } };
+    if (out?.command && typeof out.command === 'object') out.command = { name: out.command.name };
+    return out;
+  }
   return { ...db, type: (err as Error).constructor?.name ?? db.type, message: safeErrorText(err), stack: stackFrames(err) };
 }
 

@@ -1,9 +1,10 @@
 import { ConnectionException } from '@mikro-orm/core';
 import { expect } from 'chai';
+import Redis from 'ioredis';
 import { Writable } from 'node:stream';
 import { createLogger } from '../src/logger';
 import { causeText } from '../src/ops';
-import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, uniqueName, type TestApp } from './support';
+import { ApiClient, chatWithHost, STACKS, startRedis, startStack, startTestApp, uniqueName, type TestApp } from './support';
 import { connect, joinOk, send } from './realtime/helpers';
 
 /** A real logger whose lines the test reads. */
@@ -42,6 +43,24 @@ describe('database connection failures keep their reason, not their statement (#
     const line = capturedLogger();
     line.log.error({ err }, 'failed');
     expect(line.text()).to.include('Connection terminated unexpectedly').and.not.include(SECRET);
+  });
+});
+
+describe('Redis errors are logged without their command arguments (#22 hygiene)', () => {
+  it('a refused command logs its name and the reply, not the values it carried', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url);
+    try {
+      await client.set('chat:{HYGIENE1}:messages', 'a string');
+      // ioredis hangs the command and its arguments on the error: here, a cached message.
+      const err = await client.zadd('chat:{HYGIENE1}:messages', 1, `{"content":"${SECRET}"}`).then(() => null, (e: unknown) => e);
+      const line = capturedLogger();
+      line.log.error({ err }, 'cache write failed');
+      expect(line.text()).to.include('WRONGTYPE').and.include('zadd').and.not.include(SECRET);
+    } finally {
+      client.disconnect();
+      await redis.stop();
+    }
   });
 });
 
