@@ -72,7 +72,7 @@ program
   .action(
     run(async (m, g) => {
       const plan = await m.planAll(Boolean(g.queue));
-      if (!g.json) out.lines(text.renderAllPlan(plan));
+      if (!g.json) out.text(plan, text.renderAllPlan);
       // Nothing to delete needs no confirmation, as for old and user (an empty queue counts as nothing).
       const nothing = plan.chat_keys + plan.user_keys === 0 && (!plan.clear_queue || plan.queue_waiting === 0);
       if (!nothing) await confirm('Delete all of it?', { force: Boolean(g.force), action: `delete ${plan.chat_keys + plan.user_keys} cache keys` });
@@ -88,7 +88,7 @@ program
   .action(
     run(async (m, g) => {
       const plan = await m.planOld(g.hours);
-      if (!g.json) out.lines(text.renderOldPlan(plan));
+      if (!g.json) out.text(plan, text.renderOldPlan);
       if (plan.chats.length || plan.user_keys.length) {
         const count = plan.chats.reduce((a, c) => a + c.keys.length, 0) + plan.user_keys.length;
         await confirm(`Delete these ${count} keys?`, { force: Boolean(g.force), action: `delete ${count} idle cache keys` });
@@ -105,11 +105,11 @@ program
   .action(
     run(async (m, g, [id]) => {
       const plan = await m.planUser(id);
-      if (!g.json) out.lines(text.renderUserPlan(plan));
+      if (!g.json) out.text(plan, text.renderUserPlan);
       if (plan.keys.length) await confirm(`Delete these ${plan.keys.length} keys?`, { force: Boolean(g.force), action: `delete ${plan.keys.length} cache keys of user ${id}` });
       const deleted = await m.clearUser(plan);
       if (g.json) out.json({ ...plan, deleted });
-      else if (plan.keys.length) out.lines(`deleted ${deleted} keys of user ${id}`);
+      else if (plan.keys.length) out.text(id, (i) => `deleted ${deleted} keys of user ${i}`);
     }),
   );
 
@@ -136,8 +136,8 @@ program
       const cache = await m.stats().catch((err: Error) => ({ error: err.message }));
       if (g.json) out.json({ ...pods, cache });
       else {
-        out.lines(text.renderPods(pods, out.style));
-        out.lines('error' in cache ? `cache: ${cache.error}` : ['', ...text.renderCacheStats(cache, out.style)]);
+        out.text(pods, (p) => text.renderPods(p, out.style));
+        out.text(cache, (c) => ('error' in c ? `cache: ${c.error}` : ['', ...text.renderCacheStats(c, out.style)]));
       }
       return 'error' in cache ? EXIT.failure : EXIT.ok;
     }),

@@ -98,8 +98,8 @@ async function main(): Promise<number> {
     const compare = flags.compare ? await inspector.compare(code) : undefined;
     if (flags.json) out.json(repair && compare ? { repair, compare } : (repair ?? compare));
     else {
-      if (repair) out.lines(text.renderRepair(repair));
-      if (compare) out.lines(text.renderCompare(compare, out.style));
+      if (repair) out.text(repair, text.renderRepair);
+      if (compare) out.text(compare, (c) => text.renderCompare(c, out.style));
     }
     // As --chat for a chat that is nowhere: nothing was compared, so nothing is "in sync".
     if (compare && !compare.in_database && compare.channels.every((c) => c.status === 'not_cached')) {
@@ -109,24 +109,24 @@ async function main(): Promise<number> {
   }
   if (flags.clear) {
     const plan = await inspector.clearPlan(code);
-    if (!flags.json) out.lines(text.renderClearPlan(plan));
+    if (!flags.json) out.text(plan, text.renderClearPlan);
     if (plan.keys.length) {
       await confirm(`Delete these ${plan.keys.length} keys?`, { force: Boolean(flags.force), action: `delete ${plan.keys.length} cache keys of chat ${code}` });
       await inspector.clear(code);
     }
     if (flags.json) out.json({ ...plan, deleted: plan.keys.length });
-    else if (plan.keys.length) out.lines(text.renderCleared(plan));
+    else if (plan.keys.length) out.text(plan, text.renderCleared);
     return EXIT.ok;
   }
   if (flags.monitor) {
     const monitor = new WindowMonitor(ctx, code);
     const info = await inspector.engineInfo();
-    if (!flags.json) out.lines([...text.engineLines(info), `monitoring ${monitor.key} every ${MONITOR_INTERVAL_MS / 1000} s; Ctrl+C stops`]);
+    if (!flags.json) out.text(info, (i) => [...text.engineLines(i), `monitoring ${monitor.key} every ${MONITOR_INTERVAL_MS / 1000} s; Ctrl+C stops`]);
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     process.once('SIGTERM', () => stop.abort());
     // --json: one JSON document per sample, one per line.
-    const samples = await runMonitor(monitor, (t) => (flags.json ? out.json(t, true) : out.lines(text.renderTick(t, out.style))), stop.signal);
+    const samples = await runMonitor(monitor, (t) => (flags.json ? out.json(t, true) : out.text(t, (x) => text.renderTick(x, out.style))), stop.signal);
     if (!flags.json) out.lines(`stopped after ${samples} samples`);
     return EXIT.ok;
   }

@@ -7,7 +7,7 @@ import type { RedisEngine } from '../src/cache';
 // store's entity) and prom-client, which a terminal view has no use for.
 import { readClusterView, renderClusterView, type TerminalView } from '../src/monitoring/monitor-view';
 import { RedisSnapshotBoard } from '../src/monitoring/snapshot-board';
-import { EXIT, OpsContext, causeText, chatCodeArg, createOutput, createProgram, jobConfig, positiveInt, runJob } from '../src/ops';
+import { EXIT, OpsContext, causeText, chatCodeArg, createOutput, createProgram, jobConfig, positiveInt, printable, printableDoc, runJob } from '../src/ops';
 
 interface Flags {
   chat?: string;
@@ -43,7 +43,7 @@ let ctx: OpsContext | undefined;
 
 function print(view: TerminalView): void {
   if (flags.json) return out.json(view, !flags.once);
-  const lines = renderClusterView(view, { style: out.style, intervalSeconds: flags.once ? undefined : flags.interval, events: flags.limit });
+  const lines = renderClusterView(printableDoc(view), { style: out.style, intervalSeconds: flags.once ? undefined : flags.interval, events: flags.limit });
   if (redraw) process.stdout.write('\x1b[H\x1b[2J');
   else if (!flags.once) lines.push('');
   out.lines(lines);
@@ -65,7 +65,7 @@ async function main(): Promise<number> {
     } catch (err) {
       // A Redis hiccup is shown and retried; the operator stops with Ctrl+C.
       if (flags.json) out.json({ taken_at: new Date().toISOString(), error: causeText(err) }, true);
-      else out.lines(out.style.red(`Redis did not answer: ${causeText(err)}; retrying every ${flags.interval} s`));
+      else out.lines(out.style.red(`Redis did not answer: ${printable(causeText(err))}; retrying every ${flags.interval} s`));
     }
   }
   return EXIT.ok;

@@ -2,6 +2,7 @@
 // Nothing imported here may load koa, ioredis or pg: telemetry must start first, because its
 // instrumentations patch those modules as they are required. The app is imported after it.
 import { ConfigError, loadConfig, type Config } from './config';
+import { safeErrorText } from './db-error';
 import { createLogger } from './logger';
 import { Monitor, startTelemetry } from './monitoring';
 
@@ -49,6 +50,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`chatpop: failed to start: ${(err as Error).message}\n`);
+  process.stderr.write(`chatpop: failed to start: ${safeErrorText(err)}\n`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import type { CacheEngine } from '../cache';
+import { safeErrorText } from '../db-error';
 import type { Logger } from '../logger';
 
 export interface RepairStats {
@@ -87,7 +88,7 @@ export class RepairQueue {
       }
     } catch (err) {
       // The cache is unreachable: codes stay local and the timer tries again.
-      this.log.debug({ err: (err as Error).message }, 'repair queue waits for the cache');
+      this.log.debug({ err: safeErrorText(err) }, 'repair queue waits for the cache');
     } finally {
       this.running = false;
     }
@@ -101,7 +102,7 @@ export class RepairQueue {
     } catch (err) {
       this.failed++;
       this.local.add(code);
-      this.log.warn({ chat: code, err: (err as Error).message }, 'cache repair failed; will retry');
+      this.log.warn({ chat: code, err: safeErrorText(err) }, 'cache repair failed; will retry');
     } finally {
       this.active--;
     }

@@ -5,8 +5,9 @@ import type { Logger } from '../logger';
 
 /** Maps errors thrown by koa's own middleware (body parser, etc.) to the contract's codes. */
 function fromHttpError(err: { status?: number; expose?: boolean; message?: string; type?: string; code?: unknown }): AppError | null {
-  // zlib's own errors (Z_DATA_ERROR, …) for a body sent as gzip or deflate that is not
-  if (typeof err.code === 'string' && err.code.startsWith('Z_')) return AppError.invalidInput('the request body could not be decompressed');
+  // zlib's own errors (Z_DATA_ERROR, …) for a body sent as gzip or deflate that is not, and
+  // brotli's (ERR__ERROR_FORMAT_PADDING_2, …) for one sent as br
+  if (typeof err.code === 'string' && /^(Z_|ERR__ERROR_FORMAT_)/.test(err.code)) return AppError.invalidInput('the request body could not be decompressed');
   if (err.status === 413 || err.type === 'entity.too.large') return AppError.payloadTooLarge('request body too large');
   if (err.status === 415) return AppError.invalidInput('send JSON (Content-Type: application/json)');
   if (err.status === 400 || err.type === 'entity.parse.failed') return AppError.invalidInput('malformed JSON body');

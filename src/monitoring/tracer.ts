@@ -1,4 +1,5 @@
 import { trace, SpanStatusCode, INVALID_SPAN_CONTEXT, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { dbErrorSummary, safeErrorText } from '../db-error';
 import { LightSpan } from './light-span';
 import type { EndedSpan } from './monitor-span-processor';
 
@@ -96,7 +97,9 @@ function failAndEnd(span: Span, err: unknown): void {
 }
 
 function markFailed(span: Span, err: unknown): void {
-  span.recordException(err as Error);
+  // A database error's text holds the statement's values; spans leave the process (OTLP).
+  const db = dbErrorSummary(err);
+  span.recordException(db ? { name: db.type, message: safeErrorText(err) } : (err as Error));
   span.setStatus({ code: SpanStatusCode.ERROR });
 }
 

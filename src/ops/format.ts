@@ -73,3 +73,25 @@ export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((_, c) => Math.max(...all.map((r) => [...(r[c] ?? '')].length)));
   return all.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell + ' '.repeat(widths[c] - [...cell].length))).join('  ').trimEnd());
 }
+
+// C0 and C1 controls, DEL, and the bidirectional overrides and line separators that reorder or break
+// what an operator reads: stored text can carry any of them (an OSC 52 clipboard write, a cursor move).
+const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/** `text` with control characters written as escapes (`\x1b`, `\u202e`), so a terminal shows them instead of obeying them. */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const n = c.codePointAt(0)!;
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** A report with every string in it (keys too) made printable: what the text renderers are given. */
+export function printableDoc<T>(doc: T): T {
+  if (typeof doc === 'string') return printable(doc) as T;
+  if (Array.isArray(doc)) return doc.map(printableDoc) as T;
+  if (doc !== null && typeof doc === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(doc))) {
+    return Object.fromEntries(Object.entries(doc).map(([k, v]) => [printable(k), printableDoc(v)])) as T;
+  }
+  return doc;
+}

@@ -37,7 +37,7 @@ export {
 export { listPods, toPodRow, DEFAULT_POD_SELECTOR, type PodRow, type PodsReport, type PodsOptions } from './k8s-status';
 export { migrationStatus, migrateUp, migrateDown, type MigrationRun, type MigrationStatus } from './migrations';
 export { confirm, type ConfirmOptions } from './confirm';
-export { formatTtl, formatDuration, formatTime, formatCents, formatBytes, clip, table } from './format';
+export { formatTtl, formatDuration, formatTime, formatCents, formatBytes, clip, table, printable, printableDoc } from './format';
 export { createStyle, styleForStdout, type Style } from './style';
 export * as inspectText from './inspect-text';
 export * as maintenanceText from './maintenance-text';

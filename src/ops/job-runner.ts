@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError, type CommanderError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { stackFrames } from '../db-error';
+import { printable, printableDoc } from './format';
 import { EXIT, OpsError, causeText } from './ops-error';
 import { styleForStdout, type Style } from './style';
 
@@ -10,7 +12,9 @@ export interface JobOutput {
   lines(lines: string[] | string): void;
   /** Prints one JSON document on stdout (pretty unless `compact`). */
   json(doc: unknown, compact?: boolean): void;
-  /** `doc` as JSON when `asJson`, else the text `render` makes of it. */
+  /** Prints the text `render` makes of `doc`, its strings made printable (stored text may hold terminal escapes). */
+  text<T>(doc: T, render: (doc: T) => string[] | string): void;
+  /** `doc` as JSON (exact) when `asJson`, else as `text` prints it. */
   report<T>(asJson: boolean | undefined, doc: T, render: (doc: T) => string[] | string): void;
 }
 
@@ -19,7 +23,8 @@ export function createOutput(stream: NodeJS.WriteStream = process.stdout): JobOu
     style: styleForStdout(process.env, Boolean(stream.isTTY)),
     lines: (lines) => void stream.write((Array.isArray(lines) ? lines : [lines]).join('\n') + '\n'),
     json: (doc, compact = false) => void stream.write(JSON.stringify(doc, null, compact ? 0 : 2) + '\n'),
-    report: (asJson, doc, render) => (asJson ? out.json(doc) : out.lines(render(doc))),
+    text: (doc, render) => out.lines(render(printableDoc(doc))),
+    report: (asJson, doc, render) => (asJson ? out.json(doc) : out.text(doc, render)),
   };
   return out;
 }
@@ -97,8 +102,8 @@ export function runJob(name: string, body: () => Promise<number | void>, cleanup
       code = (await body()) ?? EXIT.ok;
     } catch (err) {
       code = err instanceof OpsError ? err.exitCode : EXIT.failure;
-      process.stderr.write(`${name}: ${causeText(err)}\n`);
-      if (process.env.DEBUG_JOBS) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+      process.stderr.write(`${name}: ${printable(causeText(err))}\n`);
+      if (process.env.DEBUG_JOBS) process.stderr.write(`${stackFrames(err)}\n`);
     }
     await Promise.race([cleanup().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
     // Exit once stdout has taken everything (it may be a pipe).

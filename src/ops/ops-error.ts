@@ -1,3 +1,5 @@
+import { safeErrorText } from '../db-error';
+
 /** Exit codes shared by every job (docs/contract.md "Command-line jobs"). */
 export const EXIT = {
   ok: 0,
@@ -45,7 +47,7 @@ export class OpsError extends Error {
 /** The one-line text of any thrown value. */
 export function causeText(err: unknown, fallback = 'unknown error'): string {
   if (err instanceof AggregateError && err.errors.length) return causeText(err.errors[0], fallback);
-  const text = err instanceof Error ? err.message : err === undefined || err === null ? '' : String(err);
+  const text = err === undefined || err === null ? '' : safeErrorText(err);
   return text.split('\n')[0].trim() || fallback;
 }
 

@@ -66,19 +66,20 @@ describe('deploy: the chart and the plain manifests agree', () => {
     const fromChart = byArgs(chart, 'CronJob');
     const fromBase = byArgs(base, 'CronJob');
     expect([...fromChart.keys()].sort()).to.deep.equal([...fromBase.keys()].sort());
-    expect([...fromBase.keys()].sort()).to.deep.equal(['clear-cache maintenance', 'clear-cache old --hours=168 --force']);
+    expect([...fromBase.keys()].sort()).to.deep.equal(['clear-cache k8s-status', 'clear-cache maintenance', 'clear-cache old --hours=168 --force']);
     const expectedSchedule: Record<string, string> = {
+      'clear-cache k8s-status': '0 0 1 1 *', // suspended: run on demand only
       'clear-cache maintenance': '0 2 * * *',
       'clear-cache old --hours=168 --force': '0 3 * * 0',
     };
     for (const [args, b] of fromBase) {
       const c = fromChart.get(args)!;
       expect(dig(b, 'spec.schedule'), args).to.equal(expectedSchedule[args]);
-      for (const field of ['schedule', 'concurrencyPolicy', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit', 'startingDeadlineSeconds']) {
+      for (const field of ['schedule', 'suspend', 'concurrencyPolicy', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit', 'startingDeadlineSeconds']) {
         expect(dig(c, `spec.${field}`), `${args} ${field}`).to.deep.equal(dig(b, `spec.${field}`));
       }
       expect(dig(b, 'spec.concurrencyPolicy')).to.equal('Forbid');
-      for (const field of ['backoffLimit', 'activeDeadlineSeconds', 'template.spec.restartPolicy', 'template.spec.serviceAccountName']) {
+      for (const field of ['backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished', 'template.spec.restartPolicy', 'template.spec.automountServiceAccountToken', 'template.spec.serviceAccountName']) {
         const chartValue = dig(c, `spec.jobTemplate.spec.${field}`);
         if (field.endsWith('serviceAccountName')) continue; // the chart's name is release-scoped
         expect(chartValue, `${args} ${field}`).to.deep.equal(dig(b, `spec.jobTemplate.spec.${field}`));

@@ -133,7 +133,7 @@ describe('deploy: Helm chart', () => {
     const objects = renderChartObjects(values);
     expect(objects.map((o) => o.kind)).to.include.members([
       'ConfigMap', 'Secret', 'Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget',
-      'ServiceAccount', 'Role', 'RoleBinding', 'CronJob', 'Job',
+      'ServiceAccount', 'Role', 'RoleBinding', 'CronJob', 'Job', 'NetworkPolicy',
     ]);
     const problems = objects.flatMap(kubernetesProblems);
     expect(problems, problems.join('\n')).to.deep.equal([]);

@@ -44,9 +44,9 @@ describe('deploy: kustomize manifests', () => {
     const kinds = buildShipped('base').map((o) => o.kind).sort();
     expect(kinds).to.include.members([
       'ConfigMap', 'CronJob', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'PodDisruptionBudget',
-      'Role', 'RoleBinding', 'Service', 'ServiceAccount',
+      'NetworkPolicy', 'Role', 'RoleBinding', 'Service', 'ServiceAccount',
     ]);
-    expect(kinds.filter((k) => k === 'CronJob')).to.have.length(2);
+    expect(kinds.filter((k) => k === 'CronJob')).to.have.length(3);
   });
 
   it('the overlay points at a Redis Cluster, namespaces every object and pins the image', () => {

@@ -126,6 +126,12 @@ describe('bad input gets the contract error object and stores nothing', function
     expectError(res, 400, 'invalid_input');
   });
 
+  it('refuses a body sent as Content-Encoding: br that is not brotli with 400, as for gzip (#22 hygiene; it was a 500)', async () => {
+    // Plain JSON is malformed brotli (not merely cut short, which zlib reports as for gzip).
+    const res = await host.request('POST', `/api/chats/${code}/messages`, { content: 'plain, not brotli' }, { 'content-encoding': 'br' });
+    expectError(res, 400, 'invalid_input');
+  });
+
   it('lets only the author or the host edit or delete', async () => {
     const g = await guest(t.base, code);
     expectError(await g.patch(`/api/chats/${code}/messages/${messageId}`, { content: 'hijack' }), 403, 'forbidden');

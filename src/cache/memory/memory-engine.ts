@@ -10,6 +10,9 @@ interface Expiring<T> {
 
 type Window = Map<number, CachedMessage>;
 
+/** How often expired keys are dropped; reads drop them too, but an idle chat is never read. */
+const SWEEP_EVERY_MS = 60_000;
+
 /**
  * The embedded engine: the Redis engine's behaviour on plain Maps, for a laptop with nothing
  * installed and a single process. Keys are the same strings as in Redis, so the operator tools
@@ -20,7 +23,26 @@ export class MemoryEngine implements CacheEngine {
   private readonly store = new Map<string, Expiring<unknown>>();
   private readonly repairs = new Set<string>();
 
-  constructor(private readonly limits: CacheLimits, private readonly now: () => number = Date.now) {}
+  private readonly sweeper: NodeJS.Timeout;
+
+  /** `sweepEveryMs`: how often expired keys are dropped. @default 60000 */
+  constructor(
+    private readonly limits: CacheLimits,
+    private readonly now: () => number = Date.now,
+    sweepEveryMs = SWEEP_EVERY_MS,
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), sweepEveryMs).unref();
+  }
+
+  /** Keys held, expired or not (what the process's memory holds). */
+  get size(): number {
+    return this.store.size;
+  }
+
+  private sweep() {
+    const now = this.now();
+    for (const [key, entry] of this.store) if (entry.expiresAt <= now) this.store.delete(key);
+  }
 
   private get<T>(key: string): T | undefined {
     const entry = this.store.get(key);
@@ -213,6 +235,7 @@ export class MemoryEngine implements CacheEngine {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     this.store.clear();
   }
 }
