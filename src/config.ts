@@ -80,6 +80,7 @@ const envSchema = z.object({
   CACHE_DEFAULT_TTL: int(1, 86_400 * 30).default(3600),
   /** Sends per participant per 10 s (REST and socket alike). @default 50 */
   SEND_RATE_LIMIT: int(1, 100_000).default(50),
+  SOCKET_MAX_CHATS: int(1, 10_000).default(100),
   /** Apply migrations at start; defaults to on outside production. */
   MIGRATE_ON_START: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -116,6 +117,8 @@ export interface Config {
   conversationCacheTtlSeconds: number;
   defaultCacheTtlSeconds: number;
   sendRateLimitPer10s: number;
+  /** chats one socket.io connection may hold at once */
+  socketMaxChats: number;
   migrateOnStart: boolean;
   logLevel: string;
   podName: string;
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     conversationCacheTtlSeconds: e.CACHE_CONVERSATION_TTL,
     defaultCacheTtlSeconds: e.CACHE_DEFAULT_TTL,
     sendRateLimitPer10s: e.SEND_RATE_LIMIT,
+    socketMaxChats: e.SOCKET_MAX_CHATS,
     migrateOnStart: e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
     podName: e.HOSTNAME ?? `pod-${process.pid}`,

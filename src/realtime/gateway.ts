@@ -9,10 +9,11 @@ import type { Logger } from '../logger';
 import { metrics } from '../monitoring';
 import { createRealtimeAdapter, type RealtimeAdapter } from './adapter';
 import { coalesceWebSocketWrites } from './coalesced-writes';
-import { sessionAuth } from './auth';
+import { connectionAuth } from './auth';
+import { ChatAccess } from './chat-access';
 import { DEFAULT_SEQUENCER_OPTIONS, type SequencerOptions } from './chat-sequencer';
 import { registerHandlers } from './event-handlers';
-import type { RealtimeServer } from './events';
+import type { RealtimeServer } from './server-events';
 import { InFlight } from './in-flight';
 import { JoinFlow } from './join';
 import { ConnectionLimits, DEFAULT_LIMITS, type RealtimeLimits } from './limits';
@@ -68,7 +69,8 @@ async function createPresenceStore(config: Config): Promise<PresenceStore> {
 /** The socket.io gateway of docs/contract.md over the chat services; attach() it to the HTTP server. */
 export async function createRealtimeGateway(deps: RealtimeDeps, options: RealtimeOptions = {}): Promise<RealtimeGateway> {
   const { config, chat, tokens, log } = deps;
-  const limits: RealtimeLimits = { ...DEFAULT_LIMITS, sendsPer10s: config.sendRateLimitPer10s, ...options.limits };
+  const maxChats = options.limits?.maxChats ?? config.socketMaxChats;
+  const limits: RealtimeLimits = { ...DEFAULT_LIMITS, sendsPer10s: config.sendRateLimitPer10s, maxChats, joinsPerMinute: 2 * maxChats, ...options.limits };
   const adapter = await createRealtimeAdapter(config.redis);
   const store = await createPresenceStore(config);
 
@@ -84,7 +86,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     store,
     config.podName,
     {
-      local: (update) => io.local.to(roomOf(update.code, 'main')).emit('presence:updated', update),
+      local: (update) => io.local.to(roomOf(update.chat_code, 'main')).emit('presence:updated', update),
       others: (code) => {
         if (adapter.crossPod) io.serverSideEmit('presence:changed', code);
       },
@@ -94,14 +96,15 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
   );
   io.on('presence:changed', (code) => presence.remoteChanged(code));
   const delivery = new OrderedDelivery(io, chat, adapter.crossPod, log, { ...DEFAULT_SEQUENCER_OPTIONS, ...options.sequencer });
-  const join = new JoinFlow(chat, delivery, presence);
+  const access = new ChatAccess(chat, tokens, limits.maxChats);
+  const join = new JoinFlow(chat, delivery, presence, access);
   const connectionLimits = new ConnectionLimits(limits);
 
   let draining = false;
   const inFlight = new InFlight();
-  const ctx = { chat, join, limits: connectionLimits, log, draining: () => draining, inFlight };
+  const ctx = { chat, join, access, limits: connectionLimits, log, draining: () => draining, inFlight };
 
-  io.use(sessionAuth(tokens, () => draining));
+  io.use(connectionAuth(tokens, () => draining));
   io.on('connection', (socket) => {
     registerHandlers(ctx, socket);
     metrics.socketsConnected.inc();

@@ -8,3 +8,4 @@ export { RedisPresenceStore, MemoryPresenceStore, type PresenceStore, type Prese
 export { DEFAULT_LIMITS, type RealtimeLimits } from './limits';
 export { roomOf } from './rooms';
 export type * from './events';
+export type * from './server-events';

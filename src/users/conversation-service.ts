@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { UserClaims, UserView } from '../auth';
-import { newChatCode, type HistoryService, type MessageStore, type MessageView } from '../chat';
+import { newChatCode, type HistoryService, type LastMessagePreview, type MessageStore, type MessageView } from '../chat';
 import { Chat, Participant } from '../domain';
 import { AppError } from '../errors';
 import { ENTRIES } from './cache-entries';
@@ -12,16 +12,6 @@ import type { UserService } from './user-service';
 export interface PartnerView {
   id: string;
   username: string;
-}
-
-export interface LastMessagePreview {
-  id: string;
-  seq: number;
-  username: string;
-  /** the start of the content; null when the message was deleted */
-  preview: string | null;
-  deleted: boolean;
-  created_at: string;
 }
 
 /** One entry of GET /api/me/conversations. */

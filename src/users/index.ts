@@ -19,7 +19,6 @@ export {
   MAX_CONVERSATIONS,
   PREVIEW_CHARS,
   type ConversationView,
-  type LastMessagePreview,
   type OpenedConversation,
   type PartnerView,
 } from './conversation-service';
