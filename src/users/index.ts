@@ -13,7 +13,8 @@ export { userCacheTtls, ENTRIES, usernameOwner, genOf, groupMembers, type UserCa
 export { UserCache, RETRY_INVALIDATIONS_MS, type UserCacheStats } from './user-cache';
 export { SingleFlight } from './single-flight';
 export { UserService } from './user-service';
-export { ReadMarkerService, unreadOf, type ReadMarkerView } from './read-marker-service';
+export { ReadMarkerService, type ReadMarkerView } from './read-marker-service';
+export { membershipUnread, type MembershipUnread, type Memberships } from './unread-counts';
 export {
   ConversationService,
   MAX_CONVERSATIONS,
