@@ -66,7 +66,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });
   const monitoring = await startAppMonitoring({ monitor, config, orm, cache, chat, log });
 
-  const realtime = await createRealtimeGateway({ config, chat, tokens, log });
+  const realtime = await createRealtimeGateway({ config, chat, users, tokens, log });
   chat.chats.presence = realtime.presence;
 
   const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });

@@ -46,8 +46,18 @@ const PREVIEW_CONCURRENCY = 16;
 
 const partnerOf = (u: UserView): PartnerView => ({ id: u.id, username: u.username });
 
+/** A conversation just created: `opener` asked for it with `partner`. */
+export type ConversationCreatedHook = (created: { code: string; opener: PartnerView; partner: PartnerView }) => void;
+
 /** 1:1 conversations (one chat per pair of users) and each user's conversation list. */
 export class ConversationService {
+  private readonly createdHooks: ConversationCreatedHook[] = [];
+
+  /** Runs after a conversation is created, once per pair (e.g. to tell both users' sockets). */
+  onCreated(hook: ConversationCreatedHook): void {
+    this.createdHooks.push(hook);
+  }
+
   constructor(
     private readonly store: MessageStore,
     private readonly history: HistoryService,
@@ -73,6 +83,7 @@ export class ConversationService {
       try {
         const chat = await this.create(directKey, self, partner);
         await Promise.all([this.cache.invalidate(self.id, 'inbox'), this.cache.invalidate(partner.id, 'inbox')]);
+        for (const hook of this.createdHooks) hook({ code: chat.code, opener: partnerOf(self), partner: partnerOf(partner) });
         return { code: chat.code, name: chat.name, kind: 'direct', partner: partnerOf(partner), created: true };
       } catch (err) {
         // Lost the race for this pair (or drew a taken chat code): read again.

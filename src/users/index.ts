@@ -4,6 +4,7 @@ import type { Orm } from '../db';
 import type { Logger } from '../logger';
 import type { UserCacheTtls } from './cache-entries';
 import { ConversationService } from './conversation-service';
+import { InboxFeed } from './inbox-feed';
 import { InboxInvalidator } from './inbox-invalidator';
 import { ReadMarkerService } from './read-marker-service';
 import { UserCache } from './user-cache';
@@ -19,11 +20,13 @@ export {
   ConversationService,
   MAX_CONVERSATIONS,
   PREVIEW_CHARS,
+  type ConversationCreatedHook,
   type ConversationView,
   type OpenedConversation,
   type PartnerView,
 } from './conversation-service';
 export { InboxInvalidator, MEMBER_LOOKUP_ATTEMPTS } from './inbox-invalidator';
+export { InboxFeed, type ChatInbox } from './inbox-feed';
 
 export interface UserServices {
   cache: UserCache;
@@ -31,6 +34,8 @@ export interface UserServices {
   conversations: ConversationService;
   reads: ReadMarkerService;
   invalidator: InboxInvalidator;
+  /** what a chat's change looks like in its members' inboxes */
+  inbox: InboxFeed;
   /** Unsubscribes from chat events, lets running invalidations finish and stops retry timers. */
   close(): Promise<void>;
 }
@@ -48,6 +53,7 @@ export function createUserServices(deps: { orm: Orm; cache: CacheEngine; chat: C
     conversations: new ConversationService(deps.chat.store, deps.chat.history, profiles, cache),
     reads: new ReadMarkerService(deps.chat.store, cache),
     invalidator,
+    inbox: new InboxFeed(deps.chat.store, deps.chat.history),
     close: async () => {
       detach();
       invalidator.close();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
 import { ApiClient, uniqueName } from '../support';
-import { chatWithMembers, compact, connect, Inbox, join, joinOk, range, startPods, type ChatSocket, type Pods } from './helpers';
+import { chatWithMembers, compact, Inbox, join, joinOk, podsForSuite, range } from './helpers';
 
 /** The chat limit these pods run with: small, so the test stays fast (the default is 100). */
 const MAX_CHATS = 50;
@@ -11,24 +11,10 @@ const PER_CHAT = 4;
 // chats it joins anonymously, while both pods commit their messages.
 describe('one connection, many chats (2 server processes, Redis adapter, PostgreSQL)', function () {
   this.timeout(60_000);
-  let pods: Pods;
+  const suite = podsForSuite(2, { SOCKET_MAX_CHATS: String(MAX_CHATS), SEND_RATE_LIMIT: '1000' });
+  const { open } = suite;
   let bases: string[];
-  const sockets: ChatSocket[] = [];
-
-  before(async () => {
-    pods = await startPods(2, { SOCKET_MAX_CHATS: String(MAX_CHATS), SEND_RATE_LIMIT: '1000' });
-    bases = pods.pods.map((p) => p.url);
-  });
-  after(async () => {
-    for (const s of sockets.splice(0)) s.close();
-    await pods?.stop();
-  });
-
-  const open = async (base: string, token: string) => {
-    const s = await connect(base, token);
-    sockets.push(s);
-    return s;
-  };
+  before(() => (bases = suite.bases));
 
   it(`one socket in ${MAX_CHATS} chats gets each chat's messages once and in order from both pods; leaving one stops only it; one more is limit_exceeded`, async () => {
     const api = new ApiClient(bases[0]);
