@@ -59,10 +59,11 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   }
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
-  const auth = new AuthService(orm, tokens);
   const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s });
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
+  tokens.revocations = users.revocations;
+  const auth = new AuthService(orm, tokens, users.revocations);
   const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });
   const monitoring = await startAppMonitoring({ monitor, config, orm, cache, chat, log });
 

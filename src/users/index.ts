@@ -6,6 +6,7 @@ import type { UserCacheTtls } from './cache-entries';
 import { ConversationService } from './conversation-service';
 import { InboxFeed } from './inbox-feed';
 import { InboxInvalidator } from './inbox-invalidator';
+import { TokenRevocations } from './token-revocations';
 import { ReadMarkerService } from './read-marker-service';
 import { UserCache } from './user-cache';
 import { UserService } from './user-service';
@@ -27,6 +28,7 @@ export {
 } from './conversation-service';
 export { InboxInvalidator, MEMBER_LOOKUP_ATTEMPTS } from './inbox-invalidator';
 export { InboxFeed, type ChatInbox } from './inbox-feed';
+export { TokenRevocations } from './token-revocations';
 
 export interface UserServices {
   cache: UserCache;
@@ -36,6 +38,8 @@ export interface UserServices {
   invalidator: InboxInvalidator;
   /** what a chat's change looks like in its members' inboxes */
   inbox: InboxFeed;
+  /** logout's revocations, which token verification checks */
+  revocations: TokenRevocations;
   /** Unsubscribes from chat events, lets running invalidations finish and stops retry timers. */
   close(): Promise<void>;
 }
@@ -54,6 +58,7 @@ export function createUserServices(deps: { orm: Orm; cache: CacheEngine; chat: C
     reads: new ReadMarkerService(deps.chat.store, cache),
     invalidator,
     inbox: new InboxFeed(deps.chat.store, deps.chat.history),
+    revocations: new TokenRevocations(deps.orm, cache),
     close: async () => {
       detach();
       invalidator.close();
