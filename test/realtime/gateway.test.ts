@@ -329,6 +329,22 @@ describe('realtime gateway (one pod)', function () {
     });
   });
 
+  describe('user sockets', () => {
+    it('tells a user token’s socket of its chats’ news (inbox:updated) and of a conversation opened with it', async () => {
+      const api = new ApiClient(t.base);
+      const [a, b] = await Promise.all(['ia', 'ib'].map((p) => api.post('/api/auth/register', { username: `${p}${Date.now()}`, password: 'correct-horse-1' })));
+      const inbox = new Inbox(await open(b.body.token));
+      const opened = await api.withToken(a.body.token).post('/api/conversations', { with: b.body.user.username });
+      await inbox.until(() => inbox.conversations.length === 1, 'conversation:created');
+      expect(inbox.conversations[0]).to.deep.equal({ chat_code: opened.body.code, with: a.body.user.username });
+      const joined = await api.withToken(a.body.token).post(`/api/chats/${opened.body.code}/join`, { username: a.body.user.username });
+      expect((await api.withToken(joined.body.session_token).post(`/api/chats/${opened.body.code}/messages`, { content: 'hi b' })).status).to.equal(201);
+      await inbox.until(() => inbox.inbox.length === 1, 'inbox:updated');
+      expect(inbox.inbox[0]).to.deep.include({ chat_code: opened.body.code, last_seq: 1, unread: 1 });
+      expect(inbox.inbox[0].last_message).to.include({ preview: 'hi b', seq: 1 });
+    });
+  });
+
   describe('presence', () => {
     it('shows who is online through presence:updated and GET /online, and forgets who disconnects', async () => {
       const { code, tokens, usernames } = await chatWithMembers(t.base, 2);

@@ -76,6 +76,19 @@ describe('one connection, many chats (2 server processes, Redis adapter, Postgre
 
     // The chat left makes room for another.
     await joinOk(s, { code: extra.code, session_token: extra.tokens[0] });
+
+    // Back in the chat it left, from the seq it holds: exactly what it missed, then live again.
+    await new ApiClient(bases[1], extra.hostToken).post(`/api/chats/${extra.code}/messages`, { content: 'kept live' });
+    const full = await join(s, { code: left.code, session_token: left.tokens[0] });
+    expect(full.ok || full.error.code, `${MAX_CHATS} chats held again`).to.equal('limit_exceeded');
+    expect(await s.timeout(5000).emitWithAck('chat:leave', { code: kept.code })).to.deep.equal({ ok: true });
+    const back = await joinOk(s, { code: left.code, session_token: left.tokens[0], since_seq: PER_CHAT });
+    expect(back.missed.map((m) => m.content)).to.deep.equal(['after the leave']);
+    expect(back.recovered).to.equal(true);
+    await new ApiClient(bases[1], left.hostToken).post(`/api/chats/${left.code}/messages`, { content: 'live again' });
+    await inbox.until(() => inbox.messages.some((m) => m.content === 'live again'), 'the rejoined chat’s next message');
+    expect(inbox.messages.filter((m) => m.chat_code === left.code).map((m) => m.seq)).to.deep.equal([...range(1, PER_CHAT), PER_CHAT + 2]);
+    await inbox.until(() => inbox.messages.some((m) => m.content === 'kept live'), 'the newly joined chat’s message');
   });
 
   it('refuses a registered join by code to a chat the user is not a participant of', async () => {
