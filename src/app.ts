@@ -62,14 +62,15 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   if (!(await schema.isCurrent().catch(() => true))) log.warn('the database schema is behind this code: /ready answers 503 until `migrate up` has run');
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
-  const auth = new AuthService(orm, tokens);
   const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s });
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
+  tokens.revocations = users.revocations;
+  const auth = new AuthService(orm, tokens, users.revocations);
   const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });
   const monitoring = await startAppMonitoring({ monitor, config, orm, cache, chat, log });
 
-  const realtime = await createRealtimeGateway({ config, chat, tokens, log });
+  const realtime = await createRealtimeGateway({ config, chat, users, tokens, log });
   chat.chats.presence = realtime.presence;
 
   const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });

@@ -80,6 +80,8 @@ const envSchema = z.object({
   CACHE_DEFAULT_TTL: int(1, 86_400 * 30).default(3600),
   /** Sends per participant per 10 s (REST and socket alike). @default 50 */
   SEND_RATE_LIMIT: int(1, 100_000).default(50),
+  /** Chats one socket may hold at once. @default 100 */
+  SOCKET_MAX_CHATS: int(1, 10_000).default(100),
   /** Apply migrations at start; defaults to on outside production, always on for the embedded SQLite. */
   MIGRATE_ON_START: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -116,6 +118,8 @@ export interface Config {
   conversationCacheTtlSeconds: number;
   defaultCacheTtlSeconds: number;
   sendRateLimitPer10s: number;
+  /** chats one socket.io connection may hold at once */
+  socketMaxChats: number;
   migrateOnStart: boolean;
   logLevel: string;
   podName: string;
@@ -167,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse 
     conversationCacheTtlSeconds: e.CACHE_CONVERSATION_TTL,
     defaultCacheTtlSeconds: e.CACHE_DEFAULT_TTL,
     sendRateLimitPer10s: e.SEND_RATE_LIMIT,
+    socketMaxChats: e.SOCKET_MAX_CHATS,
     // The embedded SQLite file lives in the pod: no migrate hook ever reaches it.
     migrateOnStart: e.DATABASE_URL.startsWith('sqlite:') || (e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production'),
     logLevel: e.LOG_LEVEL,

@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  limit_exceeded: 429,
   rate_limited: 429,
   internal: 500,
   not_implemented: 501,
@@ -50,6 +51,10 @@ export class AppError extends Error {
   }
   static payloadTooLarge(message: string) {
     return new AppError('payload_too_large', message);
+  }
+  /** A fixed per-client limit is reached (e.g. chats per connection): waiting does not help, leaving something does. */
+  static limitExceeded(message: string) {
+    return new AppError('limit_exceeded', message);
   }
   static rateLimited(retryAfterSeconds: number) {
     return new AppError('rate_limited', `too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });

@@ -3,7 +3,13 @@ import { forkEm, type Orm } from '../db';
 import { User } from '../domain';
 import { AppError } from '../errors';
 import { dummyHash, hashPassword, verifyPassword } from './passwords';
-import type { TokenService } from './tokens';
+import type { RevocationLookup, TokenService, UserClaims } from './tokens';
+
+/** Where logout records a revocation (src/users/token-revocations.ts). */
+export interface TokenRevoker extends RevocationLookup {
+  /** Revokes every token of the user issued until now. */
+  revoke(userId: string): Promise<void>;
+}
 
 export interface UserView {
   id: string;
@@ -17,7 +23,11 @@ export function toUserView(u: User): UserView {
 
 /** Registration and login; a registered username becomes reserved in every chat. */
 export class AuthService {
-  constructor(private readonly orm: Orm, private readonly tokens: TokenService) {}
+  constructor(
+    private readonly orm: Orm,
+    private readonly tokens: TokenService,
+    private readonly revocations: TokenRevoker,
+  ) {}
 
   async register(username: string, password: string): Promise<{ user: UserView; token: string }> {
     const em = forkEm(this.orm);
@@ -36,6 +46,18 @@ export class AuthService {
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
     if (!user || !ok) throw AppError.unauthorized('wrong username or password');
     return { user: toUserView(user), token: await this.tokenFor(user) };
+  }
+
+  /** A new token for the holder of a valid one (which stays valid until it expires or a logout). */
+  async refresh(claims: UserClaims): Promise<{ user: UserView; token: string }> {
+    const user = await forkEm(this.orm).findOne(User, { id: claims.sub });
+    if (!user) throw AppError.unauthorized('the user no longer exists');
+    return { user: toUserView(user), token: await this.tokenFor(user) };
+  }
+
+  /** Revokes every token of the user issued until now: user and session tokens, on every device. */
+  logout(claims: UserClaims): Promise<void> {
+    return this.revocations.revoke(claims.sub);
   }
 
   private tokenFor(user: User): Promise<string> {

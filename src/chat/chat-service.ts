@@ -53,6 +53,11 @@ export function toParticipantView(p: Participant, code: string): ParticipantView
   };
 }
 
+/** What a participant's session token says. */
+function sessionClaims(p: Participant, code: string): SessionClaims {
+  return { typ: 'session', sub: p.id, chat_id: p.chatId, code, username: p.username, user_id: p.userId, host: p.isHost };
+}
+
 /** Chats and their participants: create, describe, join, back-room membership. */
 export class ChatService {
   presence: PresenceCounter = { onlineCount: async () => 0 };
@@ -133,18 +138,17 @@ export class ChatService {
         if (participant.userId === null || participant.userId !== user?.sub) throw AppError.conflict(`the username ${username} is taken in this chat`);
       }
     }
-    const claims: SessionClaims = {
-      typ: 'session',
-      sub: participant.id,
-      chat_id: chat.id,
-      code,
-      username: participant.username,
-      user_id: participant.userId,
-      host: participant.isHost,
-    };
     const view = toParticipantView(participant, code);
     for (const hook of this.joinHooks) await hook(view);
-    return { session_token: await this.tokens.sign(claims), participant: view };
+    return { session_token: await this.tokens.sign(sessionClaims(participant, code)), participant: view };
+  }
+
+  /** The session of a registered user in a chat they are a participant of, or forbidden. */
+  async memberSession(code: string, user: UserClaims): Promise<SessionClaims> {
+    const chat = await this.store.chatRef(code);
+    const participant = await this.store.em().findOne(Participant, { chatId: chat.id, userId: user.sub });
+    if (!participant) throw AppError.forbidden(`you are not a participant of ${code}: join it first (POST /api/chats/${code}/join)`);
+    return sessionClaims(participant, code);
   }
 
   /** The participant behind a session, fresh from the database (membership may have changed). */

@@ -18,7 +18,8 @@ import { OrmSendCommit } from './send-commit';
 import { PageMemo } from './page-memo';
 import { SendService } from './send-service';
 
-export { ChatEvents, type ChatEventMap } from './events';
+export { ChatEvents, type ChatEventMap, type InboxChange } from './events';
+export type { LastMessagePreview } from './message-wire';
 export { toMessageView, toCached, lendJson, preparedJson, type MessageView, type MessageFields } from './message-view';
 export { MessageStore, type ChatRef } from './message-store';
 export { RepairQueue, type RepairStats } from './repair-queue';

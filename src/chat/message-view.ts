@@ -1,27 +1,8 @@
-import type { Channel, Message, MessageType } from '../domain';
+import type { Message } from '../domain';
 import type { CachedMessage } from '../cache';
+import type { MessageView } from './message-wire';
 
-/** A message as clients see it (docs/contract.md "Messages"). */
-export interface MessageView {
-  id: string;
-  chat_code: string;
-  channel: Channel;
-  seq: number;
-  version: number;
-  username: string;
-  username_is_reserved: boolean;
-  user_id: string | null;
-  content: string;
-  message_type: MessageType;
-  reply_to: string | null;
-  is_pinned: boolean;
-  pinned_until: string | null;
-  pin_amount_cents: number | null;
-  reactions: Record<string, number>;
-  created_at: string;
-  edited_at: string | null;
-  deleted: boolean;
-}
+export type { MessageView } from './message-wire';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 

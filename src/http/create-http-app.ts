@@ -59,7 +59,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   const routers = [
     chatRoutes(deps.chat, deps.tokens),
     opsRoutes({ orm: deps.orm, schema: deps.schema, cache: deps.cache, chat: deps.chat, adminToken: deps.adminToken }),
-    authRoutes(deps.auth),
+    authRoutes(deps.auth, deps.tokens),
     ...(deps.extraRouters ?? []),
   ];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());

@@ -1,7 +1,7 @@
 import type { ExtendedError } from 'socket.io';
 import type { TokenService } from '../auth';
 import { AppError, toErrorBody } from '../errors';
-import type { RealtimeSocket } from './events';
+import type { RealtimeSocket } from './server-events';
 
 /** A refusal the client sees as `connect_error` with `err.data = { code, message }`. */
 function refusal(err: unknown): ExtendedError {
@@ -10,17 +10,17 @@ function refusal(err: unknown): ExtendedError {
 }
 
 /**
- * Handshake authentication: `auth: { token }` must be a valid session token, which then travels
- * with the socket (`socket.data.session`). Connections are refused while the pod drains.
+ * Handshake authentication: `auth: { token }` must be a valid user or session token, whose claims
+ * then travel with the socket (`socket.data.claims`). Connections are refused while the pod drains.
  */
-export function sessionAuth(tokens: TokenService, draining: () => boolean) {
+export function connectionAuth(tokens: TokenService, draining: () => boolean) {
   return async (socket: RealtimeSocket, next: (err?: ExtendedError) => void) => {
     try {
       if (draining()) throw AppError.unavailable('the server is shutting down; connect again');
       const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-      if (typeof token !== 'string' || token === '') throw AppError.unauthorized('a session token is required: connect with auth: { token }');
-      socket.data.session = await tokens.verifySession(token);
-      socket.data.chats = [];
+      if (typeof token !== 'string' || token === '') throw AppError.unauthorized('a user or session token is required: connect with auth: { token }');
+      socket.data.claims = await tokens.verify(token);
+      socket.data.chats = {};
       next();
     } catch (err) {
       next(refusal(err));

@@ -4,8 +4,10 @@ import { databaseUnavailable } from '../db';
 import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
 import { ATTR, metrics, traced } from '../monitoring';
-import type { AckFailure, ClientToServerEvents, RealtimeSocket } from './events';
+import type { AckFailure, ClientToServerEvents } from './events';
+import type { RealtimeSocket } from './server-events';
 import type { InFlight } from './in-flight';
+import type { ChatAccess } from './chat-access';
 import type { Answer, JoinFlow } from './join';
 import type { ConnectionLimits, EventKind } from './limits';
 import { OVERSIZED_EVENT } from './size-limited-decoder';
@@ -21,6 +23,7 @@ export function errorAck(err: unknown): AckFailure {
 export interface HandlerContext {
   chat: ChatServices;
   join: JoinFlow;
+  access: ChatAccess;
   limits: ConnectionLimits;
   log: Logger;
   /** true once the pod drains: events are answered `unavailable` */
@@ -80,20 +83,20 @@ function handle<S extends z.ZodType>(
 
 /** The client → server events of docs/contract.md on one connection. */
 export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): void {
-  const { chat, join } = ctx;
-  const session = socket.data.session;
+  const { chat, join, access } = ctx;
 
   handle(ctx, socket, 'chat:join', 'join', joinPayload, (input) =>
     traced('socket.join', { [ATTR.chatCode]: input.code }, () => join.join(socket, input)),
   );
 
   handle(ctx, socket, 'message:send', 'send', sendPayload, async ({ code, ...input }) => {
+    const session = await access.session(socket, code);
     const { message } = await traced('socket.send', { [ATTR.chatCode]: code }, () => chat.send.send(session, code, input));
     return { reply: () => ({ message }) };
   });
 
   handle(ctx, socket, 'message:react', 'event', reactPayload, async ({ code, message_id, emoji, op }) => {
-    const reactions = await chat.reactions.react(session, code, message_id, emoji, op);
+    const reactions = await chat.reactions.react(await access.session(socket, code), code, message_id, emoji, op);
     return { reply: () => ({ reactions }) };
   });
 

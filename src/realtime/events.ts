@@ -1,9 +1,9 @@
-// The socket.io event map of docs/contract.md, shared by the gateway (Server<…>) and the tests' clients
-// (Socket<ServerToClientEvents, ClientToServerEvents>).
-import type { SessionClaims } from '../auth/tokens';
-import type { Server, Socket } from 'socket.io';
-import type { MessageView } from '../chat';
-import type { Channel } from '../domain';
+// The socket.io events and payloads of docs/contract.md, as clients see them: shared by the gateway
+// (Server<…>, with server-events.ts) and the tests' clients (Socket<ServerToClientEvents,
+// ClientToServerEvents>). Types only, importing nothing of the server, so an SDK can import them.
+import type { LastMessagePreview, MessageView } from '../chat/message-wire';
+
+export type { LastMessagePreview, MessageView } from '../chat/message-wire';
 
 /** The contract's error object; `retry_after` (seconds) accompanies `rate_limited`. */
 export interface AckError {
@@ -18,6 +18,8 @@ export type Ack<T extends object> = ({ ok: true } & T) | AckFailure;
 
 export interface JoinPayload {
   code: string;
+  /** an anonymous participant's session token of this chat; a user token's socket joins its user's chats without one */
+  session_token?: string;
   /** the last seq the client holds; omitted on a first join */
   since_seq?: number;
   /** the chat version of the client's last join ack */
@@ -72,9 +74,25 @@ export interface ReactionUpdate {
 }
 
 export interface PresenceUpdate {
+  chat_code: string;
+  /** the same as chat_code, for clients of the one-chat release; goes in the next one */
   code: string;
   /** usernames online now, sorted */
   online: string[];
+}
+
+export interface InboxUpdate {
+  chat_code: string;
+  last_seq: number;
+  /** messages after the user's read marker, their own not counted */
+  unread: number;
+  last_message: LastMessagePreview | null;
+}
+
+export interface ConversationCreated {
+  chat_code: string;
+  /** the username of the user who opened it */
+  with: string;
 }
 
 export interface ServerToClientEvents {
@@ -84,36 +102,8 @@ export interface ServerToClientEvents {
   'message:pinned': (message: MessageView) => void;
   'reaction:updated': (update: ReactionUpdate) => void;
   'presence:updated': (update: PresenceUpdate) => void;
+  /** to a registered user's sockets: a chat of theirs changed (at most one per chat per second) */
+  'inbox:updated': (update: InboxUpdate) => void;
+  /** to a registered user's sockets: someone opened a 1:1 conversation with them */
+  'conversation:created': (created: ConversationCreated) => void;
 }
-
-/** A chat change as pods pass it to each other; `message` carries the seq and channel it is ordered by. */
-export type ChatChange =
-  /** what one pod committed in one event-loop turn, in commit order (one publish for all of it) */
-  | { type: 'changes'; changes: ChatChange[] }
-  /** one committed send batch, ascending by seq */
-  | { type: 'messages:new'; chat_code: string; channel: Channel; messages: MessageView[] }
-  /** a single new message: what pods of earlier versions announce */
-  | { type: 'message:new' | 'message:updated' | 'message:deleted' | 'message:pinned'; chat_code: string; message: MessageView }
-  | { type: 'reaction:updated'; chat_code: string; message: MessageView; reactions: Record<string, number> };
-
-export interface InterServerEvents {
-  /** every committed change, from the pod that committed it to every other pod (one event per event-loop turn) */
-  'chat:changes': (change: ChatChange) => void;
-  /**
-   * What pods of the first release send (one message change each). Kept apart from 'chat:changes',
-   * whose batches they cannot read: during a rolling upgrade they ignore the new event, and their
-   * sequencers fill what they miss from history, instead of failing on it.
-   */
-  'chat:change': (change: ChatChange) => void;
-  /** a pod's connections to a chat changed: recount it */
-  'presence:changed': (code: string) => void;
-}
-
-export interface SocketData {
-  session: SessionClaims;
-  /** chat codes this connection has joined */
-  chats: string[];
-}
-
-export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -10,13 +10,18 @@ export interface RealtimeLimits {
   maxPayloadBytes: number;
   /** `message:send` per connection per 10 s (the send service also limits each participant). @default SEND_RATE_LIMIT (50) */
   sendsPer10s: number;
-  /** `chat:join` per connection per minute (a join reads history: it is the expensive event). @default 10 */
+  /**
+   * `chat:join` per connection per minute (a join reads history: it is the expensive event). A
+   * reconnecting client rejoins all its chats at once. @default 2 × maxChats (200)
+   */
   joinsPerMinute: number;
   /** Any other event per connection per 10 s. @default 100 */
   eventsPer10s: number;
+  /** Chats one connection holds at once; a join beyond is refused with `limit_exceeded`. @default SOCKET_MAX_CHATS (100) */
+  maxChats: number;
 }
 
-export const DEFAULT_LIMITS: RealtimeLimits = { maxPayloadBytes: 64 * 1024, sendsPer10s: 50, joinsPerMinute: 10, eventsPer10s: 100 };
+export const DEFAULT_LIMITS: RealtimeLimits = { maxPayloadBytes: 64 * 1024, sendsPer10s: 50, joinsPerMinute: 200, eventsPer10s: 100, maxChats: 100 };
 
 /** How many times maxPayloadBytes the transport reads of a packet, so an oversized event can be answered. */
 export const READ_CEILING = 4;

@@ -4,7 +4,9 @@ import type { Orm } from '../db';
 import type { Logger } from '../logger';
 import type { UserCacheTtls } from './cache-entries';
 import { ConversationService } from './conversation-service';
+import { InboxFeed } from './inbox-feed';
 import { InboxInvalidator } from './inbox-invalidator';
+import { TokenRevocations } from './token-revocations';
 import { ReadMarkerService } from './read-marker-service';
 import { UserCache } from './user-cache';
 import { UserService } from './user-service';
@@ -13,17 +15,20 @@ export { userCacheTtls, ENTRIES, usernameOwner, genOf, groupMembers, type UserCa
 export { UserCache, RETRY_INVALIDATIONS_MS, type UserCacheStats } from './user-cache';
 export { SingleFlight } from './single-flight';
 export { UserService } from './user-service';
-export { ReadMarkerService, unreadOf, type ReadMarkerView } from './read-marker-service';
+export { ReadMarkerService, type ReadMarkerView } from './read-marker-service';
+export { membershipUnread, type MembershipUnread, type Memberships } from './unread-counts';
 export {
   ConversationService,
   MAX_CONVERSATIONS,
   PREVIEW_CHARS,
+  type ConversationCreatedHook,
   type ConversationView,
-  type LastMessagePreview,
   type OpenedConversation,
   type PartnerView,
 } from './conversation-service';
 export { InboxInvalidator, MEMBER_LOOKUP_ATTEMPTS } from './inbox-invalidator';
+export { InboxFeed, type ChatInbox } from './inbox-feed';
+export { TokenRevocations } from './token-revocations';
 
 export interface UserServices {
   cache: UserCache;
@@ -31,6 +36,10 @@ export interface UserServices {
   conversations: ConversationService;
   reads: ReadMarkerService;
   invalidator: InboxInvalidator;
+  /** what a chat's change looks like in its members' inboxes */
+  inbox: InboxFeed;
+  /** logout's revocations, which token verification checks */
+  revocations: TokenRevocations;
   /** Unsubscribes from chat events, lets running invalidations finish and stops retry timers. */
   close(): Promise<void>;
 }
@@ -48,6 +57,8 @@ export function createUserServices(deps: { orm: Orm; cache: CacheEngine; chat: C
     conversations: new ConversationService(deps.chat.store, deps.chat.history, profiles, cache),
     reads: new ReadMarkerService(deps.chat.store, cache),
     invalidator,
+    inbox: new InboxFeed(deps.chat.store, deps.chat.history),
+    revocations: new TokenRevocations(deps.orm, cache),
     close: async () => {
       detach();
       invalidator.close();

@@ -3,6 +3,7 @@ import type { MessageStore } from '../chat';
 import { Participant } from '../domain';
 import { AppError } from '../errors';
 import { ENTRIES } from './cache-entries';
+import { membershipUnread } from './unread-counts';
 import type { UserCache } from './user-cache';
 
 export interface ReadMarkerView {
@@ -13,9 +14,6 @@ export interface ReadMarkerView {
   last_seq: number;
   unread: number;
 }
-
-/** Unread messages of one membership: the chat's last seq minus the marker, never negative. */
-export const unreadOf = (lastSeq: number, lastReadSeq: number) => Math.max(0, lastSeq - lastReadSeq);
 
 /**
  * Read markers (main channel) and unread counts. A marker only moves up; a seq beyond the chat's
@@ -35,25 +33,17 @@ export class ReadMarkerService {
     const em = this.store.em();
     // One conditional UPDATE keeps the marker monotonic under concurrent calls.
     const moved = await em.nativeUpdate(Participant, { id: session.sub, chatId: chat.id, lastReadSeq: { $lt: seq } }, { lastReadSeq: seq });
-    const p = await em.findOne(Participant, { id: session.sub, chatId: chat.id }, { fields: ['lastReadSeq', 'userId'] });
-    if (!p) throw AppError.unauthorized('the session no longer exists');
+    const [p] = await membershipUnread(em, { participantId: session.sub });
+    if (!p || p.chatId !== chat.id) throw AppError.unauthorized('the session no longer exists');
     if (moved > 0 && p.userId) await this.cache.invalidate(p.userId, 'inbox');
-    return { chat_code: code, last_read_seq: p.lastReadSeq, last_seq: lastSeq, unread: unreadOf(lastSeq, p.lastReadSeq) };
+    return { chat_code: code, last_read_seq: p.lastReadSeq, last_seq: lastSeq, unread: p.unread };
   }
 
-  /** Total unread across the user's chats (memberships under their reserved name). */
+  /** Total unread across the user's chats (memberships under their reserved name), their own messages not counted. */
   unreadCount(userId: string): Promise<number> {
     return this.cache.get(userId, ENTRIES.unread, async () => {
-      const rows = await this.store
-        .em()
-        .getConnection()
-        .execute<{ unread: number | string | null }[]>(
-          `select coalesce(sum(case when c.last_seq_main > p.last_read_seq then c.last_seq_main - p.last_read_seq else 0 end), 0) as unread
-             from participants p join chats c on c.id = p.chat_id
-            where p.user_id = ?`,
-          [userId],
-        );
-      return Number(rows[0]?.unread ?? 0);
+      const memberships = await membershipUnread(this.store.em(), { userId });
+      return memberships.reduce((sum, m) => sum + m.unread, 0);
     });
   }
 }

@@ -1,7 +1,7 @@
 // Socket clients for the realtime tests: typed with the server's own event map.
 import { io, type Socket } from 'socket.io-client';
 import type { MessageView } from '../../src/chat';
-import type { Ack, ClientToServerEvents, JoinPayload, JoinResult, PresenceUpdate, ServerToClientEvents } from '../../src/realtime';
+import type { Ack, ClientToServerEvents, ConversationCreated, InboxUpdate, JoinPayload, JoinResult, PresenceUpdate, ServerToClientEvents } from '../../src/realtime';
 import {
   ApiClient,
   createTestDatabase,
@@ -66,6 +66,8 @@ export class Inbox {
   readonly messages: MessageView[] = [];
   readonly updates: { event: string; payload: unknown }[] = [];
   readonly presence: PresenceUpdate[] = [];
+  readonly inbox: InboxUpdate[] = [];
+  readonly conversations: ConversationCreated[] = [];
   private readonly waiters = new Set<() => void>();
 
   constructor(readonly socket: ChatSocket) {
@@ -74,6 +76,8 @@ export class Inbox {
       socket.on(event, (payload: unknown) => this.push(() => this.updates.push({ event, payload })));
     }
     socket.on('presence:updated', (p) => this.push(() => this.presence.push(p)));
+    socket.on('inbox:updated', (u) => this.push(() => this.inbox.push(u)));
+    socket.on('conversation:created', (c) => this.push(() => this.conversations.push(c)));
   }
 
   get seqs(): number[] {
@@ -185,6 +189,38 @@ export async function startPods(count: number, env: Record<string, string> = {},
     throw err;
   }
   return { pods, env: shared, db, redis, stop };
+}
+
+/** A suite's pods, started before its tests and stopped after them; sockets it opens close after each test. */
+export interface PodsSuite {
+  pods: Pods;
+  bases: string[];
+  open(base: string, token: string): Promise<ChatSocket>;
+}
+
+/** Registers the mocha hooks of a suite on `count` pods (see startPods); call inside `describe`. */
+export function podsForSuite(count: number, env: Record<string, string> = {}): PodsSuite {
+  const sockets: ChatSocket[] = [];
+  const suite: PodsSuite = {
+    pods: undefined as unknown as Pods,
+    bases: [],
+    open: async (base, token) => {
+      const s = await connect(base, token);
+      sockets.push(s);
+      return s;
+    },
+  };
+  before(async () => {
+    suite.pods = await startPods(count, env);
+    suite.bases = suite.pods.pods.map((p) => p.url);
+  });
+  after(async () => {
+    await suite.pods?.stop();
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.close();
+  });
+  return suite;
 }
 
 /** Every message of a chat from REST, oldest first. */
