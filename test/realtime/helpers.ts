@@ -201,6 +201,8 @@ export interface HistoryOptions {
   limit?: number;
   /** read the back room with this (host or member) session token @default the main channel */
   backroomToken?: string;
+  /** forward only: start after this seq @default 0 */
+  after?: number;
 }
 
 /** Every message of a chat from REST, oldest first, however it was paged. */
@@ -209,7 +211,7 @@ export async function history(base: string, code: string, opts: HistoryOptions =
   const path = opts.backroomToken ? `/api/chats/${code}/backroom/messages` : `/api/chats/${code}/messages`;
   const limit = opts.limit ?? 200;
   const pages: MessageView[][] = [];
-  for (let cursor = opts.backward ? '' : '&after=0'; ; ) {
+  for (let cursor = opts.backward ? '' : `&after=${opts.after ?? 0}`; ; ) {
     const res = await api.get(`${path}?limit=${limit}${cursor}`);
     if (res.status !== 200) throw new Error(`history: ${res.status} ${JSON.stringify(res.body)}`);
     pages.push(opts.backward ? [...res.body.messages].reverse() : res.body.messages);
