@@ -9,6 +9,7 @@ import { history, until, type ChatSocket } from './helpers';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const JOIN_TIMEOUT_MS = 10_000;
+const JOIN_ATTEMPTS = 20;
 const PAGE_ATTEMPTS = 5;
 
 /**
@@ -30,7 +31,7 @@ export class RecoveringClient {
   joins = 0;
   /** joins answered `recovered: false`, whose rest came from REST */
   paged = 0;
-  /** join attempts refused or unanswered (each one retried while connected) */
+  /** join attempts refused or unanswered (each one retried while connected, 20 attempts at most) */
   joinFailures = 0;
   /** REST pages that failed while paging a gap */
   pageFailures = 0;
@@ -75,7 +76,7 @@ export class RecoveringClient {
   }
 
   private async rejoin(): Promise<void> {
-    while (this.socket.connected) {
+    for (let attempt = 1; attempt <= JOIN_ATTEMPTS && this.socket.connected; attempt++) {
       const unrecovered = await this.join();
       if (unrecovered === undefined) {
         this.joinFailures++;
