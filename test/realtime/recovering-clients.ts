@@ -151,8 +151,8 @@ export interface AckedSend {
 
 /**
  * Sends its messages (`lanes` at a time), each under its own client_id (`label-N`), sending a
- * message again under the same client_id (after a timeout, a refusal, or once its connection is
- * back) until it is acked. stop() lets the messages in flight finish, so every message it started
+ * message again under the same client_id (after a timeout, a refusal, or once a connection is
+ * back; on the next of its connections, when it has several) until it is acked. stop() lets the messages in flight finish, so every message it started
  * is acked in the end, unless given up on (`abandoned`).
  */
 export class RetryingSender {
@@ -168,15 +168,18 @@ export class RetryingSender {
   /** client_ids never acked within giveUpMs */
   readonly abandoned: string[] = [];
   readonly done: Promise<void>;
+  private readonly sockets: ChatSocket[];
   private stopped = false;
   private next = 0;
 
   constructor(
-    readonly socket: ChatSocket,
+    /** one connection, or several of one participant: a send goes again on the next one that is up */
+    sockets: ChatSocket | ChatSocket[],
     private readonly code: string,
     readonly label: string,
     private readonly opts: RetryingSenderOptions,
   ) {
+    this.sockets = Array.isArray(sockets) ? sockets : [sockets];
     const lanes = Array.from({ length: opts.lanes ?? 1 }, () => this.lane());
     this.done = Promise.all(lanes).then(() => undefined);
   }
@@ -205,8 +208,9 @@ export class RetryingSender {
     const deadline = Date.now() + (this.opts.giveUpMs ?? 30_000);
     let resentAt: number | undefined;
     for (let sent = 0; Date.now() < deadline; ) {
-      // Waits for the connection rather than letting socket.io buffer the send.
-      if (!this.socket.connected) {
+      // Waits for a connection rather than letting socket.io buffer the send.
+      const socket = this.connected(sent);
+      if (!socket) {
         await sleep(50);
         continue;
       }
@@ -217,7 +221,7 @@ export class RetryingSender {
       let backoffMs = 0;
       this.inFlight++;
       try {
-        const ack = await this.socket
+        const ack = await socket
           .timeout(this.opts.ackTimeoutMs ?? 4000)
           .emitWithAck('message:send', { code: this.code, content, client_id: clientId, channel: this.opts.channel ?? 'main' });
         if (ack.ok) {
@@ -233,6 +237,16 @@ export class RetryingSender {
         this.inFlight--;
       }
       if (backoffMs) await sleep(backoffMs);
+    }
+    return undefined;
+  }
+
+  /** The first connected socket from the `sent`-th one on, round the list: each resend tries the next. */
+  private connected(sent: number): ChatSocket | undefined {
+    const n = this.sockets.length;
+    for (let i = 0; i < n; i++) {
+      const socket = this.sockets[(sent + i) % n];
+      if (socket.connected) return socket;
     }
     return undefined;
   }

@@ -36,19 +36,29 @@ describe('realtime soak (2 server processes; Redis and a pod SIGKILLed and resta
 
   it('every acked send is stored once, seqs stay contiguous, every client ends with the database’s sequence, both pods serve it', async () => {
     const [doomed, survivor] = pods.pods;
-    const { code, tokens, hostToken } = await chatWithMembers(survivor.url, GUESTS);
-    // Half the guests on the pod that dies; the host, who also sends to the back room, on the other.
+    const { code, tokens, hostToken } = await chatWithMembers(survivor.url, GUESTS + 1);
+    const roamerToken = tokens.pop()!;
+    // Half the guests on the pod that dies, half on the other with the host (who sends to the back
+    // room); one more guest, the roamer, holds a connection to each pod.
     const guests = tokens.map((t, i) => new RecoveringClient(i < GUESTS / 2 ? doomed.url : survivor.url, t, code));
     const host = new RecoveringClient(survivor.url, hostToken, code);
-    clients.push(...guests, host);
+    const roamer = [doomed.url, survivor.url].map((base) => new RecoveringClient(base, roamerToken, code));
+    const onDoomed = [...guests.slice(0, GUESTS / 2), roamer[0]];
+    const onSurvivor = [...guests.slice(GUESTS / 2), host, roamer[1]];
+    clients.push(...onDoomed, ...onSurvivor);
+    const names = new Map<RecoveringClient, string>([...guests.map((c, i) => [c, `guest ${i}`] as const), [host, 'the host'], [roamer[0], 'the roamer on the doomed pod'], [roamer[1], 'the roamer on the survivor']]);
     await Promise.all(clients.map((c) => c.untilJoined(1)));
 
     // Three sends in flight per sender, so a fault catches several, committed or not; the budget
     // outlasts the run (stop() ends it).
     const pace = { budget: 100_000, lanes: 3, pauseMs: 50 };
+    const doomedSenders = guests.slice(0, GUESTS / 2).map((c, i) => new RetryingSender(c.socket, code, `guest${i}`, pace));
     const senders = [
-      ...guests.map((c, i) => new RetryingSender(c.socket, code, `guest${i}`, pace)),
+      ...doomedSenders,
+      ...guests.slice(GUESTS / 2).map((c, i) => new RetryingSender(c.socket, code, `guest${i + GUESTS / 2}`, pace)),
       new RetryingSender(host.socket, code, 'host', { ...pace, channel: 'backroom' }),
+      // Resends on its other connection after a shorter wait: one client_id may be on both pods at once.
+      new RetryingSender(roamer.map((c) => c.socket), code, 'roamer', { ...pace, ackTimeoutMs: 1500 }),
     ];
 
     // The faults overlap: the pod dies while Redis is down, and comes back once Redis has.
@@ -56,7 +66,6 @@ describe('realtime soak (2 server processes; Redis and a pod SIGKILLed and resta
     await pods.redis!.kill();
     await untilAcked(senders, ackedCount(senders) + STEP);
     // SIGKILL while the doomed pod holds sends: each is lost before or after its commit, and resent.
-    const doomedSenders = senders.slice(0, GUESTS / 2);
     await until(() => doomedSenders.some((s) => s.inFlight > 0), 'a send in flight on the doomed pod');
     await doomed.kill();
     await untilAcked(senders, ackedCount(senders) + STEP);
@@ -65,7 +74,7 @@ describe('realtime soak (2 server processes; Redis and a pod SIGKILLed and resta
     const reborn = await pods.restart(0);
     expect(reborn.port).to.equal(doomed.port);
     // Its clients come back by themselves and recover with since_seq.
-    await Promise.all(guests.slice(0, GUESTS / 2).map((c) => c.untilJoined(2)));
+    await Promise.all(onDoomed.map((c) => c.untilJoined(2)));
     await untilAcked(senders, ackedCount(senders) + STEP);
     await Promise.all(senders.map((s) => s.stop()));
     expect(senders.flatMap((s) => s.abandoned), 'sends never acked').to.deep.equal([]);
@@ -93,12 +102,11 @@ describe('realtime soak (2 server processes; Redis and a pod SIGKILLed and resta
       expect(compact(c.held[ch].map((m) => m.seq)), `${ch} seqs on ${who}`).to.equal(compact(stored[ch].map((r) => r.seq)));
       expect(lines(c.held[ch]), `${ch} on ${who}`).to.deep.equal(lines(stored[ch]));
     };
-    for (const [i, c] of guests.entries()) await expectHolds(c, 'main', `guest ${i}`);
-    await expectHolds(host, 'main', 'the host');
+    for (const c of clients) await expectHolds(c, 'main', names.get(c)!);
     await expectHolds(host, 'backroom', 'the host');
-    for (const c of clients) expect(c.repeatedLive, 'live messages repeated on one connection').to.equal(0);
-    // The survivor's clients were never cut off: what they hold came live, with one join.
-    expect([...guests.slice(GUESTS / 2), host].map((c) => c.joins), 'joins on the survivor').to.deep.equal([1, 1, 1, 1]);
+    for (const c of clients) expect(c.repeatedLive, `live messages repeated on one connection of ${names.get(c)}`).to.equal(0);
+    // The survivor's clients were never cut off: what they hold came live, after one join.
+    expect(onSurvivor.map((c) => c.joins), 'joins on the survivor').to.deep.equal(onSurvivor.map(() => 1));
     expect(pods.pods.map((p) => p.child.exitCode), 'pods that exited').to.deep.equal([null, null]);
 
     // Both pods serve the database's history, paged either way.
