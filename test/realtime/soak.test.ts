@@ -46,16 +46,21 @@ describe('realtime soak (2 server processes; Redis and a pod SIGKILLed and resta
     const onDoomed = [...guests.slice(0, GUESTS / 2), roamer[0]];
     const onSurvivor = [...guests.slice(GUESTS / 2), host, roamer[1]];
     clients.push(...onDoomed, ...onSurvivor);
-    const names = new Map<RecoveringClient, string>([...guests.map((c, i) => [c, `guest ${i}`] as const), [host, 'the host'], [roamer[0], 'the roamer on the doomed pod'], [roamer[1], 'the roamer on the survivor']]);
+    const names = new Map<RecoveringClient, string>([
+      ...guests.map((c, i) => [c, `guest ${i}`] as const),
+      [host, 'the host'],
+      [roamer[0], 'the roamer on the doomed pod'],
+      [roamer[1], 'the roamer on the survivor'],
+    ]);
     await Promise.all(clients.map((c) => c.untilJoined(1)));
 
     // Three sends in flight per sender, so a fault catches several, committed or not; the budget
     // outlasts the run (stop() ends it).
     const pace = { budget: 100_000, lanes: 3, pauseMs: 50 };
-    const doomedSenders = guests.slice(0, GUESTS / 2).map((c, i) => new RetryingSender(c.socket, code, `guest${i}`, pace));
+    const guestSenders = guests.map((c, i) => new RetryingSender(c.socket, code, `guest${i}`, pace));
+    const doomedSenders = guestSenders.slice(0, GUESTS / 2);
     const senders = [
-      ...doomedSenders,
-      ...guests.slice(GUESTS / 2).map((c, i) => new RetryingSender(c.socket, code, `guest${i + GUESTS / 2}`, pace)),
+      ...guestSenders,
       new RetryingSender(host.socket, code, 'host', { ...pace, channel: 'backroom' }),
       // Resends on its other connection after a shorter wait: one client_id may be on both pods at once.
       new RetryingSender(roamer.map((c) => c.socket), code, 'roamer', { ...pace, ackTimeoutMs: 1500 }),
