@@ -110,7 +110,7 @@ export class RecoveringClient {
         for (const m of await history(this.base, this.code, { after: this.held.main.at(-1)?.seq ?? 0 })) this.keep(m);
         break;
       } catch {
-        this.pageFailures++; // a hole stays where the pages were, for the test to see
+        this.pageFailures++; // retried; should every attempt fail, the hole stays for the test to see
         await sleep(200);
       }
     }
