@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
-import { AuthService, TokenService } from './auth';
+import { AuthService, PasswordHasher, TokenService } from './auth';
 import { createCacheEngine, type CacheEngine } from './cache';
 import { cacheLimits } from './cache/create-cache-engine';
 import { createChatServices, type ChatServices } from './chat';
@@ -60,7 +60,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   }
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
-  const auth = new AuthService(orm, tokens);
+  const auth = new AuthService(orm, tokens, new PasswordHasher(config.passwordHashing));
   const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s });
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });

@@ -88,9 +88,14 @@ const envSchema = z.object({
   /**
    * Proxies in front of the server that append the client's address to X-Forwarded-For (an ingress:
    * 1). The client's address is the one the outermost of them saw; whatever the client wrote in the
-   * header itself is ignored. 0: the header is ignored, the peer's address counts. @default 1
+   * header itself is ignored. 0: the header is ignored, the peer's address counts. 0 by default: with
+   * nothing in front, a client would choose its own per-address bucket. @default 0
    */
-  PROXY_HOPS: int(0, 10).default(1),
+  PROXY_HOPS: int(0, 10).default(0),
+  /** Password hashes (argon2id, ~64 MiB each) computed at once; more wait in the queue. @default 2 */
+  PASSWORD_HASH_CONCURRENCY: int(1, 64).default(2),
+  /** Hashes waiting for a turn; beyond it register and login answer 503 with retry_after. @default 16 */
+  PASSWORD_HASH_QUEUE: int(0, 10_000).default(16),
   /** Milliseconds the server waits for in-flight work on SIGTERM. @default 10000 */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
 });
@@ -121,6 +126,7 @@ export interface Config {
   podName: string;
   shutdownTimeoutMs: number;
   proxyHops: number;
+  passwordHashing: { concurrency: number; queue: number };
 }
 
 /** Reads the configuration from an environment once; throws ConfigError naming the first bad variable. */
@@ -164,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     podName: e.HOSTNAME ?? `pod-${process.pid}`,
     proxyHops: e.PROXY_HOPS,
+    passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, queue: e.PASSWORD_HASH_QUEUE },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { forkEm, type Orm } from '../db';
 import { User } from '../domain';
 import { AppError } from '../errors';
-import { dummyHash, hashPassword, verifyPassword } from './passwords';
+import { PasswordHasher } from './passwords';
 import type { TokenService } from './tokens';
 
 export interface UserView {
@@ -17,11 +17,11 @@ export function toUserView(u: User): UserView {
 
 /** Registration and login; a registered username becomes reserved in every chat. */
 export class AuthService {
-  constructor(private readonly orm: Orm, private readonly tokens: TokenService) {}
+  constructor(private readonly orm: Orm, private readonly tokens: TokenService, private readonly passwords = new PasswordHasher()) {}
 
   async register(username: string, password: string): Promise<{ user: UserView; token: string }> {
     const em = forkEm(this.orm);
-    const user = Object.assign(new User(), { username: username.toLowerCase(), displayName: username, passwordHash: await hashPassword(password) });
+    const user = Object.assign(new User(), { username: username.toLowerCase(), displayName: username, passwordHash: await this.passwords.hash(password) });
     try {
       await em.persistAndFlush(user);
     } catch (err) {
@@ -33,7 +33,7 @@ export class AuthService {
 
   async login(username: string, password: string): Promise<{ user: UserView; token: string }> {
     const user = await forkEm(this.orm).findOne(User, { username: username.toLowerCase() }, { populate: ['passwordHash'] });
-    const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
+    const ok = await this.passwords.verify(user?.passwordHash, password);
     if (!user || !ok) throw AppError.unauthorized('wrong username or password');
     return { user: toUserView(user), token: await this.tokenFor(user) };
   }

@@ -24,7 +24,7 @@ export interface HttpDeps {
   tokens: TokenService;
   log: Logger;
   adminToken?: string;
-  /** proxies in front that append to X-Forwarded-For (Config.proxyHops) @default 1 */
+  /** proxies in front that append to X-Forwarded-For (Config.proxyHops) @default 0 */
   proxyHops?: number;
   /** extra routers (monitoring, users, …) mounted after the core ones */
   extraRouters?: Router[];
@@ -35,7 +35,7 @@ export interface HttpDeps {
 export function createHttpApp(deps: HttpDeps): Koa {
   // ctx.ip: the address the outermost trusted proxy saw (X-Forwarded-For counted from the right),
   // so a client cannot pick its own rate-limit bucket by sending the header itself.
-  const hops = deps.proxyHops ?? 1;
+  const hops = deps.proxyHops ?? 0;
   const app = new Koa(hops > 0 ? { proxy: true, maxIpsCount: hops } : { proxy: false });
   app.silent = true; // errors are logged by the error middleware, once
   for (const mw of deps.outerMiddleware ?? []) app.use(mw);
