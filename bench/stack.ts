@@ -95,6 +95,9 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       ENABLE_MONITORING: 'false',
       // Every bench socket is its own participant, but the loads are far above a human's rate.
       SEND_RATE_LIMIT: '100000',
+      // Thousands of participants join from this one address.
+      JOIN_RATE_LIMIT: '1000000',
+      JOIN_RATE_LIMIT_PER_CHAT: '1000000',
       ...opts.serverEnv,
     };
     const flags = imageNodeFlags(repoRoot(), opts.serverNode);

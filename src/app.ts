@@ -71,7 +71,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   chat.chats.presence = realtime.presence;
 
   const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });
-  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
+  const koa = createHttpApp({ orm, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, joinLimits: config.joinLimits, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;

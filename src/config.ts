@@ -96,6 +96,14 @@ const envSchema = z.object({
   PASSWORD_HASH_CONCURRENCY: int(1, 64).default(2),
   /** Hashes waiting for a turn; beyond it register and login answer 503 with retry_after. @default 16 */
   PASSWORD_HASH_QUEUE: int(0, 10_000).default(16),
+  /** Chat joins (POST …/join) per client address per minute. @default 30 */
+  JOIN_RATE_LIMIT: int(1, 1_000_000).default(30),
+  /** Anonymous joins of one chat per minute, from every address together. @default 300 */
+  JOIN_RATE_LIMIT_PER_CHAT: int(1, 1_000_000).default(300),
+  /** socket.io connections one session token (one participant) may hold on a pod. @default 10 */
+  SOCKETS_PER_SESSION: int(1, 10_000).default(10),
+  /** Events the server does not know, per connection per minute; beyond, rate_limited. @default 20 */
+  UNKNOWN_EVENT_LIMIT: int(1, 1_000_000).default(20),
   /** Milliseconds the server waits for in-flight work on SIGTERM. @default 10000 */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
 });
@@ -127,6 +135,9 @@ export interface Config {
   shutdownTimeoutMs: number;
   proxyHops: number;
   passwordHashing: { concurrency: number; queue: number };
+  joinLimits: { perAddressPerMinute: number; perChatPerMinute: number };
+  socketsPerSession: number;
+  unknownEventsPerMinute: number;
 }
 
 /** Reads the configuration from an environment once; throws ConfigError naming the first bad variable. */
@@ -171,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     podName: e.HOSTNAME ?? `pod-${process.pid}`,
     proxyHops: e.PROXY_HOPS,
     passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, queue: e.PASSWORD_HASH_QUEUE },
+    joinLimits: { perAddressPerMinute: e.JOIN_RATE_LIMIT, perChatPerMinute: e.JOIN_RATE_LIMIT_PER_CHAT },
+    socketsPerSession: e.SOCKETS_PER_SESSION,
+    unknownEventsPerMinute: e.UNKNOWN_EVENT_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -10,7 +10,7 @@ import { AppError } from '../errors';
 import { errorMiddleware } from './error-middleware';
 import { requestScope } from './request-scope';
 import { authRoutes } from './routes/auth-routes';
-import { chatRoutes } from './routes/chat-routes';
+import { chatRoutes, type JoinLimits } from './routes/chat-routes';
 import { opsRoutes } from './routes/ops-routes';
 
 /** Request bodies above this are refused with 413 before parsing. @default '64kb' */
@@ -26,6 +26,8 @@ export interface HttpDeps {
   adminToken?: string;
   /** proxies in front that append to X-Forwarded-For (Config.proxyHops) @default 0 */
   proxyHops?: number;
+  /** chat joins per address and per chat (Config.joinLimits) @default 30 and 300 a minute */
+  joinLimits?: JoinLimits;
   /** extra routers (monitoring, users, …) mounted after the core ones */
   extraRouters?: Router[];
   /** middleware mounted before everything else, so it sees every request's final status (metrics) */
@@ -55,7 +57,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   // The chat routes first: history pages are the hottest requests, and every router a request passes
   // on its way costs a match over that router's routes. No two routers serve the same path.
   const routers = [
-    chatRoutes(deps.chat, deps.tokens),
+    chatRoutes(deps.chat, deps.tokens, deps.joinLimits),
     opsRoutes({ orm: deps.orm, cache: deps.cache, chat: deps.chat, adminToken: deps.adminToken }),
     authRoutes(deps.auth),
     ...(deps.extraRouters ?? []),

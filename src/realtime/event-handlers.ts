@@ -99,10 +99,13 @@ export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): v
     return { reply: () => ({}) };
   });
 
-  // Any other event that waits for an ack gets one, instead of a client timing out on a typo.
+  // Any other event that waits for an ack gets one, instead of a client timing out on a typo; a
+  // stream of them is refused like any flood.
   socket.onAny((event: string, ...args: unknown[]) => {
     if (socket.listenerCount(event as keyof ClientToServerEvents) > 0) return; // one of the above
     const ack = args[args.length - 1];
-    if (typeof ack === 'function') ack(errorAck(AppError.notFound(`event ${JSON.stringify(event).slice(0, 80)}`)));
+    const wait = ctx.limits.take('unknown', socket.id);
+    const err = wait > 0 ? AppError.rateLimited(wait) : AppError.notFound(`event ${JSON.stringify(event).slice(0, 80)}`);
+    if (typeof ack === 'function') ack(errorAck(err));
   });
 }

@@ -15,7 +15,7 @@ import { registerHandlers } from './event-handlers';
 import type { RealtimeServer } from './events';
 import { InFlight } from './in-flight';
 import { JoinFlow } from './join';
-import { ConnectionLimits, DEFAULT_LIMITS, type RealtimeLimits } from './limits';
+import { ConnectionLimits, DEFAULT_LIMITS, SessionSockets, type RealtimeLimits } from './limits';
 import { OrderedDelivery } from './ordered-delivery';
 import { PreparedJsonEncoder } from './prepared-json-encoder';
 import { DEFAULT_PRESENCE_OPTIONS, PresenceTracker, type PresenceOptions } from './presence';
@@ -68,7 +68,13 @@ async function createPresenceStore(config: Config): Promise<PresenceStore> {
 /** The socket.io gateway of CONTRACT.md over the chat services; attach() it to the HTTP server. */
 export async function createRealtimeGateway(deps: RealtimeDeps, options: RealtimeOptions = {}): Promise<RealtimeGateway> {
   const { config, chat, tokens, log } = deps;
-  const limits: RealtimeLimits = { ...DEFAULT_LIMITS, sendsPer10s: config.sendRateLimitPer10s, ...options.limits };
+  const limits: RealtimeLimits = {
+    ...DEFAULT_LIMITS,
+    sendsPer10s: config.sendRateLimitPer10s,
+    unknownEventsPerMinute: config.unknownEventsPerMinute,
+    socketsPerSession: config.socketsPerSession,
+    ...options.limits,
+  };
   const adapter = await createRealtimeAdapter(config.redis);
   const store = await createPresenceStore(config);
 
@@ -101,7 +107,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
   const inFlight = new InFlight();
   const ctx = { chat, join, limits: connectionLimits, log, draining: () => draining, inFlight };
 
-  io.use(sessionAuth(tokens, () => draining));
+  io.use(sessionAuth(tokens, () => draining, new SessionSockets(limits.socketsPerSession)));
   io.on('connection', (socket) => {
     registerHandlers(ctx, socket);
     metrics.socketsConnected.inc();
