@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
-import { Chat, Participant, User } from '../domain';
+import { Chat, isMixedScript, isReservedUsername, Participant, skeleton, User, usernameKey } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
 import { bumpMembersVersion } from './chat-lock';
@@ -97,7 +97,8 @@ export class ChatService {
     session: SessionClaims | null = null,
   ): Promise<{ session_token: string; participant: ParticipantView }> {
     const chat = await this.store.chat(code);
-    const key = username.toLowerCase();
+    const key = usernameKey(username);
+    if (isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
     const em = this.store.em();
     const owner = await em.findOne(User, { username: key }, { fields: ['id'] });
     if (owner && owner.id !== user?.sub) throw AppError.forbidden(`the username ${username} is reserved; log in as its owner to use it`);
@@ -112,6 +113,7 @@ export class ChatService {
       throw AppError.conflict(`the username ${username} is taken in this chat; send its session token to rejoin`);
     }
     if (!participant) {
+      if (isMixedScript(username)) await this.assertNoLookalike(chat.id, username, key);
       participant = Object.assign(new Participant(), {
         chatId: chat.id,
         username,
@@ -147,6 +149,17 @@ export class ChatService {
     return { session_token: await this.tokens.sign(claims), participant: view };
   }
 
+  /**
+   * A name mixing scripts may not look like one already in the chat (UTS #39 skeleton): `аlice`
+   * with a Cyrillic а beside `alice`. Single-script names are not compared, so `алиса` joins freely.
+   */
+  private async assertNoLookalike(chatId: string, username: string, key: string): Promise<void> {
+    const mine = skeleton(key);
+    const others = await this.store.em().find(Participant, { chatId }, { fields: ['username', 'usernameKey'] });
+    const twin = others.find((p) => p.usernameKey !== key && skeleton(p.usernameKey) === mine);
+    if (twin) throw AppError.conflict(`the username ${username} looks like ${twin.username}, already in this chat`);
+  }
+
   /** The participant behind a session, fresh from the database (membership may have changed). */
   async participant(session: SessionClaims): Promise<Participant> {
     const p = await this.store.em().findOne(Participant, { id: session.sub, chatId: session.chat_id });
@@ -158,7 +171,7 @@ export class ChatService {
   async addBackroomMember(session: SessionClaims, code: string, username: string): Promise<ParticipantView> {
     if (session.code !== code || !session.host) throw AppError.forbidden('only the host manages the back room');
     const em = this.store.em();
-    const p = await em.findOne(Participant, { chatId: session.chat_id, usernameKey: username.toLowerCase() });
+    const p = await em.findOne(Participant, { chatId: session.chat_id, usernameKey: usernameKey(username) });
     if (!p) throw AppError.notFound(`participant ${username}`);
     p.backroomMember = true;
     await em.flush();

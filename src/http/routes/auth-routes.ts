@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { AuthService } from '../../auth';
 import { inputs, RateLimiter } from '../../chat';
+import { usernameKey } from '../../domain';
 import { AppError } from '../../errors';
 import { LoginThrottle } from '../login-throttle';
 
@@ -20,7 +21,7 @@ export function authRoutes(auth: AuthService): Router {
 
   router.post('/login', async (ctx) => {
     const { username, password } = inputs.parseInput(inputs.credentialsInput, ctx.request.body);
-    const key = username.toLowerCase();
+    const key = usernameKey(username);
     const wait = logins.admit(key, ctx.ip);
     if (wait) throw AppError.rateLimited(wait);
     try {
