@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
-import { Chat, isMixedScript, isReservedUsername, Participant, skeleton, User, usernameKey } from '../domain';
+import { Chat, isMixedScript, isReservedUsername, MAX_USERNAME_CHARS, Participant, skeleton, User, usernameKey } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
 import { bumpMembersVersion } from './chat-lock';
+import type { ChatEvents, ParticipantRenamed } from './events';
 import type { MessageStore } from './message-store';
 
 const CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -63,7 +64,7 @@ export class ChatService {
     this.joinHooks.push(hook);
   }
 
-  constructor(private readonly store: MessageStore, private readonly tokens: TokenService) {}
+  constructor(private readonly store: MessageStore, private readonly tokens: TokenService, private readonly events: ChatEvents) {}
 
   async create(user: UserClaims, name: string): Promise<ChatView> {
     for (let attempt = 0; ; attempt++) {
@@ -109,6 +110,12 @@ export class ChatService {
     if (participant && participant.userId !== null && participant.userId !== user?.sub) {
       throw AppError.forbidden(`the username ${username} is taken in this chat`);
     }
+    // Registration reserved the name: its owner takes it over from an anonymous holder, renamed.
+    let renamed: ParticipantRenamed | null = null;
+    if (participant && participant.userId === null && owner) {
+      renamed = await this.renameAside(participant, code);
+      participant = null;
+    }
     if (participant && participant.userId === null && session?.sub !== participant.id) {
       throw AppError.conflict(`the username ${username} is taken in this chat; send its session token to rejoin`);
     }
@@ -145,6 +152,7 @@ export class ChatService {
       host: participant.isHost,
     };
     const view = toParticipantView(participant, code);
+    if (renamed) this.events.emit('participant:renamed', renamed);
     for (const hook of this.joinHooks) await hook(view);
     return { session_token: await this.tokens.sign(claims), participant: view };
   }
@@ -158,6 +166,30 @@ export class ChatService {
     const others = await this.store.em().find(Participant, { chatId }, { fields: ['username', 'usernameKey'] });
     const twin = others.find((p) => p.usernameKey !== key && skeleton(p.usernameKey) === mine);
     if (twin) throw AppError.conflict(`the username ${username} looks like ${twin.username}, already in this chat`);
+  }
+
+  /**
+   * Moves an anonymous participant off its name to the first free `name~2`, `name~3`, … (`~` is not
+   * allowed in names people choose, so none is taken by one). Null when a concurrent join moved it.
+   */
+  private async renameAside(p: Participant, code: string): Promise<ParticipantRenamed | null> {
+    const old = p.username;
+    const em = this.store.em();
+    for (let n = 2; n <= 1000; n++) {
+      const suffix = `~${n}`;
+      const username = [...old].slice(0, MAX_USERNAME_CHARS - suffix.length).join('') + suffix;
+      const key = usernameKey(username);
+      if (await em.findOne(Participant, { chatId: p.chatId, usernameKey: key }, { fields: ['id'] })) continue;
+      let moved: number;
+      try {
+        moved = await em.nativeUpdate(Participant, { id: p.id, usernameKey: p.usernameKey }, { username, usernameKey: key });
+      } catch (err) {
+        if (err instanceof UniqueConstraintViolationException) continue; // taken meanwhile: the next number
+        throw err;
+      }
+      return moved === 1 ? { chat_code: code, participant_id: p.id, old_username: old, username } : null;
+    }
+    throw AppError.conflict(`the username ${old} is taken in this chat`);
   }
 
   /** The participant behind a session, fresh from the database (membership may have changed). */

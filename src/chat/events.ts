@@ -13,6 +13,16 @@ export interface ChatEventMap {
   'message:deleted': [{ chat_code: string; message: MessageView }];
   'message:pinned': [{ chat_code: string; message: MessageView }];
   'reaction:updated': [{ chat_code: string; message_id: string; reactions: Record<string, number>; message: MessageView }];
+  /** an anonymous participant lost its name to the name's registered owner */
+  'participant:renamed': [ParticipantRenamed];
+}
+
+/** The payload of `participant:renamed`, as clients receive it. */
+export interface ParticipantRenamed {
+  chat_code: string;
+  participant_id: string;
+  old_username: string;
+  username: string;
 }
 
 /** A typed, synchronous event bus local to one process. */

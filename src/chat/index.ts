@@ -16,9 +16,10 @@ import { RepairQueue } from './repair-queue';
 import { PgSendCommit } from './pg-send-commit';
 import { OrmSendCommit } from './send-commit';
 import { PageMemo } from './page-memo';
+import { ParticipantNames } from './participant-names';
 import { SendService } from './send-service';
 
-export { ChatEvents, type ChatEventMap } from './events';
+export { ChatEvents, type ChatEventMap, type ParticipantRenamed } from './events';
 export { toMessageView, toCached, lendJson, preparedJson, type MessageView, type MessageFields } from './message-view';
 export { MessageStore, type ChatRef } from './message-store';
 export { RepairQueue, type RepairStats } from './repair-queue';
@@ -72,8 +73,8 @@ export function createChatServices(deps: {
     repair,
     writer,
     history,
-    chats: new ChatService(store, deps.tokens),
-    send: new SendService(store, pg ? new PgSendCommit(pg, portable) : portable, writer, events, limiter),
+    chats: new ChatService(store, deps.tokens, events),
+    send: new SendService(store, pg ? new PgSendCommit(pg, portable) : portable, writer, events, limiter, new ParticipantNames(store, events)),
     changes: new MessageChangeService(store, writer, events),
     pins: new PinService(store, deps.cache, writer, events),
     reactions: new ReactionService(store, writer, events),

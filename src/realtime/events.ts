@@ -2,7 +2,7 @@
 // (Socket<ServerToClientEvents, ClientToServerEvents>).
 import type { SessionClaims } from '../auth/tokens';
 import type { Server, Socket } from 'socket.io';
-import type { MessageView } from '../chat';
+import type { MessageView, ParticipantRenamed } from '../chat';
 import type { Channel } from '../domain';
 
 /** The contract's error object; `retry_after` (seconds) accompanies `rate_limited`. */
@@ -84,6 +84,8 @@ export interface ServerToClientEvents {
   'message:pinned': (message: MessageView) => void;
   'reaction:updated': (update: ReactionUpdate) => void;
   'presence:updated': (update: PresenceUpdate) => void;
+  /** an anonymous participant's name went to its registered owner; it posts under `username` now */
+  'participant:renamed': (rename: ParticipantRenamed) => void;
 }
 
 /** A chat change as pods pass it to each other; `message` carries the seq and channel it is ordered by. */

@@ -99,6 +99,8 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     { ...DEFAULT_PRESENCE_OPTIONS, ...options.presence },
   );
   io.on('presence:changed', (code) => presence.remoteChanged(code));
+  // Through the adapter, to the chat's sockets on every pod.
+  chat.events.on('participant:renamed', (rename) => io.to(roomOf(rename.chat_code, 'main')).emit('participant:renamed', rename));
   const delivery = new OrderedDelivery(io, chat, adapter.crossPod, log, { ...DEFAULT_SEQUENCER_OPTIONS, ...options.sequencer });
   const join = new JoinFlow(chat, delivery, presence);
   const connectionLimits = new ConnectionLimits(limits);
