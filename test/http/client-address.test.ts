@@ -19,11 +19,11 @@ describe('client address behind a proxy', function () {
   it('takes the address the proxy appended to X-Forwarded-For, whatever the client put before it', async () => {
     const t = await startTestApp(stack, { PROXY_HOPS: '1' });
     try {
-      const statuses: number[] = [];
-      // Each request claims another address; the proxy (one hop) saw the same one each time.
-      for (let i = 1; i <= 11; i++) statuses.push((await register(t, `198.51.100.${i}, 203.0.113.7`)).status);
-      expect(statuses.slice(0, 10)).to.deep.equal(Array(10).fill(201));
-      expect(statuses[10], 'the 11th register within a minute from one address').to.equal(429);
+      // Each request claims another address; the proxy (one hop) saw the same one each time. At
+      // once: the bucket is taken before each password is hashed, so no refill comes between.
+      const statuses = (await Promise.all(Array.from({ length: 11 }, (_, i) => register(t, `198.51.100.${i + 1}, 203.0.113.7`)))).map((r) => r.status);
+      expect(statuses.filter((s) => s === 201).length, `statuses ${statuses}`).to.equal(10);
+      expect(statuses.filter((s) => s === 429).length, 'the 11th register within a minute from one address').to.equal(1);
       expect((await register(t, '198.51.100.1, 203.0.113.8')).status, 'another address the proxy saw').to.equal(201);
     } finally {
       await t.close();
@@ -35,7 +35,6 @@ describe('client address behind a proxy', function () {
   it('ignores X-Forwarded-For by default: a client rotating the header still shares one bucket', async () => {
     const t = await startTestApp(stack);
     try {
-      // At once: the bucket is taken before each password is hashed, so no refill can come between.
       const statuses = (await Promise.all(Array.from({ length: 12 }, (_, i) => register(t, `198.51.100.${i + 1}`)))).map((r) => r.status);
       expect(statuses.filter((s) => s === 201).length, `statuses ${statuses}`).to.equal(10);
       expect(statuses.filter((s) => s === 429).length, 'two of the registers from the one real address').to.equal(2);
