@@ -99,10 +99,11 @@ export class ChatService {
   ): Promise<{ session_token: string; participant: ParticipantView }> {
     const chat = await this.store.chat(code);
     const key = usernameKey(username);
-    if (isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
     const em = this.store.em();
     const owner = await em.findOne(User, { username: key }, { fields: ['id'] });
     if (owner && owner.id !== user?.sub) throw AppError.forbidden(`the username ${username} is reserved; log in as its owner to use it`);
+    // An account registered under a staff word before they were reserved keeps its name.
+    if (!owner && isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
     if (chat.kind === 'direct' && !(user && (chat.directKey ?? '').split(':').includes(user.sub))) {
       throw AppError.forbidden('this is a private conversation');
     }

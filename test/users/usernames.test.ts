@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { User } from '../../src/domain';
 import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, uniqueName, type TestApp } from '../support';
 import { expectError } from './helpers';
 
@@ -50,6 +51,16 @@ for (const stack of STACKS) {
       for (const name of ['admin', 'System', 'ＳＹＳＴＥＭ', '\u0430dmin']) expectError(await joinAs(code, name), 403, 'forbidden');
       expectError(await register('admin'), 403, 'forbidden');
       expectError(await register('SYSTEM'), 403, 'forbidden');
+    });
+
+    it('lets an account registered under a staff word before it was reserved join under it', async () => {
+      const old = Object.assign(new User(), { username: 'support', displayName: 'Support', passwordHash: 'not-a-hash: never logs in' });
+      await t.app.orm.em.fork().persistAndFlush(old);
+      const token = await t.app.tokens.sign({ typ: 'user', sub: old.id, username: 'Support' });
+      const { code } = await chatWithHost(t.base);
+      const joined = await new ApiClient(t.base, token).post(`/api/chats/${code}/join`, { username: 'Support' });
+      expect(joined.status, JSON.stringify(joined.body)).to.equal(200);
+      expectError(await joinAs(code, 'support'), 403, 'forbidden');
     });
 
     it('measures length after normalization: İ×20 folds to 40 characters and is a 400, not a 500', async () => {
