@@ -109,6 +109,8 @@ export interface InterServerEvents {
   'chat:change': (change: ChatChange) => void;
   /** a pod's connections to a chat changed: recount it */
   'presence:changed': (code: string) => void;
+  /** a participant was renamed on the sending pod: the others' send paths take the new name */
+  'participant:renamed': (rename: ParticipantRenamed) => void;
 }
 
 export interface SocketData {

@@ -99,8 +99,12 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     { ...DEFAULT_PRESENCE_OPTIONS, ...options.presence },
   );
   io.on('presence:changed', (code) => presence.remoteChanged(code));
-  // Through the adapter, to the chat's sockets on every pod.
-  chat.events.on('participant:renamed', (rename) => io.to(roomOf(rename.chat_code, 'main')).emit('participant:renamed', rename));
+  // The other pods' send paths first, then the chat's sockets on every pod (through the adapter).
+  chat.events.on('participant:renamed', (rename) => {
+    if (adapter.crossPod) io.serverSideEmit('participant:renamed', rename);
+    io.to(roomOf(rename.chat_code, 'main')).emit('participant:renamed', rename);
+  });
+  io.on('participant:renamed', (rename) => chat.names.renamed(rename));
   const delivery = new OrderedDelivery(io, chat, adapter.crossPod, log, { ...DEFAULT_SEQUENCER_OPTIONS, ...options.sequencer });
   const join = new JoinFlow(chat, delivery, presence);
   const connectionLimits = new ConnectionLimits(limits);
