@@ -121,6 +121,7 @@ export class ChatService {
       throw AppError.conflict(`the username ${username} is taken in this chat; send its session token to rejoin`);
     }
     if (!participant) {
+      if (username.includes('~')) throw AppError.invalidInput('username: a name ending in ~N is given only by a rename; choose another');
       if (isMixedScript(username)) await this.assertNoLookalike(chat.id, username, key);
       participant = Object.assign(new Participant(), {
         chatId: chat.id,

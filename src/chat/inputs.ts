@@ -60,7 +60,8 @@ export const participantName = z
   .pipe(
     z
       .string()
-      .regex(/^[\p{L}\p{N}_.-]{1,32}$/u, 'username is 1–32 letters, digits, _ . or -')
+      // `~N` ends only the names renames give (chat-service), so their holders can rejoin under them.
+      .regex(/^(?=.{1,32}$)[\p{L}\p{N}_.-]+(~\d{1,4})?$/u, 'username is 1–32 letters, digits, _ . or -')
       .refine((v) => charCount(usernameKey(v)) <= MAX_USERNAME_CHARS, `username is more than ${MAX_USERNAME_CHARS} characters once its letter case is folded`),
   );
 /** Account names are stricter (ASCII once NFKC has made fullwidth letters plain): they become reserved in every chat. */

@@ -45,6 +45,13 @@ describe('a registered name taken over from an anonymous holder', function () {
     expect(sent.body).to.include({ username: `${carol}~2`, username_is_reserved: false });
     const mine = await api.withToken(owner.body.session_token).post(`/api/chats/${code}/messages`, { content: 'the real one' });
     expect(mine.body).to.include({ username: carol, username_is_reserved: true });
+
+    // The renamed participant rejoins under its new name with its session token; nobody picks a ~N name.
+    const rejoin = await squatter.post(`/api/chats/${code}/join`, { username: `${carol}~2` });
+    expect(rejoin.status, JSON.stringify(rejoin.body)).to.equal(200);
+    expect(rejoin.body.participant.id).to.equal(squat.body.participant.id);
+    const chosen = await new ApiClient(squatterBase).post(`/api/chats/${code}/join`, { username: `${uniqueName('x')}~2` });
+    expect(chosen.status, JSON.stringify(chosen.body)).to.equal(400);
   }
 
   for (const name of STACKS) {
