@@ -3,7 +3,7 @@ import { Server } from 'socket.io';
 import { Decoder } from 'socket.io-parser';
 import type { TokenService } from '../auth';
 import { connectQuietly, createRedisClient } from '../cache';
-import type { ChatServices } from '../chat';
+import type { ChatServices, ParticipantRenamed } from '../chat';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { metrics } from '../monitoring';
@@ -99,12 +99,24 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     { ...DEFAULT_PRESENCE_OPTIONS, ...options.presence },
   );
   io.on('presence:changed', (code) => presence.remoteChanged(code));
-  // The other pods' send paths first, then the chat's sockets on every pod (through the adapter).
+  // The renamed participant's sockets on this pod: their session and presence take the new name.
+  const renamedHere = ({ chat_code, participant_id, username }: ParticipantRenamed) => {
+    for (const s of io.of('/').sockets.values()) {
+      if (s.data.session?.sub !== participant_id) continue;
+      s.data.session = { ...s.data.session, username };
+      if (s.data.chats.includes(chat_code)) void presence.remove(chat_code, s.id).then(() => presence.add(chat_code, s.id, username));
+    }
+  };
+  // The other pods first, then the chat's sockets on every pod (through the adapter).
   chat.events.on('participant:renamed', (rename) => {
     if (adapter.crossPod) io.serverSideEmit('participant:renamed', rename);
     io.to(roomOf(rename.chat_code, 'main')).emit('participant:renamed', rename);
+    renamedHere(rename);
   });
-  io.on('participant:renamed', (rename) => chat.names.renamed(rename));
+  io.on('participant:renamed', (rename) => {
+    chat.names.renamed(rename);
+    renamedHere(rename);
+  });
   const delivery = new OrderedDelivery(io, chat, adapter.crossPod, log, { ...DEFAULT_SEQUENCER_OPTIONS, ...options.sequencer });
   const join = new JoinFlow(chat, delivery, presence);
   const connectionLimits = new ConnectionLimits(limits);

@@ -31,6 +31,12 @@ describe('a registered name taken over from an anonymous holder', function () {
     sockets.push(socket);
     await joinOk(socket, { code });
     const heard = new Promise<ParticipantRenamed>((resolve) => socket.once('participant:renamed', resolve));
+    // The squatter shows online under its new name, and nobody under the old one.
+    const shownRenamed = new Promise<void>((resolve) =>
+      socket.on('presence:updated', ({ online }) => {
+        if (online.includes(`${carol}~2`) && !online.includes(carol)) resolve();
+      }),
+    );
 
     const api = new ApiClient(ownerBase);
     const reg = await api.post('/api/auth/register', { username: carol, password: 'correct-horse-1' });
@@ -40,6 +46,7 @@ describe('a registered name taken over from an anonymous holder', function () {
     expect(owner.body.participant).to.include({ username: carol, username_is_reserved: true, user_id: reg.body.user.id });
 
     expect(await heard).to.deep.equal({ chat_code: code, participant_id: squat.body.participant.id, old_username: carol, username: `${carol}~2` });
+    await shownRenamed;
     const sent = await squatter.post(`/api/chats/${code}/messages`, { content: 'still me' });
     expect(sent.status, JSON.stringify(sent.body)).to.equal(201);
     expect(sent.body).to.include({ username: `${carol}~2`, username_is_reserved: false });
