@@ -57,9 +57,10 @@ export class PasswordHasher {
    * Checks a password; `hash` undefined (no such user) still costs one verification against a real
    * hash, through the same gate, so neither timing nor refusals reveal which usernames exist.
    */
-  async verify(hash: string | undefined, password: string): Promise<boolean> {
-    const against = hash ?? (await (this.dummy ??= argon2.hash('not-a-real-password-' + Math.random(), { type: argon2.argon2id })));
+  verify(hash: string | undefined, password: string): Promise<boolean> {
     return this.gate.run(async () => {
+      // The dummy is made once, inside a turn like every other hash.
+      const against = hash ?? (await (this.dummy ??= argon2.hash('not-a-real-password-' + Math.random(), { type: argon2.argon2id })));
       try {
         return (await argon2.verify(against, password)) && hash !== undefined;
       } catch {
