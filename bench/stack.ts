@@ -95,6 +95,11 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       ENABLE_MONITORING: 'false',
       // Every bench socket is its own participant, but the loads are far above a human's rate.
       SEND_RATE_LIMIT: '100000',
+      // Thousands of participants join from this one address; the idle-memory step opens many
+      // sockets per participant (tabs).
+      JOIN_RATE_LIMIT: '1000000',
+      JOIN_RATE_LIMIT_PER_CHAT: '1000000',
+      SOCKETS_PER_SESSION: '10000',
       ...opts.serverEnv,
     };
     const flags = imageNodeFlags(repoRoot(), opts.serverNode);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
-import { AuthService, TokenService } from './auth';
+import { AuthService, PasswordHasher, TokenService } from './auth';
 import { createCacheEngine, type CacheEngine } from './cache';
 import { cacheLimits } from './cache/create-cache-engine';
 import { createChatServices, type ChatServices } from './chat';
@@ -66,7 +66,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
   tokens.revocations = users.revocations;
-  const auth = new AuthService(orm, tokens, users.revocations);
+  const auth = new AuthService(orm, tokens, users.revocations, new PasswordHasher(config.passwordHashing));
   const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });
   const monitoring = await startAppMonitoring({ monitor, config, orm, cache, chat, log });
 
@@ -74,7 +74,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   chat.chats.presence = realtime.presence;
 
   const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });
-  const koa = createHttpApp({ orm, schema, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
+  const koa = createHttpApp({ orm, schema, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, joinLimits: config.joinLimits, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;

@@ -16,10 +16,12 @@ import { RepairQueue } from './repair-queue';
 import { PgSendCommit } from './pg-send-commit';
 import { OrmSendCommit } from './send-commit';
 import { PageMemo } from './page-memo';
+import { ParticipantNames } from './participant-names';
 import { SendService } from './send-service';
 
-export { ChatEvents, type ChatEventMap, type InboxChange } from './events';
+export { ChatEvents, type ChatEventMap, type InboxChange, type ParticipantRenamed } from './events';
 export type { LastMessagePreview } from './message-wire';
+export { ParticipantNames } from './participant-names';
 export { toMessageView, toCached, lendJson, preparedJson, type MessageView, type MessageFields } from './message-view';
 export { MessageStore, type ChatRef } from './message-store';
 export { RepairQueue, type RepairStats } from './repair-queue';
@@ -45,6 +47,8 @@ export interface ChatServices {
   changes: MessageChangeService;
   pins: PinService;
   reactions: ReactionService;
+  /** current names of anonymous participants (renames) */
+  names: ParticipantNames;
 }
 
 /** Wires the chat services over one ORM and one cache engine. */
@@ -67,16 +71,18 @@ export function createChatServices(deps: {
   const writer = new CacheWriter(deps.cache, repair);
   const limiter = new RateLimiter(deps.sendRateLimitPer10s, 10);
   const portable = new OrmSendCommit(store);
+  const names = new ParticipantNames(store, events);
   return {
     events,
     store,
     repair,
     writer,
     history,
-    chats: new ChatService(store, deps.tokens),
-    send: new SendService(store, pg ? new PgSendCommit(pg, portable) : portable, writer, events, limiter),
+    chats: new ChatService(store, deps.tokens, events),
+    send: new SendService(store, pg ? new PgSendCommit(pg, portable) : portable, writer, events, limiter, names),
     changes: new MessageChangeService(store, writer, events),
     pins: new PinService(store, deps.cache, writer, events),
     reactions: new ReactionService(store, writer, events),
+    names,
   };
 }

@@ -33,3 +33,11 @@ export interface LastMessagePreview {
   deleted: boolean;
   created_at: string;
 }
+
+/** The payload of `participant:renamed`, as clients receive it. */
+export interface ParticipantRenamed {
+  chat_code: string;
+  participant_id: string;
+  old_username: string;
+  username: string;
+}

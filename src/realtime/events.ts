@@ -1,9 +1,9 @@
 // The socket.io events and payloads of docs/contract.md, as clients see them: shared by the gateway
 // (Server<…>, with server-events.ts) and the tests' clients (Socket<ServerToClientEvents,
 // ClientToServerEvents>). Types only, importing nothing of the server, so an SDK can import them.
-import type { LastMessagePreview, MessageView } from '../chat/message-wire';
+import type { LastMessagePreview, MessageView, ParticipantRenamed } from '../chat/message-wire';
 
-export type { LastMessagePreview, MessageView } from '../chat/message-wire';
+export type { LastMessagePreview, MessageView, ParticipantRenamed } from '../chat/message-wire';
 
 /** The contract's error object; `retry_after` (seconds) accompanies `rate_limited`. */
 export interface AckError {
@@ -106,4 +106,6 @@ export interface ServerToClientEvents {
   'inbox:updated': (update: InboxUpdate) => void;
   /** to a registered user's sockets: someone opened a 1:1 conversation with them */
   'conversation:created': (created: ConversationCreated) => void;
+  /** an anonymous participant's name went to its registered owner; it posts under `username` now */
+  'participant:renamed': (rename: ParticipantRenamed) => void;
 }

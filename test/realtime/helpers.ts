@@ -174,6 +174,8 @@ export async function startPods(count: number, env: Record<string, string> = {},
     ...(redis ? { REDIS_URL: redis.url } : redisEnv),
     SESSION_SECRET: TEST_SECRET,
     LOG_LEVEL: 'info', // the ready line is an info line
+    // chatWithMembers joins every member from this one address.
+    JOIN_RATE_LIMIT: '10000',
     ...env,
   };
   const pods: ServerProcess[] = [];
