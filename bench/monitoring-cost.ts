@@ -176,7 +176,7 @@ function runChild(env: Record<string, string>, params: CostParams, watch: Monito
 
 /** In the child: telemetry first, then the app, then alternating slices. Prints one JSON line. */
 async function child(params: CostParams): Promise<void> {
-  const { ATTR, Monitor, startTelemetry, traced } = await import('../src/monitoring');
+  const [{ Monitor }, { ATTR, startTelemetry, traced }] = await Promise.all([import('../src/monitoring'), import('../src/telemetry')]);
   const monitor = new Monitor({ pod: 'monitoring-cost', enabled: false });
   const telemetry = startTelemetry({ monitor, serviceName: 'chatpop-bench' });
   const notes: string[] = [];

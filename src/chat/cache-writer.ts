@@ -1,6 +1,6 @@
 import type { CacheEngine, CachedMessage, PinEntry } from '../cache';
 import type { Channel } from '../domain';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import type { RepairQueue } from './repair-queue';
 
 /**

@@ -1,7 +1,7 @@
 import type { CacheEngine, CacheLimits, PageRequest, WindowRead, WindowState } from '../cache';
 import { pageRange } from '../cache';
 import type { Channel } from '../domain';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import type { ChatRef, MessageStore } from './message-store';
 import { toCached, toMessageView, type MessageView } from './message-view';
 import { CoalescedRead } from './coalesced-read';

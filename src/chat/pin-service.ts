@@ -1,7 +1,7 @@
 import type { SessionClaims } from '../auth/tokens';
 import type { CacheEngine } from '../cache';
 import { AppError } from '../errors';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import type { CacheWriter } from './cache-writer';
 import type { ChatEvents } from './events';
 import { changeMessage } from './message-change-service';

@@ -1,8 +1,8 @@
 import type { MonitorMode } from './adaptive-sampler';
 import type { LatencySummary } from './latency-stats';
 import type { MonitorEvent, MonitorMetrics, MonitorSnapshot } from './monitor';
-import { OPERATION_NAMES } from './operations';
-import type { OperationName } from './tracer';
+import { OPERATION_NAMES } from '../telemetry';
+import type { OperationName } from '../telemetry';
 
 /** The answer of `GET /admin/monitoring/api`: the whole cluster, plus each pod's own snapshot. */
 export interface MonitoringView {

@@ -8,7 +8,7 @@ import {
   type Sampler,
   type SamplingResult,
 } from '@opentelemetry/sdk-trace-base';
-import type { Monitor } from './monitor';
+import type { SpanConsumer } from './span-consumer';
 import { isOperationName } from './operations';
 
 const RECORD: SamplingResult = { decision: SamplingDecision.RECORD };
@@ -22,7 +22,7 @@ const NOT_RECORD: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
  */
 export class MonitorAwareSampler implements Sampler {
   constructor(
-    private readonly monitor: Monitor,
+    private readonly monitor: SpanConsumer,
     private readonly exportSampler: Sampler | null,
   ) {}
 

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type { EndedSpan } from '../../src/monitoring/monitor-span-processor';
-import { ATTR, setLightSpanSink, setSpansWanted, traced } from '../../src/monitoring/tracer';
+import { ATTR, setLightSpanSink, setSpansWanted, traced, type EndedSpan } from '../../src/telemetry';
 
 /** `traced` on the light-span path (no tracing backend), in process: what the monitor is handed. */
 describe('traced (light spans)', () => {
