@@ -4,7 +4,7 @@ import type Koa from 'koa';
 import { AuthService, TokenService } from './auth';
 import { createCacheEngine, type CacheEngine } from './cache';
 import { cacheLimits } from './cache/create-cache-engine';
-import { createChatServices, type ChatServices } from './chat';
+import { createChatServices, type ChatEventMap, type ChatServices } from './chat';
 import { ConfigError, type Config } from './config';
 import { migrateUp, openOrm, SchemaWatch, type Orm } from './db';
 import { createHttpApp } from './http';
@@ -67,13 +67,37 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
   const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });
-  const monitoring = await startAppMonitoring({ monitor, config, orm, cache, chat, log });
+  const monitoring = await startAppMonitoring({
+    monitor,
+    config,
+    orm,
+    cache,
+    log,
+    repairDepth: async () => (await chat.repair.stats()).waiting,
+    onSent: (count) => {
+      const counted = ({ channel, messages }: ChatEventMap['messages:new'][0]) => count(channel, messages.length);
+      chat.events.on('messages:new', counted);
+      return () => chat.events.off('messages:new', counted);
+    },
+  });
 
   const realtime = await createRealtimeGateway({ config, chat, tokens, log });
   chat.chats.presence = realtime.presence;
 
   const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });
-  const koa = createHttpApp({ orm, schema, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
+  const koa = createHttpApp({
+    orm,
+    schema,
+    cache,
+    chat,
+    auth,
+    tokens,
+    log,
+    adminToken: config.adminToken,
+    proxyHops: config.proxyHops,
+    extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter],
+    outerMiddleware: [httpMetricsMiddleware()],
+  });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;
