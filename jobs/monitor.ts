@@ -5,7 +5,7 @@ import { InvalidArgumentError } from 'commander';
 import type { RedisEngine } from '../src/cache';
 // The two modules it needs, not src/monitoring's index: that one also loads MikroORM (the settings
 // store's entity) and prom-client, which a terminal view has no use for.
-import { readClusterView, renderClusterView, type TerminalView } from '../src/monitoring/monitor-view';
+import { readClusterView, renderClusterView, type TerminalView } from '../src/monitoring/terminal-view';
 import { RedisSnapshotBoard } from '../src/monitoring/snapshot-board';
 import { EXIT, OpsContext, causeText, chatCodeArg, createOutput, createProgram, jobConfig, positiveInt, printable, printableDoc, runJob } from '../src/ops';
 

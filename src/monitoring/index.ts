@@ -21,11 +21,11 @@ export {
 } from './adaptive-sampler';
 export { RingBuffer } from './ring-buffer';
 export { LatencyStats, LatencyWindow, percentile, type LatencySummary } from './latency-stats';
-export { buildMonitoringView, mergeSnapshots, sumMetrics, type ClusterView, type MonitoringView, type ViewOptions } from './monitoring-view';
+export { buildMonitoringView, mergeSnapshots, sumMetrics, type ClusterView, type MonitoringView, type ViewOptions } from './cluster-view';
 export { dashboardPage, dashboardHeaders } from './dashboard-page';
 export { metrics, startProcessMetrics, httpMetricsMiddleware, AppMetrics, type AppMetricSources } from './metrics';
 export { RedisSettingsStore, DatabaseSettingsStore, type SettingsStore, type SharedSettings } from './settings-store';
 export { RedisSnapshotBoard, SNAPSHOT_TTL_SECONDS, type SnapshotBoard } from './snapshot-board';
 export { MonitoringService, VIEW_EVENT_LIMIT, type MonitoringServiceOptions } from './monitoring-service';
 export { startAppMonitoring, type AppMonitoring, type AppMonitoringDeps } from './app-monitoring';
-export { readClusterView, renderClusterView, NO_REDIS_NOTE, type TerminalView, type ViewStyle, type RenderOptions } from './monitor-view';
+export { readClusterView, renderClusterView, NO_REDIS_NOTE, type TerminalView, type ViewStyle, type RenderOptions } from './terminal-view';

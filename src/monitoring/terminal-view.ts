@@ -1,6 +1,6 @@
 import type { LatencySummary } from './latency-stats';
 import type { MonitorEvent, MonitorSnapshot } from './monitor';
-import { mergeSnapshots, type ClusterView, type ViewOptions } from './monitoring-view';
+import { mergeSnapshots, type ClusterView, type ViewOptions } from './cluster-view';
 import { OPERATION_NAMES } from '../telemetry';
 import type { SnapshotBoard } from './snapshot-board';
 

@@ -1,8 +1,7 @@
 import type { MonitorMode } from './adaptive-sampler';
 import type { LatencySummary } from './latency-stats';
 import type { MonitorEvent, MonitorMetrics, MonitorSnapshot } from './monitor';
-import { OPERATION_NAMES } from '../telemetry';
-import type { OperationName } from '../telemetry';
+import { OPERATION_NAMES, type OperationName } from '../telemetry';
 
 /** The answer of `GET /admin/monitoring/api`: the whole cluster, plus each pod's own snapshot. */
 export interface MonitoringView {
