@@ -5,20 +5,9 @@ import { ATTR, traced } from '../telemetry';
 import type { ChatRef, MessageStore } from './message-store';
 import { toCached, toMessageView, type MessageView } from './message-view';
 import { CoalescedRead } from './coalesced-read';
+import type { HistoryPage, HistorySource } from './history-page';
 import type { KeptPage, PageMemo } from './page-memo';
 import type { RepairQueue } from './repair-queue';
-
-export type HistorySource = 'cache' | 'db' | 'hybrid';
-
-/** One page of history; `items` are the messages' JSON, in the order the client asked for. */
-export interface HistoryPage {
-  items: string[];
-  source: HistorySource;
-  lastSeq: number;
-  hasMore: boolean;
-  nextBefore: number | null;
-  nextAfter: number | null;
-}
 
 /**
  * Cache-first reads that cannot be wrong: seqs are contiguous, so a page's range says exactly

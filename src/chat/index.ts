@@ -23,7 +23,8 @@ export { toMessageView, toCached, lendJson, preparedJson, type MessageView, type
 export { MessageStore, type ChatRef } from './message-store';
 export { RepairQueue, type RepairStats } from './repair-queue';
 export { RateLimiter } from './rate-limiter';
-export { HistoryService, type HistoryPage, type HistorySource } from './history-service';
+export { HistoryService } from './history-service';
+export type { HistoryPage, HistorySource } from './history-page';
 export { SendService, type SendResult } from './send-service';
 export { ChatService, toParticipantView, newChatCode, type ChatView, type ParticipantView, type PresenceCounter } from './chat-service';
 export { MessageChangeService, changeMessage } from './message-change-service';

@@ -1,6 +1,6 @@
 import type { WindowState } from '../cache';
 import type { Channel } from '../domain';
-import type { HistoryPage } from './history-service';
+import type { HistoryPage } from './history-page';
 
 /** A page as kept, with the window's state it was read at. */
 export interface KeptPage {
