@@ -1,9 +1,9 @@
 import { keys } from '../cache';
 import { toMessageView, type ChatRef, type MessageFields } from '../chat';
 import type { Channel } from '../domain';
-import { parseEntry, type EngineInfo, type MessageEnd } from './cache-inspector';
+import { parseEntry, type MessageEnd } from './inspect-reports';
 import type { ScoredMember } from './keyspace';
-import type { OpsContext } from './ops-context';
+import type { EngineInfo, OpsContext } from './ops-context';
 
 // Loaded on demand (it pulls in the ORM through ../chat); reach it through CacheInspector's callers.
 

@@ -1,5 +1,5 @@
 import { keys } from '../cache';
-import type { EngineInfo } from './cache-inspector';
+import type { EngineInfo } from './ops-context';
 import { classifyKey, type KeyStat } from './keyspace';
 import { causeText } from './ops-error';
 import type { OpsContext } from './ops-context';

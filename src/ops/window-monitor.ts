@@ -1,6 +1,6 @@
 import { keys } from '../cache';
 import type { Channel } from '../domain';
-import { parseEntry } from './cache-inspector';
+import { parseEntry } from './inspect-reports';
 import { causeText } from './ops-error';
 import type { OpsContext } from './ops-context';
 
