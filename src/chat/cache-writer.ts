@@ -27,6 +27,11 @@ export class CacheWriter {
     return cached;
   }
 
+  /** Caches a chat's whole pinned set (read from the database). */
+  pinSet(code: string, pins: PinEntry[], nowMs: number): Promise<void> {
+    return this.write(code, pins.length, 'pins', () => this.engine.rebuildPins(code, pins, nowMs));
+  }
+
   reactions(code: string, messageId: string, counts: Record<string, number>): Promise<void> {
     return this.write(code, 1, 'reactions', () => this.engine.writeReactions(code, messageId, counts));
   }

@@ -3,7 +3,7 @@ import { pageRange } from '../cache';
 import type { Channel } from '../domain';
 import { ATTR, traced } from '../telemetry';
 import type { ChatRef, MessageStore } from './message-store';
-import { toCached, toMessageView, type MessageView } from './message-view';
+import { toMessageView, type MessageView } from './message-view';
 import { CoalescedRead } from './coalesced-read';
 import type { HistoryPage, HistorySource } from './history-page';
 import type { KeptPage, PageMemo } from './page-memo';
@@ -63,26 +63,6 @@ export class HistoryService {
     const chat = await this.store.chatRef(code);
     const rows = await this.store.changedSince(chat, channel, sinceVersion, maxSeq, max);
     return rows.map((m) => toMessageView(m, code));
-  }
-
-  /**
-   * Rebuilds a chat's windows and pins from the database. `exact` replaces what is cached (operators'
-   * repair); otherwise newer cached versions survive, which is safe beside concurrent sends.
-   */
-  async rebuild(code: string, exact = false): Promise<void> {
-    const chat = await this.store.chatRef(code);
-    await this.engine.dropMeta(code);
-    for (const channel of ['main', 'backroom'] as const) {
-      const { messages, lastSeq } = await this.store.newest(chat, channel, this.limits.maxCount);
-      await this.engine.rebuild(code, channel, messages.map((m) => toCached(toMessageView(m, code))), lastSeq, exact);
-    }
-    const now = new Date();
-    const pins = await this.store.activePins(chat, now);
-    await this.engine.rebuildPins(
-      code,
-      pins.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, code)) })),
-      now.getTime(),
-    );
   }
 
   /** The kept page when the window's state says it is still current, else null (one cache read either way). */

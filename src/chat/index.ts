@@ -17,6 +17,7 @@ import { PgSendCommit } from './pg-send-commit';
 import { OrmSendCommit } from './send-commit';
 import { PageMemo } from './page-memo';
 import { SendService } from './send-service';
+import { WindowRebuilder } from './window-rebuilder';
 
 export { ChatEvents, type ChatEventMap } from './events';
 export { toMessageView, toCached, lendJson, preparedJson, type MessageView, type MessageFields } from './message-view';
@@ -31,6 +32,7 @@ export { MessageChangeService, changeMessage } from './message-change-service';
 export { PinService } from './pin-service';
 export { ReactionService } from './reaction-service';
 export { CacheWriter } from './cache-writer';
+export { WindowRebuilder } from './window-rebuilder';
 export { lockChat } from './chat-lock';
 export * as inputs from './inputs';
 
@@ -39,6 +41,7 @@ export interface ChatServices {
   store: MessageStore;
   repair: RepairQueue;
   writer: CacheWriter;
+  rebuilder: WindowRebuilder;
   chats: ChatService;
   send: SendService;
   history: HistoryService;
@@ -59,10 +62,10 @@ export function createChatServices(deps: {
   const events = new ChatEvents();
   const pg = rawPg(deps.orm);
   const store = new MessageStore(deps.orm, pg);
-  let history: HistoryService | undefined;
-  const repair = new RepairQueue(deps.cache, (code) => history!.rebuild(code), deps.log);
-  history = new HistoryService(store, deps.cache, repair, deps.limits, new PageMemo());
-  const changed = ({ chat_code, message }: { chat_code: string; message: MessageView }) => history!.messageChanged(chat_code, message.channel);
+  const rebuilder = new WindowRebuilder(store, deps.cache, deps.limits);
+  const repair = new RepairQueue(deps.cache, (code) => rebuilder.rebuild(code), deps.log);
+  const history = new HistoryService(store, deps.cache, repair, deps.limits, new PageMemo());
+  const changed = ({ chat_code, message }: { chat_code: string; message: MessageView }) => history.messageChanged(chat_code, message.channel);
   for (const name of ['message:updated', 'message:deleted', 'message:pinned', 'reaction:updated'] as const) events.on(name, changed);
   const writer = new CacheWriter(deps.cache, repair);
   const limiter = new RateLimiter(deps.sendRateLimitPer10s, 10);
@@ -72,6 +75,7 @@ export function createChatServices(deps: {
     store,
     repair,
     writer,
+    rebuilder,
     history,
     chats: new ChatService(store, deps.tokens),
     send: new SendService(store, pg ? new PgSendCommit(pg, portable) : portable, writer, events, limiter),

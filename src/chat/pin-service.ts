@@ -41,6 +41,7 @@ export class PinService {
       m.pinnedUntil = new Date(until);
     });
     // No cached set to add the pin to: cache every active pin, this one included, from the database.
+    // The pin is committed: a failed read leaves the set uncached, and reads then ask the database.
     if (pinsCached === false) await this.fromDb(chat, Date.now()).catch(() => undefined);
     this.events.emit('message:pinned', { chat_code: code, message: view });
     return view;
@@ -66,7 +67,7 @@ export class PinService {
   private async fromDb(chat: ChatRef, now: number): Promise<string[]> {
     const rows = await this.store.activePins(chat, new Date(now));
     const pins = rows.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, chat.code, now)) }));
-    if (pins.length) await this.engine.rebuildPins(chat.code, pins, now).catch(() => undefined);
+    if (pins.length) await this.writer.pinSet(chat.code, pins, now);
     return pins.map((p) => p.json);
   }
 }

@@ -146,8 +146,8 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
 
 /** Rebuilds the chat's windows and pins from the database, replacing what the cache holds. */
 export async function repairChat(ctx: OpsContext, info: EngineInfo, code: string): Promise<RepairReport> {
-  const { history } = await ctx.services();
-  await history.rebuild(code, true);
+  const { rebuilder } = await ctx.services();
+  await rebuilder.rebuild(code, true);
   const engine = await ctx.cache();
   const windows: RepairReport['windows'] = [];
   for (const channel of ['main', 'backroom'] as const) {

@@ -235,13 +235,13 @@ export class CacheMaintenance {
     const engine = await this.ctx.cache();
     const report = await this.upgradeReport('pre-upgrade');
     if (engine.kind === 'memory') return report;
-    const { history } = await this.ctx.services();
+    const { rebuilder } = await this.ctx.services();
     const deadline = Date.now() + DRAIN_LIMIT_MS;
     const retry: string[] = [];
     while (Date.now() < deadline) {
       const batch = await engine.popRepair(20);
       if (!batch.length) break;
-      await Promise.all(batch.map((code) => this.rebuildOne(report, code, () => history.rebuild(code), retry)));
+      await Promise.all(batch.map((code) => this.rebuildOne(report, code, () => rebuilder.rebuild(code), retry)));
     }
     // Failures go back for the pods (or the next run) to retry.
     await engine.pushRepair(retry);
@@ -258,7 +258,7 @@ export class CacheMaintenance {
     const { hotChats } = await import('./chat-database');
     const codes = await hotChats(services, top);
     for (let i = 0; i < codes.length; i += 8) {
-      await Promise.all(codes.slice(i, i + 8).map((code) => this.rebuildOne(report, code, () => services.history.rebuild(code, true))));
+      await Promise.all(codes.slice(i, i + 8).map((code) => this.rebuildOne(report, code, () => services.rebuilder.rebuild(code, true))));
     }
     report.queue_waiting = await engine.repairDepth();
     return report;
