@@ -2,18 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { AuthService, TokenService } from './auth';
-import { createCacheEngine, type CacheEngine } from './cache';
-import { cacheLimits } from './cache/create-cache-engine';
+import { cacheLimits, createCacheEngine, type CacheEngine } from './cache';
 import { createChatServices, type ChatEventMap, type ChatServices } from './chat';
 import { ConfigError, type Config } from './config';
 import { migrateUp, openOrm, SchemaWatch, type Orm } from './db';
-import { createHttpApp } from './http';
+import { createHttpApp, monitoringRoutes, onlineRoutes, userRoutes } from './http';
 import { createLogger, type Logger } from './logger';
 import { Monitor, httpMetricsMiddleware, startAppMonitoring, type AppMonitoring } from './monitoring';
-import { monitoringRoutes } from './http/routes/monitoring-routes';
 import { createRealtimeGateway, type RealtimeGateway } from './realtime';
-import { userRoutes } from './http/routes/user-routes';
-import { onlineRoutes } from './http/routes/online-routes';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
 
 /** Optional parts of an app; tests and benchmarks leave them out. */

@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { CacheEngine } from '../cache';
 import { AppError } from '../errors';
 import { ATTR, traced } from '../telemetry';

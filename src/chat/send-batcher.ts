@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Channel, Message } from '../domain';
 import { ATTR, tracedEach } from '../telemetry';
 import type { SendInput } from './inputs';

@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Channel } from '../domain';
 import { Message } from '../domain';
 import { lockChat } from './chat-lock';

@@ -2,7 +2,7 @@ import type { RedisClient } from '../cache';
 import { keys } from '../cache/keys';
 import type { Orm } from '../db';
 import { forkEm } from '../db/entity-manager';
-import { Setting } from '../domain/setting';
+import { Setting } from '../domain';
 
 /** Run-time settings shared by every pod (`GET`/`PUT /admin/settings`). */
 export interface SharedSettings {

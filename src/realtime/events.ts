@@ -1,6 +1,6 @@
 // The socket.io event map of docs/contract.md, shared by the gateway (Server<…>) and the tests' clients
 // (Socket<ServerToClientEvents, ClientToServerEvents>).
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Server, Socket } from 'socket.io';
 import type { MessageView } from '../chat';
 import type { Channel } from '../domain';
