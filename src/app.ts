@@ -47,7 +47,11 @@ export interface ChatPopApp {
 }
 
 /** Composes the database, cache, services, HTTP and realtime layers from the configuration. */
-export async function createApp(config: Config, log: Logger = createLogger(config.logLevel), options: CreateAppOptions = {}): Promise<ChatPopApp> {
+export async function createApp(
+  config: Config,
+  log: Logger = createLogger(config.logLevel),
+  options: CreateAppOptions = {},
+): Promise<ChatPopApp> {
   const orm = await openOrm(config.databaseUrl, log);
   if (config.migrateOnStart) {
     const applied = await migrateUp(orm);
@@ -59,7 +63,14 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
   const auth = new AuthService(orm, tokens);
-  const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s });
+  const chat = createChatServices({
+    orm,
+    cache,
+    limits: cacheLimits(config),
+    tokens,
+    log,
+    sendRateLimitPer10s: config.sendRateLimitPer10s,
+  });
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
   const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });

@@ -21,7 +21,10 @@ export class AuthService {
 
   async register(username: string, password: string): Promise<{ user: UserView; token: string }> {
     const em = forkEm(this.orm);
-    const user = Object.assign(new User(), { username: username.toLowerCase(), displayName: username, passwordHash: await hashPassword(password) });
+    const user = Object.assign(
+      new User(),
+      { username: username.toLowerCase(), displayName: username, passwordHash: await hashPassword(password) },
+    );
     try {
       await em.persistAndFlush(user);
     } catch (err) {

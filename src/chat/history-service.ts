@@ -53,7 +53,11 @@ export class HistoryService {
   }
 
   /** Messages after `sinceSeq`, oldest first, at most `max`; `complete` false when more were missed. */
-  async missedSince(code: string, channel: Channel, sinceSeq: number, max = 500): Promise<{ messages: MessageView[]; lastSeq: number; complete: boolean }> {
+  async missedSince(code: string, channel: Channel, sinceSeq: number, max = 500): Promise<{
+    messages: MessageView[];
+    lastSeq: number;
+    complete: boolean;
+  }> {
     const page = await this.page(code, channel, { mode: 'after', after: sinceSeq, limit: max });
     return { messages: page.items.map((j) => JSON.parse(j) as MessageView), lastSeq: page.lastSeq, complete: !page.hasMore };
   }

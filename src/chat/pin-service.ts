@@ -66,7 +66,11 @@ export class PinService {
   /** Active pins from the database, cached as the chat's pinned set when there are any. */
   private async fromDb(chat: ChatRef, now: number): Promise<string[]> {
     const rows = await this.store.activePins(chat, new Date(now));
-    const pins = rows.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, chat.code, now)) }));
+    const pins = rows.map((m) => ({
+      messageId: m.id,
+      pinnedUntilMs: new Date(m.pinnedUntil!).getTime(),
+      json: JSON.stringify(toMessageView(m, chat.code, now)),
+    }));
     if (pins.length) await this.writer.pinSet(chat.code, pins, now);
     return pins.map((p) => p.json);
   }

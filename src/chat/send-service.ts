@@ -32,7 +32,10 @@ export class SendService {
     private readonly events: ChatEvents,
     private readonly limiter: RateLimiter,
   ) {
-    this.batcher = new SendBatcher(committer, (code, channel, fresh, membersVersion) => this.published(code, channel, fresh, membersVersion));
+    this.batcher = new SendBatcher(
+      committer,
+      (code, channel, fresh, membersVersion) => this.published(code, channel, fresh, membersVersion),
+    );
   }
 
   async send(session: SessionClaims, code: string, input: SendInput): Promise<SendResult> {

@@ -29,7 +29,11 @@ export class WindowRebuilder {
     const pins = await this.store.activePins(chat, now);
     await this.engine.rebuildPins(
       code,
-      pins.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, code)) })),
+      pins.map((m) => ({
+        messageId: m.id,
+        pinnedUntilMs: new Date(m.pinnedUntil!).getTime(),
+        json: JSON.stringify(toMessageView(m, code)),
+      })),
       now.getTime(),
     );
   }

@@ -67,7 +67,8 @@ export function differingFields(cached: Record<string, unknown>, fresh: Record<s
   return [...names].filter((n) => canonical(cached[n]) !== canonical(fresh[n])).sort();
 }
 
-const endOf = (m: MessageFields | undefined): MessageEnd | null => (m ? { seq: m.seq, id: m.id, created_at: new Date(m.createdAt).toISOString() } : null);
+const endOf = (m: MessageFields | undefined): MessageEnd | null =>
+  m ? { seq: m.seq, id: m.id, created_at: new Date(m.createdAt).toISOString() } : null;
 
 /** PostgreSQL (or SQLite) against the cache, seq by seq, for one chat's windows. */
 export async function compareChat(ctx: OpsContext, info: EngineInfo, code: string): Promise<CompareReport> {
@@ -90,7 +91,13 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
       channel,
       key,
       status: 'in_sync',
-      cache: { count: members.length, min_seq: members[0]?.score ?? null, max_seq: members.at(-1)?.score ?? null, meta_last_seq: metaLast, latest: null },
+      cache: {
+        count: members.length,
+        min_seq: members[0]?.score ?? null,
+        max_seq: members.at(-1)?.score ?? null,
+        meta_last_seq: metaLast,
+        latest: null,
+      },
       database: { count: dbLast, last_seq: dbLast, latest: null },
       checked: null,
       missing: [],
@@ -130,8 +137,11 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
         else if (!row) cmp.extra.push({ seq, id: entry.id, reason: 'not_in_database' });
         else if (entry.id !== row.id) cmp.extra.push({ seq, id: entry.id, reason: 'other_message' });
         else {
-          const fields = differingFields(entry as unknown as Record<string, unknown>, toMessageView(row, code) as unknown as Record<string, unknown>);
-          if (fields.length) cmp.changed.push({ seq, id: row.id, fields, cache_version: entry.version ?? null, database_version: row.version });
+          const fresh = toMessageView(row, code) as unknown as Record<string, unknown>;
+          const fields = differingFields(entry as unknown as Record<string, unknown>, fresh);
+          if (fields.length) {
+            cmp.changed.push({ seq, id: row.id, fields, cache_version: entry.version ?? null, database_version: row.version });
+          }
         }
       }
     }

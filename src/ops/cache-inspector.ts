@@ -21,7 +21,14 @@ import type { EngineInfo, OpsContext } from './ops-context';
 /** Keys whose members are whole messages. */
 const MEMBER_KINDS: KeyKind[] = ['messages', 'backroom', 'pinned'];
 
-const toListed = (s: KeyStat): ListedKey => ({ key: s.key, kind: s.kind, chat: s.chat, type: s.type, count: s.count, ttl_seconds: s.ttlSeconds });
+const toListed = (s: KeyStat): ListedKey => ({
+  key: s.key,
+  kind: s.kind,
+  chat: s.chat,
+  type: s.type,
+  count: s.count,
+  ttl_seconds: s.ttlSeconds,
+});
 
 const toEnd = (m: ScoredMember | undefined): MessageEnd | null => {
   if (!m) return null;
@@ -205,7 +212,15 @@ export class CacheInspector {
     const [stat] = await ks.stat([key]);
     if (!stat) return { key, exists: false, count: 0, ttl_seconds: -2, meta_last_seq: null, oldest: null, newest: null };
     const [first, last] = await Promise.all([ks.range(key, 0, 0), ks.range(key, -1, -1)]);
-    return { key, exists: true, count: stat.count, ttl_seconds: stat.ttlSeconds, meta_last_seq: null, oldest: toEnd(first[0]), newest: toEnd(last[0]) };
+    return {
+      key,
+      exists: true,
+      count: stat.count,
+      ttl_seconds: stat.ttlSeconds,
+      meta_last_seq: null,
+      oldest: toEnd(first[0]),
+      newest: toEnd(last[0]),
+    };
   }
 
   private async pinned(ks: Keyspace, code: string): Promise<ChatReport['pinned']> {
@@ -214,7 +229,13 @@ export class CacheInspector {
     if (!stat) return { key, exists: false, count: 0, ttl_seconds: -2, pins: [] };
     const pins = (await ks.range(key, 0, -1)).flatMap((m) => {
       const v = parseEntry(m.member);
-      return v ? [{ id: v.id, seq: v.seq, username: v.username, pinned_until: v.pinned_until ?? new Date(m.score).toISOString(), amount_cents: v.pin_amount_cents }] : [];
+      return v ? [{
+        id: v.id,
+        seq: v.seq,
+        username: v.username,
+        pinned_until: v.pinned_until ?? new Date(m.score).toISOString(),
+        amount_cents: v.pin_amount_cents,
+      }] : [];
     });
     return { key, exists: true, count: stat.count, ttl_seconds: stat.ttlSeconds, pins };
   }

@@ -15,7 +15,9 @@ import { joinPayload, leavePayload, reactPayload, sendPayload } from './socket-i
 /** The contract's failed ack; `rate_limited` carries `retry_after` in seconds. */
 export function errorAck(err: unknown): AckFailure {
   const { error } = toErrorBody(err);
-  if (err instanceof AppError && err.retryAfterSeconds !== undefined) return { ok: false, error: { ...error, retry_after: err.retryAfterSeconds } };
+  if (err instanceof AppError && err.retryAfterSeconds !== undefined) {
+    return { ok: false, error: { ...error, retry_after: err.retryAfterSeconds } };
+  }
   return { ok: false, error };
 }
 

@@ -26,7 +26,14 @@ export class MonitorAwareSampler implements Sampler {
     private readonly exportSampler: Sampler | null,
   ) {}
 
-  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+  shouldSample(
+    context: Context,
+    traceId: string,
+    spanName: string,
+    spanKind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
     if (this.exportSampler) {
       const result = this.exportSampler.shouldSample(context, traceId, spanName, spanKind, attributes, links);
       if (result.decision === SamplingDecision.NOT_RECORD && this.monitor.enabled && isOperationName(spanName)) return RECORD;

@@ -20,7 +20,13 @@ export interface UserServices {
 }
 
 /** Wires the user-data services over the chat services' store, history and events. */
-export function createUserServices(deps: { orm: Orm; cache: CacheEngine; chat: ChatServices; ttls: UserCacheTtls; log: Logger }): UserServices {
+export function createUserServices(deps: {
+  orm: Orm;
+  cache: CacheEngine;
+  chat: ChatServices;
+  ttls: UserCacheTtls;
+  log: Logger;
+}): UserServices {
   const cache = new UserCache(deps.cache, deps.ttls, deps.log);
   const profiles = new UserService(deps.orm, cache);
   const invalidator = new InboxInvalidator(deps.chat.store, cache, deps.log);

@@ -39,7 +39,10 @@ export class InboxInvalidator {
 
   /** Subscribes to the chat events that change conversation lists and unread counts; returns the unsubscribe. */
   attach(events: ChatEvents): () => void {
-    const onSend = ({ chat_code, members_version }: { chat_code: string; members_version: number | null }) => this.chatChanged(chat_code, members_version);
+    const onSend = ({ chat_code, members_version }: { chat_code: string; members_version: number | null }) => this.chatChanged(
+      chat_code,
+      members_version,
+    );
     const onChange = ({ chat_code }: { chat_code: string }) => this.chatChanged(chat_code);
     events.on('messages:new', onSend);
     events.on('message:updated', onChange);

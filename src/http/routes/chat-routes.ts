@@ -50,7 +50,10 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
   });
 
   // Reads of a private conversation need one of its sessions; other chats are public.
-  const readable = (ctx: Context & { params: Record<string, string> }) => s.chats.assertReadable(ctx.params.code, () => sessionOf(ctx, tokens));
+  const readable = (ctx: Context & { params: Record<string, string> }) => s.chats.assertReadable(
+    ctx.params.code,
+    () => sessionOf(ctx, tokens),
+  );
 
   router.get('/:code', async (ctx) => {
     await readable(ctx);
