@@ -105,7 +105,10 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
     const flags = imageNodeFlags(repoRoot(), opts.serverNode);
     const [server, bareEmit, bareRoute] = await Promise.all([
       // The GC log is this server's alone: not in serverEnv, which monitoring-cost reuses.
-      startServerProcess({ ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file }, { node: opts.serverNode, nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 }),
+      startServerProcess(
+        { ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file },
+        { node: opts.serverNode, nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 },
+      ),
       startServerProcess({}, { script: 'dist/bench/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
       startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
     ]);

@@ -34,7 +34,10 @@ export class AuthService {
     const key = usernameKey(username);
     if (isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
     const em = forkEm(this.orm);
-    const user = Object.assign(new User(), { username: key, displayName: username, passwordHash: await this.passwords.hash(password) });
+    const user = Object.assign(
+      new User(),
+      { username: key, displayName: username, passwordHash: await this.passwords.hash(password) },
+    );
     try {
       await em.persistAndFlush(user);
     } catch (err) {

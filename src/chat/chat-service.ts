@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
+import type { SessionClaims, TokenService, UserClaims } from '../auth';
 import { Chat, isMixedScript, isReservedUsername, MAX_USERNAME_CHARS, Participant, skeleton, User, usernameKey } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';

@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import { Participant } from '../domain';
 import type { ChatEvents, ParticipantRenamed } from './events';
 import type { MessageStore } from './message-store';

@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import { Message, type Channel } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
@@ -34,7 +34,10 @@ export class SendService {
     private readonly limiter: RateLimiter,
     private readonly names: ParticipantNames,
   ) {
-    this.batcher = new SendBatcher(committer, (code, channel, fresh, membersVersion) => this.published(code, channel, fresh, membersVersion));
+    this.batcher = new SendBatcher(
+      committer,
+      (code, channel, fresh, membersVersion) => this.published(code, channel, fresh, membersVersion),
+    );
   }
 
   async send(claims: SessionClaims, code: string, input: SendInput): Promise<SendResult> {

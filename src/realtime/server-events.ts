@@ -1,7 +1,7 @@
 // What only the server sees of socket.io: events between pods, per-connection data, the typed
 // Server and Socket. The client-facing events are in events.ts.
 import type { Server, Socket } from 'socket.io';
-import type { Claims, SessionClaims } from '../auth/tokens';
+import type { Claims, SessionClaims } from '../auth';
 import type { MessageView, ParticipantRenamed } from '../chat';
 import type { Channel } from '../domain';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';

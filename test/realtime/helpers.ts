@@ -16,7 +16,10 @@ import {
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** For sending what the typed client would refuse to (malformed payloads). */
-export type RawSocket = { emit(event: string, ...args: unknown[]): unknown; timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<any> } };
+export type RawSocket = {
+  emit(event: string, ...args: unknown[]): unknown;
+  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<any> };
+};
 
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -138,7 +141,12 @@ function hostOf(base: string): Promise<{ username: string; token: string }> {
 }
 
 /** A chat with a registered host and `guests` anonymous participants; session tokens for all. */
-export async function chatWithMembers(base: string, guests: number): Promise<{ code: string; tokens: string[]; usernames: string[]; hostToken: string }> {
+export async function chatWithMembers(base: string, guests: number): Promise<{
+  code: string;
+  tokens: string[];
+  usernames: string[];
+  hostToken: string;
+}> {
   const api = new ApiClient(base);
   const host = await hostOf(base);
   const chat = await api.withToken(host.token).post('/api/chats', { name: 'realtime' });

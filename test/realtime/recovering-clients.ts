@@ -152,8 +152,9 @@ export interface AckedSend {
 /**
  * Sends its messages (`lanes` at a time), each under its own client_id (`label-N`), sending a
  * message again under the same client_id (after a timeout, a refusal, or once a connection is
- * back; on the next of its connections, when it has several) until it is acked. stop() lets the messages in flight finish, so every message it started
- * is acked in the end, unless given up on (`abandoned`).
+ * back; on the next of its connections, when it has several) until it is acked. stop() lets the
+ * messages in flight finish, so every message it started is acked in the end, unless given up on
+ * (`abandoned`).
  */
 export class RetryingSender {
   readonly acked: AckedSend[] = [];

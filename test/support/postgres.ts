@@ -112,7 +112,11 @@ function someoneElses(adminUrl: string): Cluster {
 }
 
 /** Runs one statement on a fresh connection and returns its rows (for tests that read the database directly). */
-export async function queryDatabase<R extends object = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
+export async function queryDatabase<R extends object = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new Client({ connectionString: url });
   client.on('error', () => undefined); // a dropped connection surfaces through query()
   await client.connect();

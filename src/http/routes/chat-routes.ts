@@ -38,7 +38,11 @@ export interface JoinLimits {
 }
 
 /** The chat routes of docs/contract.md under /api/chats. Handlers validate, call one service, answer. */
-export function chatRoutes(s: ChatServices, tokens: TokenService, joinLimits: JoinLimits = { perAddressPerMinute: 30, perChatPerMinute: 300 }): Router {
+export function chatRoutes(
+  s: ChatServices,
+  tokens: TokenService,
+  joinLimits: JoinLimits = { perAddressPerMinute: 30, perChatPerMinute: 300 },
+): Router {
   const router = new Router({ prefix: '/api/chats' });
   // Each anonymous join is a new participant with a fresh send bucket: joins are what to limit.
   const joinsByAddress = new RateLimiter(joinLimits.perAddressPerMinute, 60);
@@ -62,7 +66,10 @@ export function chatRoutes(s: ChatServices, tokens: TokenService, joinLimits: Jo
   });
 
   // Reads of a private conversation need one of its sessions; other chats are public.
-  const readable = (ctx: Context & { params: Record<string, string> }) => s.chats.assertReadable(ctx.params.code, () => sessionOf(ctx, tokens));
+  const readable = (ctx: Context & { params: Record<string, string> }) => s.chats.assertReadable(
+    ctx.params.code,
+    () => sessionOf(ctx, tokens),
+  );
 
   router.get('/:code', async (ctx) => {
     await readable(ctx);
