@@ -13,7 +13,7 @@ const firstAllowedCpu = (): string => /^Cpus_allowed_list:\s*(\d+)/m.exec(fs.rea
 describe('bench CPU meter', function () {
   this.timeout(30_000);
 
-  it('sees two processes that share one core each run about half the time and wait for it the rest', async function () {
+  it('sees two processes that share one core each run part of the time and wait for it the rest', async function () {
     if (runQueueWaitSeconds(process.pid) === null) this.skip(); // a kernel without schedstat
     if (spawnSync('taskset', ['-V']).error) this.skip(); // util-linux's taskset is not installed
     const cpu = firstAllowedCpu();
@@ -31,9 +31,11 @@ describe('bench CPU meter', function () {
       await new Promise((r) => setTimeout(r, 700));
       const cpu = meter.stop();
       const wait = meter.lastWaits();
+      // About half each on a quiet machine; less on a busy one, where other processes share the core
+      // too. Running plus waiting stays the whole time either way.
       for (const role of ['a', 'b']) {
-        expect(cpu[role], `${role} CPU %`).to.be.within(20, 80);
-        expect(wait[role], `${role} wait %`).to.be.within(15, 80);
+        expect(cpu[role], `${role} CPU %`).to.be.within(5, 80);
+        expect(wait[role], `${role} wait %`).to.be.within(15, 95);
         expect(cpu[role] + wait[role], `${role} CPU + wait`).to.be.within(85, 110);
       }
       expect(wait.idle, 'a sleeping process waits for nothing').to.be.below(5);
