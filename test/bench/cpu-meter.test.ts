@@ -17,10 +17,12 @@ describe('bench CPU meter', function () {
     if (runQueueWaitSeconds(process.pid) === null) this.skip(); // a kernel without schedstat
     if (spawnSync('taskset', ['-V']).error) this.skip(); // util-linux's taskset is not installed
     const cpu = firstAllowedCpu();
-    const a = spin(1500, cpu);
-    const b = spin(1500, cpu);
-    const idle = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1500)'], { stdio: 'ignore' });
+    const a = spin(4000, cpu);
+    const b = spin(4000, cpu);
+    const idle = spawn(process.execPath, ['-e', 'process.stdout.write("ready"); setTimeout(() => {}, 3000)'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
+      // Node's own start-up is work that may wait for a core on a busy machine: measure after it.
+      await new Promise((r) => idle.stdout!.once('data', r));
       await new Promise((r) => setTimeout(r, 300)); // both spinning
       const meter = new CpuMeter(() => [
         { role: 'a', pid: a.pid! },
