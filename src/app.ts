@@ -14,6 +14,7 @@ import { monitoringRoutes } from './http/routes/monitoring-routes';
 import { createRealtimeGateway, type RealtimeGateway } from './realtime';
 import { userRoutes } from './http/routes/user-routes';
 import { onlineRoutes } from './http/routes/online-routes';
+import { webRoutes } from './http/routes/web-routes';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
 
 /** Optional parts of an app; tests and benchmarks leave them out. */
@@ -74,7 +75,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   chat.chats.presence = realtime.presence;
 
   const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });
-  const koa = createHttpApp({ orm, schema, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
+  const koa = createHttpApp({ orm, schema, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter, webRoutes()], outerMiddleware: [httpMetricsMiddleware()] });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;

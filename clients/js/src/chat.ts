@@ -1,6 +1,7 @@
 // One chat as the client holds it: an ordered, de-duplicated message stream that survives
 // reconnects (chat:join with since_seq/since_version, REST paging when the server cannot replay it
 // all), live changes, presence, pins, and sends that are repeated with their client_id until acked.
+import { readClaims } from './claims';
 import { newClientId } from './client-id';
 import { Emitter } from './emitter';
 import { MessageLog } from './message-log';
@@ -73,6 +74,11 @@ export class Chat extends Emitter<ChatEvents> {
     super();
     this.ready = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.ready.catch(() => undefined); // read by join(); unhandled otherwise
+  }
+
+  /** The name this client has in the chat (its session token's). */
+  get username(): string | undefined {
+    return readClaims(this.sessionToken)?.username;
   }
 
   /** The held messages, oldest first: contiguous seqs, each once. */

@@ -2,6 +2,7 @@
 // reconnect (a server restart included), the inbox of a signed-in user, and token refresh.
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { Chat, type ChatHost } from './chat';
+import { readClaims, type Claims } from './claims';
 import { Emitter } from './emitter';
 import { Inbox } from './inbox';
 import { Api } from './rest';
@@ -31,12 +32,6 @@ export interface ClientEvents {
   error: [Error & { data?: { code: string; message: string } }];
 }
 
-interface Claims {
-  typ: 'user' | 'session';
-  username: string;
-  code?: string;
-  exp?: number;
-}
 
 /** Starts a client; it connects as soon as it has a token. */
 export function connect(opts: ConnectOptions): ChatPopClient {
@@ -208,15 +203,7 @@ export class ChatPopClient extends Emitter<ClientEvents> implements ChatHost {
     this.refreshTimer = timer;
   }
 
-  /** The token's claims, unverified: the server verifies; the client only reads its kind and name. */
   private claims(): Claims | undefined {
-    const part = this.tokenValue?.split('.')[1];
-    if (!part) return undefined;
-    try {
-      const bytes = Uint8Array.from(atob(part.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-      return JSON.parse(new TextDecoder().decode(bytes)) as Claims;
-    } catch {
-      return undefined;
-    }
+    return readClaims(this.tokenValue);
   }
 }
