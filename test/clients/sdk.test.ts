@@ -57,6 +57,23 @@ describe('@chatpop/client SDK', function () {
     expect(bob.messages.find((m) => m.id === m2.id)?.content).to.equal('');
   });
 
+  it('carries two chats on one anonymous connection, each its own ordered stream', async () => {
+    const [one, two] = await Promise.all([chatWithHost(server.url), chatWithHost(server.url)]);
+    const client = open();
+    const name = uniqueName('both');
+    const [a, b] = [new Stream(await client.join(one.code, { username: name })), new Stream(await client.join(two.code, { username: name }))];
+    const socket = client.socket;
+    for (const i of range(1, 10)) {
+      await one.host.post(`/api/chats/${one.code}/messages`, { content: `one ${i}` });
+      await two.host.post(`/api/chats/${two.code}/messages`, { content: `two ${i}` });
+    }
+    await b.chat.send('from the second chat');
+    await until(() => a.seqs.length === 10 && b.seqs.length === 11, () => `10 and 11; got ${compact(a.seqs)} and ${compact(b.seqs)}`);
+    expect(client.socket).to.equal(socket);
+    expect(a.emitted.map((m) => m.content)).to.deep.equal(range(1, 10).map((i) => `one ${i}`));
+    expect(b.emitted.map((m) => m.content)).to.deep.equal([...range(1, 10).map((i) => `two ${i}`), 'from the second chat']);
+  });
+
   it('pages scrollback with loadOlder back to seq 1', async () => {
     const { code, host } = await chatWithHost(server.url);
     for (const i of range(1, 120)) await host.post(`/api/chats/${code}/messages`, { content: `old ${i}` });
