@@ -46,6 +46,12 @@ describe('@chatpop/client under server and Redis restarts', function () {
     // The host's other device, on the watcher's server: it edits and deletes while the sender is away.
     const otherDevice = new ApiClient(watcherPod.url, mine.chat.sessionToken);
 
+    // Every message:send packet the sender wrote, by client_id: a count above 1 is a resend.
+    const written = new Map<string, number>();
+    sender.socket!.onAnyOutgoing((event, payload: { client_id?: string }) => {
+      if (event === 'message:send' && payload.client_id) written.set(payload.client_id, (written.get(payload.client_id) ?? 0) + 1);
+    });
+
     // Sends go out in a sliding window, so each fault finds some in flight: unsent, uncommitted, or
     // committed with their ack lost.
     const WINDOW = 25;
@@ -111,6 +117,8 @@ describe('@chatpop/client under server and Redis restarts', function () {
       await until(() => s.held(edited.id)?.content === 'edited while away' && s.held(deleted.id)?.deleted === true, `the edit and the delete at the ${name}`);
     }
     expect(states.filter((s) => s === 'reconnecting').length, 'reconnects').to.be.at.least(2);
-    console.log(`      ${TOTAL} sends, 2 server restarts and 1 Redis restart in ${((Date.now() - started) / 1000).toFixed(1)} s (${atFaults.join(', ')})`);
+    const resent = [...written.values()].filter((n) => n > 1).length;
+    expect(resent, 'sends written again after a fault').to.be.greaterThan(0);
+    console.log(`      ${TOTAL} sends, 2 server restarts and 1 Redis restart in ${((Date.now() - started) / 1000).toFixed(1)} s (${atFaults.join(', ')}; ${resent} sends written more than once)`);
   });
 });
