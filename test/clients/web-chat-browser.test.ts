@@ -130,6 +130,14 @@ describe('web chat at / in headless Chromium', function () {
       expect(list.map((m) => m.content)).to.deep.equal(expected);
     }
     await alice.screenshot({ path: path.join(ARTIFACTS, 'web-chat-desktop-after-restart.png'), fullPage: true });
+
+    // Alice opens a second chat; what Bob says in the first shows as unread in her inbox.
+    await alice.getByLabel("New chat's name").fill('Second room');
+    await alice.getByRole('button', { name: 'Create chat' }).click();
+    await alice.locator('#chat-title', { hasText: 'Second room' }).waitFor({ timeout: SOON });
+    await say(bob, 'while you were elsewhere');
+    await alice.locator(`[data-testid="inbox"] li[data-code="${code}"] [data-testid="unread"]`, { hasText: '1' }).waitFor({ timeout: SOON });
+    await alice.screenshot({ path: path.join(ARTIFACTS, 'web-chat-desktop-inbox.png'), fullPage: true });
     expect(problems).to.deep.equal([]);
   });
 });

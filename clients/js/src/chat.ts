@@ -155,9 +155,7 @@ export class Chat extends Emitter<ChatEvents> {
 
   /** Leaves the chat on this connection; pending sends are refused. */
   async leave(): Promise<void> {
-    this.left = true;
-    this.synced = false;
-    for (const p of this.outbox.splice(0)) p.reject(new SendError('left', `left ${this.code}`));
+    this.closed();
     this.host.forget(this);
     const socket = this.host.socket;
     if (socket?.connected) await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('chat:leave', { code: this.code }).catch(() => undefined);
@@ -198,6 +196,13 @@ export class Chat extends Emitter<ChatEvents> {
       await sleep(ack.error.retry_after ? ack.error.retry_after * 1000 : 500);
       if (epoch !== this.host.epoch) return;
     }
+  }
+
+  /** The client closed: what waits to be sent never will be. */
+  closed(): void {
+    this.left = true;
+    this.synced = false;
+    for (const p of this.outbox.splice(0)) p.reject(new SendError('closed', 'the client was closed'));
   }
 
   /** The connection went away: sends wait for the next one. */

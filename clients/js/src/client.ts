@@ -46,6 +46,8 @@ export class ChatPopClient extends Emitter<ClientEvents> implements ChatHost {
   socket: ChatSocket | null = null;
   epoch = 0;
   private readonly chats = new Map<string, Chat>();
+  /** joins still asking for their session token */
+  private readonly joining = new Map<string, Promise<Chat>>();
   private tokenValue: string | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -77,6 +79,14 @@ export class ChatPopClient extends Emitter<ClientEvents> implements ChatHost {
     code = code.trim().toUpperCase();
     const existing = this.chats.get(code);
     if (existing) return existing.ready;
+    let joining = this.joining.get(code);
+    if (!joining) {
+      this.joining.set(code, (joining = this.start(code, opts).finally(() => this.joining.delete(code))));
+    }
+    return joining;
+  }
+
+  private async start(code: string, opts: { sessionToken?: string; username?: string }): Promise<Chat> {
     let sessionToken = opts.sessionToken;
     const claims = this.claims();
     if (!sessionToken && claims?.typ === 'session' && claims.code === code) sessionToken = this.tokenValue;
@@ -115,6 +125,7 @@ export class ChatPopClient extends Emitter<ClientEvents> implements ChatHost {
     clearTimeout(this.retryTimer);
     this.epoch++;
     this.socket?.close();
+    for (const chat of this.chats.values()) chat.closed();
     this.setState('closed');
   }
 
