@@ -52,7 +52,7 @@ const PAST_THE_FACE = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'charts/**', 'k8s/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'clients/*/dist/**', 'charts/**', 'k8s/**', 'coverage/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { ecmaVersion: 2022, sourceType: 'module' } },

@@ -6,7 +6,7 @@ import { cacheLimits, createCacheEngine, type CacheEngine } from './cache';
 import { createChatServices, type ChatEventMap, type ChatServices } from './chat';
 import { ConfigError, type Config } from './config';
 import { migrateUp, openOrm, SchemaWatch, type Orm } from './db';
-import { createHttpApp, monitoringRoutes, onlineRoutes, userRoutes } from './http';
+import { createHttpApp, monitoringRoutes, onlineRoutes, userRoutes, webRoutes } from './http';
 import { createLogger, type Logger } from './logger';
 import { Monitor, httpMetricsMiddleware, startAppMonitoring, type AppMonitoring } from './monitoring';
 import { createRealtimeGateway, type RealtimeGateway } from './realtime';
@@ -104,7 +104,7 @@ export async function createApp(
     adminToken: config.adminToken,
     proxyHops: config.proxyHops,
     joinLimits: config.joinLimits,
-    extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter],
+    extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter, webRoutes()],
     outerMiddleware: [httpMetricsMiddleware()],
   });
   const http = createServer(koa.callback());

@@ -4,4 +4,5 @@ export { databaseUp } from './routes/ops-routes';
 export { monitoringRoutes } from './routes/monitoring-routes';
 export { userRoutes } from './routes/user-routes';
 export { onlineRoutes } from './routes/online-routes';
+export { webRoutes } from './routes/web-routes';
 export { requestScope, currentRequest } from './request-scope';
