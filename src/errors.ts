@@ -72,7 +72,7 @@ export class AppError extends Error {
 }
 
 /** The contract's error body for any thrown value; unknown errors never leak their text. */
-export function toErrorBody(err: unknown): { error: { code: string; message: string } } {
+export function toErrorBody(err: unknown): { error: { code: ErrorCode; message: string } } {
   if (err instanceof AppError) return { error: err.toJSON() };
   return { error: { code: 'internal', message: 'internal error' } };
 }

@@ -1,35 +1,40 @@
-// A message on the wire. No imports: the client types of src/realtime/events.ts build on it, and an
-// SDK imports those without the server's modules.
+// A message on the wire, as zod schemas with the types derived from them. Nothing of the server is
+// imported: the client types of src/realtime/events.ts build on it, and an SDK imports those.
+import { z } from 'zod';
+
+const time = z.iso.datetime();
 
 /** A message as clients see it (docs/contract.md "Messages"). */
-export interface MessageView {
-  id: string;
-  chat_code: string;
-  channel: 'main' | 'backroom';
-  seq: number;
-  version: number;
-  username: string;
-  username_is_reserved: boolean;
-  user_id: string | null;
-  content: string;
-  message_type: 'normal' | 'host' | 'system';
-  reply_to: string | null;
-  is_pinned: boolean;
-  pinned_until: string | null;
-  pin_amount_cents: number | null;
-  reactions: Record<string, number>;
-  created_at: string;
-  edited_at: string | null;
-  deleted: boolean;
-}
+export const messageViewSchema = z.strictObject({
+  id: z.uuid(),
+  chat_code: z.string(),
+  channel: z.enum(['main', 'backroom']),
+  seq: z.int().min(1),
+  version: z.int().min(0),
+  username: z.string(),
+  username_is_reserved: z.boolean(),
+  user_id: z.uuid().nullable(),
+  content: z.string(),
+  message_type: z.enum(['normal', 'host', 'system']),
+  reply_to: z.uuid().nullable(),
+  is_pinned: z.boolean(),
+  pinned_until: time.nullable(),
+  pin_amount_cents: z.int().nullable(),
+  reactions: z.record(z.string(), z.int()),
+  created_at: time,
+  edited_at: time.nullable(),
+  deleted: z.boolean(),
+});
+export type MessageView = z.infer<typeof messageViewSchema>;
 
 /** The newest main-channel message of a chat, shortened. */
-export interface LastMessagePreview {
-  id: string;
-  seq: number;
-  username: string;
+export const lastMessagePreviewSchema = z.strictObject({
+  id: z.uuid(),
+  seq: z.int().min(1),
+  username: z.string(),
   /** the start of the content; null when the message was deleted */
-  preview: string | null;
-  deleted: boolean;
-  created_at: string;
-}
+  preview: z.string().nullable(),
+  deleted: z.boolean(),
+  created_at: time,
+});
+export type LastMessagePreview = z.infer<typeof lastMessagePreviewSchema>;
