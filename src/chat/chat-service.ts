@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
-import { Chat, Participant, User } from '../domain';
+import { Chat, Participant, User, type ChatKind } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
 import { bumpMembersVersion } from './chat-lock';
@@ -28,7 +28,7 @@ export interface ParticipantView {
 export interface ChatView {
   code: string;
   name: string;
-  kind: string;
+  kind: ChatKind;
   last_seq: number;
   version: number;
   online: number;

@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { AppError } from '../errors';
 import { errorMiddleware } from './error-middleware';
 import { requestScope } from './request-scope';
+import { apiDocsRoutes } from './routes/api-docs-routes';
 import { authRoutes } from './routes/auth-routes';
 import { chatRoutes } from './routes/chat-routes';
 import { opsRoutes } from './routes/ops-routes';
@@ -60,6 +61,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     chatRoutes(deps.chat, deps.tokens),
     opsRoutes({ orm: deps.orm, schema: deps.schema, cache: deps.cache, chat: deps.chat, adminToken: deps.adminToken }),
     authRoutes(deps.auth, deps.tokens),
+    apiDocsRoutes(),
     ...(deps.extraRouters ?? []),
   ];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { TokenService } from '../../auth';
 import { inputs, type ChatServices, type HistoryPage } from '../../chat';
 import type { Channel } from '../../domain';
+import type { Body } from '../../api-docs';
 import { optionalClaims, requireSession, requireUser, sessionOf, type AuthState } from '../auth-middleware';
 
 const { parseInput } = inputs;
@@ -24,7 +25,7 @@ function pageBody(page: HistoryPage): string {
     ...(page.nextAfter !== null ? { next_after: page.nextAfter } : {}),
     last_seq: page.lastSeq,
     source: page.source,
-  });
+  } satisfies Omit<Body<'HistoryPage'>, 'messages'>);
   return `{"messages":[${page.items.join(',')}],${tail.slice(1)}`;
 }
 
@@ -119,19 +120,19 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
     await readable(ctx);
     const { pins, source } = await s.pins.active(ctx.params.code);
     ctx.type = 'application/json';
-    ctx.body = `{"pinned":[${pins.join(',')}],"source":${JSON.stringify(source)}}`;
+    ctx.body = `{"pinned":[${pins.join(',')}],"source":${JSON.stringify(source satisfies Body<'PinnedPage'>['source'])}}`;
   });
 
   router.post('/:code/messages/:id/reactions', session, async (ctx) => {
     const { emoji } = parseInput(inputs.reactionInput, ctx.request.body);
-    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'add') };
+    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'add') } satisfies Body<'Reactions'>;
   });
 
   router.delete('/:code/messages/:id/reactions', session, async (ctx) => {
     // The emoji in a JSON body, or in the query string (?emoji=…) for clients that send DELETE without one.
     const body = ctx.request.body as Record<string, unknown> | undefined;
     const { emoji } = parseInput(inputs.reactionInput, body && Object.keys(body).length ? body : ctx.query);
-    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove') };
+    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove') } satisfies Body<'Reactions'>;
   });
 
   return router;

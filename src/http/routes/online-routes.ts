@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Body } from '../../api-docs';
 import type { TokenService } from '../../auth';
 import { inputs, type ChatServices } from '../../chat';
 import { AppError } from '../../errors';
@@ -17,7 +18,7 @@ export function onlineRoutes(chat: ChatServices, tokens: TokenService, presence:
     } catch (err) {
       throw AppError.unavailable('presence is unavailable right now', err);
     }
-    ctx.body = { code, online };
+    ctx.body = { code, online } satisfies Body<'Online'>;
   });
   return router;
 }

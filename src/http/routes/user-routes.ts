@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Body } from '../../api-docs';
 import type { TokenService } from '../../auth';
 import { inputs } from '../../chat';
 import type { UserServices } from '../../users';
@@ -33,11 +34,11 @@ export function userRoutes(u: UserServices, tokens: TokenService): Router {
   });
 
   router.get('/me/conversations', user, async (ctx) => {
-    ctx.body = { conversations: await u.conversations.list(state(ctx).user!.sub) };
+    ctx.body = { conversations: await u.conversations.list(state(ctx).user!.sub) } satisfies Body<'ConversationList'>;
   });
 
   router.get('/me/unread-count', user, async (ctx) => {
-    ctx.body = { unread: await u.reads.unreadCount(state(ctx).user!.sub) };
+    ctx.body = { unread: await u.reads.unreadCount(state(ctx).user!.sub) } satisfies Body<'UnreadCount'>;
   });
 
   router.get('/me', user, async (ctx) => {
