@@ -90,9 +90,22 @@ const envSchema = z.object({
   /**
    * Proxies in front of the server that append the client's address to X-Forwarded-For (an ingress:
    * 1). The client's address is the one the outermost of them saw; whatever the client wrote in the
-   * header itself is ignored. 0: the header is ignored, the peer's address counts. @default 1
+   * header itself is ignored. 0: the header is ignored, the peer's address counts. 0 by default: with
+   * nothing in front, a client would choose its own per-address bucket. @default 0
    */
-  PROXY_HOPS: int(0, 10).default(1),
+  PROXY_HOPS: int(0, 10).default(0),
+  /** Password hashes (argon2id, ~64 MiB each) computed at once; more wait in the queue. @default 2 */
+  PASSWORD_HASH_CONCURRENCY: int(1, 64).default(2),
+  /** Hashes waiting for a turn; beyond it register and login answer 503 with retry_after. @default 16 */
+  PASSWORD_HASH_QUEUE: int(0, 10_000).default(16),
+  /** Chat joins (POST …/join) per client address per minute. @default 30 */
+  JOIN_RATE_LIMIT: int(1, 1_000_000).default(30),
+  /** Anonymous joins of one chat per minute, from every address together. @default 300 */
+  JOIN_RATE_LIMIT_PER_CHAT: int(1, 1_000_000).default(300),
+  /** socket.io connections one session token (one participant) may hold on a pod. @default 10 */
+  SOCKETS_PER_SESSION: int(1, 10_000).default(10),
+  /** Events the server does not know, per connection per minute; beyond, rate_limited. @default 20 */
+  UNKNOWN_EVENT_LIMIT: int(1, 1_000_000).default(20),
   /** Milliseconds the server waits for in-flight work on SIGTERM. @default 10000 */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
 });
@@ -125,6 +138,10 @@ export interface Config {
   podName: string;
   shutdownTimeoutMs: number;
   proxyHops: number;
+  passwordHashing: { concurrency: number; queue: number };
+  joinLimits: { perAddressPerMinute: number; perChatPerMinute: number };
+  socketsPerSession: number;
+  unknownEventsPerMinute: number;
 }
 
 /** What a configuration serves: a server signs tokens; a job signs none, so it needs no shared secret. */
@@ -177,6 +194,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse 
     logLevel: e.LOG_LEVEL,
     podName: e.HOSTNAME ?? `pod-${process.pid}`,
     proxyHops: e.PROXY_HOPS,
+    passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, queue: e.PASSWORD_HASH_QUEUE },
+    joinLimits: { perAddressPerMinute: e.JOIN_RATE_LIMIT, perChatPerMinute: e.JOIN_RATE_LIMIT_PER_CHAT },
+    socketsPerSession: e.SOCKETS_PER_SESSION,
+    unknownEventsPerMinute: e.UNKNOWN_EVENT_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -62,17 +62,23 @@ export class AppError extends Error {
   static unavailable(message: string, cause?: unknown) {
     return new AppError('unavailable', message, { cause });
   }
+  /** Refused for lack of capacity (`unavailable`, 503), with the seconds after which to try again. */
+  static busy(message: string, retryAfterSeconds: number) {
+    return new AppError('unavailable', message, { retryAfterSeconds });
+  }
   static adminDisabled() {
     return new AppError('admin_disabled', 'admin routes are disabled: set ADMIN_TOKEN to enable them');
   }
 
-  toJSON() {
-    return { code: this.code, message: this.message };
+  /** `retry_after` (seconds) accompanies every refusal that says when to try again. */
+  toJSON(): { code: ErrorCode; message: string; retry_after?: number } {
+    if (this.retryAfterSeconds === undefined) return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, retry_after: this.retryAfterSeconds };
   }
 }
 
 /** The contract's error body for any thrown value; unknown errors never leak their text. */
-export function toErrorBody(err: unknown): { error: { code: ErrorCode; message: string } } {
+export function toErrorBody(err: unknown): { error: { code: ErrorCode; message: string; retry_after?: number } } {
   if (err instanceof AppError) return { error: err.toJSON() };
   return { error: { code: 'internal', message: 'internal error' } };
 }

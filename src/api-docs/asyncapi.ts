@@ -20,6 +20,7 @@ export const SERVER_EVENTS = [
   { event: 'presence:updated', payload: 'PresenceUpdate', summary: "A chat's online list changed" },
   { event: 'inbox:updated', payload: 'InboxUpdate', summary: "To a user's sockets: a chat of theirs changed (at most one per chat per second)" },
   { event: 'conversation:created', payload: 'ConversationCreated', summary: "To a user's sockets: someone opened a 1:1 conversation with them" },
+  { event: 'participant:renamed', payload: 'ParticipantRenamed', summary: "An anonymous participant's name went to its registered owner; it posts under username (name~N) now" },
 ] as const satisfies readonly { event: string; payload: keyof ApiSchemas; summary: string }[];
 
 /** `chat:join` → `chatJoin`: component names (AsyncAPI keys allow no colon). */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { inputs } from '../chat';
-import { settingsInput, viewQuery } from '../http/routes/monitoring-routes';
+import { settingsInput, viewQuery } from '../http';
 import type { ApiSchemas } from './schemas';
 
 /** Who may call: `none` is open; several mean any one of them. */
@@ -43,14 +43,14 @@ const WRITE = [400, 401, 403, 404];
 export function restOperations(): RestOperation[] {
   const chat = (method: RestOperation['method'], path: string, rest: Omit<RestOperation, 'method' | 'path' | 'tag'>): RestOperation => ({ method, path: `/api/chats${path}`, tag: 'chats', ...rest });
   return [
-    { method: 'post', path: '/api/auth/register', tag: 'auth', summary: 'Register a user; its username becomes reserved', security: ['none'], body: { name: 'Credentials', schema: inputs.credentialsInput }, responses: { 201: created('AuthResult') }, errors: [400, 409, 429] },
-    { method: 'post', path: '/api/auth/login', tag: 'auth', summary: 'Log in', security: ['none'], body: { name: 'Credentials', schema: inputs.credentialsInput }, responses: { 200: ok('AuthResult') }, errors: [400, 401, 429] },
+    { method: 'post', path: '/api/auth/register', tag: 'auth', summary: 'Register a user; its username becomes reserved', security: ['none'], body: { name: 'Credentials', schema: inputs.credentialsInput }, responses: { 201: created('AuthResult') }, errors: [400, 409, 429, 503] },
+    { method: 'post', path: '/api/auth/login', tag: 'auth', summary: 'Log in', security: ['none'], body: { name: 'Credentials', schema: inputs.credentialsInput }, responses: { 200: ok('AuthResult') }, errors: [400, 401, 429, 503] },
     { method: 'post', path: '/api/auth/refresh', tag: 'auth', summary: 'A fresh user token for a valid one', security: ['user'], responses: { 200: ok('AuthResult') }, errors: [401] },
     { method: 'post', path: '/api/auth/logout', tag: 'auth', summary: "Revoke every token of the user issued before now", security: ['user'], responses: { 204: { description: 'Logged out' } }, errors: [401] },
 
     chat('post', '', { summary: 'Create a chat; the caller is its host', security: ['user'], body: { name: 'CreateChat', schema: inputs.createChatInput }, responses: { 201: created('Chat') }, errors: [400, 401] }),
     chat('get', '/{code}', { summary: 'Chat info, last seq and online count (a 1:1 conversation: its session token only)', security: ['none', 'session'], responses: { 200: ok('Chat') }, errors: READ }),
-    chat('post', '/{code}/join', { summary: 'Join under a username; a reserved one needs its owner\'s user token', security: ['none', 'user', 'session'], body: { name: 'Join', schema: inputs.joinInput }, responses: { 200: ok('Session') }, errors: [...WRITE, 409] }),
+    chat('post', '/{code}/join', { summary: 'Join under a username; a reserved one needs its owner\'s user token', security: ['none', 'user', 'session'], body: { name: 'Join', schema: inputs.joinInput }, responses: { 200: ok('Session') }, errors: [...WRITE, 409, 429] }),
     chat('get', '/{code}/messages', { summary: 'History: newest first below `before`, or oldest first after `after` (channel=backroom: host and members)', security: ['none', 'session'], query: inputs.historyQuery, responses: { 200: ok('HistoryPage') }, errors: READ }),
     chat('post', '/{code}/messages', { summary: 'Send a message (201; 200 for a repeated client_id)', security: ['session'], body: { name: 'SendMessage', schema: inputs.sendInput }, responses: { 201: created('Message'), 200: ok('Message', 'The sender\'s earlier message of this client_id') }, errors: [...WRITE, 413, 429] }),
     chat('patch', '/{code}/messages/{id}', { summary: 'Edit a message (author or host)', security: ['session'], body: { name: 'EditMessage', schema: inputs.editInput }, responses: { 200: ok('Message') }, errors: [...WRITE, 413] }),

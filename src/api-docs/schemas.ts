@@ -1,16 +1,9 @@
 import type { z } from 'zod';
-import {
-  ackErrorSchema,
-  ackSchema,
-  ackSchemas,
-  errorCodeSchema,
-  lastMessagePreviewSchema,
-  messageViewSchema,
-  reactionsSchema,
-  serverEventSchemas,
-} from '../realtime/events';
-import { joinPayload, leavePayload, reactPayload, sendPayload } from '../realtime/socket-inputs';
-import { restResponseSchemas } from './rest-schemas';
+import { responses } from '../http';
+import { ackErrorSchema, ackSchema, ackSchemas, errorCodeSchema, lastMessagePreviewSchema, messageViewSchema, reactionsSchema, serverEventSchemas, socketInputs } from '../realtime';
+
+const { restResponseSchemas } = responses;
+const { joinPayload, leavePayload, reactPayload, sendPayload } = socketInputs;
 
 /** Both documents' shared parts: a message is the same object over REST and socket.io. */
 const shared = {
@@ -35,13 +28,12 @@ const socket = {
   PresenceUpdate: serverEventSchemas['presence:updated'],
   InboxUpdate: serverEventSchemas['inbox:updated'],
   ConversationCreated: serverEventSchemas['conversation:created'],
+  ParticipantRenamed: serverEventSchemas['participant:renamed'],
 };
 
 /** Every named schema of the two documents: each becomes a component of the documents that use it. */
 export const apiSchemas = { ...shared, ...restResponseSchemas, ...socket };
 export type ApiSchemas = { [K in keyof typeof apiSchemas]: z.ZodType };
-/** The body type a response component describes: route code that builds a body checks it with `satisfies`. */
-export type Body<K extends keyof typeof apiSchemas> = z.output<(typeof apiSchemas)[K]>;
 
 export const SHARED_COMPONENTS = Object.keys(shared) as (keyof ApiSchemas)[];
 export const REST_COMPONENTS = Object.keys(restResponseSchemas) as (keyof ApiSchemas)[];

@@ -5,13 +5,22 @@ import type { AuthService, UserView } from '../auth';
 import type { ChatService, ChatView, ParticipantView, RepairStats } from '../chat';
 import type { ErrorCode } from '../errors';
 import type { MonitoringView, SharedSettings } from '../monitoring';
-import type { JoinPayload, LeavePayload, ReactPayload, SendPayload, errorCodeSchema } from '../realtime/events';
-import type { joinPayload, leavePayload, reactPayload, sendPayload } from '../realtime/socket-inputs';
+import type { responses as rest } from '../http';
+import type { errorCodeSchema, JoinPayload, LeavePayload, ReactPayload, SendPayload, socketInputs } from '../realtime';
 import type { ConversationView, OpenedConversation, PartnerView, ReadMarkerView } from '../users';
-import type * as rest from './rest-schemas';
+
+type Input<K extends keyof typeof socketInputs> = z.input<(typeof socketInputs)[K]>;
 
 /** true when A and B have the same keys and each is assignable to the other. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
+type Same<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? [keyof A] extends [keyof B]
+      ? [keyof B] extends [keyof A]
+        ? true
+        : false
+      : false
+    : false
+  : false;
 type Expect<T extends true> = T;
 type Out<S extends z.ZodType> = z.output<S>;
 
@@ -31,8 +40,8 @@ export type ShapeChecks = [
   // the dashboard's data: its top level (its parts are described loosely)
   Expect<Same<keyof MonitoringView, keyof Out<typeof rest.monitoringView>>>,
   // what socket clients send, as events.ts declares it and the gateway parses it
-  Expect<Same<JoinPayload, z.input<typeof joinPayload>>>,
-  Expect<Same<SendPayload, z.input<typeof sendPayload>>>,
-  Expect<Same<ReactPayload, z.input<typeof reactPayload>>>,
-  Expect<Same<LeavePayload, z.input<typeof leavePayload>>>,
+  Expect<Same<JoinPayload, Input<'joinPayload'>>>,
+  Expect<Same<SendPayload, Input<'sendPayload'>>>,
+  Expect<Same<ReactPayload, Input<'reactPayload'>>>,
+  Expect<Same<LeavePayload, Input<'leavePayload'>>>,
 ];

@@ -1,8 +1,8 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { forkEm, type Orm } from '../db';
-import { User } from '../domain';
+import { isReservedUsername, User, usernameKey } from '../domain';
 import { AppError } from '../errors';
-import { dummyHash, hashPassword, verifyPassword } from './passwords';
+import { PasswordHasher } from './passwords';
 import type { RevocationLookup, TokenService, UserClaims } from './tokens';
 
 /** Where logout records a revocation (src/users/token-revocations.ts). */
@@ -27,11 +27,17 @@ export class AuthService {
     private readonly orm: Orm,
     private readonly tokens: TokenService,
     private readonly revocations: TokenRevoker,
+    private readonly passwords = new PasswordHasher(),
   ) {}
 
   async register(username: string, password: string): Promise<{ user: UserView; token: string }> {
+    const key = usernameKey(username);
+    if (isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
     const em = forkEm(this.orm);
-    const user = Object.assign(new User(), { username: username.toLowerCase(), displayName: username, passwordHash: await hashPassword(password) });
+    const user = Object.assign(
+      new User(),
+      { username: key, displayName: username, passwordHash: await this.passwords.hash(password) },
+    );
     try {
       await em.persistAndFlush(user);
     } catch (err) {
@@ -42,8 +48,8 @@ export class AuthService {
   }
 
   async login(username: string, password: string): Promise<{ user: UserView; token: string }> {
-    const user = await forkEm(this.orm).findOne(User, { username: username.toLowerCase() }, { populate: ['passwordHash'] });
-    const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
+    const user = await forkEm(this.orm).findOne(User, { username: usernameKey(username) }, { populate: ['passwordHash'] });
+    const ok = await this.passwords.verify(user?.passwordHash, password);
     if (!user || !ok) throw AppError.unauthorized('wrong username or password');
     return { user: toUserView(user), token: await this.tokenFor(user) };
   }

@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Em } from '../db';
 import { Participant } from '../domain';
 import { AppError } from '../errors';

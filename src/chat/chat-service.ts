@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
-import { Chat, Participant, User, type ChatKind } from '../domain';
+import type { SessionClaims, TokenService, UserClaims } from '../auth';
+import { Chat, isMixedScript, isReservedUsername, MAX_USERNAME_CHARS, Participant, skeleton, User, usernameKey, type ChatKind } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
 import { bumpMembersVersion } from './chat-lock';
+import type { ChatEvents, ParticipantRenamed } from './events';
 import type { MessageStore } from './message-store';
 
 const CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -68,7 +69,7 @@ export class ChatService {
     this.joinHooks.push(hook);
   }
 
-  constructor(private readonly store: MessageStore, private readonly tokens: TokenService) {}
+  constructor(private readonly store: MessageStore, private readonly tokens: TokenService, private readonly events: ChatEvents) {}
 
   async create(user: UserClaims, name: string): Promise<ChatView> {
     for (let attempt = 0; ; attempt++) {
@@ -102,10 +103,12 @@ export class ChatService {
     session: SessionClaims | null = null,
   ): Promise<{ session_token: string; participant: ParticipantView }> {
     const chat = await this.store.chat(code);
-    const key = username.toLowerCase();
+    const key = usernameKey(username);
     const em = this.store.em();
     const owner = await em.findOne(User, { username: key }, { fields: ['id'] });
     if (owner && owner.id !== user?.sub) throw AppError.forbidden(`the username ${username} is reserved; log in as its owner to use it`);
+    // An account registered under a staff word before they were reserved keeps its name.
+    if (!owner && isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
     if (chat.kind === 'direct' && !(user && (chat.directKey ?? '').split(':').includes(user.sub))) {
       throw AppError.forbidden('this is a private conversation');
     }
@@ -113,10 +116,18 @@ export class ChatService {
     if (participant && participant.userId !== null && participant.userId !== user?.sub) {
       throw AppError.forbidden(`the username ${username} is taken in this chat`);
     }
+    // Registration reserved the name: its owner takes it over from an anonymous holder, renamed.
+    let renamed: ParticipantRenamed | null = null;
+    if (participant && participant.userId === null && owner) {
+      renamed = await this.renameAside(participant, code);
+      participant = null;
+    }
     if (participant && participant.userId === null && session?.sub !== participant.id) {
       throw AppError.conflict(`the username ${username} is taken in this chat; send its session token to rejoin`);
     }
     if (!participant) {
+      if (username.includes('~')) throw AppError.invalidInput('username: a name ending in ~N is given only by a rename; choose another');
+      if (isMixedScript(username)) await this.assertNoLookalike(chat.id, username, key);
       participant = Object.assign(new Participant(), {
         chatId: chat.id,
         username,
@@ -139,6 +150,7 @@ export class ChatService {
       }
     }
     const view = toParticipantView(participant, code);
+    if (renamed) this.events.emit('participant:renamed', renamed);
     for (const hook of this.joinHooks) await hook(view);
     return { session_token: await this.tokens.sign(sessionClaims(participant, code)), participant: view };
   }
@@ -149,6 +161,41 @@ export class ChatService {
     const participant = await this.store.em().findOne(Participant, { chatId: chat.id, userId: user.sub });
     if (!participant) throw AppError.forbidden(`you are not a participant of ${code}: join it first (POST /api/chats/${code}/join)`);
     return sessionClaims(participant, code);
+  }
+
+  /**
+   * A name mixing scripts may not look like one already in the chat (UTS #39 skeleton): `аlice`
+   * with a Cyrillic а beside `alice`. Single-script names are not compared, so `алиса` joins freely.
+   */
+  private async assertNoLookalike(chatId: string, username: string, key: string): Promise<void> {
+    const mine = skeleton(key);
+    const others = await this.store.em().find(Participant, { chatId }, { fields: ['username', 'usernameKey'] });
+    const twin = others.find((p) => p.usernameKey !== key && skeleton(p.usernameKey) === mine);
+    if (twin) throw AppError.conflict(`the username ${username} looks like ${twin.username}, already in this chat`);
+  }
+
+  /**
+   * Moves an anonymous participant off its name to the first free `name~2`, `name~3`, … (`~` is not
+   * allowed in names people choose, so none is taken by one). Null when a concurrent join moved it.
+   */
+  private async renameAside(p: Participant, code: string): Promise<ParticipantRenamed | null> {
+    const old = p.username;
+    const em = this.store.em();
+    for (let n = 2; n <= 1000; n++) {
+      const suffix = `~${n}`;
+      const username = [...old].slice(0, MAX_USERNAME_CHARS - suffix.length).join('') + suffix;
+      const key = usernameKey(username);
+      if (await em.findOne(Participant, { chatId: p.chatId, usernameKey: key }, { fields: ['id'] })) continue;
+      let moved: number;
+      try {
+        moved = await em.nativeUpdate(Participant, { id: p.id, usernameKey: p.usernameKey }, { username, usernameKey: key });
+      } catch (err) {
+        if (err instanceof UniqueConstraintViolationException) continue; // taken meanwhile: the next number
+        throw err;
+      }
+      return moved === 1 ? { chat_code: code, participant_id: p.id, old_username: old, username } : null;
+    }
+    throw AppError.conflict(`the username ${old} is taken in this chat`);
   }
 
   /** The participant behind a session, fresh from the database (membership may have changed). */
@@ -162,7 +209,7 @@ export class ChatService {
   async addBackroomMember(session: SessionClaims, code: string, username: string): Promise<ParticipantView> {
     if (session.code !== code || !session.host) throw AppError.forbidden('only the host manages the back room');
     const em = this.store.em();
-    const p = await em.findOne(Participant, { chatId: session.chat_id, usernameKey: username.toLowerCase() });
+    const p = await em.findOne(Participant, { chatId: session.chat_id, usernameKey: usernameKey(username) });
     if (!p) throw AppError.notFound(`participant ${username}`);
     p.backroomMember = true;
     await em.flush();

@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Channel } from '../domain';
 import type { MessageView } from './message-view';
+import type { ParticipantRenamed } from './message-wire';
+
+export type { ParticipantRenamed } from './message-wire';
 
 /** What the services announce after a commit; realtime/ turns these into socket.io events. */
 export interface ChatEventMap {
@@ -13,7 +16,10 @@ export interface ChatEventMap {
   'message:deleted': [{ chat_code: string; message: MessageView }];
   'message:pinned': [{ chat_code: string; message: MessageView }];
   'reaction:updated': [{ chat_code: string; message_id: string; reactions: Record<string, number>; message: MessageView }];
+  /** an anonymous participant lost its name to the name's registered owner */
+  'participant:renamed': [ParticipantRenamed];
 }
+
 
 /** A chat's change that can change its members' inboxes: a send, an edit or a delete. */
 export interface InboxChange {

@@ -1,7 +1,7 @@
 import type { Channel } from '../domain';
 import { Chat, Message } from '../domain';
 import { forkEm, type Em, type Orm, type RawPg } from '../db';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import { AppError } from '../errors';
 import type { MessageFields } from './message-view';
 import { PgMessageReads } from './pg-message-reads';

@@ -1,4 +1,4 @@
-// A message on the wire, as zod schemas with the types derived from them. Nothing of the server is
+// A message and an error on the wire, as zod schemas with the types derived from them. Nothing of the server is
 // imported: the client types of src/realtime/events.ts build on it, and an SDK imports those.
 import { z } from 'zod';
 
@@ -38,3 +38,38 @@ export const lastMessagePreviewSchema = z.strictObject({
   created_at: time,
 });
 export type LastMessagePreview = z.infer<typeof lastMessagePreviewSchema>;
+
+/** The payload of `participant:renamed`: an anonymous participant's name went to its registered owner. */
+export const participantRenamedSchema = z.strictObject({
+  chat_code: z.string(),
+  participant_id: z.uuid(),
+  old_username: z.string(),
+  /** the name it posts under now (`name~N`) */
+  username: z.string(),
+});
+export type ParticipantRenamed = z.infer<typeof participantRenamedSchema>;
+
+/** The contract's error codes (src/errors.ts ERROR_STATUS; src/api-docs/shape-checks.ts checks the two agree). */
+export const errorCodeSchema = z.enum([
+  'invalid_input',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'payload_too_large',
+  'limit_exceeded',
+  'rate_limited',
+  'internal',
+  'not_implemented',
+  'unavailable',
+  'admin_disabled',
+]);
+
+/** The contract's error object; `retry_after` (seconds) accompanies `rate_limited`. */
+export const ackErrorSchema = z.strictObject({
+  code: errorCodeSchema,
+  message: z.string(),
+  retry_after: z.int().min(0).optional(),
+});
+export type AckError = z.infer<typeof ackErrorSchema>;

@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Channel } from '../domain';
 import { Message } from '../domain';
 import { lockChat } from './chat-lock';
@@ -43,7 +43,14 @@ export interface SendCommit {
 }
 
 /** The row a fresh send becomes; seq and version come from the chat row's counters. */
-export function newMessage(chat: ChatRef, channel: Channel, { session, input }: SendRequest, seq: number, version: number, now: Date): Message {
+export function newMessage(
+  chat: ChatRef,
+  channel: Channel,
+  { session, input }: SendRequest,
+  seq: number,
+  version: number,
+  now: Date,
+): Message {
   return Object.assign(new Message(), {
     chatId: chat.id,
     channel,
@@ -97,7 +104,8 @@ export class OrmSendCommit implements SendCommit {
         await lockChat(tx, chat.id);
         const participantId = { $in: [...new Set(keyed.map((p) => p.session.sub))] };
         const clientId = { $in: [...new Set(keyed.map((p) => p.input.client_id!))] };
-        for (const m of await tx.find(Message, { chatId: chat.id, channel, participantId, clientId })) byKey.set(idempotencyKey(m.participantId, m.clientId!), m);
+        const stored = await tx.find(Message, { chatId: chat.id, channel, participantId, clientId });
+        for (const m of stored) byKey.set(idempotencyKey(m.participantId, m.clientId!), m);
       }
       const fresh: number[] = [];
       const firstOfKey = new Map<string, number>();
@@ -124,7 +132,9 @@ export class OrmSendCommit implements SendCommit {
         await tx.insertMany(rows);
       }
       batch.forEach((p, i) => {
-        if (!results[i]) results[i] = { message: results[firstOfKey.get(idempotencyKey(p.session.sub, p.input.client_id!))!]!.message, duplicate: true };
+        if (!results[i]) {
+          results[i] = { message: results[firstOfKey.get(idempotencyKey(p.session.sub, p.input.client_id!))!]!.message, duplicate: true };
+        }
       });
       return { sends: results as CommittedSend[], membersVersion };
     });

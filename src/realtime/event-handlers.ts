@@ -3,7 +3,8 @@ import { inputs, type ChatServices } from '../chat';
 import { databaseUnavailable } from '../db';
 import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
-import { ATTR, metrics, traced } from '../monitoring';
+import { metrics } from '../monitoring';
+import { ATTR, traced } from '../telemetry';
 import type { AckFailure, ClientToServerEvents } from './events';
 import type { RealtimeSocket } from './server-events';
 import type { InFlight } from './in-flight';
@@ -15,9 +16,7 @@ import { joinPayload, leavePayload, reactPayload, sendPayload } from './socket-i
 
 /** The contract's failed ack; `rate_limited` carries `retry_after` in seconds. */
 export function errorAck(err: unknown): AckFailure {
-  const { error } = toErrorBody(err);
-  if (err instanceof AppError && err.retryAfterSeconds !== undefined) return { ok: false, error: { ...error, retry_after: err.retryAfterSeconds } };
-  return { ok: false, error };
+  return { ok: false, ...toErrorBody(err) };
 }
 
 export interface HandlerContext {
@@ -106,12 +105,16 @@ export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): v
   });
 
   // Any other event that waits for an ack gets one, instead of a client timing out on a typo or
-  // on a packet over the size limit (the decoder delivers that one as OVERSIZED_EVENT).
+  // on a packet over the size limit (the decoder delivers that one as OVERSIZED_EVENT); a stream
+  // of them is refused like any flood.
   socket.onAny((event: string, ...args: unknown[]) => {
     if (socket.listenerCount(event as keyof ClientToServerEvents) > 0) return; // one of the above
     const ack = args[args.length - 1];
-    if (typeof ack !== 'function') return;
-    if (event === OVERSIZED_EVENT) ack(errorAck(AppError.payloadTooLarge(`the packet is over the ${ctx.limits.maxPayloadBytes}-byte limit`)));
-    else ack(errorAck(AppError.notFound(`event ${JSON.stringify(event).slice(0, 80)}`)));
+    const wait = ctx.limits.take('unknown', socket.id);
+    let err: AppError;
+    if (wait > 0) err = AppError.rateLimited(wait);
+    else if (event === OVERSIZED_EVENT) err = AppError.payloadTooLarge(`the packet is over the ${ctx.limits.maxPayloadBytes}-byte limit`);
+    else err = AppError.notFound(`event ${JSON.stringify(event).slice(0, 80)}`);
+    if (typeof ack === 'function') ack(errorAck(err));
   });
 }

@@ -2,35 +2,23 @@
 // (Server<…>, with server-events.ts) and the tests' clients (Socket<ServerToClientEvents,
 // ClientToServerEvents>). zod schemas with the types derived from them, importing nothing of the
 // server, so an SDK can import them; /api/asyncapi.json is generated from these schemas.
+// Past chat's face on purpose: its index loads the server; message-wire.ts imports nothing but zod.
 import { z } from 'zod';
-import { lastMessagePreviewSchema, messageViewSchema, type MessageView } from '../chat/message-wire';
+// eslint-disable-next-line no-restricted-imports -- see above
+import { ackErrorSchema, lastMessagePreviewSchema, messageViewSchema, participantRenamedSchema, type MessageView, type ParticipantRenamed } from '../chat/message-wire';
 
-export { lastMessagePreviewSchema, messageViewSchema, type LastMessagePreview, type MessageView } from '../chat/message-wire';
-
-/** The contract's error codes (src/errors.ts ERROR_STATUS; src/api-docs checks the two agree). */
-export const errorCodeSchema = z.enum([
-  'invalid_input',
-  'unauthorized',
-  'forbidden',
-  'not_found',
-  'method_not_allowed',
-  'conflict',
-  'payload_too_large',
-  'limit_exceeded',
-  'rate_limited',
-  'internal',
-  'not_implemented',
-  'unavailable',
-  'admin_disabled',
-]);
-
-/** The contract's error object; `retry_after` (seconds) accompanies `rate_limited`. */
-export const ackErrorSchema = z.strictObject({
-  code: errorCodeSchema,
-  message: z.string(),
-  retry_after: z.int().min(0).optional(),
-});
-export type AckError = z.infer<typeof ackErrorSchema>;
+// eslint-disable-next-line no-restricted-imports -- see above
+export {
+  ackErrorSchema,
+  errorCodeSchema,
+  lastMessagePreviewSchema,
+  messageViewSchema,
+  participantRenamedSchema,
+  type AckError,
+  type LastMessagePreview,
+  type MessageView,
+  type ParticipantRenamed,
+} from '../chat/message-wire';
 
 export const ackFailureSchema = z.strictObject({ ok: z.literal(false), error: ackErrorSchema });
 export type AckFailure = z.infer<typeof ackFailureSchema>;
@@ -38,7 +26,8 @@ export type AckFailure = z.infer<typeof ackFailureSchema>;
 export type Ack<T extends object> = ({ ok: true } & T) | AckFailure;
 
 /** The ack schema of a result: `{ ok: true, …result }` or the failure. */
-export const ackSchema = <T extends z.ZodRawShape>(result: z.ZodObject<T>) => z.union([result.extend({ ok: z.literal(true) }).strict(), ackFailureSchema]);
+export const ackSchema = <T extends z.ZodRawShape>(result: z.ZodObject<T>) =>
+  z.union([result.extend({ ok: z.literal(true) }).strict(), ackFailureSchema]);
 
 export interface JoinPayload {
   code: string;
@@ -140,6 +129,8 @@ export interface ServerToClientEvents {
   'inbox:updated': (update: InboxUpdate) => void;
   /** to a registered user's sockets: someone opened a 1:1 conversation with them */
   'conversation:created': (created: ConversationCreated) => void;
+  /** an anonymous participant's name went to its registered owner; it posts under `username` now */
+  'participant:renamed': (rename: ParticipantRenamed) => void;
 }
 
 /** The payload schema of each server → client event (ServerToClientEvents), for documents and checks. */
@@ -152,6 +143,7 @@ export const serverEventSchemas = {
   'presence:updated': presenceUpdateSchema,
   'inbox:updated': inboxUpdateSchema,
   'conversation:created': conversationCreatedSchema,
+  'participant:renamed': participantRenamedSchema,
 } satisfies { [E in keyof ServerToClientEvents]: z.ZodType<Parameters<ServerToClientEvents[E]>[0]> };
 
 /** The ack schema of each client → server event (ClientToServerEvents). */

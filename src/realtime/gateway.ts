@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { TokenService } from '../auth';
 import { connectQuietly, createRedisClient } from '../cache';
-import type { ChatServices } from '../chat';
+import type { ChatServices, ParticipantRenamed } from '../chat';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { UserServices } from '../users';
@@ -18,7 +18,7 @@ import { InFlight } from './in-flight';
 import { MemoryInboxGate, RedisInboxGate, type InboxGate } from './inbox-gate';
 import { InboxNotifier } from './inbox-notifier';
 import { JoinFlow } from './join';
-import { ConnectionLimits, DEFAULT_LIMITS, READ_CEILING, type RealtimeLimits } from './limits';
+import { ConnectionLimits, DEFAULT_LIMITS, READ_CEILING, SessionSockets, type RealtimeLimits } from './limits';
 import { OrderedDelivery } from './ordered-delivery';
 import { PreparedJsonEncoder } from './prepared-json-encoder';
 import { DEFAULT_PRESENCE_OPTIONS, PresenceTracker, type PresenceOptions } from './presence';
@@ -75,7 +75,15 @@ async function createSharedState(config: Config): Promise<{ store: PresenceStore
 export async function createRealtimeGateway(deps: RealtimeDeps, options: RealtimeOptions = {}): Promise<RealtimeGateway> {
   const { config, chat, users, tokens, log } = deps;
   const maxChats = options.limits?.maxChats ?? config.socketMaxChats;
-  const limits: RealtimeLimits = { ...DEFAULT_LIMITS, sendsPer10s: config.sendRateLimitPer10s, maxChats, joinsPerMinute: 2 * maxChats, ...options.limits };
+  const limits: RealtimeLimits = {
+    ...DEFAULT_LIMITS,
+    sendsPer10s: config.sendRateLimitPer10s,
+    maxChats,
+    joinsPerMinute: 2 * maxChats,
+    unknownEventsPerMinute: config.unknownEventsPerMinute,
+    socketsPerSession: config.socketsPerSession,
+    ...options.limits,
+  };
   const adapter = await createRealtimeAdapter(config.redis);
   const { store, gate } = await createSharedState(config);
 
@@ -100,6 +108,27 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     { ...DEFAULT_PRESENCE_OPTIONS, ...options.presence },
   );
   io.on('presence:changed', (code) => presence.remoteChanged(code));
+  // The renamed participant's sockets on this pod: their session and presence take the new name.
+  const renamedHere = ({ chat_code, participant_id, username }: ParticipantRenamed) => {
+    for (const s of io.of('/').sockets.values()) {
+      const { claims } = s.data;
+      if (claims?.typ === 'session' && claims.sub === participant_id) s.data.claims = { ...claims, username };
+      const joined = s.data.chats?.[chat_code];
+      if (joined?.sub !== participant_id) continue;
+      s.data.chats[chat_code] = { ...joined, username };
+      void presence.remove(chat_code, s.id).then(() => presence.add(chat_code, s.id, username));
+    }
+  };
+  // The other pods first, then the chat's sockets on every pod (through the adapter).
+  chat.events.on('participant:renamed', (rename) => {
+    if (adapter.crossPod) io.serverSideEmit('participant:renamed', rename);
+    io.to(roomOf(rename.chat_code, 'main')).emit('participant:renamed', rename);
+    renamedHere(rename);
+  });
+  io.on('participant:renamed', (rename) => {
+    chat.names.renamed(rename);
+    renamedHere(rename);
+  });
   const delivery = new OrderedDelivery(io, chat, adapter.crossPod, log, { ...DEFAULT_SEQUENCER_OPTIONS, ...options.sequencer });
   const access = new ChatAccess(chat, tokens, limits.maxChats);
   const join = new JoinFlow(chat, delivery, presence, access);
@@ -117,7 +146,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     io.to(userRoom(opener.id)).emit('conversation:created', { chat_code: code, with: partner.username });
   });
 
-  io.use(connectionAuth(tokens, () => draining));
+  io.use(connectionAuth(tokens, () => draining, new SessionSockets(limits.socketsPerSession)));
   io.on('connection', (socket) => {
     const { claims } = socket.data;
     if (claims.typ === 'user') void socket.join(userRoom(claims.sub));

@@ -83,7 +83,9 @@ export class InboxNotifier {
     g.again = false; // what came until now, the read below sees
     try {
       const { members, ...chat } = await this.feed(code);
-      for (const m of members) this.tell(m.userId, { chat_code: chat.chat_code, last_seq: chat.last_seq, unread: m.unread, last_message: chat.last_message });
+      for (const m of members) {
+        this.tell(m.userId, { chat_code: chat.chat_code, last_seq: chat.last_seq, unread: m.unread, last_message: chat.last_message });
+      }
     } catch (err) {
       this.log.debug({ err, code }, 'inbox update failed');
     }

@@ -1,8 +1,8 @@
 // What only the server sees of socket.io: events between pods, per-connection data, the typed
 // Server and Socket. The client-facing events are in events.ts.
 import type { Server, Socket } from 'socket.io';
-import type { Claims, SessionClaims } from '../auth/tokens';
-import type { MessageView } from '../chat';
+import type { Claims, SessionClaims } from '../auth';
+import type { MessageView, ParticipantRenamed } from '../chat';
 import type { Channel } from '../domain';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 
@@ -27,6 +27,8 @@ export interface InterServerEvents {
   'chat:change': (change: ChatChange) => void;
   /** a pod's connections to a chat changed: recount it */
   'presence:changed': (code: string) => void;
+  /** a participant was renamed on the sending pod: the others' send paths take the new name */
+  'participant:renamed': (rename: ParticipantRenamed) => void;
 }
 
 export interface SocketData {

@@ -102,7 +102,10 @@ export class ConversationService {
       const chat = Object.assign(new Chat(), { code: newChatCode(), name: `${a.username} & ${b.username}`.slice(0, 100), kind: 'direct', directKey });
       tx.persist(chat);
       for (const u of [a, b]) {
-        tx.persist(Object.assign(new Participant(), { chatId: chat.id, username: u.username, usernameKey: u.username.toLowerCase(), userId: u.id }));
+        tx.persist(Object.assign(
+          new Participant(),
+          { chatId: chat.id, username: u.username, usernameKey: u.username.toLowerCase(), userId: u.id },
+        ));
       }
       await tx.flush();
       this.store.rememberChat(chat.code, chat.id, chat.kind);

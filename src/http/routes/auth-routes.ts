@@ -1,16 +1,19 @@
 import Router from '@koa/router';
 import type { AuthService, TokenService } from '../../auth';
 import { inputs, RateLimiter } from '../../chat';
+import { usernameKey } from '../../domain';
 import { AppError } from '../../errors';
 import { requireUser, type AuthState } from '../auth-middleware';
+import { LoginThrottle } from '../login-throttle';
 
 /**
- * POST /api/auth/register, /login, /refresh, /logout. Register and login are rate-limited per address
- * (login also per username); refresh and logout need a valid user token.
+ * POST /api/auth/register, /login, /refresh, /logout. Register is rate-limited per address, login as
+ * LoginThrottle says; refresh and logout need a valid user token.
  */
 export function authRoutes(auth: AuthService, tokens: TokenService): Router {
   const router = new Router({ prefix: '/api/auth' });
   const attempts = new RateLimiter(10, 60);
+  const logins = new LoginThrottle();
 
   router.post('/register', async (ctx) => {
     const wait = attempts.take(`register:${ctx.ip}`);
@@ -22,9 +25,15 @@ export function authRoutes(auth: AuthService, tokens: TokenService): Router {
 
   router.post('/login', async (ctx) => {
     const { username, password } = inputs.parseInput(inputs.credentialsInput, ctx.request.body);
-    const wait = Math.max(attempts.take(`login-ip:${ctx.ip}`), attempts.take(`login-user:${username.toLowerCase()}`));
+    const key = usernameKey(username);
+    const wait = logins.admit(key, ctx.ip);
     if (wait) throw AppError.rateLimited(wait);
-    ctx.body = await auth.login(username, password);
+    try {
+      ctx.body = await auth.login(username, password);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'unauthorized') logins.failed(key, ctx.ip);
+      throw err;
+    }
   });
 
   router.post('/refresh', requireUser(tokens), async (ctx) => {

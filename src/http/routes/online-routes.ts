@@ -1,9 +1,9 @@
 import Router from '@koa/router';
-import type { Body } from '../../api-docs';
 import type { TokenService } from '../../auth';
 import { inputs, type ChatServices } from '../../chat';
 import { AppError } from '../../errors';
 import { sessionOf } from '../auth-middleware';
+import type { Body } from '../responses';
 
 /** `GET /api/chats/:code/online` → `{ code, online: [username…] }` (docs/contract.md). */
 export function onlineRoutes(chat: ChatServices, tokens: TokenService, presence: { online(code: string): Promise<string[]> }): Router {

@@ -1,10 +1,10 @@
 import Router from '@koa/router';
-import type { Body } from '../../api-docs';
 import type { CacheEngine } from '../../cache';
 import type { ChatServices } from '../../chat';
 import type { Orm, SchemaWatch } from '../../db';
 import { AppError } from '../../errors';
 import { requireAdmin } from '../auth-middleware';
+import type { Body } from '../responses';
 
 const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
   Promise.race([p.catch(() => fallback), new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref())]);

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
-import type { Body } from '../../api-docs';
 import type { TokenService } from '../../auth';
 import { inputs } from '../../chat';
 import type { UserServices } from '../../users';
 import { requireSession, requireUser, type AuthState } from '../auth-middleware';
+import type { Body } from '../responses';
 
 const { parseInput } = inputs;
 

@@ -1,5 +1,5 @@
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, type AttributeValue, type Attributes, type Span, type SpanContext, type SpanStatus } from '@opentelemetry/api';
-import type { EndedSpan } from './monitor-span-processor';
+import type { EndedSpan } from './span-consumer';
 
 const TIME_ORIGIN = performance.timeOrigin;
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { lastMessagePreviewSchema, messageViewSchema, reactionsSchema, ackErrorSchema } from '../realtime/events';
+import { ackErrorSchema, lastMessagePreviewSchema, messageViewSchema } from '../chat';
 
 /**
  * The REST response bodies as zod schemas: what /api/openapi.json describes. The services' own
- * output types are checked against them at compile time (shape-checks.ts), and the objects are
+ * output types are checked against them at compile time (src/api-docs/shape-checks.ts), and the
+ * route code that builds a body checks it with `satisfies Body<…>`. The objects are
  * strict, so a field the server adds without a schema fails the suite's response check too.
  */
 
@@ -52,7 +53,8 @@ export type HistoryPageBody = z.infer<typeof historyPage>;
 export const pinnedPage = z.strictObject({ pinned: z.array(messageViewSchema), source: z.enum(['cache', 'db']) });
 export type PinnedPageBody = z.infer<typeof pinnedPage>;
 
-export const reactionsBody = z.strictObject({ reactions: reactionsSchema });
+export const reactionCounts = z.record(z.string(), z.int().min(0));
+export const reactionsBody = z.strictObject({ reactions: reactionCounts });
 export const onlineBody = z.strictObject({ code: z.string(), online: z.array(z.string()) });
 
 export const partnerView = z.strictObject({ id: z.uuid(), username: z.string() });
@@ -95,14 +97,29 @@ export const sharedSettings = z.strictObject({ enable_monitoring: z.boolean() })
 const monitorMode = z.enum(['detailed', 'sampled', 'aggregated']);
 /** The dashboard's data: its parts are described loosely (staff only, shaped for the dashboard). */
 const monitorMetrics = z.looseObject({ ops_per_second: z.number(), total_ops: count, since: time });
-const monitorEvent = z.looseObject({ ts: time, op: z.string(), chat_code: z.string().nullable(), duration_ms: z.number(), pod: z.string() });
+const monitorEvent = z.looseObject({
+  ts: time,
+  op: z.string(),
+  chat_code: z.string().nullable(),
+  duration_ms: z.number(),
+  pod: z.string(),
+});
 export const monitoringView = z.strictObject({
   pod: z.string(),
   mode: monitorMode,
   enabled: z.boolean(),
   metrics: monitorMetrics,
   events: z.array(monitorEvent),
-  pods: z.array(z.looseObject({ pod: z.string(), mode: monitorMode, enabled: z.boolean(), taken_at: time, metrics: monitorMetrics, events: z.array(monitorEvent) })),
+  pods: z.array(
+    z.looseObject({
+      pod: z.string(),
+      mode: monitorMode,
+      enabled: z.boolean(),
+      taken_at: time,
+      metrics: monitorMetrics,
+      events: z.array(monitorEvent),
+    }),
+  ),
 });
 
 /** Every response body schema, by its component name in /api/openapi.json. */
@@ -131,3 +148,6 @@ export const restResponseSchemas = {
   Settings: sharedSettings,
   MonitoringView: monitoringView,
 };
+
+/** The body a response schema describes: route code that builds a body checks it with `satisfies`. */
+export type Body<K extends keyof typeof restResponseSchemas> = z.output<(typeof restResponseSchemas)[K]>;

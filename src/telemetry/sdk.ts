@@ -1,23 +1,23 @@
 import { dirname, sep } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Monitor } from './monitor';
-import { MonitorSpanProcessor, recordSpan } from './monitor-span-processor';
+import { MonitorSpanProcessor } from './monitor-span-processor';
+import type { SpanConsumer } from './span-consumer';
 import { setLightSpanSink, setSpansWanted } from './tracer';
 
 // The OpenTelemetry SDK and instrumentations are required inside startTelemetry, not imported at
 // the top: loading them takes ~250 ms, which jobs that only read snapshots should not pay.
 
-export interface TelemetryOptions {
-  /** Receives our spans through a span processor. */
-  monitor: Monitor;
+export interface TelemetryOptions<M extends SpanConsumer = SpanConsumer> {
+  /** Receives our spans through a span processor (the monitor). */
+  monitor: M;
   /** `service.name` of the spans unless OTEL_SERVICE_NAME says otherwise. @default 'chatpop' */
   serviceName?: string;
 }
 
-export interface Telemetry {
+export interface Telemetry<M extends SpanConsumer = SpanConsumer> {
   /** The monitor our spans feed. */
-  readonly monitor: Monitor;
+  readonly monitor: M;
   /** True when spans also go to an OTLP endpoint. */
   readonly exporting: boolean;
   /** koa, ioredis or pg modules that were loaded before telemetry started, hence not instrumented. */
@@ -31,9 +31,9 @@ const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics', '/admin/monitor
 
 let active: Telemetry | null = null;
 
-/** The telemetry this process started, if any: benchmarks and tests reuse its monitor. */
-export function activeTelemetry(): Telemetry | null {
-  return active;
+/** The telemetry this process started, if any: benchmarks and tests reuse its monitor (of type M). */
+export function activeTelemetry<M extends SpanConsumer = SpanConsumer>(): Telemetry<M> | null {
+  return active as Telemetry<M> | null;
 }
 
 /**
@@ -54,7 +54,7 @@ export function otlpTracesConfigured(env: NodeJS.ProcessEnv = process.env): bool
  * Call it first thing in the process, before anything requires koa, ioredis or pg (that is, before
  * the app module is loaded): instrumentations patch modules as they are required.
  */
-export function startTelemetry(options: TelemetryOptions): Telemetry {
+export function startTelemetry<M extends SpanConsumer>(options: TelemetryOptions<M>): Telemetry<M> {
   if (active) throw new Error('startTelemetry() runs once per process');
   const { monitor } = options;
   const lateModules = ['koa', 'ioredis', 'pg'].filter(isLoaded);
@@ -96,12 +96,12 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
 
   // Our spans are skipped outright while nothing consumes them.
   // Without a backend only the monitor reads our spans: hand them to it directly.
-  setLightSpanSink(exporting ? null : (span) => recordSpan(monitor, span));
+  setLightSpanSink(exporting ? null : (span) => monitor.recordSpan(span));
   const applySwitch = (): void => setSpansWanted(exporting || monitor.enabled);
   applySwitch();
   const unsubscribe = monitor.onEnabledChange(applySwitch);
 
-  active = {
+  const started: Telemetry<M> = {
     monitor,
     exporting,
     lateModules,
@@ -112,7 +112,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       await sdk.shutdown();
     },
   };
-  return active;
+  active = started;
+  return started;
 }
 
 /** The OTLP trace exporter of the configured protocol, as the SDK itself would pick it. */

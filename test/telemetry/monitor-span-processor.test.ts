@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { ATTR, Monitor, MonitorSpanProcessor, runInSpan, type OperationName } from '../../src/monitoring';
-import { recordSpan, type EndedSpan } from '../../src/monitoring/monitor-span-processor';
+import { Monitor } from '../../src/monitoring';
+import { ATTR, MonitorSpanProcessor, runInSpan, type EndedSpan, type OperationName } from '../../src/telemetry';
 
 /** What `traced` does, on a tracer of our own provider rather than the global one. */
 const tracedOn = runInSpan;
@@ -29,7 +29,15 @@ describe('MonitorSpanProcessor', () => {
     await op('cache.write', { [ATTR.chatCode]: 'SPAN0001', [ATTR.cacheCount]: 1 });
 
     const { metrics, events } = monitor.snapshot();
-    expect(metrics).to.deep.include({ hits: 1, partial_hits: 1, misses: 1, cache_reads: 3, hybrid_queries: 1, db_writes: 1, cache_writes: 1 });
+    expect(metrics).to.deep.include({
+      hits: 1,
+      partial_hits: 1,
+      misses: 1,
+      cache_reads: 3,
+      hybrid_queries: 1,
+      db_writes: 1,
+      cache_writes: 1,
+    });
     expect(metrics.hit_rate).to.be.closeTo(1 / 3, 1e-9);
     const [cacheWrite, dbWrite, hybrid, , , firstRead] = events;
     expect(firstRead).to.deep.include({ op: 'cache.read', chat_code: 'SPAN0001', result: 'hit', count: 20, action: 'history', pod: 'pod-span' });
@@ -117,14 +125,21 @@ describe('MonitorSpanProcessor', () => {
       failed: false,
     });
     // The sampler's clock stands still: every span falls in one window, 2000 of them in 1 s.
-    for (let i = 0; i < 1000; i++) recordSpan(monitor, span('db.write', { [ATTR.chatCode]: 'FAST0001', [ATTR.dbCount]: 1 }));
+    for (let i = 0; i < 1000; i++) monitor.recordSpan(span('db.write', { [ATTR.chatCode]: 'FAST0001', [ATTR.dbCount]: 1 }));
     expect(monitor.mode).to.equal('sampled'); // 1000 ops/s: still sampled, events may be kept
     const keptBefore = monitor.snapshot().metrics.events_kept;
     read.length = 0;
-    for (let i = 0; i < 1000; i++) recordSpan(monitor, span('cache.read', { [ATTR.chatCode]: 'FAST0001', [ATTR.cacheResult]: i % 4 ? 'hit' : 'miss', [ATTR.cacheCount]: 50 }));
+    for (let i = 0; i < 1000; i++) monitor.recordSpan(span('cache.read', { [ATTR.chatCode]: 'FAST0001', [ATTR.cacheResult]: i % 4 ? 'hit' : 'miss', [ATTR.cacheCount]: 50 }));
     const { metrics } = monitor.snapshot();
     expect(monitor.mode).to.equal('aggregated');
-    expect(metrics).to.deep.include({ total_ops: 2000, db_writes: 1000, cache_reads: 1000, hits: 750, misses: 250, events_kept: keptBefore });
+    expect(metrics).to.deep.include({
+      total_ops: 2000,
+      db_writes: 1000,
+      cache_reads: 1000,
+      hits: 750,
+      misses: 250,
+      events_kept: keptBefore,
+    });
     expect(new Set(read)).to.deep.equal(new Set([ATTR.cacheResult]));
   });
 });

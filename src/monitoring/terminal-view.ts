@@ -1,7 +1,7 @@
 import type { LatencySummary } from './latency-stats';
 import type { MonitorEvent, MonitorSnapshot } from './monitor';
-import { mergeSnapshots, type ClusterView, type ViewOptions } from './monitoring-view';
-import { OPERATION_NAMES } from './operations';
+import { mergeSnapshots, type ClusterView, type ViewOptions } from './cluster-view';
+import { OPERATION_NAMES } from '../telemetry';
 import type { SnapshotBoard } from './snapshot-board';
 
 /** What the `monitor` job prints: every pod's data, merged. */

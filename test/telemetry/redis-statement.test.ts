@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { redisStatement } from '../../src/monitoring';
+import { redisStatement } from '../../src/telemetry';
 
 describe('redisStatement (ioredis db.statement)', () => {
   const message = JSON.stringify({ content: 'a private message' });

@@ -1,8 +1,7 @@
 import type { MonitorMode } from './adaptive-sampler';
 import type { LatencySummary } from './latency-stats';
 import type { MonitorEvent, MonitorMetrics, MonitorSnapshot } from './monitor';
-import { OPERATION_NAMES } from './operations';
-import type { OperationName } from './tracer';
+import { OPERATION_NAMES, type OperationName } from '../telemetry';
 
 /** The answer of `GET /admin/monitoring/api`: the whole cluster, plus each pod's own snapshot. */
 export interface MonitoringView {
@@ -77,7 +76,13 @@ export function sumMetrics(all: MonitorMetrics[]): MonitorMetrics {
       const acc = latency[op];
       // Percentiles do not add up; the worst pod's value is an honest upper bound.
       latency[op] = acc
-        ? { samples: acc.samples + l.samples, p50: Math.max(acc.p50, l.p50), p95: Math.max(acc.p95, l.p95), p99: Math.max(acc.p99, l.p99), max: Math.max(acc.max, l.max) }
+        ? {
+            samples: acc.samples + l.samples,
+            p50: Math.max(acc.p50, l.p50),
+            p95: Math.max(acc.p95, l.p95),
+            p99: Math.max(acc.p99, l.p99),
+            max: Math.max(acc.max, l.max),
+          }
         : { ...l };
     }
     sampleRate = Math.min(sampleRate, m.sample_rate);

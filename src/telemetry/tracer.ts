@@ -1,7 +1,7 @@
 import { trace, SpanStatusCode, INVALID_SPAN_CONTEXT, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { dbErrorSummary, safeErrorText } from '../db-error';
 import { LightSpan } from './light-span';
-import type { EndedSpan } from './monitor-span-processor';
+import type { EndedSpan } from './span-consumer';
 
 /** Names of our own spans; the monitor counts these. */
 export type OperationName =

@@ -8,7 +8,7 @@ import {
   type Sampler,
   type SamplingResult,
 } from '@opentelemetry/sdk-trace-base';
-import type { Monitor } from './monitor';
+import type { SpanConsumer } from './span-consumer';
 import { isOperationName } from './operations';
 
 const RECORD: SamplingResult = { decision: SamplingDecision.RECORD };
@@ -22,11 +22,18 @@ const NOT_RECORD: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
  */
 export class MonitorAwareSampler implements Sampler {
   constructor(
-    private readonly monitor: Monitor,
+    private readonly monitor: SpanConsumer,
     private readonly exportSampler: Sampler | null,
   ) {}
 
-  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+  shouldSample(
+    context: Context,
+    traceId: string,
+    spanName: string,
+    spanKind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
     if (this.exportSampler) {
       const result = this.exportSampler.shouldSample(context, traceId, spanName, spanKind, attributes, links);
       if (result.decision === SamplingDecision.NOT_RECORD && this.monitor.enabled && isOperationName(spanName)) return RECORD;

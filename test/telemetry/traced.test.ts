@@ -1,13 +1,18 @@
 import { expect } from 'chai';
-import type { EndedSpan } from '../../src/monitoring/monitor-span-processor';
-import { ATTR, setLightSpanSink, setSpansWanted, traced } from '../../src/monitoring/tracer';
+import { ATTR, setLightSpanSink, setSpansWanted, traced, type EndedSpan } from '../../src/telemetry';
 
 /** `traced` on the light-span path (no tracing backend), in process: what the monitor is handed. */
 describe('traced (light spans)', () => {
   const ended: { name: string; failed: boolean; durationMs: number; result: unknown; chat: unknown }[] = [];
   before(() => {
     setSpansWanted(true);
-    setLightSpanSink((s: EndedSpan) => ended.push({ name: s.name, failed: s.failed, durationMs: s.durationMs, result: s.attribute(ATTR.cacheResult), chat: s.attribute(ATTR.chatCode) }));
+    setLightSpanSink((s: EndedSpan) => ended.push({
+      name: s.name,
+      failed: s.failed,
+      durationMs: s.durationMs,
+      result: s.attribute(ATTR.cacheResult),
+      chat: s.attribute(ATTR.chatCode),
+    }));
   });
   beforeEach(() => (ended.length = 0));
   after(() => {

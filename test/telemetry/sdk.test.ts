@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { otlpTracesConfigured, type MonitorSnapshot } from '../../src/monitoring';
+import type { MonitorSnapshot } from '../../src/monitoring';
+import { otlpTracesConfigured } from '../../src/telemetry';
 
 interface ChildReport {
   exporting: boolean;

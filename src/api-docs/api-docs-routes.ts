@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import { buildAsyncApi, buildOpenApi } from '../../api-docs';
+import { buildAsyncApi } from './asyncapi';
+import { buildOpenApi } from './openapi';
 
 /** `GET /api/openapi.json` and `GET /api/asyncapi.json`: built from the schemas on first request, then kept. */
 export function apiDocsRoutes(): Router {
