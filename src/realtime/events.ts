@@ -5,7 +5,15 @@
 // Past chat's face on purpose: its index loads the server; message-wire.ts imports nothing but zod.
 import { z } from 'zod';
 // eslint-disable-next-line no-restricted-imports -- see above
-import { ackErrorSchema, lastMessagePreviewSchema, messageViewSchema, participantRenamedSchema, type MessageView, type ParticipantRenamed } from '../chat/message-wire';
+import {
+  ackErrorSchema,
+  lastMessagePreviewSchema,
+  messageViewSchema,
+  participantRenamedSchema,
+  type AckError,
+  type MessageView,
+  type ParticipantRenamed,
+} from '../chat/message-wire';
 
 // eslint-disable-next-line no-restricted-imports -- see above
 export {
@@ -21,7 +29,7 @@ export {
 } from '../chat/message-wire';
 
 export const ackFailureSchema = z.strictObject({ ok: z.literal(false), error: ackErrorSchema });
-export type AckFailure = z.infer<typeof ackFailureSchema>;
+export type AckFailure = { ok: false; error: AckError };
 /** Every ack: `{ ok: true, …result }` or `{ ok: false, error: { code, message } }`. */
 export type Ack<T extends object> = ({ ok: true } & T) | AckFailure;
 
