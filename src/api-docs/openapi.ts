@@ -12,10 +12,10 @@ const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 /** `{ user: [] }` per scheme; `none` makes the token optional (an empty requirement). */
 const SCHEMES: Record<Exclude<Security, 'none'>, string> = { user: 'userToken', session: 'sessionToken', admin: 'adminToken' };
 
-/** The codes each error status carries (src/errors.ts). */
-function codesOf(status: number): string[] {
+/** The codes an error status carries (src/errors.ts); admin_disabled only on admin routes. */
+function codesOf(status: number, admin: boolean): string[] {
   return Object.entries(ERROR_STATUS)
-    .filter(([, s]) => s === status)
+    .filter(([code, s]) => s === status && (admin || code !== 'admin_disabled'))
     .map(([code]) => code);
 }
 
@@ -26,7 +26,7 @@ function response(r: RestResponse): JsonSchema {
   return { description: r.description, content: { [r.body.mediaType]: { schema: r.body.mediaType === 'application/json' ? { type: 'object' } : { type: 'string' } } } };
 }
 
-const errorResponse = (status: number) => ({ description: `Error: ${codesOf(status).join(', ')}`, content: json({ $ref: ref('Error') }) });
+const errorResponse = (status: number, admin: boolean) => ({ description: `Error: ${codesOf(status, admin).join(', ')}`, content: json({ $ref: ref('Error') }) });
 
 const opId = (op: RestOperation) =>
   op.method +
@@ -63,7 +63,7 @@ export function buildOpenApi(schemas: ApiSchemas = apiSchemas): JsonSchema {
     }
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(op.responses)) responses[status] = response(r);
-    for (const status of op.errors) responses[status] = errorResponse(status);
+    for (const status of op.errors) responses[status] = errorResponse(status, op.security.includes('admin'));
     responses.default = { description: 'Any other failure (500 internal, 503 unavailable, …)', content: json({ $ref: ref('Error') }) };
     const security = op.security.map((s) => (s === 'none' ? {} : { [SCHEMES[s]]: [] }));
     (paths[op.path] ??= {})[op.method] = {

@@ -77,10 +77,10 @@ export function restOperations(): RestOperation[] {
     { method: 'get', path: '/health', tag: 'operations', summary: 'Liveness: 200 while the process serves', security: ['none'], responses: { 200: ok('Health') }, errors: [] },
     { method: 'get', path: '/ready', tag: 'operations', summary: 'Readiness: the database answers and its schema is current', security: ['none'], responses: { 200: ok('Ready'), 503: { body: { oneOf: ['NotReady', 'Error'] }, description: 'Not ready: the database does not answer, or its schema is behind the code' } }, errors: [] },
     { method: 'get', path: '/metrics', tag: 'operations', summary: 'Prometheus text format', security: ['none'], responses: { 200: ok({ mediaType: 'text/plain' }) }, errors: [] },
-    { method: 'get', path: '/cache/stats', tag: 'operations', summary: 'Cache engine statistics', security: ['admin'], responses: { 200: ok('CacheStats') }, errors: [401, 403] },
-    { method: 'get', path: '/admin/monitoring', tag: 'operations', summary: 'The monitoring dashboard (a browser without a token gets the page with the refusal\'s status)', security: ['admin'], responses: { 200: ok({ mediaType: 'text/html' }) }, errors: [401, 403] },
-    { method: 'get', path: '/admin/monitoring/api', tag: 'operations', summary: 'The dashboard\'s data, every pod merged', security: ['admin'], query: viewQuery, responses: { 200: ok('MonitoringView') }, errors: [400, 401, 403] },
-    { method: 'get', path: '/admin/settings', tag: 'operations', summary: 'The shared run-time settings', security: ['admin'], responses: { 200: ok('Settings') }, errors: [401, 403] },
-    { method: 'put', path: '/admin/settings', tag: 'operations', summary: 'Change the shared settings; every pod follows within 5 s', security: ['admin'], body: { name: 'SettingsInput', schema: settingsInput }, responses: { 200: ok('Settings') }, errors: [400, 401, 403] },
+    { method: 'get', path: '/cache/stats', tag: 'operations', summary: 'Cache engine statistics', security: ['admin'], responses: { 200: ok('CacheStats') }, errors: [401, 403, 503] },
+    { method: 'get', path: '/admin/monitoring', tag: 'operations', summary: 'The monitoring dashboard (a browser without a token gets the page with the refusal\'s status)', security: ['admin'], responses: { 200: ok({ mediaType: 'text/html' }) }, errors: [401, 403, 503] },
+    { method: 'get', path: '/admin/monitoring/api', tag: 'operations', summary: 'The dashboard\'s data, every pod merged', security: ['admin'], query: viewQuery, responses: { 200: ok('MonitoringView') }, errors: [400, 401, 403, 503] },
+    { method: 'get', path: '/admin/settings', tag: 'operations', summary: 'The shared run-time settings', security: ['admin'], responses: { 200: ok('Settings') }, errors: [401, 403, 503] },
+    { method: 'put', path: '/admin/settings', tag: 'operations', summary: 'Change the shared settings; every pod follows within 5 s', security: ['admin'], body: { name: 'SettingsInput', schema: settingsInput }, responses: { 200: ok('Settings') }, errors: [400, 401, 403, 503] },
   ];
 }

@@ -99,6 +99,8 @@ describe('the API descriptions', function () {
     }
     expect(doc.paths['/admin/settings'].put.security).to.deep.equal([{ adminToken: [] }]);
     expect(doc.components.securitySchemes.adminToken).to.include({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/admin/settings'].get.responses['503'].description).to.include('admin_disabled');
+    expect(doc.paths['/api/auth/register'].post.responses['503'].description).to.equal('Error: unavailable');
     expect(doc.paths['/api/chats/{code}/messages'].post.security).to.deep.equal([{ sessionToken: [] }]);
     expect(doc.paths['/api/me'].get.security).to.deep.equal([{ userToken: [] }]);
     expect(doc.paths['/api/chats/{code}'].get.security).to.deep.equal([{}, { sessionToken: [] }]);
