@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
+import { apiDocsRoutes } from './api-docs';
 import { AuthService, PasswordHasher, TokenService } from './auth';
 import { cacheLimits, createCacheEngine, type CacheEngine } from './cache';
 import { createChatServices, type ChatEventMap, type ChatServices } from './chat';
@@ -104,7 +105,13 @@ export async function createApp(
     adminToken: config.adminToken,
     proxyHops: config.proxyHops,
     joinLimits: config.joinLimits,
-    extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter, webRoutes()],
+    extraRouters: [
+      userRoutes(users, tokens),
+      onlineRoutes(chat, tokens, realtime.presence),
+      monitoringRouter,
+      apiDocsRoutes(),
+      webRoutes(),
+    ],
     outerMiddleware: [httpMetricsMiddleware()],
   });
   const http = createServer(koa.callback());

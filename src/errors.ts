@@ -71,14 +71,14 @@ export class AppError extends Error {
   }
 
   /** `retry_after` (seconds) accompanies every refusal that says when to try again. */
-  toJSON(): { code: string; message: string; retry_after?: number } {
+  toJSON(): { code: ErrorCode; message: string; retry_after?: number } {
     if (this.retryAfterSeconds === undefined) return { code: this.code, message: this.message };
     return { code: this.code, message: this.message, retry_after: this.retryAfterSeconds };
   }
 }
 
 /** The contract's error body for any thrown value; unknown errors never leak their text. */
-export function toErrorBody(err: unknown): { error: { code: string; message: string; retry_after?: number } } {
+export function toErrorBody(err: unknown): { error: { code: ErrorCode; message: string; retry_after?: number } } {
   if (err instanceof AppError) return { error: err.toJSON() };
   return { error: { code: 'internal', message: 'internal error' } };
 }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SessionClaims, TokenService, UserClaims } from '../auth';
-import { Chat, isMixedScript, isReservedUsername, MAX_USERNAME_CHARS, Participant, skeleton, User, usernameKey } from '../domain';
+import { Chat, isMixedScript, isReservedUsername, MAX_USERNAME_CHARS, Participant, skeleton, User, usernameKey, type ChatKind } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
 import { bumpMembersVersion } from './chat-lock';
@@ -29,7 +29,7 @@ export interface ParticipantView {
 export interface ChatView {
   code: string;
   name: string;
-  kind: string;
+  kind: ChatKind;
   last_seq: number;
   version: number;
   online: number;

@@ -1,6 +1,13 @@
 // The chat folder's public face: re-exports only; the services are wired in compose.ts.
 export { ChatEvents, type ChatEventMap, type InboxChange, type ParticipantRenamed } from './events';
-export type { LastMessagePreview } from './message-wire';
+export {
+  ackErrorSchema,
+  errorCodeSchema,
+  lastMessagePreviewSchema,
+  messageViewSchema,
+  type AckError,
+  type LastMessagePreview,
+} from './message-wire';
 export { ParticipantNames } from './participant-names';
 export { toMessageView, toCached, lendJson, preparedJson, type MessageView, type MessageFields } from './message-view';
 export { MessageStore, type ChatRef } from './message-store';

@@ -9,5 +9,6 @@ export { DEFAULT_LIMITS, type RealtimeLimits } from './limits';
 export { InboxNotifier, INBOX_WINDOW_MS } from './inbox-notifier';
 export { MemoryInboxGate, RedisInboxGate, type InboxGate } from './inbox-gate';
 export { roomOf } from './rooms';
-export type * from './events';
+export * from './events';
+export * as socketInputs from './socket-inputs';
 export type * from './server-events';

@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { UserClaims, UserView } from '../auth';
 import { newChatCode, type HistoryService, type LastMessagePreview, type MessageStore, type MessageView } from '../chat';
-import { Chat, Participant } from '../domain';
+import { Chat, Participant, type ChatKind } from '../domain';
 import { AppError } from '../errors';
 import { ENTRIES } from './cache-entries';
 import { membershipUnread, type MembershipUnread } from './unread-counts';
@@ -18,7 +18,7 @@ export interface PartnerView {
 export interface ConversationView {
   code: string;
   name: string;
-  kind: string;
+  kind: ChatKind;
   /** the other user of a direct chat; null for group chats */
   partner: PartnerView | null;
   last_seq: number;

@@ -13,6 +13,7 @@ import {
   type ServerProcess,
   type TestDatabase,
 } from '../support';
+import { socketContract, watchSocket } from '../support/api-contract';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** For sending what the typed client would refuse to (malformed payloads). */
@@ -24,13 +25,16 @@ export type RawSocket = {
 const ACK_TIMEOUT_MS = 10_000;
 
 /** Connects over WebSocket; rejects with the connect_error (its `data` is `{code, message}`). */
-export function connect(base: string, token: string | undefined, opts: { reconnection?: boolean } = {}): Promise<ChatSocket> {
+export async function connect(base: string, token: string | undefined, opts: { reconnection?: boolean } = {}): Promise<ChatSocket> {
+  const contract = await socketContract(base);
   const socket: ChatSocket = io(base, {
     auth: token === undefined ? {} : { token },
     transports: ['websocket'],
     reconnection: opts.reconnection ?? false,
     forceNew: true,
   });
+  // Every event and ack it receives is checked against the server's own asyncapi.json.
+  if (contract) watchSocket(socket, contract);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {

@@ -5,6 +5,7 @@ import { inputs, RateLimiter, type ChatServices, type HistoryPage } from '../../
 import { AppError } from '../../errors';
 import type { Channel } from '../../domain';
 import { optionalClaims, requireSession, requireUser, sessionOf, type AuthState } from '../auth-middleware';
+import type { Body } from '../responses';
 
 const { parseInput } = inputs;
 
@@ -25,7 +26,7 @@ function pageBody(page: HistoryPage): string {
     ...(page.nextAfter !== null ? { next_after: page.nextAfter } : {}),
     last_seq: page.lastSeq,
     source: page.source,
-  });
+  } satisfies Omit<Body<'HistoryPage'>, 'messages'>);
   return `{"messages":[${page.items.join(',')}],${tail.slice(1)}`;
 }
 
@@ -144,19 +145,19 @@ export function chatRoutes(
     await readable(ctx);
     const { pins, source } = await s.pins.active(ctx.params.code);
     ctx.type = 'application/json';
-    ctx.body = `{"pinned":[${pins.join(',')}],"source":${JSON.stringify(source)}}`;
+    ctx.body = `{"pinned":[${pins.join(',')}],"source":${JSON.stringify(source satisfies Body<'PinnedPage'>['source'])}}`;
   });
 
   router.post('/:code/messages/:id/reactions', session, async (ctx) => {
     const { emoji } = parseInput(inputs.reactionInput, ctx.request.body);
-    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'add') };
+    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'add') } satisfies Body<'Reactions'>;
   });
 
   router.delete('/:code/messages/:id/reactions', session, async (ctx) => {
     // The emoji in a JSON body, or in the query string (?emoji=…) for clients that send DELETE without one.
     const body = ctx.request.body as Record<string, unknown> | undefined;
     const { emoji } = parseInput(inputs.reactionInput, body && Object.keys(body).length ? body : ctx.query);
-    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove') };
+    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove') } satisfies Body<'Reactions'>;
   });
 
   return router;
