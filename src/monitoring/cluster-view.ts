@@ -1,7 +1,7 @@
 import type { MonitorMode } from './adaptive-sampler';
 import type { LatencySummary } from './latency-stats';
 import type { MonitorEvent, MonitorMetrics, MonitorSnapshot } from './monitor';
-import { OPERATION_NAMES, type OperationName } from '../telemetry';
+import { ERROR_KINDS, OPERATION_NAMES, type ErrorKind, type OperationName } from '../telemetry';
 
 /** The answer of `GET /admin/monitoring/api`: the whole cluster, plus each pod's own snapshot. */
 export interface MonitoringView {
@@ -65,11 +65,16 @@ export function sumMetrics(all: MonitorMetrics[]): MonitorMetrics {
   const total = Object.fromEntries(SUMMED.map((k) => [k, 0])) as Record<(typeof SUMMED)[number], number>;
   const ops = Object.fromEntries(OPERATION_NAMES.map((op) => [op, 0])) as Record<OperationName, number>;
   const latency: Partial<Record<OperationName, LatencySummary>> = {};
+  const errorKinds = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>;
+  const busy = new Map<string, number>();
   let sampleRate = 1;
   let since = '';
   for (const m of all) {
     for (const k of SUMMED) total[k] += m[k] ?? 0;
     for (const op of OPERATION_NAMES) ops[op] += m.ops?.[op] ?? 0;
+    // a pod of an older version publishes no kinds: its errors count as the server's
+    for (const k of ERROR_KINDS) errorKinds[k] += m.errors_by_kind?.[k] ?? (k === 'server' ? m.errors ?? 0 : 0);
+    for (const c of m.busiest_chats ?? []) busy.set(c.chat_code, (busy.get(c.chat_code) ?? 0) + c.ops);
     for (const op of OPERATION_NAMES) {
       const l = m.latency_ms?.[op];
       if (!l) continue;
@@ -93,7 +98,12 @@ export function sumMetrics(all: MonitorMetrics[]): MonitorMetrics {
     ...total,
     ops_per_second: Math.round(total.ops_per_second * 100) / 100,
     sample_rate: sampleRate,
-    hit_rate: reads ? total.hits / reads : 0,
+    hit_rate: reads ? total.hits / reads : null,
+    errors_by_kind: errorKinds,
+    busiest_chats: [...busy]
+      .map(([chat_code, n]) => ({ chat_code, ops: n }))
+      .sort((a, b) => b.ops - a.ops || a.chat_code.localeCompare(b.chat_code))
+      .slice(0, 10),
     ops,
     latency_ms: latency,
     since: since || new Date().toISOString(),
