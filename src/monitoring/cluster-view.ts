@@ -1,6 +1,7 @@
 import type { MonitorMode } from './adaptive-sampler';
 import type { LatencySummary } from './latency-stats';
 import type { MonitorEvent, MonitorMetrics, MonitorSnapshot } from './monitor';
+import { mergeGauges, type HistoryPoint, type PodGauges } from './history';
 import { ERROR_KINDS, OPERATION_NAMES, type ErrorKind, type OperationName } from '../telemetry';
 
 /** The answer of `GET /admin/monitoring/api`: the whole cluster, plus each pod's own snapshot. */
@@ -16,6 +17,10 @@ export interface MonitoringView {
   /** Events of every pod, newest first. */
   events: MonitorEvent[];
   pods: MonitorSnapshot[];
+  /** Sockets summed over the pods; the repair queue and Redis (shared) as the pods read them. */
+  gauges: PodGauges;
+  /** The cluster's last 15 minutes, one point per 2 s, oldest first (the pods' histories combined). */
+  history: HistoryPoint[];
 }
 
 export interface ViewOptions {
@@ -33,7 +38,7 @@ const SUMMED = [
 ] as const satisfies readonly (keyof MonitorMetrics)[];
 
 /** Every pod's data merged, as the `monitor` job shows it: no pod answered, so no `pod` or `enabled`. */
-export type ClusterView = Omit<MonitoringView, 'pod' | 'enabled'>;
+export type ClusterView = Omit<MonitoringView, 'pod' | 'enabled' | 'history'>;
 
 /**
  * Combines this pod's snapshot with the others' (as published to Redis). A snapshot of the same pod
@@ -41,7 +46,7 @@ export type ClusterView = Omit<MonitoringView, 'pod' | 'enabled'>;
  */
 export function buildMonitoringView(local: MonitorSnapshot, others: MonitorSnapshot[], options: ViewOptions = {}): MonitoringView {
   const merged = mergeSnapshots([local, ...others.filter((s) => s.pod !== local.pod)], options);
-  return { pod: local.pod, mode: merged.mode, enabled: local.enabled, metrics: merged.metrics, events: merged.events, pods: merged.pods };
+  return { pod: local.pod, enabled: local.enabled, ...merged, history: [] };
 }
 
 /** Merges the snapshots of distinct pods: pods sorted by name, events newest first, counters summed. */
@@ -57,6 +62,7 @@ export function mergeSnapshots(snapshots: MonitorSnapshot[], options: ViewOption
     metrics: sumMetrics(pods.map((s) => s.metrics)),
     events,
     pods,
+    gauges: mergeGauges(pods.map((s) => s.gauges)),
   };
 }
 

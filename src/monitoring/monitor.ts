@@ -6,6 +6,7 @@ import {
   type CacheResult, type EndedSpan, type ErrorKind, type OperationName, type SpanConsumer,
 } from '../telemetry';
 import { RingBuffer } from './ring-buffer';
+import type { PodGauges } from './gauges';
 
 /** One finished operation, as the span processor (or a test) reports it. Carries no message content. */
 export interface OperationRecord {
@@ -98,6 +99,8 @@ export interface MonitorSnapshot {
   metrics: MonitorMetrics;
   /** Newest first. */
   events: MonitorEvent[];
+  /** Sockets, repair queue and Redis memory as the pod read them at publish (the service adds them). */
+  gauges?: PodGauges;
 }
 
 export interface SnapshotOptions {

@@ -56,6 +56,8 @@ export interface RenderOptions {
 /** A ratio, or '—' when it has no denominator (no reads yet). */
 const pct = (r: number | null | undefined) => (typeof r === 'number' ? `${(r * 100).toFixed(1)} %` : '—');
 const int = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en-US'));
+/** `12.3 MB` */
+export const bytes = (n: number) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
 const ms = (n: number) => n.toFixed(n < 10 ? 2 : 1);
 /** `11:42:54` (UTC) from an ISO time; with `.123` when `millis`. */
 const clock = (iso: string, millis = false) => {
@@ -116,6 +118,15 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
       ` · errors ${int(m.errors)} (store ${int(m.errors_by_kind?.store)}, server ${int(m.errors_by_kind?.server)})` +
       ` · client errors ${int(m.errors_by_kind?.client)} · events kept ${pct(m.sample_rate)}`,
   );
+
+  const g = view.gauges;
+  if (g) {
+    out.push(
+      `sockets ${int(g.sockets_connected ?? undefined)} · repair queue ${int(g.repair_queue ?? undefined)} · Redis ` +
+        (g.redis ? `${bytes(g.redis.used_memory_bytes)} used of ${g.redis.maxmemory_bytes ? bytes(g.redis.maxmemory_bytes) : 'no limit'}` +
+          ` (eviction ${g.redis.eviction_policy})` : '—'),
+    );
+  }
 
   if (view.pods.length) {
     out.push('');
