@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { keys } from '../../src/cache';
-import { TEST_ADMIN_TOKEN, TEST_SECRET, chatWithHost, redisCommand, startServerProcess, startStack, type ServerProcess, type Stack } from '../support';
+import { TEST_ADMIN_TOKEN, TEST_SECRET, chatWithHost, queryDatabase, redisCommand, startServerProcess, startStack, type ServerProcess, type Stack } from '../support';
 import { connect, joinOk, send, type ChatSocket } from '../realtime/helpers';
 import { until } from './helpers';
 
@@ -127,5 +127,30 @@ describe('monitoring dashboard at 3 a.m.: off state, charts under load, actions 
     expect(audit, 'an audit line').to.be.a('string');
     expect(audit).to.match(/"who":"sha256:[0-9a-f]{12}"/).and.match(/"at":"\d{4}-\d\d-\d\dT/).and.include('"outcome":"done"');
     expect(server.output()).not.to.include(TEST_ADMIN_TOKEN);
+  });
+
+  it('shows a client 409 apart from a PostgreSQL failure, each with its code', async () => {
+    const c = await chatWithHost(server.url);
+    const sent = await c.host.post(`/api/chats/${c.code}/messages`, { content: 'delete me twice' });
+    expect((await c.host.delete(`/api/chats/${c.code}/messages/${sent.body.id}`)).status).to.equal(200);
+    expect((await c.host.delete(`/api/chats/${c.code}/messages/${sent.body.id}`)).status).to.equal(409);
+    // The database refuses one statement: a store failure.
+    await queryDatabase(stack.env.DATABASE_URL, `alter table messages add constraint refuse_3am check (content <> 'refused at 3 am') not valid`);
+    expect((await c.host.post(`/api/chats/${c.code}/messages`, { content: 'refused at 3 am' })).status).to.be.at.least(500);
+
+    await page.getByTestId('chat-filter').fill(c.code);
+    const client = page.locator(`[data-testid="event-row"][data-chat="${c.code}"][data-error-kind="client"]`);
+    const store = page.locator(`[data-testid="event-row"][data-chat="${c.code}"][data-error-kind="store"]`);
+    await client.first().waitFor({ timeout: 15_000 });
+    await store.first().waitFor({ timeout: 15_000 });
+    expect(await client.count()).to.equal(1);
+    expect(await store.count()).to.equal(1);
+    expect(await client.getAttribute('data-error-code')).to.equal('conflict');
+    expect(await store.getAttribute('data-error-code')).to.equal('23514');
+    expect(await client.innerText()).to.include('client error conflict').and.include('the message is deleted');
+    expect(await store.innerText()).to.include('store error 23514').and.include('refuse_3am');
+    expect(await text(page, 'metric-client-errors')).to.equal('1');
+    expect(await text(page, 'metric-errors')).to.equal('1');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-client-and-store-error.png'), fullPage: true });
   });
 });
