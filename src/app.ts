@@ -93,7 +93,30 @@ export async function createApp(
   const realtime = await createRealtimeGateway({ config, chat, users, tokens, log });
   chat.chats.presence = realtime.presence;
 
-  const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });
+  const monitoringRouter = monitoringRoutes({
+    monitoring: monitoring.service,
+    metrics: monitoring.metrics,
+    adminToken: config.adminToken,
+    log,
+    actions: {
+      // The repair `inspect --repair` runs: the windows and pins rebuilt exactly from the database.
+      repairChat: async (code) => {
+        await chat.rebuilder.rebuild(code, true);
+        const windows = [];
+        for (const channel of ['main', 'backroom'] as const) {
+          const w = await cache.windowInfo(code, channel);
+          windows.push({ channel, count: w.count, min_seq: w.minSeq, max_seq: w.maxSeq });
+        }
+        return { windows };
+      },
+      // What `inspect --clear` does: the chat's cache forgotten, the database keeps the history.
+      clearChatCache: async (code) => {
+        await chat.store.chatRef(code); // not_found for an unknown chat
+        await cache.dropChat(code);
+        return {};
+      },
+    },
+  });
   const koa = createHttpApp({
     orm,
     schema,

@@ -85,6 +85,8 @@ export function restOperations(): RestOperation[] {
     { method: 'get', path: '/admin/monitoring', tag: 'operations', summary: 'The monitoring dashboard (a browser without a token gets the page with the refusal\'s status)', security: ['admin'], responses: { 200: ok({ mediaType: 'text/html' }) }, errors: [401, 403, 503] },
     { method: 'get', path: '/admin/monitoring/api', tag: 'operations', summary: 'The dashboard\'s data, every pod merged', security: ['admin'], query: viewQuery, responses: { 200: ok('MonitoringView') }, errors: [400, 401, 403, 503] },
     { method: 'get', path: '/admin/settings', tag: 'operations', summary: 'The shared run-time settings', security: ['admin'], responses: { 200: ok('Settings') }, errors: [401, 403, 503] },
+    { method: 'post', path: '/admin/chats/{code}/repair', tag: 'operations', summary: "Rebuild a chat's cache windows from the database (audited)", security: ['admin'], responses: { 200: ok('AdminAction') }, errors: [400, 401, 403, 404, 503] },
+    { method: 'post', path: '/admin/chats/{code}/clear-cache', tag: 'operations', summary: "Drop a chat's cache keys; the next read comes from the database (audited)", security: ['admin'], responses: { 200: ok('AdminAction') }, errors: [400, 401, 403, 404, 503] },
     { method: 'put', path: '/admin/settings', tag: 'operations', summary: 'Change the shared settings; every pod follows within 5 s', security: ['admin'], body: { name: 'SettingsInput', schema: settingsInput }, responses: { 200: ok('Settings') }, errors: [400, 401, 403, 503] },
   ];
 }

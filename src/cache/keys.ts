@@ -38,6 +38,8 @@ export const keys = {
   monitorPods: 'chatpop:{monitor}:pods',
   /** string, short TTL: one pod's latest monitor snapshot (JSON) */
   monitorPod: (pod: string) => `chatpop:{monitor}:pod:${pod}`,
+  /** list, oldest first, trimmed to 15 minutes: one pod's history points for the dashboard's charts (JSON) */
+  monitorHistory: (pod: string) => `chatpop:{monitor}:history:${pod}`,
 } as const;
 
 /** The chat code inside a chat key, or null. */

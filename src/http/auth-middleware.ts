@@ -63,6 +63,14 @@ export function optionalUser(tokens: TokenService) {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** What the audit log names a staff member by: the first 12 hex digits of the admin token's SHA-256, never the token. */
+export const tokenFingerprint = (token: string): string => `sha256:${digest(token).toString('hex').slice(0, 12)}`;
+
+/** Set by requireAdmin for the handlers' audit lines. */
+export interface AdminState {
+  adminFingerprint?: string;
+}
+
 /** Staff-only routes: 503 when ADMIN_TOKEN is unset, 401 without a token, 403 with a wrong one. */
 export function requireAdmin(adminToken: string | undefined) {
   const expected = adminToken ? digest(adminToken) : null;
@@ -70,7 +78,10 @@ export function requireAdmin(adminToken: string | undefined) {
     if (!expected) throw AppError.adminDisabled();
     const token = bearer(ctx);
     if (!token) throw AppError.unauthorized('the admin token is required (Authorization: Bearer …)');
-    if (!timingSafeEqual(digest(token), expected)) throw AppError.forbidden('wrong admin token');
+    if (!timingSafeEqual(digest(token), expected)) {
+      throw AppError.forbidden('wrong admin token: it is not this server\'s ADMIN_TOKEN (mistyped, stale, or from another environment)');
+    }
+    (ctx.state as AdminState).adminFingerprint = tokenFingerprint(token);
     await next();
   };
 }

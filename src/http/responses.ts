@@ -104,12 +104,20 @@ const monitorEvent = z.looseObject({
   duration_ms: z.number(),
   pod: z.string(),
 });
+const monitorGauges = z.looseObject({
+  sockets_connected: count.nullable(),
+  repair_queue: count.nullable(),
+  redis: z.looseObject({ used_memory_bytes: count, maxmemory_bytes: count }).nullable(),
+});
+const historyPoint = z.looseObject({ t: z.number(), ops_per_second: z.number() });
 export const monitoringView = z.strictObject({
   pod: z.string(),
   mode: monitorMode,
   enabled: z.boolean(),
   metrics: monitorMetrics,
   events: z.array(monitorEvent),
+  gauges: monitorGauges,
+  history: z.array(historyPoint),
   pods: z.array(
     z.looseObject({
       pod: z.string(),
@@ -120,6 +128,15 @@ export const monitoringView = z.strictObject({
       events: z.array(monitorEvent),
     }),
   ),
+});
+
+/** A staff action on a chat (POST /admin/chats/:code/repair | clear-cache), as audited. */
+export const adminAction = z.strictObject({
+  ok: z.literal(true),
+  action: z.enum(['repair_chat', 'clear_chat_cache']),
+  chat_code: z.string(),
+  at: time,
+  result: z.looseObject({}),
 });
 
 /** Every response body schema, by its component name in /api/openapi.json. */
@@ -147,6 +164,7 @@ export const restResponseSchemas = {
   CacheStats: cacheStats,
   Settings: sharedSettings,
   MonitoringView: monitoringView,
+  AdminAction: adminAction,
 };
 
 /** The body a response schema describes: route code that builds a body checks it with `satisfies`. */

@@ -7,6 +7,7 @@ import type { Monitor } from './monitor';
 import { MonitoringService } from './monitoring-service';
 import { DatabaseSettingsStore, RedisSettingsStore } from './settings-store';
 import { RedisSnapshotBoard } from './snapshot-board';
+import { parseRedisMemory, type PodGauges } from './history';
 
 export interface AppMonitoringDeps {
   monitor: Monitor;
@@ -46,6 +47,14 @@ export async function startAppMonitoring(deps: AppMonitoringDeps): Promise<AppMo
     log: deps.log,
     pollMs: deps.pollMs,
     publishMs: deps.publishMs,
+    gauges: async (): Promise<PodGauges> => {
+      const [sockets, repair, info] = await Promise.all([
+        metrics.socketsConnected.get().then((g) => g.values[0]?.value ?? 0),
+        deps.repairDepth().catch(() => null),
+        client ? client.info('memory').catch(() => null) : null,
+      ]);
+      return { sockets_connected: sockets, repair_queue: repair, redis: info ? parseRedisMemory(info) : null };
+    },
   });
   startProcessMetrics();
   const appMetrics = new AppMetrics({ monitor, repairDepth: deps.repairDepth });

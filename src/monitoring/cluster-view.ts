@@ -1,7 +1,8 @@
 import type { MonitorMode } from './adaptive-sampler';
 import type { LatencySummary } from './latency-stats';
 import type { MonitorEvent, MonitorMetrics, MonitorSnapshot } from './monitor';
-import { OPERATION_NAMES, type OperationName } from '../telemetry';
+import { mergeGauges, type HistoryPoint, type PodGauges } from './history';
+import { ERROR_KINDS, OPERATION_NAMES, type ErrorKind, type OperationName } from '../telemetry';
 
 /** The answer of `GET /admin/monitoring/api`: the whole cluster, plus each pod's own snapshot. */
 export interface MonitoringView {
@@ -16,6 +17,10 @@ export interface MonitoringView {
   /** Events of every pod, newest first. */
   events: MonitorEvent[];
   pods: MonitorSnapshot[];
+  /** Sockets summed over the pods; the repair queue and Redis (shared) as the pods read them. */
+  gauges: PodGauges;
+  /** The cluster's last 15 minutes, one point per 2 s, oldest first (the pods' histories combined). */
+  history: HistoryPoint[];
 }
 
 export interface ViewOptions {
@@ -33,7 +38,7 @@ const SUMMED = [
 ] as const satisfies readonly (keyof MonitorMetrics)[];
 
 /** Every pod's data merged, as the `monitor` job shows it: no pod answered, so no `pod` or `enabled`. */
-export type ClusterView = Omit<MonitoringView, 'pod' | 'enabled'>;
+export type ClusterView = Omit<MonitoringView, 'pod' | 'enabled' | 'history'>;
 
 /**
  * Combines this pod's snapshot with the others' (as published to Redis). A snapshot of the same pod
@@ -41,7 +46,7 @@ export type ClusterView = Omit<MonitoringView, 'pod' | 'enabled'>;
  */
 export function buildMonitoringView(local: MonitorSnapshot, others: MonitorSnapshot[], options: ViewOptions = {}): MonitoringView {
   const merged = mergeSnapshots([local, ...others.filter((s) => s.pod !== local.pod)], options);
-  return { pod: local.pod, mode: merged.mode, enabled: local.enabled, metrics: merged.metrics, events: merged.events, pods: merged.pods };
+  return { pod: local.pod, enabled: local.enabled, ...merged, history: [] };
 }
 
 /** Merges the snapshots of distinct pods: pods sorted by name, events newest first, counters summed. */
@@ -57,6 +62,7 @@ export function mergeSnapshots(snapshots: MonitorSnapshot[], options: ViewOption
     metrics: sumMetrics(pods.map((s) => s.metrics)),
     events,
     pods,
+    gauges: mergeGauges(pods.map((s) => s.gauges)),
   };
 }
 
@@ -65,11 +71,16 @@ export function sumMetrics(all: MonitorMetrics[]): MonitorMetrics {
   const total = Object.fromEntries(SUMMED.map((k) => [k, 0])) as Record<(typeof SUMMED)[number], number>;
   const ops = Object.fromEntries(OPERATION_NAMES.map((op) => [op, 0])) as Record<OperationName, number>;
   const latency: Partial<Record<OperationName, LatencySummary>> = {};
+  const errorKinds = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>;
+  const busy = new Map<string, number>();
   let sampleRate = 1;
   let since = '';
   for (const m of all) {
     for (const k of SUMMED) total[k] += m[k] ?? 0;
     for (const op of OPERATION_NAMES) ops[op] += m.ops?.[op] ?? 0;
+    // a pod of an older version publishes no kinds: its errors count as the server's
+    for (const k of ERROR_KINDS) errorKinds[k] += m.errors_by_kind?.[k] ?? (k === 'server' ? m.errors ?? 0 : 0);
+    for (const c of m.busiest_chats ?? []) busy.set(c.chat_code, (busy.get(c.chat_code) ?? 0) + c.ops);
     for (const op of OPERATION_NAMES) {
       const l = m.latency_ms?.[op];
       if (!l) continue;
@@ -93,7 +104,12 @@ export function sumMetrics(all: MonitorMetrics[]): MonitorMetrics {
     ...total,
     ops_per_second: Math.round(total.ops_per_second * 100) / 100,
     sample_rate: sampleRate,
-    hit_rate: reads ? total.hits / reads : 0,
+    hit_rate: reads ? total.hits / reads : null,
+    errors_by_kind: errorKinds,
+    busiest_chats: [...busy]
+      .map(([chat_code, n]) => ({ chat_code, ops: n }))
+      .sort((a, b) => b.ops - a.ops || a.chat_code.localeCompare(b.chat_code))
+      .slice(0, 10),
     ops,
     latency_ms: latency,
     since: since || new Date().toISOString(),

@@ -6,6 +6,8 @@ export {
   type MonitorSnapshot,
   type MonitorMetrics,
   type MonitorEvent,
+  type EventError,
+  type BusyChat,
   type OperationRecord,
   type SnapshotOptions,
 } from './monitor';
@@ -28,4 +30,5 @@ export { RedisSettingsStore, DatabaseSettingsStore, type SettingsStore, type Sha
 export { RedisSnapshotBoard, SNAPSHOT_TTL_SECONDS, type SnapshotBoard } from './snapshot-board';
 export { MonitoringService, VIEW_EVENT_LIMIT, type MonitoringServiceOptions } from './monitoring-service';
 export { startAppMonitoring, type AppMonitoring, type AppMonitoringDeps } from './app-monitoring';
-export { readClusterView, renderClusterView, NO_REDIS_NOTE, type TerminalView, type ViewStyle, type RenderOptions } from './terminal-view';
+export { readClusterView, renderClusterView, offState, MONITORING_OFF_HINT, NO_REDIS_NOTE, type TerminalView, type ViewStyle, type RenderOptions } from './terminal-view';
+export { PodHistory, mergeHistories, mergeGauges, parseRedisMemory, HISTORY_POINTS, HISTORY_MS, type HistoryPoint, type PodGauges, type RedisMemory } from './history';

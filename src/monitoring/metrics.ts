@@ -106,7 +106,7 @@ export class AppMetrics {
       help: 'History reads answered by the cache alone / all cache reads, as counted by the monitor while it is on (0 before any read)',
       registers: [this.registry],
       collect() {
-        this.set(counters().hit_rate);
+        this.set(counters().hit_rate ?? 0);
       },
     });
     new Counter({

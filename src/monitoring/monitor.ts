@@ -1,8 +1,12 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import { AdaptiveSampler, modeFor, sampleRateFor, type AdaptiveSamplerOptions, type MonitorMode } from './adaptive-sampler';
 import { LatencyStats, type LatencySummary } from './latency-stats';
-import { ATTR, OPERATION_NAMES, isCacheResult, isOperationName, type CacheResult, type EndedSpan, type OperationName, type SpanConsumer } from '../telemetry';
+import {
+  ATTR, ERROR_KINDS, OPERATION_NAMES, isCacheResult, isErrorKind, isOperationName,
+  type CacheResult, type EndedSpan, type ErrorKind, type OperationName, type SpanConsumer,
+} from '../telemetry';
 import { RingBuffer } from './ring-buffer';
+import type { PodGauges } from './gauges';
 
 /** One finished operation, as the span processor (or a test) reports it. Carries no message content. */
 export interface OperationRecord {
@@ -21,6 +25,22 @@ export interface OperationRecord {
   /** Epoch ms when the operation ended. @default now */
   endedAt?: number;
   failed?: boolean;
+  /** A failed operation's error: whose it is, its code and words. @default kind 'server' */
+  error?: { kind: ErrorKind; code?: string; message?: string };
+}
+
+/** What failed in an event: a client's refusal (4xx), a store's failure or the server's own. */
+export interface EventError {
+  kind: ErrorKind;
+  /** `conflict`, a SQLSTATE such as `57P01`, `ECONNREFUSED`, or the error's class */
+  code: string | null;
+  message: string | null;
+}
+
+/** One of the chats with the most operations lately. */
+export interface BusyChat {
+  chat_code: string;
+  ops: number;
 }
 
 /** An entry of the event log: codes, counts and timings only, never message content. */
@@ -35,6 +55,8 @@ export interface MonitorEvent {
   action?: string;
   duration_ms: number;
   pod: string;
+  /** with result 'error' */
+  error?: EventError;
 }
 
 export interface MonitorMetrics {
@@ -45,8 +67,8 @@ export interface MonitorMetrics {
   hits: number;
   misses: number;
   partial_hits: number;
-  /** hits / (hits + misses + partial_hits): reads answered by the cache alone; 0 before any read. */
-  hit_rate: number;
+  /** hits / (hits + misses + partial_hits): reads answered by the cache alone; null before any read. */
+  hit_rate: number | null;
   cache_reads: number;
   cache_writes: number;
   db_reads: number;
@@ -54,8 +76,12 @@ export interface MonitorMetrics {
   hybrid_queries: number;
   socket_joins: number;
   socket_sends: number;
-  /** Operations whose span ended with an error status. */
+  /** Operations that failed on the server's side: a store's failure or the server's own (not a client's refusal). */
   errors: number;
+  /** Failed operations by whose failure it was; a client's 4xx refusal counts as `client` only. */
+  errors_by_kind: Record<ErrorKind, number>;
+  /** The chats with the most operations in the last one to two minutes, busiest first (at most ten). */
+  busiest_chats: BusyChat[];
   /** Events that went into the event log since `since`. */
   events_kept: number;
   ops: Record<OperationName, number>;
@@ -73,6 +99,8 @@ export interface MonitorSnapshot {
   metrics: MonitorMetrics;
   /** Newest first. */
   events: MonitorEvent[];
+  /** Sockets, repair queue and Redis memory as the pod read them at publish (the service adds them). */
+  gauges?: PodGauges;
 }
 
 export interface SnapshotOptions {
@@ -104,6 +132,58 @@ const SAFE_ACTION = /^[A-Za-z0-9_.:-]{1,64}$/;
 const zeroCounts = (): Record<OperationName, number> =>
   Object.fromEntries(OPERATION_NAMES.map((op) => [op, 0])) as Record<OperationName, number>;
 
+const zeroKinds = (): Record<ErrorKind, number> => Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>;
+
+/** How many of the busiest chats a snapshot lists. */
+const BUSIEST = 10;
+/** Chats counted per window; beyond it new chats wait for the next window (bounded memory under a flood of codes). */
+const BUSY_CHATS_MAX = 5000;
+
+/**
+ * Operations per chat over the current and the previous minute: two maps swapped each minute, so
+ * "busiest" means lately, memory stays bounded and counting costs one map update.
+ */
+class BusyCounter {
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
+  private windowStart: number;
+
+  constructor(private readonly clock: () => number, private readonly windowMs = 60_000) {
+    this.windowStart = clock();
+  }
+
+  add(code: string): void {
+    this.turn();
+    const n = this.current.get(code);
+    if (n !== undefined) this.current.set(code, n + 1);
+    else if (this.current.size < BUSY_CHATS_MAX && SAFE_CODE.test(code)) this.current.set(code, 1);
+  }
+
+  top(n: number): BusyChat[] {
+    this.turn();
+    const sum = new Map(this.previous);
+    for (const [code, ops] of this.current) sum.set(code, (sum.get(code) ?? 0) + ops);
+    return [...sum]
+      .map(([chat_code, ops]) => ({ chat_code, ops }))
+      .sort((a, b) => b.ops - a.ops || a.chat_code.localeCompare(b.chat_code))
+      .slice(0, n);
+  }
+
+  clear(): void {
+    this.current.clear();
+    this.previous.clear();
+    this.windowStart = this.clock();
+  }
+
+  private turn(): void {
+    const now = this.clock();
+    if (now - this.windowStart < this.windowMs) return;
+    this.previous = now - this.windowStart < 2 * this.windowMs ? this.current : new Map();
+    this.current = new Map();
+    this.windowStart = now;
+  }
+}
+
 const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 /**
@@ -122,8 +202,9 @@ export class Monitor implements SpanConsumer {
   private hits = 0;
   private misses = 0;
   private partials = 0;
-  private errors = 0;
+  private errorKinds = zeroKinds();
   private kept = 0;
+  private readonly busy: BusyCounter;
   private since: number;
 
   constructor(options: MonitorOptions = {}) {
@@ -134,6 +215,7 @@ export class Monitor implements SpanConsumer {
     this.latency = new LatencyStats(options.latencyWindow ?? 1024);
     this.wallClock = options.wallClock ?? Date.now;
     this.since = this.wallClock();
+    this.busy = new BusyCounter(this.wallClock);
   }
 
   get enabled(): boolean {
@@ -163,11 +245,16 @@ export class Monitor implements SpanConsumer {
     const op = span.name;
     const read = span.attribute(ATTR.cacheResult);
     const result = isCacheResult(read) ? read : undefined; // counted for cache.read only; any op's event shows it
-    if (this.count(op, span.failed, result, span.durationMs)) this.keep(eventRecord(op, result, span));
+    const kind = span.failed ? span.attribute(ATTR.errorKind) : undefined;
+    const chat = span.attribute(ATTR.chatCode);
+    if (typeof chat === 'string') this.busy.add(chat);
+    const counted = this.count(op, span.failed, result, span.durationMs, isErrorKind(kind) ? kind : undefined);
+    if (counted) this.keep(eventRecord(op, result, span));
   }
 
   record(r: OperationRecord): void {
-    if (this.count(r.op, r.failed ?? false, r.result, r.durationMs)) this.keep(r);
+    if (this.on && r.chatCode !== undefined) this.busy.add(r.chatCode);
+    if (this.count(r.op, r.failed ?? false, r.result, r.durationMs, r.error?.kind)) this.keep(r);
   }
 
   /**
@@ -175,10 +262,10 @@ export class Monitor implements SpanConsumer {
    * processor: above 1000 operations per second no event is kept). Counts one finished operation;
    * true when the sampler wants its event, which the caller then hands to `keep`.
    */
-  count(op: OperationName, failed: boolean, result: CacheResult | undefined, durationMs: number): boolean {
+  count(op: OperationName, failed: boolean, result: CacheResult | undefined, durationMs: number, errorKind: ErrorKind = 'server'): boolean {
     if (!this.on) return false;
     this.ops[op]++;
-    if (failed) this.errors++;
+    if (failed) this.errorKinds[errorKind]++;
     else if (op === 'cache.read') {
       if (result === 'hit') this.hits++;
       else if (result === 'miss') this.misses++;
@@ -215,7 +302,9 @@ export class Monitor implements SpanConsumer {
   /** Clears counters, latencies, events and the load window. */
   reset(): void {
     this.ops = zeroCounts();
-    this.hits = this.misses = this.partials = this.errors = this.kept = 0;
+    this.hits = this.misses = this.partials = this.kept = 0;
+    this.errorKinds = zeroKinds();
+    this.busy.clear();
     this.latency.clear();
     this.events.clear();
     this.sampler.reset();
@@ -232,7 +321,7 @@ export class Monitor implements SpanConsumer {
       hits: this.hits,
       misses: this.misses,
       partial_hits: this.partials,
-      hit_rate: reads ? this.hits / reads : 0,
+      hit_rate: reads ? this.hits / reads : null,
       cache_reads: ops['cache.read'],
       cache_writes: ops['cache.write'],
       db_reads: ops['db.read'],
@@ -240,7 +329,9 @@ export class Monitor implements SpanConsumer {
       hybrid_queries: ops['hybrid.query'],
       socket_joins: ops['socket.join'],
       socket_sends: ops['socket.send'],
-      errors: this.errors,
+      errors: this.errorKinds.store + this.errorKinds.server,
+      errors_by_kind: { ...this.errorKinds },
+      busiest_chats: this.busy.top(BUSIEST),
       events_kept: this.kept,
       ops,
       latency_ms: this.latency.summary(),
@@ -256,7 +347,10 @@ export class Monitor implements SpanConsumer {
       duration_ms: round3(r.durationMs),
       pod: this.pod,
     };
-    if (r.failed) event.result = 'error';
+    if (r.failed) {
+      event.result = 'error';
+      event.error = { kind: r.error?.kind ?? 'server', code: r.error?.code ?? null, message: r.error?.message ?? null };
+    }
     else if (r.result !== undefined) event.result = r.result;
     if (r.count !== undefined) event.count = r.count;
     if (r.cacheCount !== undefined) event.cache_count = r.cacheCount;
@@ -292,5 +386,15 @@ function eventRecord(op: OperationName, result: CacheResult | undefined, span: E
     durationMs: span.durationMs,
     endedAt: span.endedAtMs,
     failed: span.failed,
+    error: span.failed ? spanError(span) : undefined,
+  };
+}
+
+function spanError(span: EndedSpan): OperationRecord['error'] {
+  const kind = span.attribute(ATTR.errorKind);
+  return {
+    kind: isErrorKind(kind) ? kind : 'server',
+    code: stringOrUndefined(span.attribute(ATTR.errorCode)),
+    message: stringOrUndefined(span.attribute(ATTR.errorMessage)),
   };
 }

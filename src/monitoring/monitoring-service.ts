@@ -3,6 +3,7 @@ import type { Monitor } from './monitor';
 import { buildMonitoringView, type MonitoringView, type ViewOptions } from './cluster-view';
 import type { SettingsStore, SharedSettings } from './settings-store';
 import type { SnapshotBoard } from './snapshot-board';
+import { HISTORY_MS, PodHistory, mergeHistories, type HistoryPoint, type PodGauges } from './history';
 
 export interface MonitoringServiceOptions {
   monitor: Monitor;
@@ -19,7 +20,13 @@ export interface MonitoringServiceOptions {
   publishMs?: number;
   /** Events per published snapshot: enough for the dashboard, small enough to publish often. @default 200 */
   publishEvents?: number;
+  /** Sockets, repair queue and Redis memory, read at each publish. @default none known */
+  gauges?: () => Promise<PodGauges>;
+  /** Wall clock of the history points, epoch ms. @default Date.now */
+  clock?: () => number;
 }
+
+const NO_GAUGES: PodGauges = { sockets_connected: null, repair_queue: null, redis: null };
 
 /** Most events one view holds: the ring buffer's capacity. */
 export const VIEW_EVENT_LIMIT = 1000;
@@ -35,6 +42,8 @@ export class MonitoringService {
   private pollFailing = false;
   private publishFailing = false;
   private publishing: Promise<void> | null = null;
+  private readonly history = new PodHistory();
+  private gauges: PodGauges = NO_GAUGES;
 
   constructor(private readonly options: MonitoringServiceOptions) {
     this.monitor = options.monitor;
@@ -50,7 +59,8 @@ export class MonitoringService {
     await this.poll();
     await this.publish();
     this.every(this.options.pollMs ?? 2000, () => this.poll());
-    if (this.options.board) this.every(this.options.publishMs ?? 2000, () => this.publish());
+    // Without a board the timer still takes this pod's history points and gauges.
+    this.every(this.options.publishMs ?? 2000, () => this.publish());
   }
 
   /** The shared settings as stored, defaults filled in. Throws when the store does not answer. */
@@ -66,18 +76,24 @@ export class MonitoringService {
     return this.settings();
   }
 
-  /** This pod's snapshot merged with every other pod's. */
+  /** This pod's snapshot merged with every other pod's, with the cluster's history of the last 15 minutes. */
   async view(options: ViewOptions = {}): Promise<MonitoringView> {
-    const local = this.monitor.snapshot({ limit: VIEW_EVENT_LIMIT });
+    const local = { ...this.monitor.snapshot({ limit: VIEW_EVENT_LIMIT }), gauges: this.gauges };
+    const now = this.now();
     let others: Awaited<ReturnType<SnapshotBoard['list']>> = [];
-    if (this.options.board) {
+    let histories: HistoryPoint[][] = [];
+    const board = this.options.board;
+    if (board) {
       try {
-        others = await this.options.board.list();
+        others = (await board.list()).filter((s) => s.pod !== local.pod);
+        histories = board.histories ? await board.histories(others.map((s) => s.pod)) : [];
       } catch (err) {
         this.options.log.debug({ err }, 'monitor: other pods unreadable; showing this pod only');
       }
     }
-    return buildMonitoringView(local, others, { limit: options.limit ?? VIEW_EVENT_LIMIT, chat: options.chat });
+    const view = buildMonitoringView(local, others, { limit: options.limit ?? VIEW_EVENT_LIMIT, chat: options.chat });
+    const recent = (points: HistoryPoint[]) => points.filter((p) => now - p.t <= HISTORY_MS);
+    return { ...view, history: mergeHistories([this.history.points(now), ...histories.map(recent)], this.options.publishMs ?? 2000) };
   }
 
   /** Stops following the switch and takes this pod off the board. */
@@ -116,12 +132,16 @@ export class MonitoringService {
 
   private publish(): Promise<void> {
     const board = this.options.board;
-    if (!board || this.closed) return Promise.resolve();
+    if (this.closed) return Promise.resolve();
     // One publish at a time: a slow Redis must not pile them up.
     if (this.publishing) return this.publishing;
     const run = (async () => {
       try {
-        await board.publish(this.monitor.snapshot({ limit: this.options.publishEvents ?? 200 }));
+        this.gauges = await this.readGauges();
+        const snapshot = { ...this.monitor.snapshot({ limit: this.options.publishEvents ?? 200 }), gauges: this.gauges };
+        const point = this.history.add(this.now(), snapshot.metrics, this.gauges);
+        if (!board) return;
+        await board.publish(snapshot, point);
         this.publishFailing = false;
       } catch (err) {
         if (!this.publishFailing) this.options.log.warn({ err }, 'monitor: cannot publish this pod snapshot');
@@ -133,5 +153,20 @@ export class MonitoringService {
       if (this.publishing === run) this.publishing = null;
     });
     return run;
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  /** The gauges; a source that fails leaves its fields unknown rather than the publish undone. */
+  private async readGauges(): Promise<PodGauges> {
+    if (!this.options.gauges) return NO_GAUGES;
+    try {
+      return await this.options.gauges();
+    } catch (err) {
+      this.options.log.debug({ err }, 'monitor: gauges unreadable');
+      return NO_GAUGES;
+    }
   }
 }

@@ -3,10 +3,14 @@ import type { RedisClient } from '../cache';
 // eslint-disable-next-line no-restricted-imports -- see above
 import { keys } from '../cache/keys';
 import type { MonitorSnapshot } from './monitor';
+import { HISTORY_MS, HISTORY_POINTS, type HistoryPoint } from './history';
 
 /** Where pods leave their monitor snapshots for the dashboard and the `monitor` job. */
 export interface SnapshotBoard {
-  publish(snapshot: MonitorSnapshot): Promise<void>;
+  /** Leaves the pod's snapshot, and appends `point` to its history when given. */
+  publish(snapshot: MonitorSnapshot, point?: HistoryPoint): Promise<void>;
+  /** The history points of these pods, oldest first, one list per pod. */
+  histories?(pods: string[]): Promise<HistoryPoint[][]>;
   /** The fresh snapshot of every pod, in no particular order. */
   list(): Promise<MonitorSnapshot[]>;
   /** Takes a pod off the board at once (on shutdown) rather than when its snapshot expires. */
@@ -31,14 +35,37 @@ export class RedisSnapshotBoard implements SnapshotBoard {
     private readonly ttlSeconds = SNAPSHOT_TTL_SECONDS,
   ) {}
 
-  async publish(snapshot: MonitorSnapshot): Promise<void> {
+  async publish(snapshot: MonitorSnapshot, point?: HistoryPoint): Promise<void> {
     const now = Date.now();
-    await this.client
+    const multi = this.client
       .multi()
       .set(keys.monitorPod(snapshot.pod), JSON.stringify(snapshot), 'EX', this.ttlSeconds)
       .zadd(keys.monitorPods, now + this.ttlSeconds * 1000, snapshot.pod)
-      .zremrangebyscore(keys.monitorPods, '-inf', now)
-      .exec();
+      .zremrangebyscore(keys.monitorPods, '-inf', now);
+    if (point) {
+      // Bounded twice: the newest 450 points, and gone 15 minutes after the pod stops publishing.
+      const key = keys.monitorHistory(snapshot.pod);
+      multi.rpush(key, JSON.stringify(point)).ltrim(key, -HISTORY_POINTS, -1).pexpire(key, HISTORY_MS);
+    }
+    await multi.exec();
+  }
+
+  async histories(pods: string[]): Promise<HistoryPoint[][]> {
+    if (pods.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const pod of pods) pipeline.lrange(keys.monitorHistory(pod), 0, -1);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, raw]) => {
+      if (err || !Array.isArray(raw)) return [];
+      return raw.flatMap((text: string) => {
+        try {
+          const p = JSON.parse(text) as HistoryPoint;
+          return typeof p?.t === 'number' ? [p] : [];
+        } catch {
+          return [];
+        }
+      });
+    });
   }
 
   async list(): Promise<MonitorSnapshot[]> {

@@ -53,8 +53,11 @@ export interface RenderOptions {
   events?: number;
 }
 
-const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
+/** A ratio, or '—' when it has no denominator (no reads yet). */
+const pct = (r: number | null | undefined) => (typeof r === 'number' ? `${(r * 100).toFixed(1)} %` : '—');
 const int = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en-US'));
+/** `12.3 MB` */
+export const bytes = (n: number) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
 const ms = (n: number) => n.toFixed(n < 10 ? 2 : 1);
 /** `11:42:54` (UTC) from an ISO time; with `.123` when `millis`. */
 const clock = (iso: string, millis = false) => {
@@ -73,6 +76,17 @@ function table(header: string[], rows: { cells: string[]; paint?: (s: string) =>
   return [style.bold(line(header)), ...rows.map((r) => (r.paint ? r.paint(line(r.cells)) : line(r.cells)))];
 }
 
+/** How to turn monitoring on: the one place both views take their words from. */
+export const MONITORING_OFF_HINT = 'turn it on with `PUT /admin/settings {"enable_monitoring": true}` (or the dashboard\'s switch)';
+
+/** 'off' when no pod records, 'partly off' when some do not, else null. */
+export function offState(pods: { enabled: boolean }[]): string | null {
+  const off = pods.filter((p) => !p.enabled).length;
+  if (pods.length === 0 || off === 0) return null;
+  if (off === pods.length) return `monitoring is off: no pod counts anything, every number below stays 0; ${MONITORING_OFF_HINT}`;
+  return `monitoring is off on ${off} of ${pods.length} pods: their counters stay 0; ${MONITORING_OFF_HINT}`;
+}
+
 function eventPaint(e: MonitorEvent, style: ViewStyle): ((s: string) => string) | undefined {
   if (e.result === 'error' || e.result === 'miss') return style.red;
   if (e.result === 'partial') return style.yellow;
@@ -86,33 +100,49 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
   const m = view.metrics;
   const out: string[] = [];
   const every = options.intervalSeconds ? ` · every ${options.intervalSeconds} s, Ctrl+C to quit` : '';
-  const modeText = view.mode === 'detailed' ? style.green(view.mode) : view.mode === 'sampled' ? style.yellow(view.mode) : style.red(view.mode);
+  const off = offState(view.pods);
+  const allOff = view.pods.length > 0 && view.pods.every((p) => !p.enabled);
+  const modeText = allOff
+    ? style.red('OFF')
+    : view.mode === 'detailed' ? style.green(view.mode) : view.mode === 'sampled' ? style.yellow(view.mode) : style.red(view.mode);
   out.push(
     `${style.bold('ChatPop monitor')} · ${view.pods.length} pod${view.pods.length === 1 ? '' : 's'} · mode ${modeText} · ${clock(view.taken_at)} UTC` +
       (view.chat ? ` · chat ${view.chat}` : '') +
       style.dim(every),
   );
   if (view.note) out.push(style.yellow(`note: ${view.note}`));
+  if (off) out.push(style.red(style.bold(off)));
   out.push(
     `ops/s ${m.ops_per_second.toFixed(1)} · hit rate ${pct(m.hit_rate)} (${int(m.hits)} hits, ${int(m.misses)} misses, ${int(m.partial_hits)} partial)` +
       ` · cache writes ${int(m.cache_writes)} · db reads ${int(m.db_reads)} · db writes ${int(m.db_writes)} · hybrid ${int(m.hybrid_queries)}` +
-      ` · errors ${int(m.errors)} · events kept ${pct(m.sample_rate)}`,
+      ` · errors ${int(m.errors)} (store ${int(m.errors_by_kind?.store)}, server ${int(m.errors_by_kind?.server)})` +
+      ` · client errors ${int(m.errors_by_kind?.client)} · events kept ${pct(m.sample_rate)}`,
   );
+
+  const g = view.gauges;
+  if (g) {
+    out.push(
+      `sockets ${int(g.sockets_connected ?? undefined)} · repair queue ${int(g.repair_queue ?? undefined)} · Redis ` +
+        (g.redis ? `${bytes(g.redis.used_memory_bytes)} used of ${g.redis.maxmemory_bytes ? bytes(g.redis.maxmemory_bytes) : 'no limit'}` +
+          ` (eviction ${g.redis.eviction_policy})` : '—'),
+    );
+  }
 
   if (view.pods.length) {
     out.push('');
     out.push(
       ...table(
-        ['POD', 'MODE', 'ON', 'OPS/S', 'HIT RATE', 'HITS', 'MISSES', 'PARTIAL', 'CACHE W', 'DB R', 'DB W', 'HYBRID', 'ERRORS', 'UPDATED'],
+        ['POD', 'MODE', 'ON', 'OPS/S', 'HIT RATE', 'HITS', 'MISSES', 'PARTIAL', 'CACHE W', 'DB R', 'DB W', 'HYBRID', 'ERRORS', 'CLIENT E', 'UPDATED'],
         view.pods.map((p) => ({
           cells: [
-            p.pod, p.mode, p.enabled ? 'yes' : 'no', p.metrics.ops_per_second.toFixed(1), pct(p.metrics.hit_rate), int(p.metrics.hits),
+            p.pod, p.enabled ? p.mode : 'off', p.enabled ? 'yes' : 'NO', p.metrics.ops_per_second.toFixed(1), pct(p.metrics.hit_rate), int(p.metrics.hits),
             int(p.metrics.misses), int(p.metrics.partial_hits), int(p.metrics.cache_writes), int(p.metrics.db_reads),
-            int(p.metrics.db_writes), int(p.metrics.hybrid_queries), int(p.metrics.errors), clock(p.taken_at),
+            int(p.metrics.db_writes), int(p.metrics.hybrid_queries), int(p.metrics.errors),
+            int(p.metrics.errors_by_kind?.client), clock(p.taken_at),
           ],
           paint: p.enabled ? undefined : style.dim,
         })),
-        [3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+        [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
         style,
       ),
     );
@@ -125,6 +155,13 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
   if (latency.length) {
     out.push('');
     out.push(...table(['OPERATION', 'SAMPLES', 'P50 MS', 'P95 MS', 'P99 MS', 'MAX MS'], latency, [1, 2, 3, 4, 5], style));
+  }
+
+  const busy = m.busiest_chats ?? [];
+  if (busy.length && !view.chat) {
+    out.push('');
+    out.push(style.bold('BUSIEST CHATS') + style.dim(' operations in the last 1–2 minutes'));
+    out.push(...table(['CHAT', 'OPS'], busy.map((c) => ({ cells: [c.chat_code, int(c.ops)] })), [1], style));
   }
 
   const limit = options.events ?? 20;
@@ -140,12 +177,12 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
             clock(e.ts, true),
             e.op,
             e.chat_code ?? '—',
-            e.result ?? '',
+            e.error ? `${e.error.kind} error ${e.error.code ?? ''}`.trimEnd() : e.result ?? '',
             e.op === 'hybrid.query' && (e.cache_count !== undefined || e.db_count !== undefined)
               ? `${e.cache_count ?? 0}+${e.db_count ?? 0}`
               : e.count !== undefined ? String(e.count) : '',
             ms(e.duration_ms),
-            e.action ?? '',
+            [e.action, e.error?.message].filter(Boolean).join(' · '),
             e.pod,
           ],
           paint: eventPaint(e, style),
@@ -155,7 +192,7 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
       ),
     );
   } else {
-    out.push(style.dim(view.mode === 'aggregated' ? '(aggregated mode: counters only, no events are kept)' : '(no events)'));
+    out.push(style.dim(allOff ? '(no events: monitoring is off)' : view.mode === 'aggregated' ? '(aggregated mode: counters only, no events are kept)' : '(no events)'));
   }
   return out;
 }

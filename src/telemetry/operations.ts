@@ -27,3 +27,12 @@ export type CacheResult = 'hit' | 'miss' | 'partial';
 export function isCacheResult(value: unknown): value is CacheResult {
   return value === 'hit' || value === 'miss' || value === 'partial';
 }
+
+/** Who a failure is owed to: a client's refused request, a store (database, Redis), or the server itself. */
+export type ErrorKind = 'client' | 'store' | 'server';
+
+export const ERROR_KINDS: readonly ErrorKind[] = Object.freeze(['client', 'store', 'server']);
+
+export function isErrorKind(value: unknown): value is ErrorKind {
+  return value === 'client' || value === 'store' || value === 'server';
+}

@@ -24,6 +24,12 @@ export const ATTR = {
   dbCount: 'db.count',
   /** the operation inside a db.* or cache.* span, e.g. 'send', 'history', 'append' */
   op: 'chatpop.op',
+  /** on a failed span: 'client' (a refused request, 4xx), 'store' (database or Redis) or 'server' */
+  errorKind: 'chatpop.error.kind',
+  /** on a failed span: the contract's error code (`conflict`), a SQLSTATE (`57P01`) or the error's class */
+  errorCode: 'chatpop.error.code',
+  /** on a failed span: the error's words, without a statement's values (safeErrorText) */
+  errorMessage: 'chatpop.error.message',
 } as const;
 
 const tracer = trace.getTracer('chatpop');
@@ -101,6 +107,32 @@ function markFailed(span: Span, err: unknown): void {
   const db = dbErrorSummary(err);
   span.recordException(db ? { name: db.type, message: safeErrorText(err) } : (err as Error));
   span.setStatus({ code: SpanStatusCode.ERROR });
+  span.setAttributes(errorAttributes(err, db?.code ?? db?.type));
+}
+
+/** Errors from the stores that are not database errors: ioredis's. */
+const REDIS_ERRORS = /^(ReplyError|MaxRetriesPerRequestError|AbortError|ClusterAllFailedError)$/;
+
+/**
+ * What kind of failure ended a span, so a client's refused request (an AppError below 500, told by
+ * its shape: telemetry imports no app code) is not counted as the server's, and a store's failure
+ * is told apart from a bug.
+ */
+export function errorAttributes(err: unknown, dbCode?: string): Attributes {
+  const e = (err ?? {}) as { name?: unknown; code?: unknown; status?: unknown; message?: unknown };
+  const message = safeErrorText(err).slice(0, 200);
+  const appStatus = e.name === 'AppError' && typeof e.status === 'number' ? e.status : undefined;
+  if (appStatus !== undefined && appStatus < 500) {
+    return { [ATTR.errorKind]: 'client', [ATTR.errorCode]: String(e.code), [ATTR.errorMessage]: message };
+  }
+  if (dbCode !== undefined) return { [ATTR.errorKind]: 'store', [ATTR.errorCode]: dbCode, [ATTR.errorMessage]: message };
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  // ioredis's own errors, and a connection's system error (ECONNREFUSED, ECONNRESET) below a store
+  if (REDIS_ERRORS.test(name) || (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code))) {
+    return { [ATTR.errorKind]: 'store', [ATTR.errorCode]: typeof e.code === 'string' ? e.code : name, [ATTR.errorMessage]: message };
+  }
+  const code = appStatus !== undefined || typeof e.code === 'string' ? String(e.code) : name;
+  return { [ATTR.errorKind]: 'server', [ATTR.errorCode]: code, [ATTR.errorMessage]: message };
 }
 
 /**

@@ -79,7 +79,7 @@ describe('monitoring dashboard in headless Chromium', function () {
     // A wrong token is refused and forgotten.
     await page.getByTestId('login-token').fill('not-the-admin-token-at-all');
     await page.getByTestId('login-submit').click();
-    await page.getByTestId('login-error').filter({ hasText: 'may not see the dashboard' }).waitFor();
+    await page.getByTestId('login-error').filter({ hasText: 'Wrong admin token' }).waitFor();
     expect(await storedToken(page)).to.equal(null);
 
     await page.getByTestId('login-token').fill(TEST_ADMIN_TOKEN);

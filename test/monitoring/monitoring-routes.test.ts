@@ -3,11 +3,13 @@ import { ApiClient, TEST_ADMIN_TOKEN, chatWithHost, startStack, startTestApp, un
 import { connect, joinOk, send } from '../realtime/helpers';
 import { admin, monitoringView, parsePrometheus, sampleValue, until } from './helpers';
 
-const ADMIN_ROUTES: { method: 'GET' | 'PUT'; path: string; body?: unknown }[] = [
+const ADMIN_ROUTES: { method: 'GET' | 'PUT' | 'POST'; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/admin/monitoring' },
   { method: 'GET', path: '/admin/monitoring/api' },
   { method: 'GET', path: '/admin/settings' },
   { method: 'PUT', path: '/admin/settings', body: { enable_monitoring: true } },
+  { method: 'POST', path: '/admin/chats/ABCD1234/repair' },
+  { method: 'POST', path: '/admin/chats/ABCD1234/clear-cache' },
 ];
 
 describe('monitoring routes (sqlite+memory)', function () {

@@ -32,7 +32,8 @@ describe('monitor job view', () => {
     const text = renderClusterView(view, { intervalSeconds: 2 }).join('\n');
     expect(text).to.match(/^ChatPop monitor · 2 pods · mode detailed · \d\d:\d\d:\d\d UTC · chat VIEW0001 · every 2 s, Ctrl\+C to quit$/m);
     expect(text).to.match(/^pod-a\s+detailed\s+yes\s/m);
-    expect(text).to.match(/^pod-b\s+detailed\s+no\s/m);
+    expect(text).to.match(/^pod-b\s+off\s+NO\s/m);
+    expect(text).to.include('monitoring is off on 1 of 2 pods');
     expect(text).to.match(/hybrid\.query\s+VIEW0001\s+4\+1\s+2\.50/);
     expect(text).to.match(/cache\.read\s+VIEW0001\s+hit\s+20\s+0\.40\s+page\s+pod-a/);
     expect(text).not.to.include('VIEW0002');
@@ -68,6 +69,15 @@ describe('monitor job view', () => {
     expect(renderClusterView(none).join('\n')).to.include(`note: ${NO_REDIS_NOTE}`);
     const quiet = await readClusterView(board([]));
     expect(quiet.note).to.match(/no pod has published/);
+  });
+
+  it('says monitoring is off and how to turn it on, with — for a hit rate that has no reads', async () => {
+    const view = await readClusterView(board([pod('pod-a', false).snapshot(), pod('pod-b', false).snapshot()]));
+    const text = renderClusterView(view).join('\n');
+    expect(text).to.match(/^ChatPop monitor · 2 pods · mode OFF · /m);
+    expect(text).to.include('monitoring is off: no pod counts anything').and.include('PUT /admin/settings {"enable_monitoring": true}');
+    expect(text).to.include('hit rate — (0 hits').and.not.include('hit rate 0.0 %');
+    expect(text).to.include('(no events: monitoring is off)');
   });
 
   it('explains an empty event log in aggregated mode', async () => {

@@ -114,7 +114,7 @@ describe('MonitorSpanProcessor', () => {
     expect(snapshot.events[0].chat_code).to.equal(null);
   });
 
-  it('above 1000 operations per second, counts every span exactly and reads no attribute but the cache result', () => {
+  it('above 1000 operations per second, counts every span exactly and reads no attribute but the cache result and the chat code (busiest chats)', () => {
     const monitor = new Monitor({ pod: 'pod-span', enabled: true, sampler: { now: () => 0 } });
     const read: string[] = [];
     const span = (name: OperationName, attributes: Record<string, string | number>): EndedSpan => ({
@@ -140,6 +140,7 @@ describe('MonitorSpanProcessor', () => {
       misses: 250,
       events_kept: keptBefore,
     });
-    expect(new Set(read)).to.deep.equal(new Set([ATTR.cacheResult]));
+    expect(new Set(read)).to.deep.equal(new Set([ATTR.cacheResult, ATTR.chatCode]));
+    expect(metrics.busiest_chats).to.deep.equal([{ chat_code: 'FAST0001', ops: 2000 }]);
   });
 });
