@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient, STACKS, startStack, startTestApp, uniqueName, type TestApp } from '../support';
-import { chatWithMembers, connect, connectError } from '../realtime/helpers';
+import { chatWithMembers, connect, connectError } from '../support/sockets';
 
 for (const stack of STACKS) {
   describe(`token refresh and logout (${stack})`, function () {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { keys } from '../../src/cache';
 import { RedisEngine } from '../../src/cache';
 import { ApiClient, chatWithHost, guest, STACKS, startStack, startTestApp, type TestApp } from '../support';
-import { joinAs, registerUser } from '../users/helpers';
+import { joinAs, registerUser } from '../support/users';
 
 /** Every page of `before` scrollback from the newest to seq 1, newest first. */
 async function scrollAll(api: ApiClient, code: string, limit: number) {

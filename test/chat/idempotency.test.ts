@@ -4,7 +4,7 @@ import { OrmSendCommit, type CommittedBatch, type SendCommit } from '../../src/c
 import { PgSendCommit } from '../../src/chat/pg-send-commit';
 import { rawPg } from '../../src/db';
 import { chatWithHost, guest, STACKS, useTestApp, type ApiClient } from '../support';
-import { connect } from '../realtime/helpers';
+import { connect } from '../support/sockets';
 
 // Issue #22, integrity: client_id is idempotent per sender and channel (contract, message:send).
 for (const stackName of STACKS) {

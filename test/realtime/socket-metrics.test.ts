@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startStack, startTestApp, type TestApp } from '../support';
-import { chatWithMembers, connect, joinOk, send, until } from './helpers';
+import { chatWithMembers, connect, joinOk, send, until } from '../support/sockets';
 
 /** The gateway reports its connected sockets to /metrics. */
 describe('realtime: socket metrics', function () {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Chat, Participant } from '../../src/domain';
 import { ApiClient, chatWithHost, startStack, startTestApp, type TestApp } from '../support';
-import { converse, expectError, joinAs, registerUser, send, type TestUser } from './helpers';
+import { converse, expectError, joinAs, registerUser, send, type TestUser } from '../support/users';
 
 describe('bad input on the user routes gets the contract error object and changes nothing', function () {
   this.timeout(30_000);

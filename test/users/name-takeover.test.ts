@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ParticipantRenamed } from '../../src/chat';
 import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, uniqueName, type Stack, type TestApp } from '../support';
-import { connect, joinOk, type ChatSocket } from '../realtime/helpers';
+import { connect, joinOk, type ChatSocket } from '../support/sockets';
 
 // Issue #22, abuse resistance 5: an anonymous `carol` who joined before carol registered kept
 // posting as `carol`, and the real carol got 409 in that chat. The owner's join now takes the name

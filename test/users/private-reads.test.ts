@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient, STACKS, guest, startStack, startTestApp, type TestApp } from '../support';
-import { converse, expectError, joinAs, registerUser, send } from './helpers';
+import { converse, expectError, joinAs, registerUser, send } from '../support/users';
 
 /** What a 1:1 conversation shows to whom: its own sessions read it, nobody else does. */
 for (const stack of STACKS) {

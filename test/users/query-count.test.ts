@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { STACKS, startStack, startTestApp, type TestApp } from '../support';
-import { converse, countQueries, inRequest, joinAs, quiesce, registerUser, send, unread } from './helpers';
+import { converse, countQueries, inRequest, joinAs, quiesce, registerUser, send, unread } from '../support/users';
 
 for (const stack of STACKS) {
   describe(`user cache hits make no database query (${stack})`, function () {

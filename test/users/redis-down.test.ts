@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { RedisEngine } from '../../src/cache';
 import { startStack, startTestApp, type TestApp } from '../support';
-import { converse, countQueries, joinAs, quiesce, registerUser, send, unread, type TestUser } from './helpers';
+import { converse, countQueries, joinAs, quiesce, registerUser, send, unread, type TestUser } from '../support/users';
 
 describe('user routes while Redis is down (postgres+redis)', function () {
   this.timeout(60_000);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Chat, Participant } from '../../src/domain';
 import { ApiClient, STACKS, chatWithHost, guest, startStack, startTestApp, uniqueName, type TestApp } from '../support';
-import { converse, expectError, joinAs, registerUser, send, unread, type TestUser } from './helpers';
+import { converse, expectError, joinAs, registerUser, send, unread, type TestUser } from '../support/users';
 
 for (const stack of STACKS) {
   describe(`users, conversations and unread counts (${stack})`, function () {

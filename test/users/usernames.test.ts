@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { User } from '../../src/domain';
 import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, uniqueName, type TestApp } from '../support';
-import { expectError } from './helpers';
+import { expectError } from '../support/users';
 
 // Issue #22, abuse resistance 4: `аlice` (Cyrillic а) and `ａｌｉｃｅ` (fullwidth) joined beside
 // `alice`, `admin` and `system` could be taken, and `İ`×20 was a 500 on PostgreSQL (its lower case

@@ -4,7 +4,8 @@ import type { Context } from 'koa';
 import type { Em } from '../../src/db';
 import { User } from '../../src/domain';
 import { currentRequest, requestScope } from '../../src/http';
-import { ApiClient, uniqueName, type ApiResponse, type TestApp } from '../support';
+import { ApiClient, uniqueName, type ApiResponse } from './api-client';
+import type { TestApp } from './stacks';
 
 export interface TestUser {
   id: string;
