@@ -99,3 +99,10 @@ export async function quiesce(app: ChatPopApp): Promise<void> {
   await app.users.cache.settled();
   await app.chat.repair.idle();
 }
+
+/** A chat and its host's session, without the register route (a suite that uses up its rate limit). */
+export async function hostedChat(t: TestApp, name: string): Promise<{ code: string; host: ApiClient }> {
+  const owner = await registerUser(t, 'host');
+  const { code } = (await owner.api.post('/api/chats', { name })).body;
+  return { code, host: await joinAs(owner, code) };
+}
