@@ -11,6 +11,7 @@
 // pg are loaded (as in server.ts), and only once per process.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { median, round } from './stats';
 
 export type CostSize = 'tiny' | 'quick' | 'full';
 
@@ -96,13 +97,7 @@ const READS_PER_SEND = 3;
 /** Below this the figure says little about the monitor at load. */
 const TARGET_OPS_PER_S = 1000;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const round1 = (n: number) => round(n, 1);
 /** A full collection; the child runs with --expose-gc. */
 const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
 
@@ -300,12 +295,12 @@ async function child(params: CostParams): Promise<void> {
     const result: MonitoringCost = {
       on_ops_per_s: round1(on),
       off_ops_per_s: round1(off),
-      ratio: round3(median(ratios)),
-      ratio_range: [round3(Math.min(...ratios)), round3(Math.max(...ratios))],
+      ratio: round(median(ratios)),
+      ratio_range: [round(Math.min(...ratios)), round(Math.max(...ratios))],
       on_cpu_us_per_op: round1(of('on', 'cpu_us_per_op')),
       off_cpu_us_per_op: round1(of('off', 'cpu_us_per_op')),
-      cpu_ratio: round3(median(cpuRatios)),
-      span_us: { on: round3(spanUs.on), off: round3(spanUs.off) },
+      cpu_ratio: round(median(cpuRatios)),
+      span_us: { on: round(spanUs.on), off: round(spanUs.off) },
       slice_ms: params.sliceMs,
       pairs: params.pairs,
       concurrency: params.concurrency,
