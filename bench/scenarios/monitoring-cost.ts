@@ -4,14 +4,14 @@
 // The load never pauses; the monitor's switch flips under it every slice (50 ms), off-on, on-off,
 // and each pair of slices gives one ratio.
 //
-// Standalone:  node dist/bench/monitoring-cost.js [--size tiny|quick|full]   (starts its own PostgreSQL + Redis)
+// Standalone:  node dist/bench/scenarios/monitoring-cost.js [--size tiny|quick|full]   (starts its own PostgreSQL + Redis)
 // From bench/run.ts: measureMonitoringCost({ settings, serverEnv, watch }) measures on the run's PostgreSQL and Redis.
 //
 // The measurement runs in a child process of its own: telemetry must start before koa, ioredis and
 // pg are loaded (as in server.ts), and only once per process.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { median, round } from './stats';
+import { median, round } from '../harness/stats';
 
 export type CostSize = 'tiny' | 'quick' | 'full';
 
@@ -113,7 +113,7 @@ export async function measureMonitoringCost(opts: MonitoringCostOptions = {}): P
   let env = opts.serverEnv;
   let stopStack: (() => Promise<void>) | undefined;
   if (!env?.DATABASE_URL) {
-    const support = await import('../test/support');
+    const support = await import('../../test/support');
     const [redis, db] = await Promise.all([support.startRedis(), support.createTestDatabase()]);
     env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
     stopStack = async () => {
@@ -171,17 +171,17 @@ function runChild(env: Record<string, string>, params: CostParams, watch: Monito
 
 /** In the child: telemetry first, then the app, then alternating slices. Prints one JSON line. */
 async function child(params: CostParams): Promise<void> {
-  const [{ Monitor }, { ATTR, startTelemetry, traced }] = await Promise.all([import('../src/monitoring'), import('../src/telemetry')]);
+  const [{ Monitor }, { ATTR, startTelemetry, traced }] = await Promise.all([import('../../src/monitoring'), import('../../src/telemetry')]);
   const monitor = new Monitor({ pod: 'monitoring-cost', enabled: false });
   const telemetry = startTelemetry({ monitor, serviceName: 'chatpop-bench' });
   const notes: string[] = [];
   if (telemetry.lateModules.length) notes.push(`loaded before telemetry: ${telemetry.lateModules.join(', ')}`);
 
   const [{ createApp }, { loadConfig }, { createLogger }, { chatWithHost }] = await Promise.all([
-    import('../src/app'),
-    import('../src/config'),
-    import('../src/logger'),
-    import('../test/support/api-client'),
+    import('../../src/app'),
+    import('../../src/config'),
+    import('../../src/logger'),
+    import('../../test/support/api-client'),
   ]);
   const config = loadConfig({
     ...process.env,
@@ -328,7 +328,7 @@ async function main(): Promise<void> {
   const sizeAt = args.indexOf('--size');
   const size = (sizeAt >= 0 ? args[sizeAt + 1] : 'quick') as CostSize;
   if (!(size in SIZES)) {
-    process.stderr.write('usage: node dist/bench/monitoring-cost.js [--size tiny|quick|full]\n');
+    process.stderr.write('usage: node dist/bench/scenarios/monitoring-cost.js [--size tiny|quick|full]\n');
     process.exit(2);
   }
   try {
@@ -346,7 +346,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    const { stopPostgres } = await import('../test/support');
+    const { stopPostgres } = await import('../../test/support');
     await stopPostgres();
   }
 }
