@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: help install build browser run test lint bench image chart-lint manifests-check clean
+.PHONY: help install build browser run test test-one lint bench image chart-lint manifests-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -20,6 +20,10 @@ run: build ## build and start the server on embedded defaults (SQLite + in-memor
 
 test: build browser ## run the whole test suite (starts its own Redis and PostgreSQL)
 	$(NPM) test
+
+test-one: build ## run chosen test files: make test-one T=chat/history (or T="chat/history chat/pins")
+	@if [ -z "$(T)" ]; then echo 'usage: make test-one T=chat/history  (a file under test/, without .test.ts)'; exit 2; fi
+	$(ONE_MOCHA) --require dist/test/support/global-fixtures.js $(patsubst %,dist/test/%.test.js,$(T))
 
 # The dashboard test drives Debian's Chromium; installed when we can (root with apt), skipped otherwise.
 browser:

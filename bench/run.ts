@@ -4,24 +4,24 @@
 // bench/latency-vs-load.svg. BENCH_QUICK=1 for a run under 3 minutes; see docs/benchmark.md.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CpuMeter } from './cpu';
-import { MachineWatch } from './machine';
-import { Fixtures, type Room } from './fixtures';
-import { measureHttp } from './http-bench';
-import { measureIdleMemory } from './memory-bench';
-import { measureMonitoringCost } from './monitoring-cost';
-import { measurePg } from './pg-ceiling';
-import { startProfile, summarizeProfile } from './profile';
-import { readSendBuckets } from './server-timing';
-import { measureRecovery } from './recovery-bench';
-import { measureRedis } from './redis-ceiling';
-import { buildResults, formatTable, type Collected } from './report';
-import { loadSettings, repoRoot } from './settings';
-import { measureSend } from './socket-bench';
-import { startStack } from './stack';
-import { ServerCounters } from './server-counters';
-import { renderChart } from './svg-chart';
-import { startWorker, type Worker } from './workers';
+import { CpuMeter } from './harness/cpu';
+import { MachineWatch } from './harness/machine';
+import { Fixtures, type Room } from './harness/fixtures';
+import { measureHttp } from './scenarios/http-bench';
+import { measureIdleMemory } from './scenarios/memory-bench';
+import { measureMonitoringCost } from './scenarios/monitoring-cost';
+import { measurePg } from './scenarios/pg-ceiling';
+import { startProfile, summarizeProfile } from './harness/profile';
+import { readSendBuckets } from './harness/server-timing';
+import { measureRecovery } from './scenarios/recovery-bench';
+import { measureRedis } from './scenarios/redis-ceiling';
+import { buildResults, formatTable, type Collected } from './report/report';
+import { loadSettings, repoRoot } from './harness/settings';
+import { measureSend } from './scenarios/socket-bench';
+import { startStack } from './harness/stack';
+import { ServerCounters } from './harness/server-counters';
+import { renderChart } from './report/svg-chart';
+import { startWorker, type Worker } from './load/workers';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
       }));
     const withAutocannon = async <T>(fn: (worker: Worker) => Promise<T>): Promise<T> => {
       const worker = startWorker('load-http');
-      const unwatch = watch({ role: 'load: autocannon', pid: worker.pid, what: 'node dist/bench/load-http.js: autocannon (history and bare route)' });
+      const unwatch = watch({ role: 'load: autocannon', pid: worker.pid, what: 'node dist/bench/load/load-http.js: autocannon (history and bare route)' });
       try {
         return await fn(worker);
       } finally {
@@ -145,11 +145,11 @@ async function main(): Promise<number> {
     });
 
     await section('monitoring', async () => {
-      // Its own in-process measurement on this run's PostgreSQL and Redis (see bench/monitoring-cost.ts).
+      // Its own in-process measurement on this run's PostgreSQL and Redis (see bench/scenarios/monitoring-cost.ts).
       c.monitoring = await measureMonitoringCost({
         settings: s,
         serverEnv: stack.serverEnv,
-        watch: (w) => watch({ ...w, what: 'node dist/bench/monitoring-cost.js: monitoring on vs off, services in-process (its own measurement)' }),
+        watch: (w) => watch({ ...w, what: 'node dist/bench/scenarios/monitoring-cost.js: monitoring on vs off, services in-process (its own measurement)' }),
       });
     });
   } finally {

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../src/logger';
 import { causeText } from '../src/ops';
 import { ApiClient, chatWithHost, STACKS, startRedis, startStack, startTestApp, uniqueName, type TestApp } from './support';
-import { connect, joinOk, send } from './realtime/helpers';
+import { connect, joinOk, send } from './support/sockets';
 
 /** A real logger whose lines the test reads. */
 function capturedLogger() {

@@ -1,23 +1,16 @@
 import { expect } from 'chai';
-import { ApiClient, startStack, startTestApp, uniqueName, type TestApp } from '../support';
+import { ApiClient, uniqueName, useTestApp } from '../support';
 
 // Issue #22, abuse resistance 2: 10 wrong logins for bob from 10 addresses locked bob out from a
 // fresh address. Wrong passwords now count per (username, address), under a higher per-username ceiling.
 describe('login lockout', function () {
   this.timeout(60_000);
-  let t: TestApp;
   const password = 'correct-horse-1';
 
-  before(async () => {
-    // One proxy hop, so each request may come from the address a test names.
-    t = await startTestApp(await startStack('sqlite+memory'), { PROXY_HOPS: '1', PASSWORD_HASH_QUEUE: '1000' });
-  });
-  after(async () => {
-    await t.close();
-    await t.stack.dispose();
-  });
+  // One proxy hop, so each request may come from the address a test names.
+  const app = useTestApp('sqlite+memory', { PROXY_HOPS: '1', PASSWORD_HASH_QUEUE: '1000' });
 
-  const api = () => new ApiClient(t.base);
+  const api = () => new ApiClient(app().base);
   const login = (username: string, pw: string, address: string) =>
     api().request('POST', '/api/auth/login', { username, password: pw }, { 'x-forwarded-for': address });
   async function registered(): Promise<string> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { WorkGate } from '../../src/auth';
 import { AppError } from '../../src/errors';
-import { ApiClient, startStack, startTestApp, uniqueName, type TestApp } from '../support';
+import { ApiClient, uniqueName, useTestApp } from '../support';
 
 /** A promise with its resolve function outside, to hold a task in progress. */
 function held(): { promise: Promise<void>; release: () => void } {
@@ -41,16 +41,10 @@ describe('password hashing cap', function () {
   });
 
   describe('over HTTP', () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(await startStack('sqlite+memory'), { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' });
-    });
-    after(async () => {
-      await t.close();
-      await t.stack.dispose();
-    });
+    const app = useTestApp('sqlite+memory', { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' });
 
     it('answers logins for unknown users beyond the queue 503 unavailable with retry_after, like any login', async () => {
+      const t = app();
       const api = new ApiClient(t.base);
       const res = await Promise.all(Array.from({ length: 8 }, () => api.post('/api/auth/login', { username: uniqueName('nobody'), password: 'wrong-horse-1' })));
       const statuses = res.map((r) => r.status);

@@ -1,28 +1,22 @@
 import { expect } from 'chai';
-import { ApiClient, STACKS, startStack, startTestApp, uniqueName, type TestApp } from '../support';
-import { chatWithMembers, connect, connectError } from '../realtime/helpers';
+import { ApiClient, STACKS, uniqueName, useTestApp } from '../support';
+import { chatWithMembers, connect, connectError } from '../support/sockets';
 
 for (const stack of STACKS) {
   describe(`token refresh and logout (${stack})`, function () {
     this.timeout(30_000);
-    let t: TestApp;
 
-    before(async () => {
-      t = await startTestApp(await startStack(stack));
-    });
-    after(async () => {
-      await t?.close();
-      await t?.stack.dispose();
-    });
+    const app = useTestApp(stack);
 
     const register = async () => {
       const username = uniqueName('tok');
-      const res = await new ApiClient(t.base).post('/api/auth/register', { username, password: 'correct-horse-1' });
+      const res = await new ApiClient(app().base).post('/api/auth/register', { username, password: 'correct-horse-1' });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       return { username, token: res.body.token as string };
     };
 
     it('refresh answers a new user token that works, for a valid one only', async () => {
+      const t = app();
       const { username, token } = await register();
       const res = await new ApiClient(t.base, token).post('/api/auth/refresh');
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
@@ -34,6 +28,7 @@ for (const stack of STACKS) {
     });
 
     it('logout revokes every token issued before it, user and session alike, on REST and on socket connect; a new login works', async () => {
+      const t = app();
       const { username, token } = await register();
       const me = new ApiClient(t.base, token);
       const { code } = await chatWithMembers(t.base, 0);

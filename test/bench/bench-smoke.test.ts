@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sendSteps } from '../../bench/socket-bench';
-import { imageNodeMajor } from '../../bench/stack';
+import { sendSteps } from '../../bench/scenarios/socket-bench';
+import { imageNodeMajor } from '../../bench/harness/stack';
 import { makeTempDir, removeTempDir, spawnTracked } from '../support/child-processes';
 
 const repo = path.resolve(__dirname, '..', '..', '..');

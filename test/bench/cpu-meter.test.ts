@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { CpuMeter, runQueueWaitSeconds } from '../../bench/cpu';
+import { CpuMeter, runQueueWaitSeconds } from '../../bench/harness/cpu';
 
 const spin = (ms: number, cpu: string): ChildProcess =>
   spawn('taskset', ['-c', cpu, process.execPath, '-e', `const end = Date.now() + ${ms}; while (Date.now() < end) {}`], { stdio: 'ignore' });

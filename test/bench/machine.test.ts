@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { MachineWatch } from '../../bench/machine';
+import { MachineWatch } from '../../bench/harness/machine';
 
 /** The bench's MACHINE section: what the bench did not start, read from /proc and /sys. */
 describe('bench machine watch', function () {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { medianRun, type StepFigure } from '../../bench/socket-bench';
+import { medianRun, type StepFigure } from '../../bench/scenarios/socket-bench';
 
 const run = (delivered: number, failed: Record<string, number> = {}) => ({ delivered_per_s: delivered, failed }) as StepFigure;
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { MachineFigure } from '../../bench/machine';
-import { bareFloor, machineStalls } from '../../bench/report';
-import type { BareFigures, SendFigures } from '../../bench/socket-bench';
+import type { MachineFigure } from '../../bench/harness/machine';
+import { bareFloor, machineStalls } from '../../bench/report/report';
+import type { BareFigures, SendFigures } from '../../bench/scenarios/socket-bench';
 
 /** The report's note on machine stalls, from figures made up for the purpose. */
 describe('bench report: machine stalls note', () => {

@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { summarizeProfile } from '../../bench/profile';
-import { ServerGcLog } from '../../bench/server-gc';
+import { summarizeProfile } from '../../bench/harness/profile';
+import { ServerGcLog } from '../../bench/harness/server-gc';
 import { makeTempDir, removeTempDir } from '../support/child-processes';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
-const probe = path.join(repo, 'dist', 'bench', 'server-probe.js');
+const probe = path.join(repo, 'dist', 'bench', 'harness', 'server-probe.js');
 
 /** The probe the bench preloads into its servers, in a process that blocks its own event loop on purpose. */
 describe('bench server probe', function () {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { sendBuckets, timingBetween } from '../../bench/server-timing';
+import { sendBuckets, timingBetween } from '../../bench/harness/server-timing';
 
 /** A /metrics text with the send histogram's cumulative buckets, and a distractor series. */
 function metricsText(buckets: Record<string, number>, failed = 0): string {

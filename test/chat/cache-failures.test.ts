@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { RedisEngine } from '../../src/cache';
-import { chatWithHost, startStack, startTestApp, type ApiClient, type TestApp } from '../support';
+import { chatWithHost, type ApiClient, useTestApp } from '../support';
 
 const seqsOf = (body: { messages: { seq: number }[] }) => body.messages.map((m) => m.seq);
 const range = (hi: number, lo: number) => Array.from({ length: hi - lo + 1 }, (_, i) => hi - i);
@@ -14,22 +14,19 @@ async function send(host: ApiClient, code: string, count: number) {
 
 describe('history when the cache is damaged or down (postgres+redis)', function () {
   this.timeout(60_000);
-  let t: TestApp;
   let redis: RedisEngine['client'];
 
+  const app = useTestApp('postgres+redis', { SEND_RATE_LIMIT: '100000' });
   before(async () => {
-    t = await startTestApp(await startStack('postgres+redis'), { SEND_RATE_LIMIT: '100000' });
+    const t = app();
     redis = (t.app.cache as RedisEngine).client;
-  });
-  after(async () => {
-    await t.close();
-    await t.stack.dispose();
   });
 
   describe('members removed behind the server’s back', () => {
     let code: string;
     let host: ApiClient;
     beforeEach(async () => {
+      const t = app();
       ({ code, host } = await chatWithHost(t.base));
       await send(host, code, 30);
       expect((await host.get(`/api/chats/${code}/messages?limit=20`)).body.source).to.equal('cache');
@@ -58,6 +55,7 @@ describe('history when the cache is damaged or down (postgres+redis)', function 
     });
 
     it('serves the whole history from the database when the window is gone, then rebuilds it', async () => {
+      const t = app();
       await redis.del(`chat:{${code}}:messages`);
       const res = await host.get(`/api/chats/${code}/messages?limit=30`);
       expect(seqsOf(res.body)).to.deep.equal(range(30, 1));
@@ -69,6 +67,7 @@ describe('history when the cache is damaged or down (postgres+redis)', function 
     });
 
     it('treats a chat whose meta is gone as a miss, never trusting a window alone', async () => {
+      const t = app();
       await redis.del(`chat:{${code}}:meta`);
       await t.app.chat.send.send(await t.app.tokens.verifySession(host.token!), code, { content: 'while meta gone', channel: 'main' });
       const res = await host.get(`/api/chats/${code}/messages?limit=31`);
@@ -78,6 +77,7 @@ describe('history when the cache is damaged or down (postgres+redis)', function 
 
   describe('Redis stopped mid-run', () => {
     it('keeps committing sends, serves history from the database, reports degraded, and repairs the windows when Redis is back', async () => {
+      const t = app();
       const { code, host } = await chatWithHost(t.base);
       await send(host, code, 10);
       await t.stack.redis!.stop();
@@ -101,6 +101,7 @@ describe('history when the cache is damaged or down (postgres+redis)', function 
     });
 
     it('never serves a window that went stale while Redis was unreachable but kept its data', async () => {
+      const t = app();
       const { code, host } = await chatWithHost(t.base);
       await send(host, code, 5);
       await t.stack.redis!.pause(); // data kept, commands time out

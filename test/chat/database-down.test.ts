@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chatWithHost, startStack, startTestApp, type Stack, type TestApp } from '../support';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { connect, joinOk, send, type ChatSocket } from '../realtime/helpers';
+import { connect, joinOk, send, type ChatSocket } from '../support/sockets';
 
 describe('sends while PostgreSQL is down (postgres+redis, through a proxy the test cuts)', function () {
   this.timeout(60_000);

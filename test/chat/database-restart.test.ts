@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { startOwnPostgres, startRedis, startServerProcess, TEST_SECRET, type OwnPostgres, type RedisHandle, type ServerProcess } from '../support';
-import { chatWithMembers, connect, joinOk, send, until, type ChatSocket } from '../realtime/helpers';
+import { chatWithMembers, connect, joinOk, send, until, type ChatSocket } from '../support/sockets';
 
 const STOPS = 10;
 

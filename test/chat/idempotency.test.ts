@@ -3,14 +3,16 @@ import type { SessionClaims } from '../../src/auth/tokens';
 import { OrmSendCommit, type CommittedBatch, type SendCommit } from '../../src/chat/send-commit';
 import { PgSendCommit } from '../../src/chat/pg-send-commit';
 import { rawPg } from '../../src/db';
-import { chatWithHost, guest, STACKS, useTestApp, type ApiClient } from '../support';
-import { connect } from '../realtime/helpers';
+import { ApiClient, chatWithHost, guest, STACKS, startTestApp, useTestApp } from '../support';
+import { connect } from '../support/sockets';
+import { descending, scrollAll } from './pages';
 
 // Issue #22, integrity: client_id is idempotent per sender and channel (contract, message:send).
 for (const stackName of STACKS) {
   describe(`client_id idempotency per sender and channel (${stackName})`, function () {
-    this.timeout(30_000);
-    const app = useTestApp(stackName);
+    this.timeout(60_000);
+    // many sends from one participant in the retry race
+    const app = useTestApp(stackName, { SEND_RATE_LIMIT: '100000' });
 
     const contents = async (client: ApiClient, code: string) =>
       (await client.get(`/api/chats/${code}/messages`)).body.messages.map((m: { content: string }) => m.content);
@@ -95,5 +97,48 @@ for (const stackName of STACKS) {
       ]);
       expect(await contents(host, code)).to.deep.equal(['from a guest', 'from the host']);
     });
+
+    it('returns the stored message for a repeated client_id and stores it once', async () => {
+      const t = app();
+      const { code, host } = await chatWithHost(t.base);
+      const sends = await Promise.all(
+        Array.from({ length: 5 }, () => host.post(`/api/chats/${code}/messages`, { content: 'once', client_id: 'retry-1' })),
+      );
+      const ids = new Set(sends.map((r) => r.body.id));
+      expect(ids.size).to.equal(1);
+      expect(sends.filter((r) => r.status === 201)).to.have.length(1);
+      const page = await host.get(`/api/chats/${code}/messages`);
+      expect(page.body.messages).to.have.length(1);
+    });
+
+    if (stackName === 'postgres+redis') {
+      it('stores each client_id once when retries on two servers race fresh sends, with seqs still contiguous', async () => {
+        const t = app();
+        const other = await startTestApp(t.stack, { MESSAGE_CACHE_MAX_COUNT: '100', SEND_RATE_LIMIT: '100000' });
+        try {
+          // Registered on the second server: this file's hosts have used up the first one's register limit.
+          const { code, host: onOther } = await chatWithHost(other.base);
+          const host = new ApiClient(t.base, onOther.token);
+          // 40 client_ids, each sent three times (twice here, once there) among 40 sends without one.
+          const sends = Array.from({ length: 40 }, (_, i) => [
+            host.post(`/api/chats/${code}/messages`, { content: `retry ${i}`, client_id: `cid-${i}` }),
+            onOther.post(`/api/chats/${code}/messages`, { content: `retry ${i}`, client_id: `cid-${i}` }),
+            host.post(`/api/chats/${code}/messages`, { content: `retry ${i}`, client_id: `cid-${i}` }),
+            onOther.post(`/api/chats/${code}/messages`, { content: `plain ${i}` }),
+          ]).flat();
+          const answers = await Promise.all(sends);
+          for (const a of answers) expect([200, 201], JSON.stringify(a.body)).to.include(a.status);
+          for (let i = 0; i < 40; i++) {
+            const same = answers.slice(i * 4, i * 4 + 3);
+            expect(new Set(same.map((a) => a.body.id)).size, `cid-${i}`).to.equal(1);
+            expect(same.filter((a) => a.status === 201), `cid-${i}`).to.have.length(1);
+          }
+          const { seqs } = await scrollAll(host, code, 100);
+          expect(seqs).to.deep.equal(descending(80));
+        } finally {
+          await other.close();
+        }
+      });
+    }
   });
 }

@@ -3,27 +3,21 @@ import type { SessionClaims } from '../../src/auth/tokens';
 import { OrmSendCommit, type CommittedBatch, type SendGroup } from '../../src/chat/send-commit';
 import { PgSendCommit } from '../../src/chat/pg-send-commit';
 import { rawPg } from '../../src/db';
-import { chatWithHost, startStack, startTestApp, type ApiClient, type TestApp } from '../support';
+import { chatWithHost, type ApiClient, useTestApp } from '../support';
 
 // The PostgreSQL group commit on a real PostgreSQL: one statement stores the sends of many chats.
 describe('PostgreSQL group commit: a value the database refuses', function () {
   this.timeout(30_000);
-  let t: TestApp;
 
-  before(async () => {
-    t = await startTestApp(await startStack('postgres+redis'));
-  });
-  after(async () => {
-    await t?.close();
-    await t?.stack.dispose();
-  });
+  const app = useTestApp('postgres+redis');
 
   async function group(chat: { code: string; host: ApiClient }, content: string): Promise<SendGroup> {
-    const session = (await t.app.tokens.verifySession(chat.host.token!)) as SessionClaims;
-    return { chat: await t.app.chat.store.chatRef(chat.code), channel: 'main', sends: [{ session, input: { content, channel: 'main' } }] };
+    const session = (await app().app.tokens.verifySession(chat.host.token!)) as SessionClaims;
+    return { chat: await app().app.chat.store.chatRef(chat.code), channel: 'main', sends: [{ session, input: { content, channel: 'main' } }] };
   }
 
   it('fails only the group holding it: the other chats of the statement are stored and numbered', async () => {
+    const t = app();
     // Input validation refuses U+0000 at the edge; this is the commit's own line of defence.
     const [bad, good1, good2] = await Promise.all([chatWithHost(t.base), chatWithHost(t.base), chatWithHost(t.base)]);
     const commit = new PgSendCommit(rawPg(t.app.orm)!, new OrmSendCommit(t.app.chat.store));

@@ -44,4 +44,4 @@ export function closeAll(clients: ChatPopClient[]): void {
   for (const c of clients.splice(0)) c.close();
 }
 
-export { compact, range } from '../realtime/helpers';
+export { compact, range } from '../support/sockets';

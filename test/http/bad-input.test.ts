@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ApiClient, chatWithHost, guest, startStack, startTestApp, uniqueName, type ApiResponse, type TestApp } from '../support';
+import { ApiClient, chatWithHost, guest, startStack, startTestApp, uniqueName, useTestApp, type ApiResponse } from '../support';
 
 function expectError(res: ApiResponse, status: number, code: string) {
   expect(res.status, JSON.stringify(res.body)).to.equal(status);
@@ -10,20 +10,16 @@ function expectError(res: ApiResponse, status: number, code: string) {
 
 describe('bad input gets the contract error object and stores nothing', function () {
   this.timeout(30_000);
-  let t: TestApp;
   let code: string;
   let host: ApiClient;
   let user: ApiClient;
   let messageId: string;
 
+  const app = useTestApp('sqlite+memory');
   before(async () => {
-    t = await startTestApp(await startStack('sqlite+memory'));
+    const t = app();
     ({ code, host, user } = await chatWithHost(t.base));
     messageId = (await host.post(`/api/chats/${code}/messages`, { content: 'the only message' })).body.id;
-  });
-  after(async () => {
-    await t.close();
-    await t.stack.dispose();
   });
   afterEach(async () => {
     // Whatever a bad request tried, the chat still holds exactly its one message.
@@ -43,12 +39,14 @@ describe('bad input gets the contract error object and stores nothing', function
   });
 
   it('counts characters, not UTF-16 units: 4000 emoji fit, 4001 do not', async () => {
+    const t = app();
     const other = await chatWithHost(t.base);
     expect((await send({ content: '😀'.repeat(4000) }, other.host, other.code)).status).to.equal(201);
     expectError(await send({ content: '😀'.repeat(4001) }, other.host, other.code), 413, 'payload_too_large');
   });
 
   it('refuses content and chat names holding text the database cannot store: U+0000 and unpaired surrogates', async () => {
+    const t = app();
     for (const bad of ['a\u0000b', 'lone \ud800 high', 'lone \udc00 low', 'reversed \udc00\ud800 pair']) {
       expectError(await send({ content: bad }), 400, 'invalid_input');
       expectError(await host.request('PATCH', `/api/chats/${code}/messages/${messageId}`, { content: bad }), 400, 'invalid_input');
@@ -77,6 +75,7 @@ describe('bad input gets the contract error object and stores nothing', function
   });
 
   it('refuses missing, forged and foreign tokens', async () => {
+    const t = app();
     expectError(await send({ content: 'x' }, new ApiClient(t.base)), 401, 'unauthorized');
     expectError(await send({ content: 'x' }, new ApiClient(t.base, 'not.a.jwt')), 401, 'unauthorized');
     const forged = host.token!.slice(0, -4) + (host.token!.endsWith('AAAA') ? 'BBBB' : 'AAAA');
@@ -133,6 +132,7 @@ describe('bad input gets the contract error object and stores nothing', function
   });
 
   it('lets only the author or the host edit or delete', async () => {
+    const t = app();
     const g = await guest(t.base, code);
     expectError(await g.patch(`/api/chats/${code}/messages/${messageId}`, { content: 'hijack' }), 403, 'forbidden');
     expectError(await g.delete(`/api/chats/${code}/messages/${messageId}`), 403, 'forbidden');
@@ -150,6 +150,7 @@ describe('bad input gets the contract error object and stores nothing', function
   });
 
   it('refuses bad registrations, logins, chat names and joins', async () => {
+    const t = app();
     const api = new ApiClient(t.base);
     expectError(await api.post('/api/auth/register', { username: 'ab', password: 'long-enough-1' }), 400, 'invalid_input');
     expectError(await api.post('/api/auth/register', { username: uniqueName(), password: 'short' }), 400, 'invalid_input');
@@ -160,6 +161,7 @@ describe('bad input gets the contract error object and stores nothing', function
   });
 
   it('refuses a registered username to anyone but its owner, and a taken name twice', async () => {
+    const t = app();
     const api = new ApiClient(t.base);
     const name = uniqueName('owner');
     expect((await api.post('/api/auth/register', { username: name, password: 'long-enough-1' })).status).to.equal(201);
@@ -169,6 +171,7 @@ describe('bad input gets the contract error object and stores nothing', function
   });
 
   it('refuses a taken anonymous name to anyone but the participant holding it', async () => {
+    const t = app();
     const api = new ApiClient(t.base);
     const name = uniqueName('anon');
     const first = await api.post(`/api/chats/${code}/join`, { username: name });

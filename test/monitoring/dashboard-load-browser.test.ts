@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { keys } from '../../src/cache';
 import { TEST_ADMIN_TOKEN, TEST_SECRET, chatWithHost, queryDatabase, redisCommand, startServerProcess, startStack, type ServerProcess, type Stack } from '../support';
-import { connect, joinOk, send, type ChatSocket } from '../realtime/helpers';
+import { connect, joinOk, send, type ChatSocket } from '../support/sockets';
 import { until } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureMonitoringCost } from '../../bench/monitoring-cost';
+import { measureMonitoringCost } from '../../bench/scenarios/monitoring-cost';
 
 // The benchmark's figures depend on the machine; this only checks that it measures what it says.
 describe('bench: monitoring cost (tiny run on SQLite)', function () {

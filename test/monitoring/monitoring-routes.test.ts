@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient, TEST_ADMIN_TOKEN, chatWithHost, startStack, startTestApp, uniqueName, type Stack, type TestApp } from '../support';
-import { connect, joinOk, send } from '../realtime/helpers';
+import { connect, joinOk, send } from '../support/sockets';
 import { admin, monitoringView, parsePrometheus, sampleValue, until } from './helpers';
 
 const ADMIN_ROUTES: { method: 'GET' | 'PUT' | 'POST'; path: string; body?: unknown }[] = [

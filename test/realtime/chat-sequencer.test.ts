@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
 import { ChatSequencer, newDeliveryStats, type SequencerOptions } from '../../src/realtime';
-import { range } from './helpers';
+import { range } from '../support/sockets';
 
 const FAST: SequencerOptions = { gapWaitMs: 30, retryMs: 30, recentSize: 5, recentChars: 1000, tailCheckMs: 60 };
 

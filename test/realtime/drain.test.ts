@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startStack, startTestApp, type Stack } from '../support';
-import { chatWithMembers, connect, connectError, history, joinOk, send } from './helpers';
+import { chatWithMembers, connect, connectError, history, joinOk, send } from '../support/sockets';
 
 // The order of a graceful stop, made deterministic by holding one send inside the send service.
 describe('realtime drain on app.close() (SIGTERM)', function () {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient, startStack, startTestApp, type Stack, type TestApp } from '../support';
-import { chatWithMembers, connect, connectError, Inbox, join, joinOk, range, send, type ChatSocket, type RawSocket } from './helpers';
+import { chatWithMembers, connect, connectError, Inbox, join, joinOk, range, send, type ChatSocket, type RawSocket } from '../support/sockets';
 
 // One pod, in process, on the embedded stack (SQLite + in-memory adapter): what a single
 // connection may and may not do. Cross-pod behaviour is in multi-pod.test.ts.

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient, uniqueName } from '../support';
-import { chatWithMembers, Inbox, podsForSuite, range, send } from './helpers';
+import { chatWithMembers, Inbox, podsForSuite, range, send } from '../support/sockets';
 
 // inbox:updated and conversation:created reach a registered user's sockets on any pod.
 describe('inbox events across pods (2 server processes, Redis adapter, PostgreSQL)', function () {

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { createLogger } from '../../src/logger';
 import { InboxNotifier, MemoryInboxGate, RedisInboxGate, type InboxGate, type InboxUpdate } from '../../src/realtime';
 import { startRedis, type RedisHandle } from '../support';
-import { until } from './helpers';
+import { until } from '../support/sockets';
 
 const WINDOW_MS = 100;
 const log = createLogger('silent');

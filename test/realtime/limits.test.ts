@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient, chatWithHost, startStack, startTestApp, uniqueName, type Stack, type TestApp } from '../support';
-import { chatWithMembers, connect, connectError, type ChatSocket, type RawSocket } from './helpers';
+import { chatWithMembers, connect, connectError, type ChatSocket, type RawSocket } from '../support/sockets';
 
 // Issue #22, abuse resistance 3: 40/40 anonymous joins from one address succeeded (each a new
 // participant with a fresh send bucket), 30 sockets on one token connected, 300 unknown events

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
 import { ApiClient, uniqueName } from '../support';
-import { chatWithMembers, compact, Inbox, join, joinOk, podsForSuite, range } from './helpers';
+import { chatWithMembers, compact, Inbox, join, joinOk, podsForSuite, range } from '../support/sockets';
 
 /** The chat limit these pods run with: small, so the test stays fast (the default is 100). */
 const MAX_CHATS = 50;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Server } from 'socket.io';
 import { createRealtimeAdapter, type RealtimeAdapter } from '../../src/realtime';
 import { redisCommand, startRedis, type RedisHandle } from '../support';
-import { until } from './helpers';
+import { until } from '../support/sockets';
 
 /** The Redis adapter's request channel of the default namespace. */
 const REQUEST_CHANNEL = 'socket.io-request#/#';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
 import { startServerProcess, type ServerProcess } from '../support';
-import { ackedCount, chatWithMembers, compact, connect, history, Inbox, joinOk, send, Sender, startPods, untilAcked, type ChatSocket, type Pods } from './helpers';
+import { ackedCount, chatWithMembers, compact, connect, history, Inbox, joinOk, send, Sender, startPods, untilAcked, type ChatSocket, type Pods } from '../support/sockets';
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 

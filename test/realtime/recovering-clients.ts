@@ -4,7 +4,7 @@
 import { io } from 'socket.io-client';
 import type { MessageView } from '../../src/chat';
 import type { Channel } from '../../src/domain';
-import { history, until, type ChatSocket } from './helpers';
+import { history, until, type ChatSocket } from '../support/sockets';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import Redis from 'ioredis';
 import { startRedisCluster, type RedisClusterHandle } from '../support';
-import { chatWithMembers, connect, joinOk, send, startPods, until, type Pods } from './helpers';
+import { chatWithMembers, connect, joinOk, send, startPods, until, type Pods } from '../support/sockets';
 
 /** The sharded adapter's namespace channel, where server-side events travel. */
 const ADAPTER_CHANNEL = 'socket.io#/#';

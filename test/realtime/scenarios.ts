@@ -2,7 +2,7 @@
 // own test runner does for every Redis flavour).
 import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
-import { chatWithMembers, compact, connect, Inbox, joinOk, range, send, type ChatSocket } from './helpers';
+import { chatWithMembers, compact, connect, Inbox, joinOk, range, send, type ChatSocket } from '../support/sockets';
 
 /**
  * `clients` sockets spread round-robin over `bases` (one per pod) join one chat, then all send

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
 import type { Channel } from '../../src/domain';
 import { queryDatabase } from '../support';
-import { ackedCount, chatWithMembers, compact, history, startPods, until, untilAcked, type Pods } from './helpers';
+import { ackedCount, chatWithMembers, compact, history, startPods, until, untilAcked, type Pods } from '../support/sockets';
 import { RecoveringClient, RetryingSender } from './recovering-clients';
 
 const GUESTS = 6;

@@ -1,26 +1,20 @@
 import { expect } from 'chai';
-import { startStack, startTestApp, type TestApp } from '../support';
-import { chatWithMembers, connect, joinOk, send, until } from './helpers';
+import { useTestApp } from '../support';
+import { chatWithMembers, connect, joinOk, send, until } from '../support/sockets';
 
 /** The gateway reports its connected sockets to /metrics. */
 describe('realtime: socket metrics', function () {
   this.timeout(30_000);
-  let t: TestApp;
 
-  before(async () => {
-    t = await startTestApp(await startStack('sqlite+memory'));
-  });
-  after(async () => {
-    await t.close();
-    await t.stack.dispose();
-  });
+  const app = useTestApp('sqlite+memory');
 
   const gauge = async () => {
-    const text = await (await fetch(`${t.base}/metrics`)).text();
+    const text = await (await fetch(`${app().base}/metrics`)).text();
     return Number(/^chatpop_sockets_connected (\d+)/m.exec(text)?.[1]);
   };
 
   it('counts connected sockets up and down', async () => {
+    const t = app();
     const before = await gauge();
     const { code, tokens } = await chatWithMembers(t.base, 1);
     const socket = await connect(t.base, tokens[0]);

@@ -1,30 +1,27 @@
 import { expect } from 'chai';
 import { Chat, Participant } from '../../src/domain';
-import { ApiClient, chatWithHost, startStack, startTestApp, type TestApp } from '../support';
-import { converse, expectError, joinAs, registerUser, send, type TestUser } from './helpers';
+import { ApiClient, chatWithHost, useTestApp } from '../support';
+import { converse, expectError, joinAs, registerUser, send, type TestUser } from '../support/users';
 
 describe('bad input on the user routes gets the contract error object and changes nothing', function () {
   this.timeout(30_000);
-  let t: TestApp;
   let a: TestUser;
   let b: TestUser;
   let code: string;
   let sb: ApiClient;
 
+  const app = useTestApp('sqlite+memory');
   before(async () => {
-    t = await startTestApp(await startStack('sqlite+memory'));
+    const t = app();
     [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
     code = await converse(a, b);
     sb = await joinAs(b, code);
     await send(await joinAs(a, code), code, 'one');
   });
-  after(async () => {
-    await t.close();
-    await t.stack.dispose();
-  });
 
   /** Whatever a bad request tried: a has one chat, b's marker is unmoved, names are as registered. */
   afterEach(async () => {
+    const t = app();
     const em = t.app.orm.em.fork();
     expect(await em.count(Participant, { userId: a.id })).to.equal(1);
     expect((await em.findOneOrFail(Participant, { userId: b.id })).lastReadSeq).to.equal(0);
@@ -32,8 +29,8 @@ describe('bad input on the user routes gets the contract error object and change
     expect((await a.api.get('/api/me')).body.username).to.equal(a.username);
   });
 
-  const anonymous = () => new ApiClient(t.base);
-  const forged = () => new ApiClient(t.base, a.api.token!.slice(0, -4) + (a.api.token!.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
+  const anonymous = () => new ApiClient(app().base);
+  const forged = () => new ApiClient(app().base, a.api.token!.slice(0, -4) + (a.api.token!.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
 
   describe('POST /api/conversations', () => {
     const open = (body: unknown, client = a.api) => client.request('POST', '/api/conversations', body);
@@ -111,6 +108,7 @@ describe('bad input on the user routes gets the contract error object and change
     });
 
     it('refuses malformed codes, missing tokens and sessions of other chats', async () => {
+      const t = app();
       expectError(await read({ seq: 1 }, sb, 'nope'), 400, 'invalid_input');
       expectError(await read({ seq: 1 }, anonymous()), 401, 'unauthorized');
       expectError(await read({ seq: 1 }, b.api), 401, 'unauthorized'); // a user token is not a session token

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ParticipantRenamed } from '../../src/chat';
-import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, uniqueName, type Stack, type TestApp } from '../support';
-import { connect, joinOk, type ChatSocket } from '../realtime/helpers';
+import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, uniqueName, useTestApp, type Stack, type TestApp } from '../support';
+import { connect, joinOk, type ChatSocket } from '../support/sockets';
 
 // Issue #22, abuse resistance 5: an anonymous `carol` who joined before carol registered kept
 // posting as `carol`, and the real carol got 409 in that chat. The owner's join now takes the name
@@ -63,17 +63,10 @@ describe('a registered name taken over from an anonymous holder', function () {
 
   for (const name of STACKS) {
     describe(`one pod (${name})`, () => {
-      let t: TestApp;
-      before(async () => {
-        t = await startTestApp(await startStack(name));
-      });
-      after(async () => {
-        await t?.close();
-        await t?.stack.dispose();
-      });
+      const app = useTestApp(name);
 
       it('gives the owner the name, renames the squatter to name~2 with participant:renamed, and its old token posts as name~2', () =>
-        takeOver(t.base, t.base));
+        takeOver(app().base, app().base));
     });
   }
 

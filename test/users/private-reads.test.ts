@@ -1,24 +1,18 @@
 import { expect } from 'chai';
-import { ApiClient, STACKS, guest, startStack, startTestApp, type TestApp } from '../support';
-import { converse, expectError, joinAs, registerUser, send } from './helpers';
+import { ApiClient, STACKS, guest, useTestApp } from '../support';
+import { converse, expectError, joinAs, registerUser, send } from '../support/users';
 
 /** What a 1:1 conversation shows to whom: its own sessions read it, nobody else does. */
 for (const stack of STACKS) {
   describe(`private conversation reads (${stack})`, function () {
     this.timeout(60_000);
-    let t: TestApp;
 
-    before(async () => {
-      t = await startTestApp(await startStack(stack));
-    });
-    after(async () => {
-      await t.close();
-      await t.stack.dispose();
-    });
+    const app = useTestApp(stack);
 
     const reads = (code: string) => [`/api/chats/${code}`, `/api/chats/${code}/messages`, `/api/chats/${code}/pinned`, `/api/chats/${code}/online`];
 
     it("answers a conversation's info, history, pins and online list to its own sessions only", async () => {
+      const t = app();
       const [a, b, outsider] = [await registerUser(t, 'a'), await registerUser(t, 'b'), await registerUser(t, 'o')];
       const code = await converse(a, b);
       const bob = await joinAs(b, code);
@@ -39,6 +33,7 @@ for (const stack of STACKS) {
     });
 
     it('keeps group chats readable by anyone, whatever token comes along', async () => {
+      const t = app();
       const host = await registerUser(t, 'h');
       const group = await host.api.post('/api/chats', { name: 'open room' });
       const code = group.body.code;

@@ -1,30 +1,26 @@
 import { expect } from 'chai';
-import { STACKS, startStack, startTestApp, type TestApp } from '../support';
-import { converse, countQueries, inRequest, joinAs, quiesce, registerUser, send, unread } from './helpers';
+import { STACKS, useTestApp } from '../support';
+import { converse, countQueries, inRequest, joinAs, quiesce, registerUser, send, unread } from '../support/users';
 
 for (const stack of STACKS) {
   describe(`user cache hits make no database query (${stack})`, function () {
     this.timeout(60_000);
-    let t: TestApp;
     let queries: ReturnType<typeof countQueries>;
 
-    before(async () => {
-      t = await startTestApp(await startStack(stack), { SEND_RATE_LIMIT: '100000' });
-      queries = countQueries(t.app);
-    });
-    after(async () => {
-      queries.stop();
-      await t.close();
-      await t.stack.dispose();
+    after(() => queries?.stop()); // before the app closes: after hooks run in the order they are declared
+    const app = useTestApp(stack, { SEND_RATE_LIMIT: '100000' });
+    before(() => {
+      queries = countQueries(app().app);
     });
 
     /** Lets background work finish, then counts from zero. */
     async function startCounting() {
-      await quiesce(t.app);
+      await quiesce(app().app);
       queries.reset();
     }
 
     it('serves repeated profile reads without a query until the profile changes, then reads fresh', async () => {
+      const t = app();
       const a = await registerUser(t, 'a');
       const b = await registerUser(t, 'b');
       await a.api.get('/api/me');
@@ -53,6 +49,7 @@ for (const stack of STACKS) {
     });
 
     it('serves repeated unread counts without a query until a message or a read marker changes them', async () => {
+      const t = app();
       const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
       const code = await converse(a, b);
       const [sa, sb] = [await joinAs(a, code), await joinAs(b, code)];
@@ -79,6 +76,7 @@ for (const stack of STACKS) {
     });
 
     it('serves repeated conversation lists without a query until a message changes them', async () => {
+      const t = app();
       const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
       const code = await converse(a, b);
       const sa = await joinAs(a, code);
@@ -97,6 +95,7 @@ for (const stack of STACKS) {
     });
 
     it('answers a burst of 50 concurrent misses with one query', async () => {
+      const t = app();
       const [a, b, c] = [await registerUser(t, 'a'), await registerUser(t, 'b'), await registerUser(t, 'c')];
       const code = await converse(a, b);
       await send(await joinAs(a, code), code, 'hello');

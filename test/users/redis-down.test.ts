@@ -1,19 +1,12 @@
 import { expect } from 'chai';
 import type { RedisEngine } from '../../src/cache';
-import { startStack, startTestApp, type TestApp } from '../support';
-import { converse, countQueries, joinAs, quiesce, registerUser, send, unread, type TestUser } from './helpers';
+import { useTestApp } from '../support';
+import { converse, countQueries, joinAs, quiesce, registerUser, send, unread, type TestUser } from '../support/users';
 
 describe('user routes while Redis is down (postgres+redis)', function () {
   this.timeout(60_000);
-  let t: TestApp;
 
-  before(async () => {
-    t = await startTestApp(await startStack('postgres+redis'), { SEND_RATE_LIMIT: '100000' });
-  });
-  after(async () => {
-    await t.close();
-    await t.stack.dispose();
-  });
+  const app = useTestApp('postgres+redis', { SEND_RATE_LIMIT: '100000' });
 
   const codes = async (u: TestUser) => {
     const res = await u.api.get('/api/me/conversations');
@@ -22,6 +15,7 @@ describe('user routes while Redis is down (postgres+redis)', function () {
   };
 
   it('answers every route from the database, fresh, and caches again once Redis is back', async () => {
+    const t = app();
     const [a, b, c] = [await registerUser(t, 'a'), await registerUser(t, 'b'), await registerUser(t, 'c')];
     const code = await converse(a, b);
     const [sa, sb] = [await joinAs(a, code), await joinAs(b, code)];

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient, startStack, startTestApp, type Stack, type TestApp } from '../support';
-import { converse, countQueries, joinAs, quiesce, registerUser, send, unread, type TestUser } from './helpers';
+import { converse, countQueries, joinAs, quiesce, registerUser, send, unread, type TestUser } from '../support/users';
 
 /** Two app instances on one PostgreSQL and one Redis: what two pods share. */
 describe('user caches across two pods (postgres+redis)', function () {

@@ -1,25 +1,19 @@
 import { expect } from 'chai';
 import { Chat, Participant } from '../../src/domain';
-import { ApiClient, STACKS, chatWithHost, guest, startStack, startTestApp, uniqueName, type TestApp } from '../support';
-import { converse, expectError, joinAs, registerUser, send, unread, type TestUser } from './helpers';
+import { ApiClient, STACKS, chatWithHost, guest, uniqueName, useTestApp } from '../support';
+import { converse, expectError, joinAs, registerUser, send, unread, type TestUser } from '../support/users';
 
 for (const stack of STACKS) {
   describe(`users, conversations and unread counts (${stack})`, function () {
     this.timeout(60_000);
-    let t: TestApp;
 
-    before(async () => {
-      t = await startTestApp(await startStack(stack), { SEND_RATE_LIMIT: '100000' });
-    });
-    after(async () => {
-      await t.close();
-      await t.stack.dispose();
-    });
+    const app = useTestApp(stack, { SEND_RATE_LIMIT: '100000' });
 
-    const em = () => t.app.orm.em.fork();
+    const em = () => app().app.orm.em.fork();
 
     describe('POST /api/conversations', () => {
       it('opens one direct chat per pair, whichever side asks', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const first = await a.api.post('/api/conversations', { with: b.username });
         expect(first.status, JSON.stringify(first.body)).to.equal(201);
@@ -34,6 +28,7 @@ for (const stack of STACKS) {
       });
 
       it('creates the chat once under 20 concurrent calls from both sides', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) => (i % 2 ? a.api.post('/api/conversations', { with: b.username }) : b.api.post('/api/conversations', { with: a.username }))),
@@ -53,6 +48,7 @@ for (const stack of STACKS) {
       });
 
       it('makes both users participants under their reserved names', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const code = await converse(a, b);
         const join = await b.api.post(`/api/chats/${code}/join`, { username: b.username });
@@ -65,6 +61,7 @@ for (const stack of STACKS) {
 
     describe('reserved names', () => {
       it('refuses a registered name to a guest and to other users, in group and direct chats', async () => {
+        const t = app();
         const [a, b, c] = [await registerUser(t, 'a'), await registerUser(t, 'b'), await registerUser(t, 'c')];
         const group = await chatWithHost(t.base);
         expectError(await new ApiClient(t.base).post(`/api/chats/${group.code}/join`, { username: a.username }), 403, 'forbidden');
@@ -80,6 +77,7 @@ for (const stack of STACKS) {
       });
 
       it('marks messages sent under a reserved name', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const code = await converse(a, b);
         const msg = await (await joinAs(a, code)).post(`/api/chats/${code}/messages`, { content: 'hello' });
@@ -89,6 +87,7 @@ for (const stack of STACKS) {
 
     describe('read markers and unread counts', () => {
       it('counts unread through sends and reads, across chats', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const code = await converse(a, b);
         const [sa, sb] = [await joinAs(a, code), await joinAs(b, code)];
@@ -115,6 +114,7 @@ for (const stack of STACKS) {
       });
 
       it('never counts the user’s own messages as unread: in the total, the list and the read marker’s answer', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const code = await converse(a, b);
         const [sa, sb] = [await joinAs(a, code), await joinAs(b, code)];
@@ -131,6 +131,7 @@ for (const stack of STACKS) {
       });
 
       it('never lowers a marker', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const code = await converse(a, b);
         const [sa, sb] = [await joinAs(a, code), await joinAs(b, code)];
@@ -143,6 +144,7 @@ for (const stack of STACKS) {
       });
 
       it('keeps concurrent markers at the highest seq', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const code = await converse(a, b);
         const [sa, sb] = [await joinAs(a, code), await joinAs(b, code)];
@@ -154,6 +156,7 @@ for (const stack of STACKS) {
       });
 
       it('works for anonymous participants too (no user cache involved)', async () => {
+        const t = app();
         const group = await chatWithHost(t.base);
         const anon = await guest(t.base, group.code);
         await send(group.host, group.code, 'one');
@@ -178,6 +181,7 @@ for (const stack of STACKS) {
       }
 
       it('orders chats by their latest message, newest first, with partners, previews and unread', async () => {
+        const t = app();
         const [a, b, c] = [await registerUser(t, 'a'), await registerUser(t, 'b'), await registerUser(t, 'c')];
         const group = await chatWithHost(t.base);
         const sg = await joinAs(a, group.code);
@@ -203,6 +207,7 @@ for (const stack of STACKS) {
       });
 
       it('shows a deleted last message without its content', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const code = await converse(a, b);
         const sa = await joinAs(a, code);
@@ -213,6 +218,7 @@ for (const stack of STACKS) {
       });
 
       it('shows a new conversation and a newly joined chat at once', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         expect(await listOf(a)).to.deep.equal([]);
         const code = await converse(b, a);
@@ -225,6 +231,7 @@ for (const stack of STACKS) {
 
     describe('profiles', () => {
       it('reads a profile by token and by username; a letter-case change shows everywhere at once', async () => {
+        const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         await converse(b, a);
         expect((await a.api.get('/api/me')).body).to.include({ id: a.id, username: a.username });

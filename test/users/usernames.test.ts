@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { User } from '../../src/domain';
-import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, uniqueName, type TestApp } from '../support';
-import { expectError } from './helpers';
+import { ApiClient, chatWithHost, STACKS, uniqueName, useTestApp } from '../support';
+import { expectError } from '../support/users';
 
 // Issue #22, abuse resistance 4: `аlice` (Cyrillic а) and `ａｌｉｃｅ` (fullwidth) joined beside
 // `alice`, `admin` and `system` could be taken, and `İ`×20 was a 500 on PostgreSQL (its lower case
@@ -10,21 +10,14 @@ import { expectError } from './helpers';
 for (const stack of STACKS) {
   describe(`usernames that impersonate (${stack})`, function () {
     this.timeout(60_000);
-    let t: TestApp;
 
-    before(async () => {
-      t = await startTestApp(await startStack(stack));
-    });
-    after(async () => {
-      await t?.close();
-      await t?.stack.dispose();
-    });
+    const app = useTestApp(stack);
 
-    const joinAs = (code: string, username: string) => new ApiClient(t.base).post(`/api/chats/${code}/join`, { username });
-    const register = (username: string) => new ApiClient(t.base).post('/api/auth/register', { username, password: 'correct-horse-1' });
+    const joinAs = (code: string, username: string) => new ApiClient(app().base).post(`/api/chats/${code}/join`, { username });
+    const register = (username: string) => new ApiClient(app().base).post('/api/auth/register', { username, password: 'correct-horse-1' });
     /** A chat with a participant named `name` in it already. */
     async function chatWith(name: string): Promise<string> {
-      const { code } = await chatWithHost(t.base);
+      const { code } = await chatWithHost(app().base);
       expect((await joinAs(code, name)).status).to.equal(200);
       return code;
     }
@@ -38,6 +31,7 @@ for (const stack of STACKS) {
     });
 
     it('reads a fullwidth name as the plain one: ｂｏｂ is bob, taken in the chat and shown plain when free', async () => {
+      const t = app();
       const code = await chatWith('bob');
       expectError(await joinAs(code, 'ｂｏｂ'), 409, 'conflict');
       const other = await chatWithHost(t.base);
@@ -47,6 +41,7 @@ for (const stack of STACKS) {
     });
 
     it('reserves staff words in chats and for accounts, in any case or lookalike', async () => {
+      const t = app();
       const { code } = await chatWithHost(t.base);
       for (const name of ['admin', 'System', 'ＳＹＳＴＥＭ', '\u0430dmin']) expectError(await joinAs(code, name), 403, 'forbidden');
       expectError(await register('admin'), 403, 'forbidden');
@@ -54,6 +49,7 @@ for (const stack of STACKS) {
     });
 
     it('lets an account registered under a staff word before it was reserved join under it', async () => {
+      const t = app();
       const old = Object.assign(new User(), { username: 'support', displayName: 'Support', passwordHash: 'not-a-hash: never logs in' });
       await t.app.orm.em.fork().persistAndFlush(old);
       const token = await t.app.tokens.sign({ typ: 'user', sub: old.id, username: 'Support' });
@@ -64,12 +60,14 @@ for (const stack of STACKS) {
     });
 
     it('measures length after normalization: İ×20 folds to 40 characters and is a 400, not a 500', async () => {
+      const t = app();
       const { code } = await chatWithHost(t.base);
       expectError(await joinAs(code, 'İ'.repeat(20)), 400, 'invalid_input');
       expect((await joinAs(code, 'İ'.repeat(16))).status, '16 fold to 32').to.equal(200);
     });
 
     it('registers and logs in under the plain form of a fullwidth account name', async () => {
+      const t = app();
       const name = uniqueName('fw');
       const wide = [...name].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('');
       const reg = await register(wide);

@@ -4,7 +4,8 @@ import type { Context } from 'koa';
 import type { Em } from '../../src/db';
 import { User } from '../../src/domain';
 import { currentRequest, requestScope } from '../../src/http';
-import { ApiClient, uniqueName, type ApiResponse, type TestApp } from '../support';
+import { ApiClient, uniqueName, type ApiResponse } from './api-client';
+import type { TestApp } from './stacks';
 
 export interface TestUser {
   id: string;
@@ -97,4 +98,11 @@ export async function inRequest<T>(fn: () => Promise<T>): Promise<T> {
 export async function quiesce(app: ChatPopApp): Promise<void> {
   await app.users.cache.settled();
   await app.chat.repair.idle();
+}
+
+/** A chat and its host's session, without the register route (a suite that uses up its rate limit). */
+export async function hostedChat(t: TestApp, name: string): Promise<{ code: string; host: ApiClient }> {
+  const owner = await registerUser(t, 'host');
+  const { code } = (await owner.api.post('/api/chats', { name })).body;
+  return { code, host: await joinAs(owner, code) };
 }

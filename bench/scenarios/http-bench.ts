@@ -1,11 +1,11 @@
 // Requests/s and latency of GET routes: a warm-up each, then `repeats` short autocannon runs in the
 // load-http child process, the targets taking turns run by run so a noisy moment on the shared
 // machine falls on every target of a ratio alike. Each figure is its target's median run.
-import type { CpuMeter } from './cpu';
-import type { HttpRunResult } from './load-http';
-import type { BenchSettings } from './settings';
-import { median, medianRun } from './stats';
-import type { Worker } from './workers';
+import type { CpuMeter } from '../harness/cpu';
+import type { HttpRunResult } from '../load/load-http';
+import type { BenchSettings } from '../harness/settings';
+import { median, medianRun } from '../harness/stats';
+import type { Worker } from '../load/workers';
 
 export interface HttpFigure {
   url: string;

@@ -2,7 +2,7 @@
 // `chatpop_socket_event_duration_seconds{event="message:send",result="ok"}` read before and after a
 // step, so a step's send→ack latency can be split into the server's part (from the handler getting
 // the event to its ack: commit, cache write, announcement) and the rest (sockets, the load process).
-import { parsePrometheus } from '../test/support/prometheus';
+import { parsePrometheus } from '../../test/support/prometheus';
 import { round } from './stats';
 
 /** Cumulative bucket counts by upper bound in seconds (Infinity last). */

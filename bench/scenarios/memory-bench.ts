@@ -3,9 +3,9 @@
 // they compare live memory; RSS is the headline, heap + external the steadier second figure.
 // One run (a second would reuse the heap the first grew), after a small warm-up connect so lazily
 // loaded code is not counted.
-import type { Watched } from './cpu';
-import type { Room } from './fixtures';
-import { startWorker } from './workers';
+import type { Watched } from '../harness/cpu';
+import type { Room } from '../harness/fixtures';
+import { startWorker } from '../load/workers';
 
 export interface MemoryFigure {
   sockets: number;
@@ -53,7 +53,7 @@ export async function measureIdleMemory(
   watch: (w: Watched) => () => void,
 ): Promise<MemoryFigure> {
   const worker = startWorker('load-socket', 'load-socket (idle)');
-  const unwatch = watch({ role: `load: idle sockets → ${name}`, pid: worker.pid, what: 'node dist/bench/load-socket.js: idle sockets (memory)' });
+  const unwatch = watch({ role: `load: idle sockets → ${name}`, pid: worker.pid, what: 'node dist/bench/load/load-socket.js: idle sockets (memory)' });
   const spread = (n: number) =>
     rooms.map((r, i) => ({
       code: r.code,

@@ -1,4 +1,4 @@
-// Preloaded into the measured servers (node --expose-gc --require dist/bench/server-probe.js). It
+// Preloaded into the measured servers (node --expose-gc --require dist/bench/harness/server-probe.js). It
 // does nothing until signalled:
 //   SIGUSR2   collects garbage and prints `bench-memory N {…}`, so the memory figure compares live
 //             memory instead of whatever garbage the heap held at that moment;

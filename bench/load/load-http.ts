@@ -3,7 +3,7 @@
 // Latencies come from autocannon's per-response times (µs resolution); its own histogram rounds
 // to whole milliseconds, which hides everything a cache hit is about.
 import autocannon from 'autocannon';
-import { summarize } from './stats';
+import { summarize } from '../harness/stats';
 import { cpuPercent, serveCommands } from './worker-main';
 
 export interface HttpRunResult {

@@ -10,11 +10,11 @@ import { parentPid, type Watched } from './cpu';
 import { ServerGcLog } from './server-gc';
 import { PROBE_NODE_ARGS } from './server-probe';
 import { repoRoot } from './settings';
-import { cleanupAll, makeTempDir, removeTempDir } from '../test/support/child-processes';
-import { nodeFlagsHere, type NodeFlags } from '../test/support/node-flags';
-import { createTestDatabase, stopPostgres, type TestDatabase } from '../test/support/postgres';
-import { startRedis, type RedisHandle } from '../test/support/redis-server';
-import { startServerProcess, type ServerProcess } from '../test/support/server-process';
+import { cleanupAll, makeTempDir, removeTempDir } from '../../test/support/child-processes';
+import { nodeFlagsHere, type NodeFlags } from '../../test/support/node-flags';
+import { createTestDatabase, stopPostgres, type TestDatabase } from '../../test/support/postgres';
+import { startRedis, type RedisHandle } from '../../test/support/redis-server';
+import { startServerProcess, type ServerProcess } from '../../test/support/server-process';
 
 export const BENCH_SECRET = 'bench-session-secret-0123456789abcdef';
 const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -109,14 +109,14 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
         { ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file },
         { node: opts.serverNode, nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 },
       ),
-      startServerProcess({}, { script: 'dist/bench/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
-      startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
+      startServerProcess({}, { script: 'dist/bench/load/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
+      startServerProcess({}, { script: 'dist/bench/load/bare-route-server.js' }),
     ]);
     const postmasterPid = await postmaster(db.url);
     const servers: Watched[] = [
       { role: 'chatpop server', pid: server.pid, what: `node ${flags.accepted.join(' ')} dist/src/server.js (the image's command${serverNodeNote(opts.serverNode, flags, imageNodeMajor(repoRoot()))}; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)` },
-      { role: 'bare socket.io', pid: bareEmit.pid, what: 'node dist/bench/bare-emit-server.js (ceiling 1, in-memory adapter)' },
-      { role: 'bare koa', pid: bareRoute.pid, what: 'node dist/bench/bare-route-server.js (ceiling 2)' },
+      { role: 'bare socket.io', pid: bareEmit.pid, what: 'node dist/bench/load/bare-emit-server.js (ceiling 1, in-memory adapter)' },
+      { role: 'bare koa', pid: bareRoute.pid, what: 'node dist/bench/load/bare-route-server.js (ceiling 2)' },
       { role: 'redis-server', pid: redis.pid as number, what: 'throwaway redis-server (no persistence)' },
       { role: 'postgres (all backends)', pid: postmasterPid, tree: true, what: 'throwaway PostgreSQL (fsync off); CPU summed over its backends' },
       { role: 'bench orchestrator', pid: process.pid, what: 'node dist/bench/run.js (this process: setup and bookkeeping only)' },

@@ -3,14 +3,14 @@
 // per socket at each step) finds the peak step, which runs again until the peak is a median; open-loop
 // steps at fractions of the peak give latency against load; repeated runs at half the peak give the
 // goal's p99. See measureSend.
-import type { CpuMeter, Watched } from './cpu';
-import type { Room } from './fixtures';
-import type { SocketStepResult } from './load-socket';
-import type { ServerGcLog, StepGc } from './server-gc';
-import { timingBetween, type Buckets, type ServerTiming } from './server-timing';
-import type { BenchSettings } from './settings';
-import { median, round, summarize, type LatencySummary } from './stats';
-import { callAll, startWorker, type Worker } from './workers';
+import type { CpuMeter, Watched } from '../harness/cpu';
+import type { Room } from '../harness/fixtures';
+import type { SocketStepResult } from '../load/load-socket';
+import type { ServerGcLog, StepGc } from '../harness/server-gc';
+import { timingBetween, type Buckets, type ServerTiming } from '../harness/server-timing';
+import type { BenchSettings } from '../harness/settings';
+import { median, round, summarize, type LatencySummary } from '../harness/stats';
+import { callAll, startWorker, type Worker } from '../load/workers';
 
 export interface StepFigure {
   /** closed loop: sends outstanding per socket; open loop: offered sends/s */
@@ -83,7 +83,7 @@ async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: W
     for (let i = 0; i < n; i++) {
       const w = startWorker('load-socket', `load-socket#${i + 1}`);
       workers.push(w);
-      unwatch.push(watch({ role: `load: socket.io clients → ${target.name} #${i + 1}`, pid: w.pid, what: 'node dist/bench/load-socket.js: socket.io-client sockets (send loads)' }));
+      unwatch.push(watch({ role: `load: socket.io clients → ${target.name} #${i + 1}`, pid: w.pid, what: 'node dist/bench/load/load-socket.js: socket.io-client sockets (send loads)' }));
     }
     const shares = workers.map((_, i) => target.rooms.filter((_, r) => r % n === i));
     await callAll(workers, 'connect', (i) => ({ url: target.url, rooms: shares[i] }));

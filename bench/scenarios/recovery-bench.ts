@@ -1,9 +1,9 @@
 // Reconnect recovery of N missed messages, repeated; the figures are medians.
-import type { Watched } from './cpu';
-import type { RecoveryResult } from './load-recovery';
-import type { Room } from './fixtures';
-import { median } from './stats';
-import { startWorker } from './workers';
+import type { Watched } from '../harness/cpu';
+import type { RecoveryResult } from '../load/load-recovery';
+import type { Room } from '../harness/fixtures';
+import { median } from '../harness/stats';
+import { startWorker } from '../load/workers';
 
 export interface RecoveryFigure {
   missed: number;
@@ -23,7 +23,7 @@ export async function measureRecovery(
   watch: (w: Watched) => () => void,
 ): Promise<RecoveryFigure> {
   const worker = startWorker('load-recovery');
-  const unwatch = watch({ role: 'load: recovery client', pid: worker.pid, what: 'node dist/bench/load-recovery.js: reconnect recovery' });
+  const unwatch = watch({ role: 'load: recovery client', pid: worker.pid, what: 'node dist/bench/load/load-recovery.js: reconnect recovery' });
   try {
     const runs: RecoveryResult[] = [];
     for (let i = 0; i < repeats; i++) {

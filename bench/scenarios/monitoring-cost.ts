@@ -4,13 +4,14 @@
 // The load never pauses; the monitor's switch flips under it every slice (50 ms), off-on, on-off,
 // and each pair of slices gives one ratio.
 //
-// Standalone:  node dist/bench/monitoring-cost.js [--size tiny|quick|full]   (starts its own PostgreSQL + Redis)
+// Standalone:  node dist/bench/scenarios/monitoring-cost.js [--size tiny|quick|full]   (starts its own PostgreSQL + Redis)
 // From bench/run.ts: measureMonitoringCost({ settings, serverEnv, watch }) measures on the run's PostgreSQL and Redis.
 //
 // The measurement runs in a child process of its own: telemetry must start before koa, ioredis and
 // pg are loaded (as in server.ts), and only once per process.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { median, round } from '../harness/stats';
 
 export type CostSize = 'tiny' | 'quick' | 'full';
 
@@ -96,13 +97,7 @@ const READS_PER_SEND = 3;
 /** Below this the figure says little about the monitor at load. */
 const TARGET_OPS_PER_S = 1000;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const round1 = (n: number) => round(n, 1);
 /** A full collection; the child runs with --expose-gc. */
 const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
 
@@ -118,7 +113,7 @@ export async function measureMonitoringCost(opts: MonitoringCostOptions = {}): P
   let env = opts.serverEnv;
   let stopStack: (() => Promise<void>) | undefined;
   if (!env?.DATABASE_URL) {
-    const support = await import('../test/support');
+    const support = await import('../../test/support');
     const [redis, db] = await Promise.all([support.startRedis(), support.createTestDatabase()]);
     env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
     stopStack = async () => {
@@ -176,17 +171,17 @@ function runChild(env: Record<string, string>, params: CostParams, watch: Monito
 
 /** In the child: telemetry first, then the app, then alternating slices. Prints one JSON line. */
 async function child(params: CostParams): Promise<void> {
-  const [{ Monitor }, { ATTR, startTelemetry, traced }] = await Promise.all([import('../src/monitoring'), import('../src/telemetry')]);
+  const [{ Monitor }, { ATTR, startTelemetry, traced }] = await Promise.all([import('../../src/monitoring'), import('../../src/telemetry')]);
   const monitor = new Monitor({ pod: 'monitoring-cost', enabled: false });
   const telemetry = startTelemetry({ monitor, serviceName: 'chatpop-bench' });
   const notes: string[] = [];
   if (telemetry.lateModules.length) notes.push(`loaded before telemetry: ${telemetry.lateModules.join(', ')}`);
 
   const [{ createApp }, { loadConfig }, { createLogger }, { chatWithHost }] = await Promise.all([
-    import('../src/app'),
-    import('../src/config'),
-    import('../src/logger'),
-    import('../test/support/api-client'),
+    import('../../src/app'),
+    import('../../src/config'),
+    import('../../src/logger'),
+    import('../../test/support/api-client'),
   ]);
   const config = loadConfig({
     ...process.env,
@@ -300,12 +295,12 @@ async function child(params: CostParams): Promise<void> {
     const result: MonitoringCost = {
       on_ops_per_s: round1(on),
       off_ops_per_s: round1(off),
-      ratio: round3(median(ratios)),
-      ratio_range: [round3(Math.min(...ratios)), round3(Math.max(...ratios))],
+      ratio: round(median(ratios)),
+      ratio_range: [round(Math.min(...ratios)), round(Math.max(...ratios))],
       on_cpu_us_per_op: round1(of('on', 'cpu_us_per_op')),
       off_cpu_us_per_op: round1(of('off', 'cpu_us_per_op')),
-      cpu_ratio: round3(median(cpuRatios)),
-      span_us: { on: round3(spanUs.on), off: round3(spanUs.off) },
+      cpu_ratio: round(median(cpuRatios)),
+      span_us: { on: round(spanUs.on), off: round(spanUs.off) },
       slice_ms: params.sliceMs,
       pairs: params.pairs,
       concurrency: params.concurrency,
@@ -333,7 +328,7 @@ async function main(): Promise<void> {
   const sizeAt = args.indexOf('--size');
   const size = (sizeAt >= 0 ? args[sizeAt + 1] : 'quick') as CostSize;
   if (!(size in SIZES)) {
-    process.stderr.write('usage: node dist/bench/monitoring-cost.js [--size tiny|quick|full]\n');
+    process.stderr.write('usage: node dist/bench/scenarios/monitoring-cost.js [--size tiny|quick|full]\n');
     process.exit(2);
   }
   try {
@@ -351,7 +346,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    const { stopPostgres } = await import('../test/support');
+    const { stopPostgres } = await import('../../test/support');
     await stopPostgres();
   }
 }

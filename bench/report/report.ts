@@ -1,19 +1,19 @@
 // Turns what the sections measured into bench/results.json (`figures`, `ratios`, `goals`, details)
 // and the table printed on stdout.
 import os from 'node:os';
-import { OTHER_PROCESSES } from './cpu';
-import type { HttpFigure } from './http-bench';
-import type { MachineFigure } from './machine';
-import type { MemoryFigure } from './memory-bench';
-import type { MonitoringCost } from './monitoring-cost';
-import type { PgFigures } from './pg-ceiling';
-import type { ProfileSummary } from './profile';
-import type { RecoveryFigure } from './recovery-bench';
-import type { RedisCommandFigure } from './redis-ceiling';
-import type { BenchSettings } from './settings';
-import type { SendCost } from './server-counters';
-import { sendSteps, type BareFigures, type SendFigures, type StepFigure } from './socket-bench';
-import { median, round } from './stats';
+import { OTHER_PROCESSES } from '../harness/cpu';
+import type { HttpFigure } from '../scenarios/http-bench';
+import type { MachineFigure } from '../harness/machine';
+import type { MemoryFigure } from '../scenarios/memory-bench';
+import type { MonitoringCost } from '../scenarios/monitoring-cost';
+import type { PgFigures } from '../scenarios/pg-ceiling';
+import type { ProfileSummary } from '../harness/profile';
+import type { RecoveryFigure } from '../scenarios/recovery-bench';
+import type { RedisCommandFigure } from '../scenarios/redis-ceiling';
+import type { BenchSettings } from '../harness/settings';
+import type { SendCost } from '../harness/server-counters';
+import { sendSteps, type BareFigures, type SendFigures, type StepFigure } from '../scenarios/socket-bench';
+import { median, round } from '../harness/stats';
 
 /** Everything a run measured; a section that failed or did not run leaves its field unset. */
 export interface Collected {

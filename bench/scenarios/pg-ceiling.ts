@@ -1,9 +1,9 @@
 // Ceiling (4): raw inserts of message rows through `pg`, in the load-pg child process: one row per
 // statement on one connection, the same on 8 connections at once, and multi-row statements.
-import type { Watched } from './cpu';
-import type { PgRunResult } from './load-pg';
-import { median } from './stats';
-import { startWorker } from './workers';
+import type { Watched } from '../harness/cpu';
+import type { PgRunResult } from '../load/load-pg';
+import { median } from '../harness/stats';
+import { startWorker } from '../load/workers';
 
 export interface PgFigures {
   insert_loop_rows_per_s: number;
@@ -17,7 +17,7 @@ const BATCH = 100;
 
 export async function measurePg(url: string, rows: number, repeats: number, watch: (w: Watched) => () => void): Promise<PgFigures> {
   const worker = startWorker('load-pg');
-  const unwatch = watch({ role: 'load: pg client', pid: worker.pid, what: 'node dist/bench/load-pg.js: raw pg inserts (ceiling 4)' });
+  const unwatch = watch({ role: 'load: pg client', pid: worker.pid, what: 'node dist/bench/load/load-pg.js: raw pg inserts (ceiling 4)' });
   try {
     await worker.call('prepare', { url });
     const runs: Record<string, number[]> = { loop: [], loop8: [], batched: [] };

@@ -1,19 +1,13 @@
-// Socket clients for the realtime tests: typed with the server's own event map.
+// Socket clients for the tests (realtime and every other folder that opens sockets): typed with the server's own event map.
 import { io, type Socket } from 'socket.io-client';
 import type { MessageView } from '../../src/chat';
 import type { Ack, ClientToServerEvents, ConversationCreated, InboxUpdate, JoinPayload, JoinResult, PresenceUpdate, ServerToClientEvents } from '../../src/realtime';
-import {
-  ApiClient,
-  createTestDatabase,
-  startRedis,
-  startServerProcess,
-  TEST_SECRET,
-  uniqueName,
-  type RedisHandle,
-  type ServerProcess,
-  type TestDatabase,
-} from '../support';
-import { socketContract, watchSocket } from '../support/api-contract';
+import { ApiClient, uniqueName } from './api-client';
+import { createTestDatabase, type TestDatabase } from './postgres';
+import { startRedis, type RedisHandle } from './redis-server';
+import { startServerProcess, type ServerProcess } from './server-process';
+import { TEST_SECRET } from './stacks';
+import { socketContract, watchSocket } from './api-contract';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** For sending what the typed client would refuse to (malformed payloads). */

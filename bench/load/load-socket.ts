@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { benchContent } from './bare-message';
-import { Reservoir } from './stats';
+import { Reservoir } from '../harness/stats';
 import { cpuPercent, serveCommands } from './worker-main';
 
 interface Member {

@@ -1,7 +1,7 @@
 // The chats a bench run uses, made through ChatPop's own REST API: one registered host creates
 // every chat (registration is rate-limited per address), guests join under fresh names.
-import { ApiClient } from '../test/support/api-client';
-import { benchContent } from './bare-message';
+import { ApiClient } from '../../test/support/api-client';
+import { benchContent } from '../load/bare-message';
 
 export interface Room {
   code: string;

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { keys } from '../src/cache/keys';
-import { bareMessage, benchContent } from './bare-message';
-import { median } from './stats';
+import { keys } from '../../src/cache/keys';
+import { bareMessage, benchContent } from '../load/bare-message';
+import { median } from '../harness/stats';
 
 const run = promisify(execFile);
 const REDIS_BENCHMARK = ['/usr/bin/redis-benchmark', '/usr/local/bin/redis-benchmark'].find((p) => fs.existsSync(p)) ?? 'redis-benchmark';
@@ -33,7 +33,7 @@ export async function measureRedis(
   clients = 50,
 ): Promise<Record<string, RedisCommandFigure>> {
   const json = JSON.stringify(bareMessage(WRITE_CODE, 1, benchContent('redis __rand_int__')));
-  const luaDir = path.join(__dirname, '..', 'src', 'cache', 'lua');
+  const luaDir = path.join(__dirname, '..', '..', 'src', 'cache', 'lua');
   const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
   await redis.connect();
   let upsert: string;
