@@ -19,7 +19,13 @@ export type AckFailure = { ok: false; error: AckError };
 /** Every ack: `{ ok: true, …result }` or `{ ok: false, error: { code, message } }`. */
 export type Ack<T extends object> = ({ ok: true } & T) | AckFailure;
 
-export interface JoinPayload {
+/** W3C trace context a client may add to chat:join and message:send: the server's span continues its trace. */
+export interface EventTrace {
+  traceparent?: string;
+  tracestate?: string;
+}
+
+export interface JoinPayload extends EventTrace {
   code: string;
   /** an anonymous participant's session token of this chat; a user token's socket joins its user's chats without one */
   session_token?: string;
@@ -43,7 +49,7 @@ export interface JoinResult {
   backroom_last_seq?: number;
 }
 
-export interface SendPayload {
+export interface SendPayload extends EventTrace {
   code: string;
   content: string;
   client_id?: string;
