@@ -48,7 +48,7 @@ export async function startAppMonitoring(deps: AppMonitoringDeps): Promise<AppMo
     publishMs: deps.publishMs,
   });
   startProcessMetrics();
-  const appMetrics = new AppMetrics({ monitor, repairDepth: deps.repairDepth });
+  const appMetrics = new AppMetrics({ monitor, repairDepth: deps.repairDepth, cacheUp: () => deps.cache.ping() });
   const stopCounting = deps.onSent((channel, messages) => metrics.messagesSent.inc({ channel }, messages));
   await service.start();
   return {
