@@ -115,8 +115,9 @@ describe('socket event traces over OTLP', function () {
       const inCommit = (spans: OtlpSpan[]) => spans.filter((s) => s.traceId === commit.traceId && s.spanId !== commit.spanId);
       await receiver.waitFor('the commit trace database and cache spans', (spans) => {
         const names = inCommit(spans).map((s) => `${s.name} ${String(attr(s, 'db.system') ?? attr(s, 'db.system.name') ?? '')}`);
-        const db = names.some((n) => /postgres/.test(n)) && names.some((n) => n.startsWith('db.write'));
-        const cache = names.some((n) => /redis/.test(n)) && names.some((n) => n.startsWith('cache.write'));
+        const child = (name: string) => inCommit(spans).some((s) => s.name === name && s.parentSpanId === commit.spanId);
+        const db = names.some((n) => /postgres/.test(n)) && child('db.write');
+        const cache = names.some((n) => /redis/.test(n)) && child('cache.write');
         return db && cache ? true : undefined;
       });
     }
