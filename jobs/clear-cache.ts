@@ -13,6 +13,7 @@ import {
   listPods,
   maintenanceText as text,
   positiveHours,
+  printable,
   runJob,
   userIdArg,
 } from '../src/ops';
@@ -33,6 +34,7 @@ interface Opts {
 const DEFAULT_HOURS = 24;
 
 const out = createOutput();
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 let ctx: OpsContext | undefined;
 
 /** A command's action: runs `body` against a fresh context and exits with its code. */
@@ -100,16 +102,17 @@ program
 
 program
   .command('user')
-  .description("delete one user's cached state (asks first)")
-  .argument('<id>', 'the user id (UUID), or @username for its name lookup', userIdArg)
+  .description("delete one registered user's cached state and name lookup (asks first); exit 1 when no such user")
+  .argument('<user>', 'the user id (UUID) or @username', userIdArg)
   .action(
     run(async (m, g, [id]) => {
       const plan = await m.planUser(id);
       if (!g.json) out.text(plan, text.renderUserPlan);
-      if (plan.keys.length) await confirm(`Delete these ${plan.keys.length} keys?`, { force: Boolean(g.force), action: `delete ${plan.keys.length} cache keys of user ${id}` });
+      const who = `${plan.user_id} (@${plan.username})`;
+      if (plan.keys.length) await confirm(`Delete these ${plan.keys.length} keys?`, { force: Boolean(g.force), action: `delete ${plan.keys.length} cache keys of user ${who}` });
       const deleted = await m.clearUser(plan);
       if (g.json) out.json({ ...plan, deleted });
-      else if (plan.keys.length) out.text(id, (i) => `deleted ${deleted} keys of user ${i}`);
+      else if (plan.keys.length) out.text(who, (w) => `deleted ${deleted} keys of user ${w}`);
     }),
   );
 
@@ -131,15 +134,17 @@ program
   .option('--selector <labels>', `pod label selector (default ${DEFAULT_POD_SELECTOR})`)
   .action(
     run(async (m, g) => {
-      const pods = await listPods({ namespace: g.namespace, selector: g.selector });
-      // Pods first: a cache that cannot be reached is reported, not a reason to hide the pods.
-      const cache = await m.stats().catch((err: Error) => ({ error: err.message }));
-      if (g.json) out.json({ ...pods, cache });
+      // Each part is reported on its own: an unreachable cluster does not hide the cache, nor the reverse.
+      const pods = await listPods({ namespace: g.namespace, selector: g.selector }).catch((err: unknown) => ({ error: errorText(err) }));
+      const cache = await m.stats().catch((err: unknown) => ({ error: errorText(err) }));
+      if (g.json) out.json('error' in pods ? { pods_error: pods.error, cache } : { ...pods, cache });
       else {
-        out.text(pods, (p) => text.renderPods(p, out.style));
-        out.text(cache, (c) => ('error' in c ? `cache: ${c.error}` : ['', ...text.renderCacheStats(c, out.style)]));
+        // The cluster's failure on stderr, as every job failure, and the cache stats still on stdout.
+        if ('error' in pods) process.stderr.write(`clear-cache: ${printable(pods.error)}\n`);
+        else out.text(pods, (p) => text.renderPods(p, out.style));
+        out.text(cache, (c) => ('error' in c ? `cache: ${c.error}` : [...('error' in pods ? [] : ['']), ...text.renderCacheStats(c, out.style)]));
       }
-      return 'error' in cache ? EXIT.failure : EXIT.ok;
+      return 'error' in pods || 'error' in cache ? EXIT.failure : EXIT.ok;
     }),
   );
 

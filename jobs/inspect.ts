@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // inspect — the cache inspector (docs/contract.md "Command-line jobs"). Thin: parse, call src/ops, print.
+import { InvalidArgumentError } from 'commander';
 import {
   CacheInspector,
   EXIT,
@@ -12,6 +13,7 @@ import {
   createOutput,
   createProgram,
   inspectText as text,
+  type ListSort,
   jobConfig,
   positiveInt,
   runJob,
@@ -21,6 +23,8 @@ import {
 
 interface Flags {
   list?: boolean;
+  pattern?: string;
+  sort?: Exclude<ListSort, 'key'>;
   chat?: string;
   showMessages?: boolean;
   showReactions?: boolean;
@@ -38,12 +42,24 @@ interface Flags {
 /** @default 20 messages for --show-messages / --show-reactions */
 const DEFAULT_LIMIT = 20;
 
+function globArg(value: string): string {
+  if (!value.trim() || value.length > 256) throw new InvalidArgumentError('must be a key glob of 1 to 256 characters');
+  return value;
+}
+
+function sortArg(value: string): Exclude<ListSort, 'key'> {
+  if (value !== 'size' && value !== 'memory' && value !== 'idle') throw new InvalidArgumentError('must be size, memory or idle');
+  return value;
+}
+
 const program = createProgram('inspect', 'ChatPop cache inspector: what Redis holds, compared with the database.')
-  .option('--list', 'every chat cache key with its member count and TTL')
+  .option('--list', 'chat cache keys with type, member count, TTL, memory (MEMORY USAGE) and idle time')
+  .option('--pattern <glob>', "with --list: the keys to list, a SCAN glob (default 'chat:{*}:*'; 'user:{*}:*' for user state)", globArg)
+  .option('--sort <order>', 'with --list: size, memory or idle (largest, most memory, longest idle first; default by chat and key)', sortArg)
   .option('--chat <code>', 'one chat: windows, pins and reaction caches', chatCodeArg)
   .option('--show-messages', 'with --chat: the newest messages of the main window')
   .option('--show-reactions', 'with --chat: the reaction caches of the newest messages')
-  .option('--limit <n>', `how many --show-messages / --show-reactions list (default ${DEFAULT_LIMIT})`, positiveInt)
+  .option('--limit <n>', `how many --show-messages / --show-reactions list (default ${DEFAULT_LIMIT}), or --list lists (default all)`, positiveInt)
   .option('--compare', 'with --chat: database vs cache, seq by seq; exit 3 when out of sync')
   .option('--repair', "with --chat: rebuild the chat's windows and pins from the database")
   .option('--message <id>', 'where a message is: database row and cache keys', uuidArg)
@@ -68,7 +84,8 @@ for (const needsChat of ['compare', 'repair', 'clear', 'monitor'] as const) {
 }
 if (showing && (!flags.chat || actions.length)) usage('--show-messages and --show-reactions go with --chat CODE alone');
 if (flags.force && !flags.clear) usage('--force goes with --clear');
-if (flags.limit !== undefined && !showing) usage('--limit goes with --show-messages or --show-reactions');
+if (flags.limit !== undefined && !showing && !flags.list) usage('--limit goes with --list, --show-messages or --show-reactions');
+if ((flags.pattern !== undefined || flags.sort !== undefined) && !flags.list) usage('--pattern and --sort go with --list');
 
 const out = createOutput();
 const code = flags.chat!;
@@ -78,7 +95,7 @@ async function main(): Promise<number> {
   ctx = new OpsContext(jobConfig());
   const inspector = new CacheInspector(ctx);
   if (flags.list) {
-    const r = await inspector.list();
+    const r = await inspector.list({ pattern: flags.pattern, limit: flags.limit, sort: flags.sort });
     out.report(flags.json, r, (x) => text.renderList(x, out.style));
     return EXIT.ok;
   }

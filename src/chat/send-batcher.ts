@@ -1,6 +1,6 @@
 import type { SessionClaims } from '../auth';
 import type { Channel, Message } from '../domain';
-import { ATTR, tracedEach } from '../telemetry';
+import { ATTR, currentSpan, startGroupSpan, tracedEach, type GroupSpan } from '../telemetry';
 import type { SendInput } from './inputs';
 import type { ChatRef } from './message-store';
 import type { CommittedBatch, CommittedSend, SendCommit, SendGroup, SendRequest } from './send-commit';
@@ -12,6 +12,8 @@ export interface BatchResult<V> extends CommittedSend {
 
 interface PendingSend<V> extends SendRequest {
   chat: ChatRef;
+  /** the span of the event that sent it (socket.send), which the commit's span links to */
+  span: ReturnType<typeof currentSpan>;
   channel: Channel;
   resolve(r: BatchResult<V>): void;
   reject(err: unknown): void;
@@ -49,7 +51,7 @@ export class SendBatcher<V> {
     return new Promise((resolve, reject) => {
       const key = this.committer.spansChats ? 'all' : `${chat.id}:${input.channel}`;
       const queue = this.queues.get(key);
-      const pending = { chat, channel: input.channel, session, input, resolve, reject };
+      const pending = { chat, channel: input.channel, session, input, resolve, reject, span: currentSpan() };
       if (queue) {
         queue.push(pending);
         return;
@@ -75,18 +77,25 @@ export class SendBatcher<V> {
         await publishing;
         if (!queue.length) break;
       }
-      const groups = groupByChannel(queue.splice(0, MAX_BATCH));
+      const batch = queue.splice(0, MAX_BATCH);
+      const span = commitSpan(batch);
+      const groups = groupByChannel(batch);
       let committed: (CommittedBatch | { error: unknown })[];
       try {
-        committed = await this.commit(groups);
+        committed = await span.run(() => this.commit(groups));
       } catch (err) {
+        span.fail(err);
+        span.end();
         for (const g of groups) for (const p of g.sends) p.reject(err);
         continue;
       }
       const previous = publishing;
-      publishing = previous.then(async () => {
-        await Promise.all(groups.map((g, i) => this.publish(g, committed[i])));
-      });
+      publishing = span.run(() =>
+        previous.then(async () => {
+          await Promise.all(groups.map((g, i) => this.publish(g, committed[i])));
+          span.end();
+        }),
+      );
       await (queue.length >= OVERLAP_FROM ? previous : publishing);
     }
     this.queues.delete(key);
@@ -112,6 +121,20 @@ export class SendBatcher<V> {
     const spans = groups.map((g) => ({ [ATTR.chatCode]: g.chat.code, [ATTR.op]: 'send', [ATTR.dbCount]: g.sends.length }));
     return tracedEach('db.write', spans, () => this.committer.commit(groups));
   }
+}
+
+/**
+ * The span of one commit and its publishing (`chat.commit`): the database statement, the cache
+ * writes and announcements are its children. It serves the traces of all its sends: it links to
+ * their socket.send spans and they to it, so no send's trace holds the others' work.
+ */
+function commitSpan<V>(batch: PendingSend<V>[]): GroupSpan {
+  const chats = new Set(batch.map((p) => p.chat.code));
+  return startGroupSpan(
+    'chat.commit',
+    { [ATTR.op]: 'send', [ATTR.messagingBatchCount]: batch.length, ...(chats.size === 1 ? { [ATTR.chatCode]: batch[0].chat.code } : {}) },
+    batch.map((p) => p.span),
+  );
 }
 
 /** Pending sends grouped by chat channel, groups in order of their first send, sends in arrival order. */

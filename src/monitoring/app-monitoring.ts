@@ -57,7 +57,7 @@ export async function startAppMonitoring(deps: AppMonitoringDeps): Promise<AppMo
     },
   });
   startProcessMetrics();
-  const appMetrics = new AppMetrics({ monitor, repairDepth: deps.repairDepth });
+  const appMetrics = new AppMetrics({ monitor, repairDepth: deps.repairDepth, cacheUp: () => deps.cache.ping() });
   const stopCounting = deps.onSent((channel, messages) => metrics.messagesSent.inc({ channel }, messages));
   await service.start();
   return {

@@ -84,7 +84,12 @@ export interface AppMetricSources {
   monitor: Monitor;
   /** Chats waiting for their cache window to be rebuilt (the shared repair queue's depth). */
   repairDepth(): Promise<number>;
+  /** True while the cache answers (Redis PING; the in-process cache always does). */
+  cacheUp?(): Promise<boolean>;
 }
+
+/** How long a scrape waits for the cache's answer before reporting it down. */
+const CACHE_PING_TIMEOUT_MS = 1000;
 
 /** The `/metrics` text of one app: the process metrics plus the app's own gauges. */
 export class AppMetrics {
@@ -122,6 +127,21 @@ export class AppMetrics {
         this.inc({ result: 'partial' }, m.partial_hits);
       },
     });
+    const { cacheUp } = sources;
+    if (cacheUp) {
+      new Gauge({
+        name: 'chatpop_cache_up',
+        help: '1 while the cache (Redis) answers a PING within a second at scrape time, else 0',
+        registers: [this.registry],
+        async collect() {
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CACHE_PING_TIMEOUT_MS)));
+          const up = await Promise.race([cacheUp().catch(() => false), late]);
+          clearTimeout(timer);
+          this.set(up ? 1 : 0);
+        },
+      });
+    }
     new Gauge({
       name: 'chatpop_repair_queue_depth',
       help: 'Chats waiting for their cache window to be rebuilt from the database',

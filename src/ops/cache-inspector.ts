@@ -8,7 +8,9 @@ import {
   type CachedView,
   type ChatReport,
   type ClearPlan,
+  type FamilyMemory,
   type ListReport,
+  type ListSort,
   type ListedKey,
   type MessageEnd,
   type MessageLookup,
@@ -17,6 +19,11 @@ import {
   type WindowReport,
 } from './inspect-reports';
 import type { EngineInfo, OpsContext } from './ops-context';
+
+/** `inspect --list` asks MEMORY USAGE of at most this many keys. @default 10000 */
+export const LIST_MEASURE_MAX = 10_000;
+/** `inspect --stats` measures at most this many keys per key family and scales the rest. @default 200 */
+export const FAMILY_SAMPLE = 200;
 
 /** Keys whose members are whole messages. */
 const MEMBER_KINDS: KeyKind[] = ['messages', 'backroom', 'pinned'];
@@ -47,27 +54,89 @@ export class CacheInspector {
     return this.ctx.engineInfo();
   }
 
-  /** Every chat key with type, member count and TTL, ordered by chat then key. */
-  async list(): Promise<ListReport> {
+  /**
+   * Keys matching `pattern` (default every chat key) with type, member count, TTL and memory, ordered
+   * by chat then key or by `sort`, the first `limit` of them. MEMORY USAGE is asked of at most
+   * LIST_MEASURE_MAX keys: those listed, or (sorting by memory) the first that many matched.
+   */
+  async list(opts: { pattern?: string; limit?: number; sort?: ListSort } = {}): Promise<ListReport> {
     const ks = await this.ctx.keyspace();
-    const stats = await ks.stat(await ks.scan(keys.chatPattern));
-    stats.sort((a, b) => (a.chat ?? '').localeCompare(b.chat ?? '') || a.key.localeCompare(b.key));
+    const pattern = opts.pattern ?? keys.chatPattern;
+    const sort = opts.sort ?? 'key';
+    const stats = await ks.stat(await ks.scan(pattern));
+    const listed = stats.map(toListed);
+    let measured = 0;
+    const measure = async (which: ListedKey[], what: 'memory' | 'idle') => {
+      const names = which.map((k) => k.key);
+      if (what === 'memory' && ks.engine === 'redis') measured += names.length;
+      const values = what === 'memory' ? await ks.memoryUsage(names) : await ks.idleSeconds(names);
+      which.forEach((k, i) => (what === 'memory' ? (k.memory_bytes = values[i]) : (k.idle_seconds = values[i])));
+    };
+    if (sort === 'memory') await measure(listed.slice(0, LIST_MEASURE_MAX), 'memory');
+    if (sort === 'idle') await measure(listed, 'idle');
+    const by: Record<ListSort, (a: ListedKey, b: ListedKey) => number> = {
+      key: (a, b) => (a.chat ?? '').localeCompare(b.chat ?? '') || a.key.localeCompare(b.key),
+      size: (a, b) => b.count - a.count || a.key.localeCompare(b.key),
+      memory: (a, b) => (b.memory_bytes ?? -1) - (a.memory_bytes ?? -1) || a.key.localeCompare(b.key),
+      idle: (a, b) => (b.idle_seconds ?? -1) - (a.idle_seconds ?? -1) || a.key.localeCompare(b.key),
+    };
+    listed.sort(by[sort]);
+    const shown = listed.slice(0, opts.limit ?? listed.length);
+    if (sort !== 'memory') await measure(shown.slice(0, LIST_MEASURE_MAX), 'memory');
+    if (sort !== 'idle') await measure(shown, 'idle');
+    for (const k of shown) {
+      k.memory_bytes ??= null;
+      k.idle_seconds ??= null;
+    }
     return {
       ...(await this.engineInfo()),
-      keys: stats.map(toListed),
-      totals: { keys: stats.length, chats: new Set(stats.map((s) => s.chat)).size },
+      pattern,
+      sort,
+      keys: shown,
+      totals: {
+        keys: stats.length,
+        chats: new Set(stats.filter((s) => s.chat !== null).map((s) => s.chat)).size,
+        shown: shown.length,
+        measured,
+      },
     };
+  }
+
+  /** Memory by key family: MEMORY USAGE of at most FAMILY_SAMPLE keys per family, scaled to the family. */
+  private async familyMemory(ks: Keyspace, keyNames: string[]): Promise<FamilyMemory[]> {
+    const families = new Map<string, string[]>();
+    for (const key of keyNames) {
+      const ref = classifyKey(key);
+      const family = ref.kind === 'user' ? `user:${ref.what ?? '?'}` : ref.kind;
+      const list = families.get(family);
+      if (list) list.push(key);
+      else families.set(family, [key]);
+    }
+    const out = await Promise.all(
+      [...families].map(async ([family, names]): Promise<FamilyMemory> => {
+        // Evenly spread over the family, so a sample is not just the first chats scanned.
+        const step = Math.max(1, names.length / FAMILY_SAMPLE);
+        const sample: string[] = [];
+        for (let i = 0; i < names.length && sample.length < FAMILY_SAMPLE; i += step) sample.push(names[Math.floor(i)]);
+        const sizes = (await ks.memoryUsage(sample)).filter((n): n is number => n !== null);
+        const bytes = sizes.length ? Math.round((sizes.reduce((a, b) => a + b, 0) / sizes.length) * names.length) : null;
+        return { family, keys: names.length, measured: sizes.length, bytes };
+      }),
+    );
+    return out.sort((a, b) => (b.bytes ?? -1) - (a.bytes ?? -1) || a.family.localeCompare(b.family));
   }
 
   /** Totals across every chat. */
   async stats(): Promise<StatsReport> {
     const ks = await this.ctx.keyspace();
     const engine = await this.ctx.cache();
-    const [chatStats, userKeys, waiting] = await Promise.all([
+    const [chatStats, userKeys, waiting, memory] = await Promise.all([
       ks.scan(keys.chatPattern).then((k) => ks.stat(k)),
       ks.scan(keys.userPattern),
       engine.repairDepth(),
+      ks.memory(),
     ]);
+    const families = memory ? await this.familyMemory(ks, [...chatStats.map((s) => s.key), ...userKeys]) : [];
     const of = (kind: string) => chatStats.filter((s) => s.kind === kind);
     const windows = [...of('messages'), ...of('backroom')];
     const fullest = windows.reduce<KeyStat | null>((max, s) => (!max || s.count > max.count ? s : max), null);
@@ -91,6 +160,7 @@ export class CacheInspector {
         configured_seconds: this.ctx.config.messageCacheTtlSeconds,
       },
       repair_waiting: waiting,
+      memory: memory && { used_bytes: memory.usedBytes, used_human: memory.usedHuman, families },
     };
   }
 

@@ -1,7 +1,7 @@
 import { keys } from '../cache';
 import type { EngineInfo } from './ops-context';
 import { classifyKey, type KeyStat } from './keyspace';
-import { causeText } from './ops-error';
+import { OpsError, causeText } from './ops-error';
 import type { OpsContext } from './ops-context';
 
 /** How many of the most recently active chats `--post-upgrade` warms. @default 100 */
@@ -18,7 +18,11 @@ export interface CacheStatsReport extends EngineInfo {
     meta: number;
     pinned: number;
     reactions: number;
+    /** presence sets (`chat:{CODE}:online`), one per chat with live connections */
+    presence: number;
     messages: number | null;
+    /** live connections the presence sets hold (null when members were not counted) */
+    connections: number | null;
   };
   /** per-user cached state, by what it holds (profile, unread, presence, …) */
   user_state: { keys: number; users: number; by_kind: Record<string, number> };
@@ -64,6 +68,8 @@ export interface OldResult extends OldPlan {
 
 export interface UserPlan extends EngineInfo {
   user_id: string;
+  /** the account name, whose name lookup (`user:{@name}:id`) is deleted with the user's state */
+  username: string;
   keys: { key: string; what: string; ttl_seconds: number }[];
 }
 
@@ -132,7 +138,9 @@ export class CacheMaintenance {
         meta: count('meta').length,
         pinned: count('pinned').length,
         reactions: count('reactions').length,
+        presence: count('online').length,
         messages: members ? windows.reduce((a, s) => a + s.count, 0) : null,
+        connections: members ? count('online').reduce((a, s) => a + s.count, 0) : null,
       },
       user_state: { keys: userKeys.length, users: users.size, by_kind: byKind },
       memory: memory && {
@@ -220,12 +228,29 @@ export class CacheMaintenance {
     return { ...plan, deleted: { chat_keys: chatKeys, user_keys: userKeys } };
   }
 
-  async planUser(userId: string): Promise<UserPlan> {
+  /**
+   * The keys of one registered user, given its id or `@username`: its state lives under its id
+   * (`user:{ID}:…`, cached by any read of the user) and its name lookup under `user:{@name}:id`
+   * (cached only when someone looked the name up), so both are scanned. A user the database does
+   * not know is an error (exit 1), not an empty plan.
+   */
+  async planUser(idOrName: string): Promise<UserPlan> {
+    const services = await this.ctx.services();
+    const { findUser } = await import('./chat-database');
+    const user = await findUser(services, idOrName);
+    if (!user) {
+      const who = idOrName.startsWith('@') ? `named ${idOrName.slice(1)}` : `with id ${idOrName}`;
+      throw new OpsError(`no user ${who} in the database (${this.ctx.describeDatabase()})`);
+    }
     const ks = await this.ctx.keyspace();
-    const stats: KeyStat[] = await ks.stat(await ks.scan(keys.user(userId, '*')));
+    // users/cache-entries.ts usernameOwner: the owner of a name lookup is `@` + the lower-cased name.
+    const owners = [user.id, `@${user.username.toLowerCase()}`];
+    const names = (await Promise.all(owners.map((o) => ks.scan(keys.user(o, '*'))))).flat();
+    const stats: KeyStat[] = await ks.stat(names);
     return {
       ...(await this.engineInfo()),
-      user_id: userId,
+      user_id: user.id,
+      username: user.username,
       keys: stats.map((s) => ({ key: s.key, what: s.what ?? '', ttl_seconds: s.ttlSeconds })).sort((a, b) => a.key.localeCompare(b.key)),
     };
   }

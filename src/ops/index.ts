@@ -5,14 +5,16 @@ export { OpsContext, CONNECT_TIMEOUT_MS, MEMORY_ENGINE_NOTE } from './ops-contex
 export { classifyKey, globToRegExp, type Keyspace, type KeyKind, type KeyRef, type KeyStat, type MemoryInfo, type ScoredMember } from './keyspace';
 export { RedisKeyspace } from './redis-keyspace';
 export { MemoryKeyspace } from './memory-keyspace';
-export { CacheInspector } from './cache-inspector';
+export { CacheInspector, LIST_MEASURE_MAX, FAMILY_SAMPLE } from './cache-inspector';
 export {
   parseEntry,
   toMessageLine,
   type CachedView,
   type ChatReport,
   type ClearPlan,
+  type FamilyMemory,
   type ListReport,
+  type ListSort,
   type MessageLine,
   type MessageLookup,
   type StatsReport,

@@ -36,11 +36,31 @@ export interface ListedKey {
   type: string;
   count: number;
   ttl_seconds: number;
+  /** `inspect --list`: MEMORY USAGE in bytes (sampled); null when not measured or on the memory engine */
+  memory_bytes?: number | null;
+  /** `inspect --list`: seconds since last access (OBJECT IDLETIME); null where the engine cannot tell */
+  idle_seconds?: number | null;
 }
 
+/** How `inspect --list` orders keys: by chat then key (default), or largest / most memory / longest idle first. */
+export type ListSort = 'key' | 'size' | 'memory' | 'idle';
+
 export interface ListReport extends EngineInfo {
+  pattern: string;
+  sort: ListSort;
   keys: ListedKey[];
-  totals: { keys: number; chats: number };
+  /** keys: how many matched; shown: how many are listed (--limit); measured: how many had MEMORY USAGE asked */
+  totals: { keys: number; chats: number; shown: number; measured: number };
+}
+
+/** Memory of one key family (a chat key kind, or `user:<what>`), measured on a bounded sample. */
+export interface FamilyMemory {
+  family: string;
+  keys: number;
+  /** keys whose MEMORY USAGE was asked (at most the sample bound per family) */
+  measured: number;
+  /** bytes of the measured keys scaled to every key of the family (exact when all were measured) */
+  bytes: number | null;
 }
 
 export interface StatsReport extends EngineInfo {
@@ -57,6 +77,8 @@ export interface StatsReport extends EngineInfo {
   max_per_cache: { count: number; key: string | null; limit: number };
   ttl: { min_seconds: number | null; max_seconds: number | null; configured_seconds: number };
   repair_waiting: number;
+  /** Redis memory (INFO) and per key family (MEMORY USAGE on a sample); null on the memory engine */
+  memory: { used_bytes: number; used_human: string; families: FamilyMemory[] } | null;
 }
 
 export interface MessageEnd {

@@ -1,7 +1,7 @@
 import type { ChannelComparison, CompareReport, RepairReport } from './cache-compare';
 import type { ChatReport, ClearPlan, ListReport, MessageLine, MessageLookup, ReactionLine, StatsReport, WindowReport } from './inspect-reports';
 import type { EngineInfo } from './ops-context';
-import { clip, formatCents, formatDuration, formatTime, formatTtl, table } from './format';
+import { clip, formatBytes, formatCents, formatDuration, formatTime, formatTtl, table } from './format';
 import type { Style } from './style';
 import type { MonitorTick } from './window-monitor';
 
@@ -14,12 +14,19 @@ export function engineLines(r: EngineInfo): string[] {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** `inspect --list`'s default pattern (keys.chatPattern). */
+const DEFAULT_LIST_PATTERN = 'chat:{*}:*';
+
 export function renderList(r: ListReport, s: Style): string[] {
   const lines = engineLines(r);
-  if (!r.keys.length) return [...lines, 'no chat keys cached'];
-  const rows = r.keys.map((k) => [k.key, k.type, String(k.count), formatTtl(k.ttl_seconds)]);
-  lines.push(...table(['KEY', 'TYPE', 'COUNT', 'TTL'], rows).map((l, i) => (i === 0 ? s.bold(l) : l)));
-  lines.push(`${plural(r.totals.keys, 'key')} in ${plural(r.totals.chats, 'chat')}`);
+  if (!r.keys.length) return [...lines, r.pattern === DEFAULT_LIST_PATTERN ? 'no chat keys cached' : `no keys match ${r.pattern}`];
+  const bytes = (n: number | null | undefined) => (n === null || n === undefined ? '—' : formatBytes(n));
+  const idle = (n: number | null | undefined) => (n === null || n === undefined ? '—' : formatDuration(n));
+  const rows = r.keys.map((k) => [k.key, k.type, String(k.count), formatTtl(k.ttl_seconds), bytes(k.memory_bytes), idle(k.idle_seconds)]);
+  lines.push(...table(['KEY', 'TYPE', 'COUNT', 'TTL', 'MEMORY', 'IDLE'], rows).map((l, i) => (i === 0 ? s.bold(l) : l)));
+  const shown = r.totals.shown < r.totals.keys ? `${r.totals.shown} of ` : '';
+  const order = r.sort === 'key' ? '' : `, ${r.sort === 'size' ? 'largest' : r.sort === 'memory' ? 'most memory' : 'longest idle'} first`;
+  lines.push(`${shown}${plural(r.totals.keys, 'key')} matching ${r.pattern} in ${plural(r.totals.chats, 'chat')}${order}`);
   return lines;
 }
 
@@ -38,8 +45,15 @@ export function renderStats(r: StatsReport, s: Style): string[] {
     ['max per cache', `${r.max_per_cache.count} of ${r.max_per_cache.limit}${r.max_per_cache.key ? ` (${r.max_per_cache.key})` : ''}`],
     ['window TTL', `${ttlRange(r.ttl.min_seconds, r.ttl.max_seconds)} (configured ${formatDuration(r.ttl.configured_seconds)})`],
     ['repair queue', `${r.repair_waiting} waiting`],
+    ['memory', r.memory ? `${r.memory.used_human} used (INFO)` : 'n/a (memory engine)'],
   ];
-  return [...engineLines(r), ...fields(rows, s)];
+  const families = (r.memory?.families ?? []).map((f) => [
+    `  ${f.family}`,
+    `${f.bytes === null ? '—' : `${f.measured < f.keys ? '~' : ''}${formatBytes(f.bytes)}`} in ${plural(f.keys, 'key')}` +
+      (f.measured < f.keys ? ` (${f.measured} sampled)` : ''),
+  ]);
+  // Their own block, so the long family names do not widen the totals' column.
+  return [...engineLines(r), ...fields(rows, s), ...(families.length ? fields(families, s) : [])];
 }
 
 /** `label   value` lines with the labels aligned. */

@@ -70,14 +70,15 @@ export function uuidArg(value: string): string {
 }
 
 /**
- * The owner part of `user:{OWNER}:…` keys: a user id, or `@name` for username lookups. Glob and
- * brace characters are refused so a typo can never match other users' keys.
+ * `clear-cache user`'s argument: a user id (a UUID, lower-cased as keys hold it) or `@username`
+ * (an account name, [A-Za-z0-9_], lower-cased as stored). Anything else names no user (and glob or
+ * brace characters could match other users' keys): a usage error.
  */
 export function userIdArg(value: string): string {
   const id = value.trim();
-  if (!/^[@A-Za-z0-9_.-]{1,64}$/.test(id)) throw new InvalidArgumentError('must be a user id (UUID) or @username');
-  // Keys hold ids in lower case; a UUID pasted in upper case would match nothing.
-  return /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(id) ? id.toLowerCase() : id;
+  if (/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(id)) return id.toLowerCase();
+  if (/^@[A-Za-z0-9_]{1,32}$/.test(id)) return id.toLowerCase();
+  throw new InvalidArgumentError('must be a user id (UUID) or @username');
 }
 
 /** The server's configuration from the environment; a bad variable is one line and exit 1. */

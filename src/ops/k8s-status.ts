@@ -66,9 +66,14 @@ export async function listPods(opts: PodsOptions = {}): Promise<PodsReport> {
   const env = opts.env ?? process.env;
   const saDir = SERVICE_ACCOUNT_DIR;
   const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST) && existsSync(join(saDir, 'token'));
-  const homeConfig = existsSync(join(env.HOME ?? homedir(), '.kube', 'config'));
+  const homeConfigPath = join(env.HOME ?? homedir(), '.kube', 'config');
+  const homeConfig = existsSync(homeConfigPath);
   if (!env.KUBECONFIG && !inCluster && !homeConfig) {
-    throw new OpsError('no Kubernetes API to ask: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and KUBECONFIG is not set');
+    // Every place the client would have looked, so the operator sees which one to fix.
+    const serviceAccount = env.KUBERNETES_SERVICE_HOST ? `${join(saDir, 'token')} missing` : 'KUBERNETES_SERVICE_HOST unset';
+    throw new OpsError(
+      `no Kubernetes API to ask; looked at: the in-cluster service account (${serviceAccount}), KUBECONFIG (unset), ${homeConfigPath} (missing)`,
+    );
   }
   for (const file of (env.KUBECONFIG ?? '').split(':').filter(Boolean)) {
     if (!existsSync(file)) throw new OpsError(`KUBECONFIG names ${file}, which does not exist`);

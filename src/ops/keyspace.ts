@@ -61,6 +61,11 @@ export interface Keyspace {
   value(key: string): Promise<string | null>;
   /** Seconds since each key was last read or written; null where the engine cannot tell. */
   idleSeconds(keyNames: string[]): Promise<(number | null)[]>;
+  /**
+   * Bytes each key takes (Redis MEMORY USAGE, nested values sampled `samples` at a time, the key
+   * not touched); null where the engine cannot tell or the key is gone.
+   */
+  memoryUsage(keyNames: string[], samples?: number): Promise<(number | null)[]>;
   /** Deletes keys; returns how many existed. */
   delete(keyNames: string[]): Promise<number>;
   /** Memory use from INFO (summed over a cluster's masters); null for the memory engine. */

@@ -16,7 +16,8 @@ export function renderCacheStats(r: CacheStatsReport, s: Style): string[] {
     .join(', ');
   const rows = [
     ['chat windows', `${c.windows} main, ${c.backroom} back room, ${c.messages} messages (${plural(c.chats, 'chat')})`],
-    ['chat keys', `${c.total} (meta ${c.meta}, pinned ${c.pinned}, reactions ${c.reactions})`],
+    ['chat keys', `${c.total} (meta ${c.meta}, pinned ${c.pinned}, reactions ${c.reactions}, presence ${c.presence})`],
+    ['presence', `${plural(c.presence, 'chat')} online${c.connections === null ? '' : `, ${plural(c.connections, 'connection')}`}`],
     ['user-state keys', `${r.user_state.keys} (${plural(r.user_state.users, 'user')}${kinds ? `; ${kinds}` : ''})`],
     [
       'memory',
@@ -57,10 +58,10 @@ export function renderOldDone(r: OldResult): string[] {
 }
 
 export function renderUserPlan(p: UserPlan): string[] {
-  if (!p.keys.length) return [...engineLines(p), `nothing cached for user ${p.user_id}`];
+  if (!p.keys.length) return [...engineLines(p), `nothing cached for user ${p.user_id} (@${p.username})`];
   return [
     ...engineLines(p),
-    `will delete ${plural(p.keys.length, 'key')} of user ${p.user_id}:`,
+    `will delete ${plural(p.keys.length, 'key')} of user ${p.user_id} (@${p.username}):`,
     ...table(['KEY', 'HOLDS', 'TTL'], p.keys.map((k) => [k.key, k.what, formatTtl(k.ttl_seconds)])).map((l) => `  ${l}`),
   ];
 }

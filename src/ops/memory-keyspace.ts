@@ -78,6 +78,10 @@ export class MemoryKeyspace implements Keyspace {
     return keyNames.filter((k) => this.store.delete(k)).length;
   }
 
+  async memoryUsage(keyNames: string[]): Promise<(number | null)[]> {
+    return keyNames.map(() => null);
+  }
+
   async memory(): Promise<null> {
     return null;
   }

@@ -96,6 +96,15 @@ export class RedisKeyspace implements Keyspace {
     );
   }
 
+  memoryUsage(keyNames: string[], samples = 5): Promise<(number | null)[]> {
+    return sliced(keyNames, (key) =>
+      (this.client.call('MEMORY', 'USAGE', key, 'SAMPLES', String(samples)) as Promise<number | null>).then(
+        (n) => (n === null ? null : Number(n)),
+        () => null,
+      ),
+    );
+  }
+
   async delete(keyNames: string[]): Promise<number> {
     // Keys sharing a hash tag live in one slot, so one DEL per tag works on a cluster too.
     const groups = new Map<string, string[]>();

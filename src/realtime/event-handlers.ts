@@ -4,7 +4,7 @@ import { databaseUnavailable } from '../db';
 import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
 import { metrics } from '../monitoring';
-import { ATTR, traced } from '../telemetry';
+import { ATTR, tracedEvent, type TraceCarrier } from '../telemetry';
 import type { AckFailure, ClientToServerEvents } from './events';
 import type { RealtimeSocket } from './server-events';
 import type { InFlight } from './in-flight';
@@ -42,7 +42,7 @@ function handle<S extends z.ZodType>(
   event: keyof ClientToServerEvents,
   kind: EventKind,
   schema: S,
-  run: (input: z.output<S>) => Promise<Answer<object>>,
+  run: (input: z.output<S>, trace: TraceCarrier | undefined) => Promise<Answer<object>>,
 ): void {
   socket.on(event, (...args: unknown[]) => {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (res: object) => void) : undefined;
@@ -66,7 +66,7 @@ function handle<S extends z.ZodType>(
         if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
           throw AppError.invalidInput(`the ${event} payload must be an object`);
         }
-        const { reply, after } = await run(inputs.parseInput(schema, payload));
+        const { reply, after } = await run(inputs.parseInput(schema, payload), traceCarrier(payload as Record<string, unknown>));
         answer({ ok: true, ...reply() }, 'ok');
         after?.();
       } catch (thrown) {
@@ -80,17 +80,39 @@ function handle<S extends z.ZodType>(
   });
 }
 
+/** W3C trace context a client put in an event's payload (`traceparent`, `tracestate`), if any. */
+function traceCarrier(payload: Record<string, unknown>): TraceCarrier | undefined {
+  const { traceparent, tracestate } = payload;
+  if (typeof traceparent !== 'string' || traceparent.length > 128) return undefined;
+  return typeof tracestate === 'string' && tracestate.length <= 512 ? { traceparent, tracestate } : { traceparent };
+}
+
+/** messaging.* attributes of a client event's span (OpenTelemetry's messaging conventions). */
+function eventAttributes(event: keyof ClientToServerEvents, code: string) {
+  return {
+    [ATTR.chatCode]: code,
+    [ATTR.messagingSystem]: 'socket.io',
+    [ATTR.messagingOperationType]: 'process',
+    [ATTR.messagingOperationName]: event,
+    [ATTR.messagingDestination]: code,
+  };
+}
+
 /** The client → server events of docs/contract.md on one connection. */
 export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): void {
   const { chat, join, access } = ctx;
 
-  handle(ctx, socket, 'chat:join', 'join', joinPayload, (input) =>
-    traced('socket.join', { [ATTR.chatCode]: input.code }, () => join.join(socket, input)),
+  handle(ctx, socket, 'chat:join', 'join', joinPayload, (input, carrier) =>
+    tracedEvent('socket.join', eventAttributes('chat:join', input.code), carrier, () => join.join(socket, input)),
   );
 
-  handle(ctx, socket, 'message:send', 'send', sendPayload, async ({ code, ...input }) => {
+  handle(ctx, socket, 'message:send', 'send', sendPayload, async ({ code, ...input }, carrier) => {
     const session = await access.session(socket, code);
-    const { message } = await traced('socket.send', { [ATTR.chatCode]: code }, () => chat.send.send(session, code, input));
+    const { message } = await tracedEvent('socket.send', eventAttributes('message:send', code), carrier, async (span) => {
+      const sent = await chat.send.send(session, code, input);
+      span.setAttributes({ [ATTR.messagingMessageId]: sent.message.id, [ATTR.messageSeq]: sent.message.seq });
+      return sent;
+    });
     return { reply: () => ({ message }) };
   });
 

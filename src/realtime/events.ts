@@ -37,7 +37,13 @@ export type Ack<T extends object> = ({ ok: true } & T) | AckFailure;
 export const ackSchema = <T extends z.ZodRawShape>(result: z.ZodObject<T>) =>
   z.union([result.extend({ ok: z.literal(true) }).strict(), ackFailureSchema]);
 
-export interface JoinPayload {
+/** W3C trace context a client may add to chat:join and message:send: the server's span continues its trace. */
+export interface EventTrace {
+  traceparent?: string;
+  tracestate?: string;
+}
+
+export interface JoinPayload extends EventTrace {
   code: string;
   /** an anonymous participant's session token of this chat; a user token's socket joins its user's chats without one */
   session_token?: string;
@@ -62,7 +68,7 @@ export const joinResultSchema = z.strictObject({
 });
 export type JoinResult = z.infer<typeof joinResultSchema>;
 
-export interface SendPayload {
+export interface SendPayload extends EventTrace {
   code: string;
   content: string;
   client_id?: string;

@@ -1,7 +1,20 @@
 // The telemetry folder's public face: our spans and the OpenTelemetry SDK set-up. It imports nothing
 // of the app above it (what the spans feed is the SpanConsumer port), and loading it loads no koa,
 // ioredis, pg or OpenTelemetry SDK: the SDK loads when startTelemetry() runs.
-export { traced, tracedEach, runInSpan, ATTR, setSpansWanted, setLightSpanSink, type OperationName } from './tracer';
+export {
+  traced,
+  tracedEach,
+  tracedEvent,
+  runInSpan,
+  currentSpan,
+  startGroupSpan,
+  ATTR,
+  setSpansWanted,
+  setLightSpanSink,
+  type GroupSpan,
+  type OperationName,
+  type TraceCarrier,
+} from './tracer';
 export { OPERATION_NAMES, ERROR_KINDS, isOperationName, isCacheResult, isErrorKind, type CacheResult, type ErrorKind } from './operations';
 export type { EndedSpan, SpanConsumer } from './span-consumer';
 export { MonitorSpanProcessor } from './monitor-span-processor';

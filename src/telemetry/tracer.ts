@@ -1,4 +1,16 @@
-import { trace, SpanStatusCode, INVALID_SPAN_CONTEXT, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  INVALID_SPAN_CONTEXT,
+  type Attributes,
+  type Link,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import { dbErrorSummary, safeErrorText } from '../db-error';
 import { LightSpan } from './light-span';
 import type { EndedSpan } from './span-consumer';
@@ -30,7 +42,27 @@ export const ATTR = {
   errorCode: 'chatpop.error.code',
   /** on a failed span: the error's words, without a statement's values (safeErrorText) */
   errorMessage: 'chatpop.error.message',
+  /** OpenTelemetry messaging conventions on socket.send and socket.join: 'socket.io' */
+  messagingSystem: 'messaging.system',
+  /** 'process': the server handles an event a client sent */
+  messagingOperationType: 'messaging.operation.type',
+  /** the event's name, e.g. 'message:send' */
+  messagingOperationName: 'messaging.operation.name',
+  /** the chat code */
+  messagingDestination: 'messaging.destination.name',
+  /** the stored message's id (socket.send) */
+  messagingMessageId: 'messaging.message.id',
+  /** how many sends one group commit stored (chat.commit) */
+  messagingBatchCount: 'messaging.batch.message_count',
+  /** the stored message's seq in its chat channel (socket.send) */
+  messageSeq: 'chatpop.message.seq',
 } as const;
+
+/** W3C trace context a client may put in an event's payload; the server continues that trace. */
+export interface TraceCarrier {
+  traceparent?: string;
+  tracestate?: string;
+}
 
 const tracer = trace.getTracer('chatpop');
 
@@ -150,4 +182,55 @@ export async function tracedEach<T>(name: OperationName, attributes: Attributes[
   } finally {
     for (const span of spans) span.end();
   }
+}
+
+/**
+ * Runs fn inside the span of one client event (`socket.send`, `socket.join`): a consumer span that
+ * continues the client's trace when `carrier` holds a valid W3C `traceparent`, else the current one.
+ */
+export function tracedEvent<T>(
+  name: OperationName,
+  attributes: Attributes,
+  carrier: TraceCarrier | undefined,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  if (!spansWanted) return untraced(fn);
+  if (lightSink) return runWithSpan(new LightSpan(name, attributes, lightSink), fn);
+  const parent = carrier?.traceparent ? propagation.extract(context.active(), carrier) : context.active();
+  return tracer.startActiveSpan(name, { attributes, kind: SpanKind.CONSUMER }, parent, (span) => runWithSpan(span, fn));
+}
+
+/** The recording span fn runs in (the event being handled), for a group span to link to; else undefined. */
+export function currentSpan(): Span | undefined {
+  const span = trace.getActiveSpan();
+  return span?.isRecording() && !(span instanceof LightSpan) ? span : undefined;
+}
+
+/** Work done once for many traces (a group commit): see startGroupSpan. */
+export interface GroupSpan {
+  /** Runs fn with the group span active: the spans fn makes (db, cache, pg, ioredis) are its children. */
+  run<T>(fn: () => T): T;
+  fail(err: unknown): void;
+  end(): void;
+}
+
+const NO_GROUP: GroupSpan = { run: (fn) => fn(), fail() {}, end() {} };
+
+/**
+ * A root span for work that serves many traces at once: it links to each member's span, and each
+ * member's span links back to it, so every member's trace shows the shared database and cache work
+ * (a parent could hold only one of them). Nothing when only the monitor reads spans.
+ */
+export function startGroupSpan(name: string, attributes: Attributes, members: (Span | undefined)[]): GroupSpan {
+  if (!spansWanted || lightSink) return NO_GROUP;
+  const links: Link[] = [];
+  for (const m of members) if (m) links.push({ context: m.spanContext() });
+  const span = tracer.startSpan(name, { root: true, attributes, links });
+  const active = trace.setSpan(ROOT_CONTEXT, span);
+  if (span.isRecording()) for (const m of members) m?.addLink({ context: span.spanContext() });
+  return {
+    run: (fn) => context.with(active, fn),
+    fail: (err) => markFailed(span, err),
+    end: () => span.end(),
+  };
 }

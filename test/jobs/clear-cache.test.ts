@@ -76,6 +76,8 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       await touchUserState(users.member.api);
       await db.app.close();
       await db.redis.sadd(keys.repairQueue, chats[0].code, chats[1].code);
+      // Presence: one chat with two live connections (as a pod's heartbeat keeps them).
+      await db.redis.zadd(keys.online(chats[0].code), Date.now() + 600_000, 'pod-0/a|alice', Date.now() + 600_000, 'pod-0/b|bob');
     });
 
     it('reports chat windows, user-state keys, Redis memory and the repair-queue depth', async () => {
@@ -84,7 +86,8 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       const r = await clearCache(['stats'], db.env);
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.contain('chat windows     2 main, 2 back room, 14 messages (2 chats)');
-      expect(r.stdout).to.contain(`chat keys        ${chatKeyNames.length} (meta 2, pinned 2, reactions 2)`);
+      expect(r.stdout).to.contain(`chat keys        ${chatKeyNames.length} (meta 2, pinned 2, reactions 2, presence 1)`);
+      expect(r.stdout).to.contain('presence         1 chat online, 2 connections\n');
       expect(r.stdout).to.match(new RegExp(`user-state keys  ${userKeys.length} \\(\\d+ users; .*profile 2`));
       expect(r.stdout).to.match(/memory           [\d.]+[KMG] used, policy noeviction\n/);
       expect(r.stdout).to.contain('repair queue     waiting 2, active 0, failed 0');
@@ -93,6 +96,7 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
     it('--json carries the same numbers', async () => {
       const doc = jsonOf(await clearCache(['stats', '--json'], db.env));
       expect(doc.chat_keys).to.include({ chats: 2, windows: 2, backroom: 2, pinned: 2, reactions: 2, messages: 14 });
+      expect(doc.chat_keys).to.include({ presence: 1, connections: 2 });
       expect(doc.user_state.keys).to.equal((await scanAll(db.redis, 'user:*')).length);
       expect(doc.user_state.by_kind.profile).to.equal(2);
       expect(doc.memory.used_bytes).to.be.above(0);
@@ -196,12 +200,17 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
   describe('user ID', () => {
     const db = onRedisDb(4);
     let chat: SeededChat;
+    let memberName: string;
 
     before(async () => {
       chat = await seedChat(db.app.base);
       const users = await seedUsers(db.app.base);
       await touchUserState(users.host.api);
       await touchUserState(users.member.api);
+      memberName = users.member.name;
+      // Someone looks the member up by name: the name lookup is cached too.
+      const lookup = await users.host.api.get(`/api/users/${memberName}`);
+      if (lookup.status !== 200) throw new Error(`lookup: ${lookup.status}`);
       await db.app.close();
     });
 
@@ -210,7 +219,7 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       expect(hostKeys).to.include(`user:{${db.hostId}}:profile`);
       const r = await clearCache(['user', db.hostId], db.env);
       expect(r.code).to.equal(1);
-      expect(r.stdout).to.contain(`will delete ${hostKeys.length} keys of user ${db.hostId}:`);
+      expect(r.stdout).to.match(new RegExp(`will delete ${hostKeys.length} keys of user ${db.hostId} \\(@\\w+\\):`));
       for (const k of hostKeys) expect(r.stdout).to.contain(k);
       expect(await scanAll(db.redis, `user:{${db.hostId}}:*`)).to.deep.equal(hostKeys);
     });
@@ -219,7 +228,7 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       const [hostKeys, memberKeys, chatKeyNames] = await Promise.all([scanAll(db.redis, `user:{${db.hostId}}:*`), scanAll(db.redis, `user:{${db.memberId}}:*`), chatKeys(db.redis, chat.code)]);
       const r = await clearCache(['user', db.hostId.toUpperCase(), '--force'], db.env); // as pasted from elsewhere
       expect(r.code, r.stderr).to.equal(0);
-      expect(r.stdout).to.contain(`deleted ${hostKeys.length} keys of user ${db.hostId}`);
+      expect(r.stdout).to.contain(`deleted ${hostKeys.length} keys of user ${db.hostId} (@`);
       expect(await scanAll(db.redis, `user:{${db.hostId}}:*`)).to.deep.equal([]);
       expect(await scanAll(db.redis, `user:{${db.memberId}}:*`)).to.deep.equal(memberKeys);
       expect(await chatKeys(db.redis, chat.code)).to.deep.equal(chatKeyNames);
@@ -229,6 +238,35 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       const r = await clearCache(['user', '*'], db.env);
       expect(r.code).to.equal(2);
       expect(r.stderr).to.contain('must be a user id (UUID) or @username');
+    });
+
+    it('refuses a word that is neither a UUID nor @username, with a usage error', async () => {
+      const r = await clearCache(['user', 'nobody', '--force'], db.env);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.contain('must be a user id (UUID) or @username');
+    });
+
+    it('exits 1 naming the user when the database has no such user, by name or by id', async () => {
+      const [byName, byId] = await Promise.all([
+        clearCache(['user', '@nobody_here', '--force'], db.env),
+        clearCache(['user', '0b7e4c2a-1d3f-4e5a-9b6c-7d8e9f0a1b2c', '--force'], db.env),
+      ]);
+      expect(byName.code).to.equal(1);
+      expect(byName.stderr).to.match(/^clear-cache: no user named nobody_here in the database/);
+      expect(byId.code).to.equal(1);
+      expect(byId.stderr).to.match(/^clear-cache: no user with id 0b7e4c2a-1d3f-4e5a-9b6c-7d8e9f0a1b2c in the database/);
+    });
+
+    it('@username finds the state a read of the user cached under its id, and its name lookup', async () => {
+      const memberKeys = await scanAll(db.redis, `user:{${db.memberId}}:*`);
+      const lookupKey = `user:{@${memberName.toLowerCase()}}:id`;
+      expect(memberKeys).to.include(`user:{${db.memberId}}:profile`);
+      expect(await db.redis.exists(lookupKey)).to.equal(1);
+      const r = await clearCache(['user', `@${memberName.toUpperCase()}`, '--force'], db.env);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.contain(`deleted ${memberKeys.length + 1} keys of user ${db.memberId} (@${memberName.toLowerCase()})`);
+      expect(await scanAll(db.redis, `user:{${db.memberId}}:*`)).to.deep.equal([]);
+      expect(await db.redis.exists(lookupKey)).to.equal(0);
     });
   });
 
@@ -333,7 +371,7 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
         [['sweep'], /unknown command 'sweep'/],
         [['--pre-upgrade', '--post-upgrade'], /choose one of --pre-upgrade and --post-upgrade/],
         [['old', '--hours=0'], /must be a number of hours above 0/],
-        [['user'], /missing required argument 'id'/],
+        [['user'], /missing required argument 'user'/],
         [['old', '168'], /too many arguments for 'old'/],
         [['all', 'everything-for-real', '--force'], /too many arguments for 'all'/],
         [['--post-upgrade', 'stats'], /run alone, without a command/],

@@ -45,10 +45,12 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       await redis.expire(key.messages(a.code), 23 * 3600 + 45 * 60 + 30);
       const r = await inspect(['--list'], env);
       expect(r.code, r.stderr).to.equal(0);
-      expect(r.stdout).to.match(new RegExp(`chat:\\{${a.code}\\}:messages\\s+zset\\s+6\\s+23h 45m\\n`));
-      expect(r.stdout).to.match(new RegExp(`chat:\\{${a.code}\\}:backroom\\s+zset\\s+1\\s+(1d|23h 59m)\\n`));
+      // then MEMORY (bytes from MEMORY USAGE) and IDLE
+      const tail = String.raw`\s+[\d.]+ (B|KiB)\s+(\d+s|—)\n`;
+      expect(r.stdout).to.match(new RegExp(`chat:\\{${a.code}\\}:messages\\s+zset\\s+6\\s+23h 45m${tail}`));
+      expect(r.stdout).to.match(new RegExp(`chat:\\{${a.code}\\}:backroom\\s+zset\\s+1\\s+(1d|23h 59m)${tail}`));
       expect(r.stdout).to.match(new RegExp(`chat:\\{${a.code}\\}:meta\\s+hash\\s+2\\s`));
-      expect(r.stdout).to.match(new RegExp(`chat:\\{${a.code}\\}:pinned\\s+zset\\s+1\\s+(7d|6d 23h)\\n`));
+      expect(r.stdout).to.match(new RegExp(`chat:\\{${a.code}\\}:pinned\\s+zset\\s+1\\s+(7d|6d 23h)${tail}`));
       expect(r.stdout).to.match(new RegExp(`chat:\\{${a.code}\\}:reactions:${a.reactedId}\\s+hash\\s+2\\s`));
       expect(await redis.info('commandstats')).to.not.match(/^cmdstat_keys:/m);
     });
@@ -61,6 +63,31 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       expect(messages).to.include({ kind: 'messages', chat: a.code, type: 'zset', count: 6 });
       expect(messages.ttl_seconds).to.be.within(1, 86_400);
       expect(doc).to.include({ engine: 'redis', topology: 'single' });
+      expect(messages.memory_bytes).to.be.above(0);
+    });
+
+    it('--pattern chooses the keys, --sort size orders them largest first and --limit keeps the first N', async () => {
+      const all = await chatKeys(redis, a.code);
+      const r = await inspect(['--list', '--pattern', `chat:{${a.code}}:*`, '--sort', 'size', '--limit', '2'], env);
+      expect(r.code, r.stderr).to.equal(0);
+      const rows = r.stdout.split('\n').filter((l) => l.startsWith('chat:'));
+      expect(rows.map((l) => l.split(/\s+/)[0])).to.deep.equal([key.messages(a.code), `chat:{${a.code}}:meta`]);
+      expect(r.stdout).to.contain(`2 of ${all.length} keys matching chat:{${a.code}}:* in 1 chat, largest first`);
+    });
+
+    it('--sort memory orders by MEMORY USAGE and --sort idle by idle time, each key measured', async () => {
+      const [byMemory, byIdle] = await Promise.all([
+        inspect(['--list', '--pattern', `chat:{${a.code}}:*`, '--sort', 'memory', '--json'], env).then(jsonOf),
+        inspect(['--list', '--pattern', `chat:{${a.code}}:*`, '--sort', 'idle', '--json'], env).then(jsonOf),
+      ]);
+      const bytes: number[] = byMemory.keys.map((k: { memory_bytes: number }) => k.memory_bytes);
+      expect(bytes.every((b) => b > 0)).to.equal(true);
+      expect(bytes).to.deep.equal([...bytes].sort((x, y) => y - x));
+      expect(byMemory.totals).to.include({ keys: bytes.length, shown: bytes.length, measured: bytes.length });
+      expect(byMemory.sort).to.equal('memory');
+      const idle: number[] = byIdle.keys.map((k: { idle_seconds: number }) => k.idle_seconds);
+      expect(idle.every((n) => n >= 0)).to.equal(true);
+      expect(idle).to.deep.equal([...idle].sort((x, y) => y - x));
     });
   });
 
@@ -90,6 +117,21 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       expect(out).to.contain(`max per cache    6 of 500 (chat:{${s.code}}:messages)`);
       expect(out).to.match(/window TTL\s+(1d|23h 59m)( … (1d|23h 59m))? \(configured 1d\)/);
       expect(out).to.match(/repair queue\s+0 waiting/);
+      expect(out).to.match(/memory\s+[\d.]+[KMG] used \(INFO\)\n/);
+      expect(out).to.match(/ {2}messages\s+[\d.]+ (B|KiB) in 1 key\n/);
+      expect(out).to.match(/ {2}reactions\s+[\d.]+ (B|KiB) in 1 key\n/);
+    });
+
+    it('--stats --json gives memory by key family (chat key kinds and user:<what>)', async () => {
+      const doc = jsonOf(await inspect(['--stats', '--json'], isolatedEnv));
+      expect(doc.memory.used_bytes).to.be.above(0);
+      const families = new Map<string, { keys: number; measured: number; bytes: number }>(
+        doc.memory.families.map((f: { family: string; keys: number; measured: number; bytes: number }) => [f.family, f]),
+      );
+      for (const family of ['messages', 'backroom', 'meta', 'pinned', 'reactions']) {
+        expect(families.get(family), family).to.include({ keys: 1, measured: 1 });
+        expect(families.get(family)!.bytes, family).to.be.above(0);
+      }
     });
 
     it('--stats --json carries the same totals', async () => {
@@ -356,6 +398,8 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
         [['--list', '--stats'], /choose one of --list, --stats/],
         [['--message', 'not-a-uuid'], /must be a UUID/],
         [['--chat', a.code, '--force'], /--force goes with --clear/],
+        [['--stats', '--pattern', 'chat:*'], /--pattern and --sort go with --list/],
+        [['--list', '--sort', 'big'], /must be size, memory or idle/],
         [['--nope'], /unknown option '--nope'/],
       ];
       const results = await Promise.all(cases.map(([args]) => inspect(args, env)));

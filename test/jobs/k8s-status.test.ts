@@ -135,6 +135,27 @@ describe('jobs: clear-cache k8s-status against a fake Kubernetes API', function 
     expect(unreachable.code).to.equal(1);
     expect(unreachable.stderr).to.equal(`clear-cache: cannot reach the Kubernetes API at http://127.0.0.1:${closed}: connect ECONNREFUSED 127.0.0.1:${closed}\n`);
     expect(none.code).to.equal(1);
-    expect(none.stderr).to.equal('clear-cache: no Kubernetes API to ask: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and KUBECONFIG is not set\n');
+    expect(none.stderr).to.equal(
+      'clear-cache: no Kubernetes API to ask; looked at: the in-cluster service account (KUBERNETES_SERVICE_HOST unset), ' +
+        `KUBECONFIG (unset), ${path.join(dir, '.kube', 'config')} (missing)\n`,
+    );
+  });
+
+  it('still prints the cache stats when the cluster cannot be asked, and exits 1 for it', async () => {
+    const closed = await freePort();
+    const [none, unreachable, json] = await Promise.all([
+      runJob('clear-cache', ['k8s-status'], { ...env, KUBECONFIG: undefined }),
+      runJob('clear-cache', ['k8s-status'], { ...env, KUBECONFIG: kubeconfig(dir, `http://127.0.0.1:${closed}`) }),
+      runJob('clear-cache', ['k8s-status', '--json'], { ...env, KUBECONFIG: undefined }),
+    ]);
+    for (const r of [none, unreachable]) {
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.contain(`cache engine: redis (single, ${redis.url})`);
+      expect(r.stdout).to.match(/chat windows\s+0 main/);
+    }
+    expect(json.code).to.equal(1);
+    const doc = jsonOf(json);
+    expect(doc.pods_error).to.match(/^no Kubernetes API to ask; looked at: /);
+    expect(doc.cache.repair_queue).to.deep.equal({ waiting: 0, active: 0, failed: 0 });
   });
 });
