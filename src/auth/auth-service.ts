@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { forkEm, type Orm } from '../db';
+import { Repositories, type Orm, type UserRepository } from '../db';
 import { User } from '../domain';
 import { AppError } from '../errors';
 import { dummyHash, hashPassword, verifyPassword } from './passwords';
@@ -17,13 +17,16 @@ export function toUserView(u: User): UserView {
 
 /** Registration and login; a registered username becomes reserved in every chat. */
 export class AuthService {
-  constructor(private readonly orm: Orm, private readonly tokens: TokenService) {}
+  private readonly users: UserRepository;
+
+  constructor(orm: Orm, private readonly tokens: TokenService) {
+    this.users = new Repositories(orm).users;
+  }
 
   async register(username: string, password: string): Promise<{ user: UserView; token: string }> {
-    const em = forkEm(this.orm);
     const user = Object.assign(new User(), { username: username.toLowerCase(), displayName: username, passwordHash: await hashPassword(password) });
     try {
-      await em.persistAndFlush(user);
+      await this.users.insert(user);
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw AppError.conflict(`the username ${username} is taken`);
       throw err;
@@ -32,7 +35,7 @@ export class AuthService {
   }
 
   async login(username: string, password: string): Promise<{ user: UserView; token: string }> {
-    const user = await forkEm(this.orm).findOne(User, { username: username.toLowerCase() }, { populate: ['passwordHash'] });
+    const user = await this.users.withPassword(username.toLowerCase());
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
     if (!user || !ok) throw AppError.unauthorized('wrong username or password');
     return { user: toUserView(user), token: await this.tokenFor(user) };

@@ -1,10 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
-import { Chat, Participant, User } from '../domain';
+import { Chat, Participant } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
-import { bumpMembersVersion } from './chat-lock';
 import type { MessageStore } from './message-store';
 
 const CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -67,10 +66,9 @@ export class ChatService {
 
   async create(user: UserClaims, name: string): Promise<ChatView> {
     for (let attempt = 0; ; attempt++) {
-      const em = this.store.em();
       const chat = Object.assign(new Chat(), { code: newChatCode(), name, hostUserId: user.sub });
       try {
-        await em.persistAndFlush(chat);
+        await this.store.repos.chats.insert(chat);
         this.store.rememberChat(chat.code, chat.id, chat.kind);
         return this.toView(chat, 0);
       } catch (err) {
@@ -98,13 +96,13 @@ export class ChatService {
   ): Promise<{ session_token: string; participant: ParticipantView }> {
     const chat = await this.store.chat(code);
     const key = username.toLowerCase();
-    const em = this.store.em();
-    const owner = await em.findOne(User, { username: key }, { fields: ['id'] });
-    if (owner && owner.id !== user?.sub) throw AppError.forbidden(`the username ${username} is reserved; log in as its owner to use it`);
+    const { participants, chats, users } = this.store.repos;
+    const ownerId = await users.idOf(key);
+    if (ownerId && ownerId !== user?.sub) throw AppError.forbidden(`the username ${username} is reserved; log in as its owner to use it`);
     if (chat.kind === 'direct' && !(user && (chat.directKey ?? '').split(':').includes(user.sub))) {
       throw AppError.forbidden('this is a private conversation');
     }
-    let participant = await em.findOne(Participant, { chatId: chat.id, usernameKey: key });
+    let participant = await participants.byUsername(chat.id, key);
     if (participant && participant.userId !== null && participant.userId !== user?.sub) {
       throw AppError.forbidden(`the username ${username} is taken in this chat`);
     }
@@ -116,20 +114,22 @@ export class ChatService {
         chatId: chat.id,
         username,
         usernameKey: key,
-        userId: owner ? owner.id : null,
+        userId: ownerId,
         isHost: user !== null && chat.hostUserId === user.sub,
       });
       try {
         const fresh = participant;
-        await em.transactional(async (tx) => {
-          tx.persist(fresh);
+        await this.store.transaction(async (tx) => {
+          participants.add(tx, fresh);
           await tx.flush();
-          if (fresh.userId !== null) await bumpMembersVersion(tx, chat.id);
+          if (fresh.userId !== null) await chats.bumpMembersVersion(tx, chat.id);
         });
       } catch (err) {
         if (!(err instanceof UniqueConstraintViolationException)) throw err;
         // A concurrent join took the name first; only its owner may have it.
-        participant = await this.store.em().findOneOrFail(Participant, { chatId: chat.id, usernameKey: key });
+        const winner = await participants.byUsername(chat.id, key);
+        if (!winner) throw err;
+        participant = winner;
         if (participant.userId === null || participant.userId !== user?.sub) throw AppError.conflict(`the username ${username} is taken in this chat`);
       }
     }
@@ -149,7 +149,7 @@ export class ChatService {
 
   /** The participant behind a session, fresh from the database (membership may have changed). */
   async participant(session: SessionClaims): Promise<Participant> {
-    const p = await this.store.em().findOne(Participant, { id: session.sub, chatId: session.chat_id });
+    const p = await this.store.repos.participants.byId(session.chat_id, session.sub);
     if (!p) throw AppError.unauthorized('the session no longer exists');
     return p;
   }
@@ -157,11 +157,8 @@ export class ChatService {
   /** The host admits a participant to the back room. */
   async addBackroomMember(session: SessionClaims, code: string, username: string): Promise<ParticipantView> {
     if (session.code !== code || !session.host) throw AppError.forbidden('only the host manages the back room');
-    const em = this.store.em();
-    const p = await em.findOne(Participant, { chatId: session.chat_id, usernameKey: username.toLowerCase() });
+    const p = await this.store.repos.participants.admitToBackroom(session.chat_id, username.toLowerCase());
     if (!p) throw AppError.notFound(`participant ${username}`);
-    p.backroomMember = true;
-    await em.flush();
     return toParticipantView(p, code);
   }
 

@@ -30,7 +30,6 @@ export { MessageChangeService, changeMessage } from './message-change-service';
 export { PinService } from './pin-service';
 export { ReactionService } from './reaction-service';
 export { CacheWriter } from './cache-writer';
-export { lockChat } from './chat-lock';
 export * as inputs from './inputs';
 
 export interface ChatServices {

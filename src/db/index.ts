@@ -4,3 +4,4 @@ export { forkEm } from './entity-manager';
 export { rawPg, type RawPg } from './raw-pg';
 export { databaseUnavailable } from './unavailable';
 export { SchemaWatch, pendingMigrations } from './schema-watch';
+export { Repositories, ChatRepository, MessageRepository, ParticipantRepository, UserRepository, type ChatRef, type ChatCounters, type Tx } from './repositories';

@@ -1,22 +1,17 @@
 import type { ChatServices } from '../chat';
-import { Chat, Message } from '../domain';
+import type { Message } from '../domain';
 
 // The few database reads only the operator jobs need (the services' MessageStore has the rest).
 // Loaded on demand by the jobs, so cache-only commands never load the ORM.
 
 /** A message by id alone, with its chat's code; null when no chat has it. */
 export async function findMessage(services: ChatServices, id: string): Promise<{ message: Message; chatCode: string } | null> {
-  const em = services.store.em();
-  const message = await em.findOne(Message, { id });
-  if (!message) return null;
-  const chat = await em.findOneOrFail(Chat, { id: message.chatId }, { fields: ['code'] });
-  return { message, chatCode: chat.code };
+  const message = await services.store.repos.messages.anywhere(id);
+  const chatCode = message && (await services.store.repos.chats.codeOf(message.chatId));
+  return message && chatCode ? { message, chatCode } : null;
 }
 
 /** Codes of the chats with the most recent messages, newest first (the windows worth warming). */
 export async function hotChats(services: ChatServices, limit: number): Promise<string[]> {
-  const rows = await services.store
-    .em()
-    .find(Chat, { $or: [{ lastSeqMain: { $gt: 0 } }, { lastSeqBackroom: { $gt: 0 } }] }, { orderBy: { lastMessageAt: 'desc' }, limit, fields: ['code'] });
-  return rows.map((c) => c.code);
+  return services.store.repos.chats.mostRecent(limit);
 }

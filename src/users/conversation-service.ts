@@ -78,7 +78,7 @@ export class ConversationService {
     const directKey = [self.id, partner.id].sort().join(':');
 
     for (let attempt = 0; ; attempt++) {
-      const existing = await this.store.em().findOne(Chat, { directKey }, { fields: ['code', 'name'] });
+      const existing = await this.store.repos.chats.byDirectKey(directKey);
       if (existing) return { code: existing.code, name: existing.name, kind: 'direct', partner: partnerOf(partner), created: false };
       try {
         const chat = await this.create(directKey, self, partner);
@@ -97,11 +97,12 @@ export class ConversationService {
   }
 
   private async create(directKey: string, a: UserView, b: UserView): Promise<Chat> {
-    return this.store.em().transactional(async (tx) => {
-      const chat = Object.assign(new Chat(), { code: newChatCode(), name: `${a.username} & ${b.username}`.slice(0, 100), kind: 'direct', directKey });
-      tx.persist(chat);
+    const { chats, participants } = this.store.repos;
+    return this.store.transaction(async (tx) => {
+      const chat = Object.assign(new Chat(), { code: newChatCode(), name: `${a.username} & ${b.username}`.slice(0, 100), kind: 'direct' as const, directKey });
+      await chats.insert(chat, tx);
       for (const u of [a, b]) {
-        tx.persist(Object.assign(new Participant(), { chatId: chat.id, username: u.username, usernameKey: u.username.toLowerCase(), userId: u.id }));
+        participants.add(tx, Object.assign(new Participant(), { chatId: chat.id, username: u.username, usernameKey: u.username.toLowerCase(), userId: u.id }));
       }
       await tx.flush();
       this.store.rememberChat(chat.code, chat.id, chat.kind);
@@ -110,15 +111,10 @@ export class ConversationService {
   }
 
   private async load(userId: string): Promise<ConversationView[]> {
-    const em = this.store.em();
-    const memberships = await em.find(Participant, { userId }, { fields: ['chatId', 'lastReadSeq'] });
+    const memberships = await this.store.repos.participants.memberships(userId);
     if (!memberships.length) return [];
     const readSeq = new Map(memberships.map((p) => [p.chatId, p.lastReadSeq]));
-    const chats = await em.find(
-      Chat,
-      { id: { $in: [...readSeq.keys()] } },
-      { orderBy: { lastMessageAt: 'desc', code: 'asc' }, limit: MAX_CONVERSATIONS },
-    );
+    const chats = await this.store.repos.chats.byIds([...readSeq.keys()], MAX_CONVERSATIONS);
     const views: ConversationView[] = [];
     for (let i = 0; i < chats.length; i += PREVIEW_CONCURRENCY) {
       const slice = chats.slice(i, i + PREVIEW_CONCURRENCY);

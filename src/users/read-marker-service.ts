@@ -1,6 +1,5 @@
 import type { SessionClaims } from '../auth';
 import type { MessageStore } from '../chat';
-import { Participant } from '../domain';
 import { AppError } from '../errors';
 import { ENTRIES } from './cache-entries';
 import type { UserCache } from './user-cache';
@@ -32,28 +31,14 @@ export class ReadMarkerService {
     const chat = await this.store.chatRef(code);
     const lastSeq = await this.store.lastSeq(chat, 'main');
     if (seq > lastSeq) throw AppError.invalidInput(`seq: ${seq} is beyond the chat's last seq ${lastSeq}`);
-    const em = this.store.em();
-    // One conditional UPDATE keeps the marker monotonic under concurrent calls.
-    const moved = await em.nativeUpdate(Participant, { id: session.sub, chatId: chat.id, lastReadSeq: { $lt: seq } }, { lastReadSeq: seq });
-    const p = await em.findOne(Participant, { id: session.sub, chatId: chat.id }, { fields: ['lastReadSeq', 'userId'] });
+    const p = await this.store.repos.participants.raiseReadMarker(chat.id, session.sub, seq);
     if (!p) throw AppError.unauthorized('the session no longer exists');
-    if (moved > 0 && p.userId) await this.cache.invalidate(p.userId, 'inbox');
+    if (p.moved && p.userId) await this.cache.invalidate(p.userId, 'inbox');
     return { chat_code: code, last_read_seq: p.lastReadSeq, last_seq: lastSeq, unread: unreadOf(lastSeq, p.lastReadSeq) };
   }
 
   /** Total unread across the user's chats (memberships under their reserved name). */
   unreadCount(userId: string): Promise<number> {
-    return this.cache.get(userId, ENTRIES.unread, async () => {
-      const rows = await this.store
-        .em()
-        .getConnection()
-        .execute<{ unread: number | string | null }[]>(
-          `select coalesce(sum(case when c.last_seq_main > p.last_read_seq then c.last_seq_main - p.last_read_seq else 0 end), 0) as unread
-             from participants p join chats c on c.id = p.chat_id
-            where p.user_id = ?`,
-          [userId],
-        );
-      return Number(rows[0]?.unread ?? 0);
-    });
+    return this.cache.get(userId, ENTRIES.unread, () => this.store.repos.participants.unreadTotal(userId));
   }
 }

@@ -1,6 +1,6 @@
-import type { RawPg } from '../db';
-import type { Channel } from '../domain';
-import type { MessageFields } from './message-view';
+import type { RawPg } from '../raw-pg';
+import type { Channel } from '../../domain';
+import type { MessageFields } from '../../chat/message-view';
 
 /**
  * A chat channel's messages by seq range, ascending, each row already shaped as MessageFields (the
