@@ -10,6 +10,7 @@ export const MIGRATION_NAMES = [
   'Migration20261220000000ChatsHotUpdates',
   'Migration20261222000000ClientIdPerSender',
   'Migration20261222000100PinnedBy',
+  'Migration20261223000000KeyedByChat',
 ] as const;
 
 export type MigrationName = (typeof MIGRATION_NAMES)[number];

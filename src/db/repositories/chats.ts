@@ -1,5 +1,5 @@
 import type { Channel } from '../../domain';
-import { Chat } from '../../domain';
+import { Chat, ChatCode } from '../../domain';
 import { AppError } from '../../errors';
 import type { Db, Tx } from './tx';
 
@@ -35,9 +35,10 @@ export class ChatRepository {
   private async lookUp(code: string): Promise<{ id: string; direct: boolean }> {
     const known = this.known.get(code);
     if (known) return known;
-    const row = await this.db.em().findOne(Chat, { code }, { fields: ['id', 'kind'] });
+    // chat_codes, not chats: chats are distributed by id, and a code must not ask every shard.
+    const row = await this.db.em().findOne(ChatCode, { code }, { fields: ['chatId', 'kind'] });
     if (!row) throw AppError.notFound(`chat ${code}`);
-    return this.remember(code, row.id, row.kind);
+    return this.remember(code, row.chatId, row.kind);
   }
 
   remember(code: string, id: string, kind: Chat['kind']) {
@@ -49,9 +50,9 @@ export class ChatRepository {
 
   /** The whole chat row by code, or not_found. */
   async byCode(code: string): Promise<Chat> {
-    const chat = await this.db.em().findOne(Chat, { code });
+    const { id } = await this.lookUp(code);
+    const chat = await this.db.em().findOne(Chat, { id });
     if (!chat) throw AppError.notFound(`chat ${code}`);
-    this.remember(code, chat.id, chat.kind);
     return chat;
   }
 
@@ -61,21 +62,23 @@ export class ChatRepository {
   }
 
   /** The direct chat of a pair ("<id>:<id>", sorted), or null. */
-  byDirectKey(directKey: string): Promise<Pick<Chat, 'code' | 'name'> | null> {
-    return this.db.em().findOne(Chat, { directKey }, { fields: ['code', 'name'] });
+  async byDirectKey(directKey: string): Promise<Pick<Chat, 'code' | 'name'> | null> {
+    const row = await this.db.em().findOne(ChatCode, { directKey }, { fields: ['code'] });
+    return row && this.byCode(row.code);
   }
 
   /** Direct keys naming this user. */
   async directKeysOf(userId: string): Promise<string[]> {
     // directKey is "<id>:<id>"; ids are UUIDs, which hold no LIKE wildcards.
-    const chats = await this.db.em().find(Chat, { directKey: { $like: `%${userId}%` } }, { fields: ['directKey'] });
+    const chats = await this.db.em().find(ChatCode, { directKey: { $like: `%${userId}%` } }, { fields: ['directKey'] });
     return chats.map((c) => c.directKey ?? '');
   }
 
-  /** Inserts a new chat (in `tx` when given); a taken code or direct key throws the unique violation. */
+  /** Inserts a new chat and its code (in `tx` when given); a taken code or direct key throws the unique violation. */
   async insert(chat: Chat, tx?: Tx): Promise<void> {
     const em = this.db.em(tx);
     em.persist(chat);
+    em.persist(Object.assign(new ChatCode(), { code: chat.code, chatId: chat.id, kind: chat.kind, directKey: chat.directKey }));
     if (!tx) await em.flush();
   }
 
