@@ -6,7 +6,7 @@ import { createCacheEngine, type CacheEngine } from './cache';
 import { cacheLimits } from './cache/create-cache-engine';
 import { createChatServices, type ChatServices } from './chat';
 import { ConfigError, type Config } from './config';
-import { migrateUp, openOrm, SchemaWatch, type Orm } from './db';
+import { isDistributed, migrateUp, openOrm, SchemaWatch, type Orm } from './db';
 import { createHttpApp } from './http';
 import { createLogger, type Logger } from './logger';
 import { Monitor, httpMetricsMiddleware, startAppMonitoring, type AppMonitoring } from './monitoring';
@@ -63,7 +63,8 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
   const auth = new AuthService(orm, tokens);
-  const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s });
+  const distributed = await isDistributed(orm);
+  const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s, distributed });
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
   const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });

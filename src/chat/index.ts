@@ -53,10 +53,13 @@ export function createChatServices(deps: {
   tokens: TokenService;
   log: Logger;
   sendRateLimitPer10s: number;
+  /** the database is distributed by chat (Citus: see isDistributed) */
+  distributed?: boolean;
 }): ChatServices {
   const events = new ChatEvents();
   const pg = rawPg(deps.orm);
-  const store = new MessageStore(deps.orm, pg);
+  const distributed = deps.distributed ?? false;
+  const store = new MessageStore(deps.orm, pg, distributed);
   let history: HistoryService | undefined;
   const repair = new RepairQueue(deps.cache, (code) => history!.rebuild(code), deps.log);
   history = new HistoryService(store, deps.cache, repair, deps.limits, new PageMemo());
@@ -72,7 +75,7 @@ export function createChatServices(deps: {
     writer,
     history,
     chats: new ChatService(store, deps.tokens),
-    send: new SendService(store, pg ? new PgSendCommit(pg, portable) : portable, writer, events, limiter),
+    send: new SendService(store, pg ? new PgSendCommit(pg, portable, distributed) : portable, writer, events, limiter),
     changes: new MessageChangeService(store, writer, events),
     pins: new PinService(store, deps.cache, writer, events),
     reactions: new ReactionService(store, writer, events),

@@ -14,8 +14,8 @@ export type { ChatRef } from '../db';
 export class MessageStore {
   readonly repos: Repositories;
 
-  constructor(orm: Orm, pg: RawPg | null = null) {
-    this.repos = new Repositories(orm, pg);
+  constructor(orm: Orm, pg: RawPg | null = null, distributed = false) {
+    this.repos = new Repositories(orm, pg, distributed);
   }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -3,5 +3,6 @@ export { parseDatabaseUrl, type DatabaseTarget } from './database-url';
 export { forkEm } from './entity-manager';
 export { rawPg, type RawPg } from './raw-pg';
 export { databaseUnavailable } from './unavailable';
+export { isDistributed } from './distributed';
 export { SchemaWatch, pendingMigrations } from './schema-watch';
 export { Repositories, ChatRepository, MessageRepository, ParticipantRepository, UserRepository, type ChatRef, type ChatCounters, type Tx } from './repositories';

@@ -23,8 +23,8 @@ export class Repositories {
   readonly users: UserRepository;
   private readonly db: Db;
 
-  constructor(orm: Orm, pg: RawPg | null = null) {
-    this.db = new Db(orm);
+  constructor(orm: Orm, pg: RawPg | null = null, distributed = false) {
+    this.db = new Db(orm, distributed);
     this.chats = new ChatRepository(this.db);
     this.participants = new ParticipantRepository(this.db);
     this.messages = new MessageRepository(this.db, pg);

@@ -44,12 +44,15 @@ export class ParticipantRepository {
     return p && { moved: moved > 0, lastReadSeq: p.lastReadSeq, userId: p.userId };
   }
 
-  /** The registered members of these chats. */
-  registeredMembers(chatIds: string[]): Promise<{ chatId: string; userId: string }[]> {
-    return this.db
-      .em()
-      .find(Participant, { chatId: { $in: chatIds }, userId: { $ne: null } }, { fields: ['chatId', 'userId'] })
-      .then((rows) => rows.map((r) => ({ chatId: r.chatId, userId: r.userId! })));
+  /** The registered members of these chats: one query, or one per chat when the database is split by chat. */
+  async registeredMembers(chatIds: string[]): Promise<{ chatId: string; userId: string }[]> {
+    const find = (chatId: string | { $in: string[] }) =>
+      this.db
+        .em()
+        .find(Participant, { chatId, userId: { $ne: null } }, { fields: ['chatId', 'userId'] })
+        .then((rows) => rows.map((r) => ({ chatId: r.chatId, userId: r.userId! })));
+    if (!this.db.distributed) return find({ $in: chatIds });
+    return (await Promise.all(chatIds.map((id) => find(id)))).flat();
   }
 
   /** A user's memberships (under their reserved name) with their read markers. */

@@ -6,7 +6,11 @@ export type Tx = Em;
 
 /** The repositories' shared access to the ORM: a fresh EntityManager per call, or the caller's transaction. */
 export class Db {
-  constructor(readonly orm: Orm) {}
+  /** `distributed`: the database is split by chat (Citus), so no statement may span chats. */
+  constructor(
+    readonly orm: Orm,
+    readonly distributed = false,
+  ) {}
 
   em(tx?: Tx): Em {
     return tx ?? forkEm(this.orm);
