@@ -6,10 +6,10 @@ import { createCacheEngine, type CacheEngine } from './cache';
 import { cacheLimits } from './cache/create-cache-engine';
 import { createChatServices, type ChatServices } from './chat';
 import { ConfigError, type Config } from './config';
-import { isDistributed, migrateUp, openOrm, SchemaWatch, type Orm } from './db';
+import { isDistributed, migrateUp, openOrm, ReadReplicas, SchemaWatch, type Orm } from './db';
 import { createHttpApp } from './http';
 import { createLogger, type Logger } from './logger';
-import { Monitor, httpMetricsMiddleware, startAppMonitoring, type AppMonitoring } from './monitoring';
+import { Monitor, httpMetricsMiddleware, metrics, startAppMonitoring, type AppMonitoring } from './monitoring';
 import { monitoringRoutes } from './http/routes/monitoring-routes';
 import { createRealtimeGateway, type RealtimeGateway } from './realtime';
 import { userRoutes } from './http/routes/user-routes';
@@ -64,7 +64,9 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const tokens = new TokenService(config.sessionSecret);
   const auth = new AuthService(orm, tokens);
   const distributed = await isDistributed(orm);
-  const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s, distributed });
+  const replicas = config.databaseReadUrls.length ? new ReadReplicas(config.databaseReadUrls) : null;
+  if (replicas) replicas.onResult = (result) => metrics.replicaReads.inc({ result });
+  const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s, distributed, replicas });
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
   const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });
@@ -127,6 +129,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
         await users.close();
         await monitoring.close();
         await cache.close();
+        await replicas?.close();
         await orm.close(true);
       })()),
   };

@@ -1,6 +1,6 @@
 import type { TokenService } from '../auth/tokens';
 import type { CacheEngine, CacheLimits } from '../cache';
-import { rawPg, type Orm } from '../db';
+import { rawPg, type Orm, type ReadReplicas } from '../db';
 import type { Logger } from '../logger';
 import { CacheWriter } from './cache-writer';
 import { ChatService } from './chat-service';
@@ -55,11 +55,13 @@ export function createChatServices(deps: {
   sendRateLimitPer10s: number;
   /** the database is distributed by chat (Citus: see isDistributed) */
   distributed?: boolean;
+  /** read replicas for history pages the cache cannot serve */
+  replicas?: ReadReplicas | null;
 }): ChatServices {
   const events = new ChatEvents();
   const pg = rawPg(deps.orm);
   const distributed = deps.distributed ?? false;
-  const store = new MessageStore(deps.orm, pg, distributed);
+  const store = new MessageStore(deps.orm, pg, distributed, deps.replicas ?? null);
   let history: HistoryService | undefined;
   const repair = new RepairQueue(deps.cache, (code) => history!.rebuild(code), deps.log);
   history = new HistoryService(store, deps.cache, repair, deps.limits, new PageMemo());

@@ -1,6 +1,6 @@
 import type { Channel } from '../domain';
 import type { Chat, Message } from '../domain';
-import { Repositories, type ChatRef, type Orm, type RawPg, type Tx } from '../db';
+import { Repositories, type ChatRef, type Orm, type RawPg, type ReadReplicas, type Tx } from '../db';
 import { ATTR, traced } from '../monitoring/tracer';
 import { AppError } from '../errors';
 import type { MessageFields } from './message-view';
@@ -14,8 +14,8 @@ export type { ChatRef } from '../db';
 export class MessageStore {
   readonly repos: Repositories;
 
-  constructor(orm: Orm, pg: RawPg | null = null, distributed = false) {
-    this.repos = new Repositories(orm, pg, distributed);
+  constructor(orm: Orm, pg: RawPg | null = null, distributed = false, replicas: ReadReplicas | null = null) {
+    this.repos = new Repositories(orm, pg, distributed, replicas);
   }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -50,6 +50,17 @@ export class MessageStore {
     return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'range' }, async (span) => {
       const rows = await this.repos.messages.range(chat, channel, lo, hi);
       span.setAttribute(ATTR.dbCount, rows.length);
+      return rows;
+    });
+  }
+
+  /** A history page's range: from a read replica when there is one and its answer is whole (MessageRepository.page). */
+  page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<MessageFields[]> {
+    if (hi < lo) return Promise.resolve([]);
+    return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'range' }, async (span) => {
+      const { rows, replica } = await this.repos.messages.page(chat, channel, lo, hi);
+      span.setAttribute(ATTR.dbCount, rows.length);
+      if (replica) span.setAttribute(ATTR.replica, replica);
       return rows;
     });
   }

@@ -51,6 +51,7 @@ function eventRecord(op: OperationName, result: CacheResult | undefined, span: E
     cacheCount: op === 'hybrid.query' ? cacheCount : undefined,
     dbCount: op === 'hybrid.query' ? dbCount : undefined,
     action: stringOrUndefined(span.attribute(ATTR.op)),
+    replica: stringOrUndefined(span.attribute(ATTR.replica)),
     durationMs: span.durationMs,
     endedAt: span.endedAtMs,
     failed: span.failed,

@@ -17,6 +17,8 @@ export interface OperationRecord {
   dbCount?: number;
   /** The service-level action inside the span, e.g. 'send', 'history'. */
   action?: string;
+  /** db.read from a replica: 'served' or 'lagging'. */
+  replica?: string;
   durationMs: number;
   /** Epoch ms when the operation ended. @default now */
   endedAt?: number;
@@ -33,6 +35,8 @@ export interface MonitorEvent {
   cache_count?: number;
   db_count?: number;
   action?: string;
+  /** db.read from a replica: 'served', or 'lagging' (re-read from the primary) */
+  replica?: 'served' | 'lagging' | 'failed';
   duration_ms: number;
   pod: string;
 }
@@ -250,6 +254,7 @@ export class Monitor {
     if (r.cacheCount !== undefined) event.cache_count = r.cacheCount;
     if (r.dbCount !== undefined) event.db_count = r.dbCount;
     if (r.action !== undefined && SAFE_ACTION.test(r.action)) event.action = r.action;
+    if (r.replica === 'served' || r.replica === 'lagging' || r.replica === 'failed') event.replica = r.replica;
     return event;
   }
 }

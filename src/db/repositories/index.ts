@@ -1,5 +1,6 @@
 import type { Orm } from '../orm';
 import type { RawPg } from '../raw-pg';
+import type { ReadReplicas } from '../read-replicas';
 import { ChatRepository } from './chats';
 import { MessageRepository } from './messages';
 import { ParticipantRepository } from './participants';
@@ -23,11 +24,11 @@ export class Repositories {
   readonly users: UserRepository;
   private readonly db: Db;
 
-  constructor(orm: Orm, pg: RawPg | null = null, distributed = false) {
+  constructor(orm: Orm, pg: RawPg | null = null, distributed = false, replicas: ReadReplicas | null = null) {
     this.db = new Db(orm, distributed);
     this.chats = new ChatRepository(this.db);
     this.participants = new ParticipantRepository(this.db);
-    this.messages = new MessageRepository(this.db, pg);
+    this.messages = new MessageRepository(this.db, pg, replicas);
     this.users = new UserRepository(this.db);
   }
 

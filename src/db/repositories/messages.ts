@@ -3,6 +3,7 @@ import { Message, Reaction } from '../../domain';
 import type { MessageFields } from '../../chat/message-view';
 import { PgMessageReads } from './pg-message-reads';
 import type { RawPg } from '../raw-pg';
+import type { ReadReplicas, ReplicaResult } from '../read-replicas';
 import type { ChatRef } from './chats';
 import type { Db, Tx } from './tx';
 
@@ -14,8 +15,32 @@ export class MessageRepository {
   constructor(
     private readonly db: Db,
     pg: RawPg | null,
+    private readonly replicas: ReadReplicas | null = null,
   ) {
     this.pgReads = pg ? new PgMessageReads(pg) : null;
+  }
+
+  /**
+   * A history page's range, from a read replica when there is one. Seqs are contiguous, so the page
+   * must hold hi - lo + 1 rows; and the replica must have replayed the chat's change counter as the
+   * primary had it before the read, so every write made before the request (a send, an edit, a
+   * reaction) is in its answer. A replica short of either is lagging: the primary answers.
+   */
+  async page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<{ rows: MessageFields[]; replica?: ReplicaResult }> {
+    if (!this.replicas || !this.pgReads) return { rows: await this.range(chat, channel, lo, hi) };
+    const version = await this.pgReads.version(chat.id);
+    let replica: ReplicaResult = 'lagging';
+    try {
+      const answer = await this.pgReads.rangeOn(this.replicas, chat.id, channel, lo, hi);
+      if (answer.rows.length === hi - lo + 1 && answer.version !== null && answer.version >= version) {
+        this.replicas.onResult('served');
+        return { rows: answer.rows, replica: 'served' };
+      }
+    } catch {
+      replica = 'failed'; // a replica down or refusing: the primary answers
+    }
+    this.replicas.onResult(replica);
+    return { rows: await this.range(chat, channel, lo, hi), replica };
   }
 
   /** Messages with lo ≤ seq ≤ hi, ascending (read-only: not entities on PostgreSQL). */
