@@ -37,8 +37,15 @@ for (const target of DATABASE_TARGETS) {
         const migrator = await migratorOf(orm);
         await migrator.up({ to: BEFORE });
         const ids = await seed(orm);
+        // An operator's index built ahead (CONCURRENTLY, outside any migration) becomes the new key.
+        if (target.name === 'PostgreSQL') await run(orm, 'create unique index concurrently messages_pkey_by_chat on messages (chat_id, id)');
 
         await migrator.up({ to: MIGRATION });
+        if (target.name === 'PostgreSQL') {
+          const keys = await run(orm, `select indexrelid::regclass::text as name, pg_get_indexdef(indexrelid) as def from pg_index where indrelid = 'messages'::regclass and indisprimary`);
+          expect(keys).to.deep.equal([{ name: 'messages_pkey', def: 'CREATE UNIQUE INDEX messages_pkey ON public.messages USING btree (chat_id, id)' }]);
+          expect(await run(orm, `select to_regclass('messages_pkey_by_chat') as left_over`)).to.deep.equal([{ left_over: null }]);
+        }
         expect(await run(orm, 'select code, chat_id, kind, direct_key from chat_codes')).to.deep.equal([
           { code: 'KEYED001', chat_id: ids.chat, kind: 'direct', direct_key: 'a:b' },
         ]);

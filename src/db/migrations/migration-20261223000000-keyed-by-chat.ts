@@ -11,6 +11,9 @@ const REACTION_UNIQUE_NEW = { name: 'reactions_chat_id_message_id_participant_id
  * (chat_id, id), a reaction is unique per (chat_id, message_id, participant_id, emoji), and chat
  * codes and direct keys move their uniqueness to `chat_codes` (code → chat id), filled from `chats`.
  * Each table is locked while its key is rebuilt (PostgreSQL: a new index; SQLite: a copy of the table).
+ * On PostgreSQL, an index `<table>_pkey_by_chat` on (chat_id, id) built beforehand with CREATE UNIQUE
+ * INDEX CONCURRENTLY becomes the key instead, so the lock lasts no longer than the swap
+ * (docs/deploy.md, "Scaling PostgreSQL").
  */
 export class Migration20261223000000KeyedByChat extends Migration {
   override async up(): Promise<void> {
@@ -47,7 +50,10 @@ export class Migration20261223000000KeyedByChat extends Migration {
     const key = columns.map(q).join(', ');
     for (const table of BY_CHAT) {
       if (this.onPostgres()) {
-        this.addSql(`alter table ${q(table)} drop constraint ${q(`${table}_pkey`)}, add constraint ${q(`${table}_pkey`)} primary key (${key})`);
+        const prebuilt = `${table}_pkey_by_chat`;
+        const [row] = columns.length > 1 ? await this.execute(`select to_regclass('${prebuilt}') is not null as ready`) : [{ ready: false }];
+        const newKey = row.ready ? `using index ${q(prebuilt)}` : `(${key})`;
+        this.addSql(`alter table ${q(table)} drop constraint ${q(`${table}_pkey`)}, add constraint ${q(`${table}_pkey`)} primary key ${newKey}`);
         continue;
       }
       // SQLite cannot change a primary key: the table is copied into one made from its own DDL.
