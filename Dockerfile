@@ -21,6 +21,8 @@ COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY jobs ./jobs
+# The SDK and the web chat at / (bundled into dist/web by the build).
+COPY clients ./clients
 RUN npm run build
 
 # ---- prod-deps: production dependencies only, native modules built for this base -----------

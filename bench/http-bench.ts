@@ -20,12 +20,18 @@ export interface HttpFigure {
   load_cpu_pct: number;
 }
 
-export async function measureHttp<K extends string>(worker: Worker, targets: Record<K, string>, s: BenchSettings, meter: CpuMeter): Promise<Record<K, HttpFigure>> {
+export async function measureHttp<K extends string>(
+  worker: Worker,
+  targets: Record<K, string>,
+  s: BenchSettings,
+  meter: CpuMeter,
+): Promise<Record<K, HttpFigure>> {
   const names = Object.keys(targets) as K[];
   const run = (url: string, seconds: number) => worker.call<HttpRunResult>('run', { url, connections: s.httpConnections, seconds });
   // Warm-up: JIT, connection pools, the cache window.
   for (const name of names) await run(targets[name], Math.min(1, s.httpSeconds));
-  const runs = Object.fromEntries(names.map((n) => [n, [] as (HttpRunResult & { cpu: Record<string, number> })[]])) as Record<K, (HttpRunResult & { cpu: Record<string, number> })[]>;
+  type Runs = (HttpRunResult & { cpu: Record<string, number> })[];
+  const runs = Object.fromEntries(names.map((n) => [n, [] as Runs])) as Record<K, Runs>;
   for (let i = 0; i < s.repeats; i++) {
     for (const name of names) {
       meter.start();

@@ -44,13 +44,23 @@ async function probe(server: ProbedServer): Promise<MemoryReading> {
 }
 
 /** Sockets are spread over `rooms`, reusing their tokens (several tabs of one participant). */
-export async function measureIdleMemory(name: string, server: ProbedServer, rooms: Room[], sockets: number, settleMs: number, watch: (w: Watched) => () => void): Promise<MemoryFigure> {
+export async function measureIdleMemory(
+  name: string,
+  server: ProbedServer,
+  rooms: Room[],
+  sockets: number,
+  settleMs: number,
+  watch: (w: Watched) => () => void,
+): Promise<MemoryFigure> {
   const worker = startWorker('load-socket', 'load-socket (idle)');
   const unwatch = watch({ role: `load: idle sockets → ${name}`, pid: worker.pid, what: 'node dist/bench/load-socket.js: idle sockets (memory)' });
   const spread = (n: number) =>
     rooms.map((r, i) => ({
       code: r.code,
-      tokens: Array.from({ length: Math.floor(n / rooms.length) + (i < n % rooms.length ? 1 : 0) }, (_, k) => r.tokens[k % r.tokens.length] as string),
+      tokens: Array.from(
+        { length: Math.floor(n / rooms.length) + (i < n % rooms.length ? 1 : 0) },
+        (_, k) => r.tokens[k % r.tokens.length] as string,
+      ),
     }));
   try {
     await worker.call('connect', { url: server.url, rooms: spread(Math.min(20, sockets)) });

@@ -176,7 +176,7 @@ function runChild(env: Record<string, string>, params: CostParams, watch: Monito
 
 /** In the child: telemetry first, then the app, then alternating slices. Prints one JSON line. */
 async function child(params: CostParams): Promise<void> {
-  const { ATTR, Monitor, startTelemetry, traced } = await import('../src/monitoring');
+  const [{ Monitor }, { ATTR, startTelemetry, traced }] = await Promise.all([import('../src/monitoring'), import('../src/telemetry')]);
   const monitor = new Monitor({ pod: 'monitoring-cost', enabled: false });
   const telemetry = startTelemetry({ monitor, serviceName: 'chatpop-bench' });
   const notes: string[] = [];
@@ -218,7 +218,10 @@ async function child(params: CostParams): Promise<void> {
     const plan = [
       { on: true, ms: params.warmMs, warm: true },
       { on: false, ms: params.warmMs, warm: true },
-      ...Array.from({ length: params.pairs }, (_, pair) => (pair % 2 === 0 ? [false, true] : [true, false]).map((on) => ({ on, ms: params.sliceMs, warm: false }))).flat(),
+      ...Array.from(
+        { length: params.pairs },
+        (_, pair) => (pair % 2 === 0 ? [false, true] : [true, false]).map((on) => ({ on, ms: params.sliceMs, warm: false })),
+      ).flat(),
     ];
     const measured: { on: boolean; opsPerS: number; cpuUsPerOp: number; spans: number; seconds: number; mode: string }[] = [];
     let sent = 0;
@@ -232,7 +235,14 @@ async function child(params: CostParams): Promise<void> {
         const used = process.cpuUsage(open.cpu);
         const done = ops - open.ops;
         const seconds = (now - open.t) / 1000;
-        measured.push({ on: plan[at].on, opsPerS: done / seconds, cpuUsPerOp: (used.user + used.system) / Math.max(1, done), spans: counted() - open.spans, seconds, mode: monitor.mode });
+        measured.push({
+          on: plan[at].on,
+          opsPerS: done / seconds,
+          cpuUsPerOp: (used.user + used.system) / Math.max(1, done),
+          spans: counted() - open.spans,
+          seconds,
+          mode: monitor.mode,
+        });
       }
       if (++at === plan.length) return false;
       if (plan[at - 1]?.warm && !plan[at].warm) collectGarbage(); // the pairs start from a collected heap

@@ -62,6 +62,8 @@ async function main() {
     SESSION_SECRET: SECRET,
     LOG_LEVEL: 'info',
     SEND_RATE_LIMIT: '100000',
+    JOIN_RATE_LIMIT: '1000000',
+    JOIN_RATE_LIMIT_PER_CHAT: '1000000',
   };
   const pods: ServerProcess[] = [await startServerProcess({ ...env, HOSTNAME: 'pod-a' })];
   pods.push(await startServerProcess({ ...env, HOSTNAME: 'pod-b', MIGRATE_ON_START: 'false' }));

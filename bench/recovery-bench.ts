@@ -15,7 +15,13 @@ export interface RecoveryFigure {
   runs: RecoveryResult[];
 }
 
-export async function measureRecovery(url: string, room: Room, missed: number, repeats: number, watch: (w: Watched) => () => void): Promise<RecoveryFigure> {
+export async function measureRecovery(
+  url: string,
+  room: Room,
+  missed: number,
+  repeats: number,
+  watch: (w: Watched) => () => void,
+): Promise<RecoveryFigure> {
   const worker = startWorker('load-recovery');
   const unwatch = watch({ role: 'load: recovery client', pid: worker.pid, what: 'node dist/bench/load-recovery.js: reconnect recovery' });
   try {

@@ -26,7 +26,12 @@ export interface RedisCommandFigure {
   runs: number[];
 }
 
-export async function measureRedis(port: number, requests: number, repeats: number, clients = 50): Promise<Record<string, RedisCommandFigure>> {
+export async function measureRedis(
+  port: number,
+  requests: number,
+  repeats: number,
+  clients = 50,
+): Promise<Record<string, RedisCommandFigure>> {
   const json = JSON.stringify(bareMessage(WRITE_CODE, 1, benchContent('redis __rand_int__')));
   const luaDir = path.join(__dirname, '..', 'src', 'cache', 'lua');
   const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
@@ -60,7 +65,13 @@ export async function measureRedis(port: number, requests: number, repeats: numb
       runs.push(parseCsv(stdout));
     }
     const mid = [...runs].sort((a, b) => a.rps - b.rps)[(runs.length - 1) >> 1]!;
-    out[name] = { ops_per_s: median(runs.map((r) => r.rps)), p50_ms: mid.p50, p95_ms: mid.p95, p99_ms: mid.p99, runs: runs.map((r) => r.rps) };
+    out[name] = {
+      ops_per_s: median(runs.map((r) => r.rps)),
+      p50_ms: mid.p50,
+      p95_ms: mid.p95,
+      p99_ms: mid.p99,
+      runs: runs.map((r) => r.rps),
+    };
   }
   return out;
 }

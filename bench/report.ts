@@ -336,7 +336,8 @@ function formatCpu(c: Collected): string {
   ];
   const present = phases.filter(([, v]) => v);
   // The machine's other load last: it tells how much the figures above were disturbed.
-  const roles = [...new Set(present.flatMap(([, v]) => Object.keys(v!)))].sort((a, b) => Number(a === OTHER_PROCESSES) - Number(b === OTHER_PROCESSES));
+  const last = (role: string) => Number(role === OTHER_PROCESSES);
+  const roles = [...new Set(present.flatMap(([, v]) => Object.keys(v!)))].sort((a, b) => last(a) - last(b));
   const rows: string[][] = [['PROCESSES (pid) — CPU % of one core', ...present.map(([p]) => p)]];
   for (const role of roles) {
     const pid = c.processes.find((p) => p.role === role)?.pid;

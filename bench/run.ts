@@ -171,7 +171,10 @@ async function main(): Promise<number> {
 
 function chart(c: Collected): string {
   const send = c.send!;
-  const pts = (steps: typeof send.load, pick: (st: (typeof send.load)[number]) => number) => steps.map((st) => ({ x: st.offered_per_s ?? 0, y: pick(st) }));
+  const pts = (
+    steps: typeof send.load,
+    pick: (st: (typeof send.load)[number]) => number,
+  ) => steps.map((st) => ({ x: st.offered_per_s ?? 0, y: pick(st) }));
   return renderChart({
     title: 'ChatPop send→ack latency against load',
     subtitle: `${send.rooms} rooms × ${send.sockets / send.rooms} sockets; open-loop steps; peak ${send.peak.sends_per_s} sends/s (bare socket.io: ${c.bareEmit?.peak.sends_per_s ?? '—'})`,

@@ -38,7 +38,16 @@ export class ServerGcLog {
     } catch {
       return null;
     }
-    const gc: StepGc = { scavenges: 0, scavenge_total_ms: 0, scavenge_max_ms: 0, mark_compacts: 0, mark_compact_max_ms: 0, max_pause_ms: 0, loop_stalls: 0, loop_stall_max_ms: 0 };
+    const gc: StepGc = {
+      scavenges: 0,
+      scavenge_total_ms: 0,
+      scavenge_max_ms: 0,
+      mark_compacts: 0,
+      mark_compact_max_ms: 0,
+      max_pause_ms: 0,
+      loop_stalls: 0,
+      loop_stall_max_ms: 0,
+    };
     for (const [at, ms, kind] of lines) {
       if (at < from || at > to) continue;
       if (kind === 'stall') {

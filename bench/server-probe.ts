@@ -33,7 +33,11 @@ if (profileDir) {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result as Record<string, unknown>))));
+    new Promise<Record<string, unknown>>((resolve, reject) => session.post(
+      method,
+      params ?? {},
+      (err, result) => (err ? reject(err) : resolve(result as Record<string, unknown>)),
+    ));
   // One sample per 32 KiB allocated on average: cheap enough to leave the section's figures near
   // their unprofiled values. Collected objects count too, or only the survivors would show.
   const alloc = process.env.BENCH_PROBE_PROFILE_KIND === 'alloc';

@@ -64,7 +64,14 @@ const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPat
   },
   full: {
     repeats: 5, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8, 16], stepMs: 4000,
-    loadFractions: [0.1, 0.25, 0.5, 0.75, 0.9, 1], httpConnections: 50, httpSeconds: 5, historyMessages: 2000, cacheWindow: null, settleMs: 1000,
+    loadFractions: [
+      0.1,
+      0.25,
+      0.5,
+      0.75,
+      0.9,
+      1,
+    ], httpConnections: 50, httpSeconds: 5, historyMessages: 2000, cacheWindow: null, settleMs: 1000,
     recoveryMissed: 1000, idleSockets: 1000, redisRequests: 30_000, pgRows: 10_000,
   },
 };

@@ -255,7 +255,14 @@ export async function measureSend(
             ...serverPart(runs),
           },
         },
-        bare: { ramp: bareRamp, peak_runs: bareRunsAtPeak, peak: medianRun(bareRunsAtPeak), load: bareLoad, half_peak_runs: bareRuns, half_peak: ackMedians(bareRuns) },
+        bare: {
+          ramp: bareRamp,
+          peak_runs: bareRunsAtPeak,
+          peak: medianRun(bareRunsAtPeak),
+          load: bareLoad,
+          half_peak_runs: bareRuns,
+          half_peak: ackMedians(bareRuns),
+        },
       };
     } finally {
       await bw.close();

@@ -95,12 +95,20 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       ENABLE_MONITORING: 'false',
       // Every bench socket is its own participant, but the loads are far above a human's rate.
       SEND_RATE_LIMIT: '100000',
+      // Thousands of participants join from this one address; the idle-memory step opens many
+      // sockets per participant (tabs).
+      JOIN_RATE_LIMIT: '1000000',
+      JOIN_RATE_LIMIT_PER_CHAT: '1000000',
+      SOCKETS_PER_SESSION: '10000',
       ...opts.serverEnv,
     };
     const flags = imageNodeFlags(repoRoot(), opts.serverNode);
     const [server, bareEmit, bareRoute] = await Promise.all([
       // The GC log is this server's alone: not in serverEnv, which monitoring-cost reuses.
-      startServerProcess({ ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file }, { node: opts.serverNode, nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 }),
+      startServerProcess(
+        { ...serverEnv, BENCH_PROBE_GC_FILE: serverGc.file },
+        { node: opts.serverNode, nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 },
+      ),
       startServerProcess({}, { script: 'dist/bench/bare-emit-server.js', nodeArgs: PROBE_NODE_ARGS }),
       startServerProcess({}, { script: 'dist/bench/bare-route-server.js' }),
     ]);

@@ -126,7 +126,11 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => stop.abort());
     process.once('SIGTERM', () => stop.abort());
     // --json: one JSON document per sample, one per line.
-    const samples = await runMonitor(monitor, (t) => (flags.json ? out.json(t, true) : out.text(t, (x) => text.renderTick(x, out.style))), stop.signal);
+    const samples = await runMonitor(
+      monitor,
+      (t) => (flags.json ? out.json(t, true) : out.text(t, (x) => text.renderTick(x, out.style))),
+      stop.signal,
+    );
     if (!flags.json) out.lines(`stopped after ${samples} samples`);
     return EXIT.ok;
   }

@@ -5,8 +5,10 @@ import { InvalidArgumentError } from 'commander';
 import type { RedisEngine } from '../src/cache';
 // The two modules it needs, not src/monitoring's index: that one also loads MikroORM (the settings
 // store's entity) and prom-client, which a terminal view has no use for.
-import { readClusterView, renderClusterView, type TerminalView } from '../src/monitoring/monitor-view';
+/* eslint-disable no-restricted-imports -- see above */
+import { readClusterView, renderClusterView, type TerminalView } from '../src/monitoring/terminal-view';
 import { RedisSnapshotBoard } from '../src/monitoring/snapshot-board';
+/* eslint-enable no-restricted-imports */
 import { EXIT, OpsContext, causeText, chatCodeArg, createOutput, createProgram, jobConfig, positiveInt, printable, printableDoc, runJob } from '../src/ops';
 
 interface Flags {
@@ -43,7 +45,10 @@ let ctx: OpsContext | undefined;
 
 function print(view: TerminalView): void {
   if (flags.json) return out.json(view, !flags.once);
-  const lines = renderClusterView(printableDoc(view), { style: out.style, intervalSeconds: flags.once ? undefined : flags.interval, events: flags.limit });
+  const lines = renderClusterView(
+    printableDoc(view),
+    { style: out.style, intervalSeconds: flags.once ? undefined : flags.interval, events: flags.limit },
+  );
   if (redraw) process.stdout.write('\x1b[H\x1b[2J');
   else if (!flags.once) lines.push('');
   out.lines(lines);

@@ -1,19 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
-import { AuthService, TokenService } from './auth';
-import { createCacheEngine, type CacheEngine } from './cache';
-import { cacheLimits } from './cache/create-cache-engine';
-import { createChatServices, type ChatServices } from './chat';
+import { apiDocsRoutes } from './api-docs';
+import { AuthService, PasswordHasher, TokenService } from './auth';
+import { cacheLimits, createCacheEngine, type CacheEngine } from './cache';
+import { createChatServices, type ChatEventMap, type ChatServices } from './chat';
 import { ConfigError, type Config } from './config';
 import { isDistributed, migrateUp, openOrm, ReadReplicas, SchemaWatch, type Orm } from './db';
-import { createHttpApp } from './http';
+import { createHttpApp, monitoringRoutes, onlineRoutes, userRoutes, webRoutes } from './http';
 import { createLogger, type Logger } from './logger';
 import { Monitor, httpMetricsMiddleware, metrics, startAppMonitoring, type AppMonitoring } from './monitoring';
-import { monitoringRoutes } from './http/routes/monitoring-routes';
 import { createRealtimeGateway, type RealtimeGateway } from './realtime';
-import { userRoutes } from './http/routes/user-routes';
-import { onlineRoutes } from './http/routes/online-routes';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
 
 /** Optional parts of an app; tests and benchmarks leave them out. */
@@ -51,7 +48,11 @@ export interface ChatPopApp {
 }
 
 /** Composes the database, cache, services, HTTP and realtime layers from the configuration. */
-export async function createApp(config: Config, log: Logger = createLogger(config.logLevel), options: CreateAppOptions = {}): Promise<ChatPopApp> {
+export async function createApp(
+  config: Config,
+  log: Logger = createLogger(config.logLevel),
+  options: CreateAppOptions = {},
+): Promise<ChatPopApp> {
   const orm = await openOrm(config.databaseUrl, log);
   if (config.migrateOnStart) {
     const applied = await migrateUp(orm);
@@ -62,21 +63,62 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   if (!(await schema.isCurrent().catch(() => true))) log.warn('the database schema is behind this code: /ready answers 503 until `migrate up` has run');
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
-  const auth = new AuthService(orm, tokens);
   const distributed = await isDistributed(orm);
   const replicas = config.databaseReadUrls.length ? new ReadReplicas(config.databaseReadUrls) : null;
   if (replicas) replicas.onResult = (result) => metrics.replicaReads.inc({ result });
-  const chat = createChatServices({ orm, cache, limits: cacheLimits(config), tokens, log, sendRateLimitPer10s: config.sendRateLimitPer10s, distributed, replicas });
+  const chat = createChatServices({
+    orm,
+    cache,
+    limits: cacheLimits(config),
+    tokens,
+    log,
+    sendRateLimitPer10s: config.sendRateLimitPer10s,
+    distributed,
+    replicas,
+  });
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
+  tokens.revocations = users.revocations;
+  const auth = new AuthService(orm, tokens, users.revocations, new PasswordHasher(config.passwordHashing));
   const monitor = options.monitor ?? new Monitor({ pod: config.podName, enabled: false });
-  const monitoring = await startAppMonitoring({ monitor, config, orm, cache, chat, log });
+  const monitoring = await startAppMonitoring({
+    monitor,
+    config,
+    orm,
+    cache,
+    log,
+    repairDepth: async () => (await chat.repair.stats()).waiting,
+    onSent: (count) => {
+      const counted = ({ channel, messages }: ChatEventMap['messages:new'][0]) => count(channel, messages.length);
+      chat.events.on('messages:new', counted);
+      return () => chat.events.off('messages:new', counted);
+    },
+  });
 
-  const realtime = await createRealtimeGateway({ config, chat, tokens, log });
+  const realtime = await createRealtimeGateway({ config, chat, users, tokens, log });
   chat.chats.presence = realtime.presence;
 
   const monitoringRouter = monitoringRoutes({ monitoring: monitoring.service, metrics: monitoring.metrics, adminToken: config.adminToken });
-  const koa = createHttpApp({ orm, schema, cache, chat, auth, tokens, log, adminToken: config.adminToken, proxyHops: config.proxyHops, extraRouters: [userRoutes(users, tokens), onlineRoutes(chat, tokens, realtime.presence), monitoringRouter], outerMiddleware: [httpMetricsMiddleware()] });
+  const koa = createHttpApp({
+    orm,
+    schema,
+    cache,
+    chat,
+    auth,
+    tokens,
+    log,
+    adminToken: config.adminToken,
+    proxyHops: config.proxyHops,
+    joinLimits: config.joinLimits,
+    extraRouters: [
+      userRoutes(users, tokens),
+      onlineRoutes(chat, tokens, realtime.presence),
+      monitoringRouter,
+      apiDocsRoutes(),
+      webRoutes(),
+    ],
+    outerMiddleware: [httpMetricsMiddleware()],
+  });
   const http = createServer(koa.callback());
   let inFlight = 0;
   let drained: (() => void) | undefined;

@@ -87,6 +87,8 @@ const envSchema = z.object({
   CACHE_DEFAULT_TTL: int(1, 86_400 * 30).default(3600),
   /** Sends per participant per 10 s (REST and socket alike). @default 50 */
   SEND_RATE_LIMIT: int(1, 100_000).default(50),
+  /** Chats one socket may hold at once. @default 100 */
+  SOCKET_MAX_CHATS: int(1, 10_000).default(100),
   /** Apply migrations at start; defaults to on outside production, always on for the embedded SQLite. */
   MIGRATE_ON_START: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -95,9 +97,22 @@ const envSchema = z.object({
   /**
    * Proxies in front of the server that append the client's address to X-Forwarded-For (an ingress:
    * 1). The client's address is the one the outermost of them saw; whatever the client wrote in the
-   * header itself is ignored. 0: the header is ignored, the peer's address counts. @default 1
+   * header itself is ignored. 0: the header is ignored, the peer's address counts. 0 by default: with
+   * nothing in front, a client would choose its own per-address bucket. @default 0
    */
-  PROXY_HOPS: int(0, 10).default(1),
+  PROXY_HOPS: int(0, 10).default(0),
+  /** Password hashes (argon2id, ~64 MiB each) computed at once; more wait in the queue. @default 2 */
+  PASSWORD_HASH_CONCURRENCY: int(1, 64).default(2),
+  /** Hashes waiting for a turn; beyond it register and login answer 503 with retry_after. @default 16 */
+  PASSWORD_HASH_QUEUE: int(0, 10_000).default(16),
+  /** Chat joins (POST …/join) per client address per minute. @default 30 */
+  JOIN_RATE_LIMIT: int(1, 1_000_000).default(30),
+  /** Anonymous joins of one chat per minute, from every address together. @default 300 */
+  JOIN_RATE_LIMIT_PER_CHAT: int(1, 1_000_000).default(300),
+  /** socket.io connections one session token (one participant) may hold on a pod. @default 10 */
+  SOCKETS_PER_SESSION: int(1, 10_000).default(10),
+  /** Events the server does not know, per connection per minute; beyond, rate_limited. @default 20 */
+  UNKNOWN_EVENT_LIMIT: int(1, 1_000_000).default(20),
   /** Milliseconds the server waits for in-flight work on SIGTERM. @default 10000 */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
 });
@@ -125,11 +140,17 @@ export interface Config {
   conversationCacheTtlSeconds: number;
   defaultCacheTtlSeconds: number;
   sendRateLimitPer10s: number;
+  /** chats one socket.io connection may hold at once */
+  socketMaxChats: number;
   migrateOnStart: boolean;
   logLevel: string;
   podName: string;
   shutdownTimeoutMs: number;
   proxyHops: number;
+  passwordHashing: { concurrency: number; queue: number };
+  joinLimits: { perAddressPerMinute: number; perChatPerMinute: number };
+  socketsPerSession: number;
+  unknownEventsPerMinute: number;
 }
 
 /** What a configuration serves: a server signs tokens; a job signs none, so it needs no shared secret. */
@@ -177,11 +198,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse 
     conversationCacheTtlSeconds: e.CACHE_CONVERSATION_TTL,
     defaultCacheTtlSeconds: e.CACHE_DEFAULT_TTL,
     sendRateLimitPer10s: e.SEND_RATE_LIMIT,
+    socketMaxChats: e.SOCKET_MAX_CHATS,
     // The embedded SQLite file lives in the pod: no migrate hook ever reaches it.
     migrateOnStart: e.DATABASE_URL.startsWith('sqlite:') || (e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production'),
     logLevel: e.LOG_LEVEL,
     podName: e.HOSTNAME ?? `pod-${process.pid}`,
     proxyHops: e.PROXY_HOPS,
+    passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, queue: e.PASSWORD_HASH_QUEUE },
+    joinLimits: { perAddressPerMinute: e.JOIN_RATE_LIMIT, perChatPerMinute: e.JOIN_RATE_LIMIT_PER_CHAT },
+    socketsPerSession: e.SOCKETS_PER_SESSION,
+    unknownEventsPerMinute: e.UNKNOWN_EVENT_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

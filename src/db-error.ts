@@ -14,7 +14,15 @@ export interface DbErrorSummary {
   reason?: string;
 }
 
-type ErrorFields = { name?: unknown; code?: unknown; sqlState?: unknown; severity?: unknown; constraint?: unknown; table?: unknown; message?: unknown };
+type ErrorFields = {
+  name?: unknown;
+  code?: unknown;
+  sqlState?: unknown;
+  severity?: unknown;
+  constraint?: unknown;
+  table?: unknown;
+  message?: unknown;
+};
 
 /** An error the server answered about a statement (SQLSTATE or SQLite result code). */
 const isStatementError = (e: ErrorFields): boolean =>

@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  limit_exceeded: 429,
   rate_limited: 429,
   internal: 500,
   not_implemented: 501,
@@ -51,23 +52,33 @@ export class AppError extends Error {
   static payloadTooLarge(message: string) {
     return new AppError('payload_too_large', message);
   }
+  /** A fixed per-client limit is reached (e.g. chats per connection): waiting does not help, leaving something does. */
+  static limitExceeded(message: string) {
+    return new AppError('limit_exceeded', message);
+  }
   static rateLimited(retryAfterSeconds: number) {
     return new AppError('rate_limited', `too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
   static unavailable(message: string, cause?: unknown) {
     return new AppError('unavailable', message, { cause });
   }
+  /** Refused for lack of capacity (`unavailable`, 503), with the seconds after which to try again. */
+  static busy(message: string, retryAfterSeconds: number) {
+    return new AppError('unavailable', message, { retryAfterSeconds });
+  }
   static adminDisabled() {
     return new AppError('admin_disabled', 'admin routes are disabled: set ADMIN_TOKEN to enable them');
   }
 
-  toJSON() {
-    return { code: this.code, message: this.message };
+  /** `retry_after` (seconds) accompanies every refusal that says when to try again. */
+  toJSON(): { code: ErrorCode; message: string; retry_after?: number } {
+    if (this.retryAfterSeconds === undefined) return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, retry_after: this.retryAfterSeconds };
   }
 }
 
 /** The contract's error body for any thrown value; unknown errors never leak their text. */
-export function toErrorBody(err: unknown): { error: { code: string; message: string } } {
+export function toErrorBody(err: unknown): { error: { code: ErrorCode; message: string; retry_after?: number } } {
   if (err instanceof AppError) return { error: err.toJSON() };
   return { error: { code: 'internal', message: 'internal error' } };
 }

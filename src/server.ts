@@ -4,7 +4,8 @@
 import { ConfigError, loadConfig, type Config } from './config';
 import { safeErrorText } from './db-error';
 import { createLogger } from './logger';
-import { Monitor, startTelemetry } from './monitoring';
+import { Monitor } from './monitoring';
+import { startTelemetry } from './telemetry';
 
 /** How long shutdown waits for the last spans to reach an OTLP collector. */
 const TELEMETRY_FLUSH_MS = 3000;

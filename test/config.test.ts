@@ -21,6 +21,21 @@ describe('configuration', () => {
     expect(c).to.include({ port: 8080, messageCacheTtlSeconds: 1800, pinnedCacheTtlSeconds: 129_600, messageCacheMaxCount: 1000 });
   });
 
+  // Issue #22, abuse resistance 1 and 3: X-Forwarded-For is trusted only when asked; each limit is a variable.
+  it('ignores X-Forwarded-For unless PROXY_HOPS says, and reads the abuse limits with their defaults', () => {
+    const c = loadConfig({});
+    expect(c).to.include({ proxyHops: 0, socketsPerSession: 10, unknownEventsPerMinute: 20 });
+    expect(c.passwordHashing).to.deep.equal({ concurrency: 2, queue: 16 });
+    expect(c.joinLimits).to.deep.equal({ perAddressPerMinute: 30, perChatPerMinute: 300 });
+    const set = loadConfig({ PASSWORD_HASH_CONCURRENCY: '4', PASSWORD_HASH_QUEUE: '0', JOIN_RATE_LIMIT: '5', JOIN_RATE_LIMIT_PER_CHAT: '50', SOCKETS_PER_SESSION: '2', UNKNOWN_EVENT_LIMIT: '3' });
+    expect(set).to.include({ socketsPerSession: 2, unknownEventsPerMinute: 3 });
+    expect(set.passwordHashing).to.deep.equal({ concurrency: 4, queue: 0 });
+    expect(set.joinLimits).to.deep.equal({ perAddressPerMinute: 5, perChatPerMinute: 50 });
+    for (const variable of ['PASSWORD_HASH_CONCURRENCY', 'JOIN_RATE_LIMIT', 'JOIN_RATE_LIMIT_PER_CHAT', 'SOCKETS_PER_SESSION', 'UNKNOWN_EVENT_LIMIT']) {
+      expect(() => loadConfig({ [variable]: '0' }), variable).to.throw(ConfigError).with.property('variable', variable);
+    }
+  });
+
   it('reads Redis, a cluster and its password', () => {
     const secret = { SESSION_SECRET: TEST_SECRET };
     expect(loadConfig({ ...secret, REDIS_URL: 'redis://:pw@127.0.0.1:6380/2' }).redis).to.deep.equal({ kind: 'single', url: 'redis://:pw@127.0.0.1:6380/2' });

@@ -30,7 +30,7 @@ describe('make run on a clean clone', function () {
   });
   after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  it('builds, starts, and answers /health with status ok from SQLite and the memory cache', async () => {
+  it('builds, starts, answers /health with status ok from SQLite and the memory cache, and serves the web chat at /', async () => {
     const child = spawn('make', ['--no-print-directory', 'run'], {
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1' },
@@ -51,6 +51,9 @@ describe('make run on a clean clone', function () {
       const health = await (await fetch(`${url}/health`)).json();
       expect(health).to.deep.include({ status: 'ok', db: 'ok', cache: 'ok', cache_engine: 'memory' });
       expect(existsSync(join(dir, 'data', 'chatpop.sqlite'))).to.equal(true);
+      const page = await fetch(`${url}/`);
+      expect(page.status, 'GET /').to.equal(200);
+      expect(await page.text()).to.include('<title>ChatPop</title>');
     } finally {
       const running = child.exitCode === null && child.signalCode === null;
       try {

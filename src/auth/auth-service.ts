@@ -1,9 +1,15 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Repositories, type Orm, type UserRepository } from '../db';
-import { User } from '../domain';
+import { isReservedUsername, User, usernameKey } from '../domain';
 import { AppError } from '../errors';
-import { dummyHash, hashPassword, verifyPassword } from './passwords';
-import type { TokenService } from './tokens';
+import { PasswordHasher } from './passwords';
+import type { RevocationLookup, TokenService, UserClaims } from './tokens';
+
+/** Where logout records a revocation (src/users/token-revocations.ts). */
+export interface TokenRevoker extends RevocationLookup {
+  /** Revokes every token of the user issued until now. */
+  revoke(userId: string): Promise<void>;
+}
 
 export interface UserView {
   id: string;
@@ -19,12 +25,22 @@ export function toUserView(u: User): UserView {
 export class AuthService {
   private readonly users: UserRepository;
 
-  constructor(orm: Orm, private readonly tokens: TokenService) {
+  constructor(
+    orm: Orm,
+    private readonly tokens: TokenService,
+    private readonly revocations: TokenRevoker,
+    private readonly passwords = new PasswordHasher(),
+  ) {
     this.users = new Repositories(orm).users;
   }
 
   async register(username: string, password: string): Promise<{ user: UserView; token: string }> {
-    const user = Object.assign(new User(), { username: username.toLowerCase(), displayName: username, passwordHash: await hashPassword(password) });
+    const key = usernameKey(username);
+    if (isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
+    const user = Object.assign(
+      new User(),
+      { username: key, displayName: username, passwordHash: await this.passwords.hash(password) },
+    );
     try {
       await this.users.insert(user);
     } catch (err) {
@@ -35,10 +51,22 @@ export class AuthService {
   }
 
   async login(username: string, password: string): Promise<{ user: UserView; token: string }> {
-    const user = await this.users.withPassword(username.toLowerCase());
-    const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
+    const user = await this.users.withPassword(usernameKey(username));
+    const ok = await this.passwords.verify(user?.passwordHash, password);
     if (!user || !ok) throw AppError.unauthorized('wrong username or password');
     return { user: toUserView(user), token: await this.tokenFor(user) };
+  }
+
+  /** A new token for the holder of a valid one (which stays valid until it expires or a logout). */
+  async refresh(claims: UserClaims): Promise<{ user: UserView; token: string }> {
+    const user = await this.users.byId(claims.sub);
+    if (!user) throw AppError.unauthorized('the user no longer exists');
+    return { user: toUserView(user), token: await this.tokenFor(user) };
+  }
+
+  /** Revokes every token of the user issued until now: user and session tokens, on every device. */
+  logout(claims: UserClaims): Promise<void> {
+    return this.revocations.revoke(claims.sub);
   }
 
   private tokenFor(user: User): Promise<string> {

@@ -4,4 +4,4 @@ export { pageRange, type PageRequest } from './page-range';
 export { MemoryEngine } from './memory/memory-engine';
 export { RedisEngine } from './redis/redis-engine';
 export { createRedisClient, connectQuietly, COMMAND_TIMEOUT_MS, type RedisClient } from './redis/connection';
-export { createCacheEngine } from './create-cache-engine';
+export { createCacheEngine, cacheLimits } from './create-cache-engine';

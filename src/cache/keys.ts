@@ -19,6 +19,11 @@ export const keys = {
    * the chat; pods refresh their own members by heartbeat, so a killed pod's members expire.
    */
   online: (code: string) => `chat:{${code}}:online`,
+  /**
+   * string, 1 s TTL: a pod is gathering this chat's inbox news (inbox:updated) and tells its members
+   * when it expires. Outside `chat:{…}` so cache scans never take it for a chat's data.
+   */
+  inboxWindow: (code: string) => `chatpop:inbox:${code}`,
   /** per-user cached state: profile, unread, presence, … */
   user: (userId: string, what: string) => `user:{${userId}}:${what}`,
   /** SCAN patterns */

@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Tx } from '../db';
 import { AppError } from '../errors';
 import type { MessageStore } from './message-store';

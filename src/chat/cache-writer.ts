@@ -1,6 +1,6 @@
 import type { CacheEngine, CachedMessage, PinEntry } from '../cache';
 import type { Channel } from '../domain';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import type { RepairQueue } from './repair-queue';
 
 /**
@@ -25,6 +25,11 @@ export class CacheWriter {
       cached = await this.engine.writePin(code, pin, Date.now());
     });
     return cached;
+  }
+
+  /** Caches a chat's whole pinned set (read from the database). */
+  pinSet(code: string, pins: PinEntry[], nowMs: number): Promise<void> {
+    return this.write(code, pins.length, 'pins', () => this.engine.rebuildPins(code, pins, nowMs));
   }
 
   reactions(code: string, messageId: string, counts: Record<string, number>): Promise<void> {

@@ -1,24 +1,13 @@
 import type { CacheEngine, CacheLimits, PageRequest, WindowRead, WindowState } from '../cache';
 import { pageRange } from '../cache';
 import type { Channel } from '../domain';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import type { ChatRef, MessageStore } from './message-store';
-import { toCached, toMessageView, type MessageView } from './message-view';
+import { toMessageView, type MessageView } from './message-view';
 import { CoalescedRead } from './coalesced-read';
+import type { HistoryPage, HistorySource } from './history-page';
 import type { KeptPage, PageMemo } from './page-memo';
 import type { RepairQueue } from './repair-queue';
-
-export type HistorySource = 'cache' | 'db' | 'hybrid';
-
-/** One page of history; `items` are the messages' JSON, in the order the client asked for. */
-export interface HistoryPage {
-  items: string[];
-  source: HistorySource;
-  lastSeq: number;
-  hasMore: boolean;
-  nextBefore: number | null;
-  nextAfter: number | null;
-}
 
 /**
  * Cache-first reads that cannot be wrong: seqs are contiguous, so a page's range says exactly
@@ -64,7 +53,11 @@ export class HistoryService {
   }
 
   /** Messages after `sinceSeq`, oldest first, at most `max`; `complete` false when more were missed. */
-  async missedSince(code: string, channel: Channel, sinceSeq: number, max = 500): Promise<{ messages: MessageView[]; lastSeq: number; complete: boolean }> {
+  async missedSince(code: string, channel: Channel, sinceSeq: number, max = 500): Promise<{
+    messages: MessageView[];
+    lastSeq: number;
+    complete: boolean;
+  }> {
     const page = await this.page(code, channel, { mode: 'after', after: sinceSeq, limit: max });
     return { messages: page.items.map((j) => JSON.parse(j) as MessageView), lastSeq: page.lastSeq, complete: !page.hasMore };
   }
@@ -74,26 +67,6 @@ export class HistoryService {
     const chat = await this.store.chatRef(code);
     const rows = await this.store.changedSince(chat, channel, sinceVersion, maxSeq, max);
     return rows.map((m) => toMessageView(m, code));
-  }
-
-  /**
-   * Rebuilds a chat's windows and pins from the database. `exact` replaces what is cached (operators'
-   * repair); otherwise newer cached versions survive, which is safe beside concurrent sends.
-   */
-  async rebuild(code: string, exact = false): Promise<void> {
-    const chat = await this.store.chatRef(code);
-    await this.engine.dropMeta(code);
-    for (const channel of ['main', 'backroom'] as const) {
-      const { messages, lastSeq } = await this.store.newest(chat, channel, this.limits.maxCount);
-      await this.engine.rebuild(code, channel, messages.map((m) => toCached(toMessageView(m, code))), lastSeq, exact);
-    }
-    const now = new Date();
-    const pins = await this.store.activePins(chat, now);
-    await this.engine.rebuildPins(
-      code,
-      pins.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, code)) })),
-      now.getTime(),
-    );
   }
 
   /** The kept page when the window's state says it is still current, else null (one cache read either way). */

@@ -1,85 +1,26 @@
-import type { TokenService } from '../auth/tokens';
-import type { CacheEngine, CacheLimits } from '../cache';
-import { rawPg, type Orm, type ReadReplicas } from '../db';
-import type { Logger } from '../logger';
-import { CacheWriter } from './cache-writer';
-import { ChatService } from './chat-service';
-import { ChatEvents } from './events';
-import { HistoryService } from './history-service';
-import type { MessageView } from './message-view';
-import { MessageChangeService } from './message-change-service';
-import { MessageStore } from './message-store';
-import { PinService } from './pin-service';
-import { RateLimiter } from './rate-limiter';
-import { ReactionService } from './reaction-service';
-import { RepairQueue } from './repair-queue';
-import { PgSendCommit } from './pg-send-commit';
-import { OrmSendCommit } from './send-commit';
-import { PageMemo } from './page-memo';
-import { SendService } from './send-service';
-
-export { ChatEvents, type ChatEventMap } from './events';
+// The chat folder's public face: re-exports only; the services are wired in compose.ts.
+export { ChatEvents, type ChatEventMap, type InboxChange, type ParticipantRenamed } from './events';
+export {
+  ackErrorSchema,
+  errorCodeSchema,
+  lastMessagePreviewSchema,
+  messageViewSchema,
+  type AckError,
+  type LastMessagePreview,
+} from './message-wire';
+export { ParticipantNames } from './participant-names';
 export { toMessageView, toCached, lendJson, preparedJson, type MessageView, type MessageFields } from './message-view';
 export { MessageStore, type ChatRef } from './message-store';
 export { RepairQueue, type RepairStats } from './repair-queue';
 export { RateLimiter } from './rate-limiter';
-export { HistoryService, type HistoryPage, type HistorySource } from './history-service';
+export { HistoryService } from './history-service';
+export type { HistoryPage, HistorySource } from './history-page';
 export { SendService, type SendResult } from './send-service';
 export { ChatService, toParticipantView, newChatCode, type ChatView, type ParticipantView, type PresenceCounter } from './chat-service';
 export { MessageChangeService, changeMessage } from './message-change-service';
 export { PinService } from './pin-service';
 export { ReactionService } from './reaction-service';
 export { CacheWriter } from './cache-writer';
+export { WindowRebuilder } from './window-rebuilder';
 export * as inputs from './inputs';
-
-export interface ChatServices {
-  events: ChatEvents;
-  store: MessageStore;
-  repair: RepairQueue;
-  writer: CacheWriter;
-  chats: ChatService;
-  send: SendService;
-  history: HistoryService;
-  changes: MessageChangeService;
-  pins: PinService;
-  reactions: ReactionService;
-}
-
-/** Wires the chat services over one ORM and one cache engine. */
-export function createChatServices(deps: {
-  orm: Orm;
-  cache: CacheEngine;
-  limits: CacheLimits;
-  tokens: TokenService;
-  log: Logger;
-  sendRateLimitPer10s: number;
-  /** the database is distributed by chat (Citus: see isDistributed) */
-  distributed?: boolean;
-  /** read replicas for history pages the cache cannot serve */
-  replicas?: ReadReplicas | null;
-}): ChatServices {
-  const events = new ChatEvents();
-  const pg = rawPg(deps.orm);
-  const distributed = deps.distributed ?? false;
-  const store = new MessageStore(deps.orm, pg, distributed, deps.replicas ?? null);
-  let history: HistoryService | undefined;
-  const repair = new RepairQueue(deps.cache, (code) => history!.rebuild(code), deps.log);
-  history = new HistoryService(store, deps.cache, repair, deps.limits, new PageMemo());
-  const changed = ({ chat_code, message }: { chat_code: string; message: MessageView }) => history!.messageChanged(chat_code, message.channel);
-  for (const name of ['message:updated', 'message:deleted', 'message:pinned', 'reaction:updated'] as const) events.on(name, changed);
-  const writer = new CacheWriter(deps.cache, repair);
-  const limiter = new RateLimiter(deps.sendRateLimitPer10s, 10);
-  const portable = new OrmSendCommit(store);
-  return {
-    events,
-    store,
-    repair,
-    writer,
-    history,
-    chats: new ChatService(store, deps.tokens),
-    send: new SendService(store, pg ? new PgSendCommit(pg, portable, distributed) : portable, writer, events, limiter),
-    changes: new MessageChangeService(store, writer, events),
-    pins: new PinService(store, deps.cache, writer, events),
-    reactions: new ReactionService(store, writer, events),
-  };
-}
+export { createChatServices, type ChatServices } from './compose';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { charCount, displayUsername, MAX_USERNAME_CHARS, usernameKey } from '../domain';
 import { AppError } from '../errors';
 
 /** Input schemas shared by the REST routes and the socket.io gateway: validation happens at the edge. */
@@ -48,10 +49,27 @@ export const chatCode = z.string().regex(/^[A-Z0-9]{8}$/, 'chat code is 8 charac
 export const channel = z.enum(['main', 'backroom']);
 export const uuid = z.string().uuid('must be a UUID');
 export const clientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, 'client_id may hold letters, digits and _ . : -');
-/** Participant names: letters, digits, _ . - ; 1..32 characters. */
-export const participantName = z.string().trim().regex(/^[\p{L}\p{N}_.-]{1,32}$/u, 'username is 1–32 letters, digits, _ . or -');
-/** Account names are stricter: they become reserved in every chat. */
-export const accountName = z.string().trim().regex(/^[A-Za-z0-9_]{3,32}$/, 'username is 3–32 letters, digits or _');
+/**
+ * Participant names: letters, digits, _ . - ; 1..32 characters, checked as NFKC makes them (fullwidth
+ * `ａｌｉｃｅ` is `alice`) and counted again once case-folded, the form stored (`İ` folds to two).
+ */
+export const participantName = z
+  .string()
+  .trim()
+  .transform(displayUsername)
+  .pipe(
+    z
+      .string()
+      // `~N` ends only the names renames give (chat-service), so their holders can rejoin under them.
+      .regex(/^(?=.{1,32}$)[\p{L}\p{N}_.-]+(~\d{1,4})?$/u, 'username is 1–32 letters, digits, _ . or -')
+      .refine((v) => charCount(usernameKey(v)) <= MAX_USERNAME_CHARS, `username is more than ${MAX_USERNAME_CHARS} characters once its letter case is folded`),
+  );
+/** Account names are stricter (ASCII once NFKC has made fullwidth letters plain): they become reserved in every chat. */
+export const accountName = z
+  .string()
+  .trim()
+  .transform(displayUsername)
+  .pipe(z.string().regex(/^[A-Za-z0-9_]{3,32}$/, 'username is 3–32 letters, digits or _'));
 export const password = z.string().min(8, 'password needs at least 8 characters').max(128, 'password is at most 128 characters');
 /**
  * One emoji as Unicode lists them (RGI: ZWJ sequences, skin tones, flags, keycaps), or one pictograph

@@ -1,8 +1,8 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Tx } from '../db';
 import type { Message } from '../domain';
 import { AppError } from '../errors';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import type { CacheWriter } from './cache-writer';
 import type { ChatEvents, ChatEventMap } from './events';
 import type { ChatRef, MessageStore } from './message-store';

@@ -1,7 +1,7 @@
 import type { Channel } from '../domain';
 import type { Chat, Message } from '../domain';
 import { Repositories, type ChatRef, type Orm, type RawPg, type ReadReplicas, type Tx } from '../db';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import { AppError } from '../errors';
 import type { MessageFields } from './message-view';
 

@@ -1,36 +1,12 @@
-import type { Channel, Message, MessageType } from '../domain';
+import type { MessageFields } from '../domain';
 import type { CachedMessage } from '../cache';
+import type { MessageView } from './message-wire';
 
-/** A message as clients see it (docs/contract.md "Messages"). */
-export interface MessageView {
-  id: string;
-  chat_code: string;
-  channel: Channel;
-  seq: number;
-  version: number;
-  username: string;
-  username_is_reserved: boolean;
-  user_id: string | null;
-  content: string;
-  message_type: MessageType;
-  reply_to: string | null;
-  is_pinned: boolean;
-  pinned_until: string | null;
-  pin_amount_cents: number | null;
-  reactions: Record<string, number>;
-  created_at: string;
-  edited_at: string | null;
-  deleted: boolean;
-}
+export type { MessageView } from './message-wire';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-/** What a view is made of: a stored message's fields (an entity, or a row read without the ORM). */
-export type MessageFields = Pick<
-  Message,
-  | 'id' | 'channel' | 'seq' | 'version' | 'username' | 'usernameIsReserved' | 'userId' | 'content' | 'messageType'
-  | 'replyTo' | 'pinnedUntil' | 'pinAmountCents' | 'reactions' | 'createdAt' | 'editedAt' | 'deleted'
->;
+export type { MessageFields } from '../domain';
 
 /** `is_pinned` is true while `pinned_until` lies ahead at the message's last change. */
 export function toMessageView(m: MessageFields, chatCode: string, now = Date.now()): MessageView {

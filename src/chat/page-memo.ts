@@ -1,6 +1,6 @@
 import type { WindowState } from '../cache';
 import type { Channel } from '../domain';
-import type { HistoryPage } from './history-service';
+import type { HistoryPage } from './history-page';
 
 /** A page as kept, with the window's state it was read at. */
 export interface KeptPage {
@@ -21,8 +21,9 @@ interface Entry extends KeptPage {
  * The newest page of hot chats, kept by this pod so a read needs only the window's state from the
  * cache (last seq and size: one small round trip) instead of the page. A kept page is served while
  * that state is unchanged (so a message acked on any pod is always seen: the ack follows the cache
- * write; a member lost from the window is noticed too), no change of the chat's messages was announced since (edits, deletes, reactions, pins, from this
- * pod or another), and it is under PAGE_MEMO_MAX_AGE_MS old.
+ * write; a member lost from the window is noticed too), no change of the chat's messages was
+ * announced since (edits, deletes, reactions, pins, from this pod or another), and it is under
+ * PAGE_MEMO_MAX_AGE_MS old.
  */
 export class PageMemo {
   /** `code:channel:limit` → page; the Map's order is the eviction order */

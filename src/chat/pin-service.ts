@@ -1,7 +1,7 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { CacheEngine } from '../cache';
 import { AppError } from '../errors';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import type { CacheWriter } from './cache-writer';
 import type { ChatEvents } from './events';
 import { changeMessage } from './message-change-service';
@@ -41,6 +41,7 @@ export class PinService {
       m.pinnedUntil = new Date(until);
     });
     // No cached set to add the pin to: cache every active pin, this one included, from the database.
+    // The pin is committed: a failed read leaves the set uncached, and reads then ask the database.
     if (pinsCached === false) await this.fromDb(chat, Date.now()).catch(() => undefined);
     this.events.emit('message:pinned', { chat_code: code, message: view });
     return view;
@@ -65,8 +66,12 @@ export class PinService {
   /** Active pins from the database, cached as the chat's pinned set when there are any. */
   private async fromDb(chat: ChatRef, now: number): Promise<string[]> {
     const rows = await this.store.activePins(chat, new Date(now));
-    const pins = rows.map((m) => ({ messageId: m.id, pinnedUntilMs: new Date(m.pinnedUntil!).getTime(), json: JSON.stringify(toMessageView(m, chat.code, now)) }));
-    if (pins.length) await this.engine.rebuildPins(chat.code, pins, now).catch(() => undefined);
+    const pins = rows.map((m) => ({
+      messageId: m.id,
+      pinnedUntilMs: new Date(m.pinnedUntil!).getTime(),
+      json: JSON.stringify(toMessageView(m, chat.code, now)),
+    }));
+    if (pins.length) await this.writer.pinSet(chat.code, pins, now);
     return pins.map((p) => p.json);
   }
 }

@@ -13,21 +13,39 @@ export class RateLimiter {
 
   /** Takes one token; returns 0 when allowed, else the seconds to wait. */
   take(key: string): number {
-    const now = this.now();
-    const rate = this.capacity / (this.perSeconds * 1000);
-    let b = this.buckets.get(key);
-    if (!b) {
-      b = { tokens: this.capacity, updatedAt: now };
-      this.buckets.set(key, b);
-      if (this.buckets.size > 100_000) this.prune(now, rate);
-    }
-    b.tokens = Math.min(this.capacity, b.tokens + (now - b.updatedAt) * rate);
-    b.updatedAt = now;
+    const b = this.refilled(key);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000));
+    return this.waitFor(b);
+  }
+
+  /** 0 when a token is there to take, else the seconds until one is; takes nothing. */
+  peek(key: string): number {
+    const b = this.refilled(key);
+    return b.tokens >= 1 ? 0 : this.waitFor(b);
+  }
+
+  private get rate(): number {
+    return this.capacity / (this.perSeconds * 1000);
+  }
+
+  private refilled(key: string): { tokens: number; updatedAt: number } {
+    const now = this.now();
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: this.capacity, updatedAt: now };
+      this.buckets.set(key, b);
+      if (this.buckets.size > 100_000) this.prune(now, this.rate);
+    }
+    b.tokens = Math.min(this.capacity, b.tokens + (now - b.updatedAt) * this.rate);
+    b.updatedAt = now;
+    return b;
+  }
+
+  private waitFor(b: { tokens: number }): number {
+    return Math.max(1, Math.ceil((1 - b.tokens) / this.rate / 1000));
   }
 
   /** Forgets full buckets so idle clients cost no memory. */

@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import { Reaction } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';

@@ -1,6 +1,6 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Channel, Message } from '../domain';
-import { ATTR, tracedEach } from '../monitoring/tracer';
+import { ATTR, tracedEach } from '../telemetry';
 import type { SendInput } from './inputs';
 import type { ChatRef } from './message-store';
 import type { CommittedBatch, CommittedSend, SendCommit, SendGroup, SendRequest } from './send-commit';

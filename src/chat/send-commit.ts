@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Channel } from '../domain';
 import { Message } from '../domain';
 import type { SendInput } from './inputs';
@@ -42,7 +42,14 @@ export interface SendCommit {
 }
 
 /** The row a fresh send becomes; seq and version come from the chat row's counters. */
-export function newMessage(chat: ChatRef, channel: Channel, { session, input }: SendRequest, seq: number, version: number, now: Date): Message {
+export function newMessage(
+  chat: ChatRef,
+  channel: Channel,
+  { session, input }: SendRequest,
+  seq: number,
+  version: number,
+  now: Date,
+): Message {
   return Object.assign(new Message(), {
     chatId: chat.id,
     channel,
@@ -97,7 +104,8 @@ export class OrmSendCommit implements SendCommit {
         await chats.lock(tx, chat.id);
         const senders = [...new Set(keyed.map((p) => p.session.sub))];
         const clientIds = [...new Set(keyed.map((p) => p.input.client_id!))];
-        for (const m of await messages.byClientIds(tx, chat.id, channel, senders, clientIds)) byKey.set(idempotencyKey(m.participantId, m.clientId!), m);
+        const stored = await messages.byClientIds(tx, chat.id, channel, senders, clientIds);
+        for (const m of stored) byKey.set(idempotencyKey(m.participantId, m.clientId!), m);
       }
       const fresh: number[] = [];
       const firstOfKey = new Map<string, number>();
@@ -124,7 +132,9 @@ export class OrmSendCommit implements SendCommit {
         await messages.insertMany(tx, rows);
       }
       batch.forEach((p, i) => {
-        if (!results[i]) results[i] = { message: results[firstOfKey.get(idempotencyKey(p.session.sub, p.input.client_id!))!]!.message, duplicate: true };
+        if (!results[i]) {
+          results[i] = { message: results[firstOfKey.get(idempotencyKey(p.session.sub, p.input.client_id!))!]!.message, duplicate: true };
+        }
       });
       return { sends: results as CommittedSend[], membersVersion };
     });

@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../auth/tokens';
+import type { SessionClaims } from '../auth';
 import type { Channel, Message } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
@@ -9,6 +9,7 @@ import type { ChatEvents } from './events';
 import type { SendInput } from './inputs';
 import type { MessageStore } from './message-store';
 import { lendJson, toCached, toMessageView, type MessageView } from './message-view';
+import type { ParticipantNames } from './participant-names';
 import type { RateLimiter } from './rate-limiter';
 
 export interface SendResult {
@@ -31,14 +32,21 @@ export class SendService {
     private readonly writer: CacheWriter,
     private readonly events: ChatEvents,
     private readonly limiter: RateLimiter,
+    private readonly names: ParticipantNames,
   ) {
-    this.batcher = new SendBatcher(committer, (code, channel, fresh, membersVersion) => this.published(code, channel, fresh, membersVersion));
+    this.batcher = new SendBatcher(
+      committer,
+      (code, channel, fresh, membersVersion) => this.published(code, channel, fresh, membersVersion),
+    );
   }
 
-  async send(session: SessionClaims, code: string, input: SendInput): Promise<SendResult> {
-    if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
-    const wait = this.limiter.take(session.sub);
+  async send(claims: SessionClaims, code: string, input: SendInput): Promise<SendResult> {
+    if (claims.code !== code) throw AppError.forbidden('this session token belongs to another chat');
+    const wait = this.limiter.take(claims.sub);
     if (wait > 0) throw AppError.rateLimited(wait);
+    // A token issued before its participant was renamed still names the old name.
+    const username = await this.names.current(claims);
+    const session = username === claims.username ? claims : { ...claims, username };
     const chat = await this.store.chatRef(code);
     if (input.channel === 'backroom') await assertBackroomMember(this.store, session);
     if (input.reply_to) await this.assertReplyTarget(chat.id, input.reply_to, input.channel);

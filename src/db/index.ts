@@ -6,4 +6,15 @@ export { databaseUnavailable } from './unavailable';
 export { isDistributed } from './distributed';
 export { ReadReplicas, type ReplicaResult } from './read-replicas';
 export { SchemaWatch, pendingMigrations } from './schema-watch';
-export { Repositories, ChatRepository, MessageRepository, ParticipantRepository, UserRepository, type ChatRef, type ChatCounters, type Tx } from './repositories';
+export {
+  Repositories,
+  ChatRepository,
+  MessageRepository,
+  ParticipantRepository,
+  UserRepository,
+  type ChatRef,
+  type ChatCounters,
+  type MembershipUnread,
+  type Memberships,
+  type Tx,
+} from './repositories';

@@ -22,7 +22,8 @@ class PgConnection extends PostgreSqlConnection {
     if (options?.ctx) throw cause;
     // knex has put the connection back in the pool, where it passes for alive until its end is
     // read; knex's own mark of a dead connection has the pool drop it instead of lending it again.
-    const connection = await (trx as unknown as { client: { acquireConnection(): Promise<{ __knex__disposed?: unknown }> } }).client.acquireConnection();
+    const { client } = trx as unknown as { client: { acquireConnection(): Promise<{ __knex__disposed?: unknown }> } };
+    const connection = await client.acquireConnection();
     connection.__knex__disposed ??= cause;
     throw new ConnectionException(cause);
   }

@@ -81,3 +81,10 @@ export class Message {
   @Property({ type: 'boolean' })
   deleted: boolean = false;
 }
+
+/** What a message view is made of: a stored message's fields (an entity, or a row read without the ORM). */
+export type MessageFields = Pick<
+  Message,
+  | 'id' | 'channel' | 'seq' | 'version' | 'username' | 'usernameIsReserved' | 'userId' | 'content' | 'messageType'
+  | 'replyTo' | 'pinnedUntil' | 'pinAmountCents' | 'reactions' | 'createdAt' | 'editedAt' | 'deleted'
+>;

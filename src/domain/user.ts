@@ -21,6 +21,10 @@ export class User {
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
 
+  /** Set by logout: the user's tokens issued before it are refused. */
+  @Property({ type: 'datetime', nullable: true })
+  tokensValidAfter: Date | null = null;
+
   @Property({ type: 'datetime', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 }

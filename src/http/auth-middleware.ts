@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import type { SessionClaims, TokenService, UserClaims } from '../auth/tokens';
+import type { SessionClaims, TokenService, UserClaims } from '../auth';
 import { AppError } from '../errors';
 
 export interface AuthState {

@@ -10,7 +10,7 @@ import { AppError } from '../errors';
 import { errorMiddleware } from './error-middleware';
 import { requestScope } from './request-scope';
 import { authRoutes } from './routes/auth-routes';
-import { chatRoutes } from './routes/chat-routes';
+import { chatRoutes, type JoinLimits } from './routes/chat-routes';
 import { opsRoutes } from './routes/ops-routes';
 
 /** Request bodies above this are refused with 413 before parsing. @default '64kb' */
@@ -26,8 +26,10 @@ export interface HttpDeps {
   tokens: TokenService;
   log: Logger;
   adminToken?: string;
-  /** proxies in front that append to X-Forwarded-For (Config.proxyHops) @default 1 */
+  /** proxies in front that append to X-Forwarded-For (Config.proxyHops) @default 0 */
   proxyHops?: number;
+  /** chat joins per address and per chat (Config.joinLimits) @default 30 and 300 a minute */
+  joinLimits?: JoinLimits;
   /** extra routers (monitoring, users, …) mounted after the core ones */
   extraRouters?: Router[];
   /** middleware mounted before everything else, so it sees every request's final status (metrics) */
@@ -37,7 +39,7 @@ export interface HttpDeps {
 export function createHttpApp(deps: HttpDeps): Koa {
   // ctx.ip: the address the outermost trusted proxy saw (X-Forwarded-For counted from the right),
   // so a client cannot pick its own rate-limit bucket by sending the header itself.
-  const hops = deps.proxyHops ?? 1;
+  const hops = deps.proxyHops ?? 0;
   const app = new Koa(hops > 0 ? { proxy: true, maxIpsCount: hops } : { proxy: false });
   app.silent = true; // errors are logged by the error middleware, once
   for (const mw of deps.outerMiddleware ?? []) app.use(mw);
@@ -57,9 +59,9 @@ export function createHttpApp(deps: HttpDeps): Koa {
   // The chat routes first: history pages are the hottest requests, and every router a request passes
   // on its way costs a match over that router's routes. No two routers serve the same path.
   const routers = [
-    chatRoutes(deps.chat, deps.tokens),
+    chatRoutes(deps.chat, deps.tokens, deps.joinLimits),
     opsRoutes({ orm: deps.orm, schema: deps.schema, cache: deps.cache, chat: deps.chat, adminToken: deps.adminToken }),
-    authRoutes(deps.auth),
+    authRoutes(deps.auth, deps.tokens),
     ...(deps.extraRouters ?? []),
   ];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());

@@ -1,5 +1,4 @@
 import type { CacheEngine, RedisEngine } from '../cache';
-import type { ChatEventMap, ChatServices } from '../chat';
 import type { Config } from '../config';
 import type { Orm } from '../db';
 import type { Logger } from '../logger';
@@ -14,7 +13,10 @@ export interface AppMonitoringDeps {
   config: Config;
   orm: Orm;
   cache: CacheEngine;
-  chat: ChatServices;
+  /** How many chats wait on the repair queue (a gauge of /metrics). */
+  repairDepth: () => Promise<number>;
+  /** Subscribes to committed sends (a counter of /metrics); returns the unsubscribe. */
+  onSent: (count: (channel: string, messages: number) => void) => () => void;
   log: Logger;
   /** Passed to MonitoringService. @default 2000 */
   pollMs?: number;
@@ -34,7 +36,7 @@ export interface AppMonitoring {
  * this pod alone. Resolves once the stored switch is applied.
  */
 export async function startAppMonitoring(deps: AppMonitoringDeps): Promise<AppMonitoring> {
-  const { monitor, chat } = deps;
+  const { monitor } = deps;
   const client = deps.cache.kind === 'redis' ? (deps.cache as RedisEngine).client : null;
   const service = new MonitoringService({
     monitor,
@@ -46,15 +48,14 @@ export async function startAppMonitoring(deps: AppMonitoringDeps): Promise<AppMo
     publishMs: deps.publishMs,
   });
   startProcessMetrics();
-  const appMetrics = new AppMetrics({ monitor, repairDepth: async () => (await chat.repair.stats()).waiting });
-  const countSent = ({ channel, messages }: ChatEventMap['messages:new'][0]) => metrics.messagesSent.inc({ channel }, messages.length);
-  chat.events.on('messages:new', countSent);
+  const appMetrics = new AppMetrics({ monitor, repairDepth: deps.repairDepth });
+  const stopCounting = deps.onSent((channel, messages) => metrics.messagesSent.inc({ channel }, messages));
   await service.start();
   return {
     service,
     metrics: appMetrics,
     async close() {
-      chat.events.off('messages:new', countSent);
+      stopCounting();
       await service.close();
     },
   };

@@ -1,7 +1,5 @@
-// The monitoring folder's public face. Importing it loads no koa, ioredis or pg (server.ts imports it
-// before telemetry instruments them) and no OpenTelemetry SDK: that loads when startTelemetry() runs.
-export { traced, runInSpan, ATTR, setSpansWanted, type OperationName } from './tracer';
-export { OPERATION_NAMES, isOperationName, type CacheResult } from './operations';
+// The monitoring folder's public face. Importing it loads no koa, ioredis or pg: server.ts imports it
+// before telemetry (src/telemetry) instruments them.
 export {
   Monitor,
   type MonitorOptions,
@@ -23,14 +21,11 @@ export {
 } from './adaptive-sampler';
 export { RingBuffer } from './ring-buffer';
 export { LatencyStats, LatencyWindow, percentile, type LatencySummary } from './latency-stats';
-export { MonitorSpanProcessor } from './monitor-span-processor';
-export { buildMonitoringView, mergeSnapshots, sumMetrics, type ClusterView, type MonitoringView, type ViewOptions } from './monitoring-view';
-export { startTelemetry, activeTelemetry, otlpTracesConfigured, type Telemetry, type TelemetryOptions } from './telemetry';
-export { redisStatement } from './redis-statement';
+export { buildMonitoringView, mergeSnapshots, sumMetrics, type ClusterView, type MonitoringView, type ViewOptions } from './cluster-view';
 export { dashboardPage, dashboardHeaders } from './dashboard-page';
 export { metrics, startProcessMetrics, httpMetricsMiddleware, AppMetrics, type AppMetricSources } from './metrics';
 export { RedisSettingsStore, DatabaseSettingsStore, type SettingsStore, type SharedSettings } from './settings-store';
 export { RedisSnapshotBoard, SNAPSHOT_TTL_SECONDS, type SnapshotBoard } from './snapshot-board';
 export { MonitoringService, VIEW_EVENT_LIMIT, type MonitoringServiceOptions } from './monitoring-service';
 export { startAppMonitoring, type AppMonitoring, type AppMonitoringDeps } from './app-monitoring';
-export { readClusterView, renderClusterView, NO_REDIS_NOTE, type TerminalView, type ViewStyle, type RenderOptions } from './monitor-view';
+export { readClusterView, renderClusterView, NO_REDIS_NOTE, type TerminalView, type ViewStyle, type RenderOptions } from './terminal-view';

@@ -1,8 +1,8 @@
+import type { AttributeValue } from '@opentelemetry/api';
 import { AdaptiveSampler, modeFor, sampleRateFor, type AdaptiveSamplerOptions, type MonitorMode } from './adaptive-sampler';
 import { LatencyStats, type LatencySummary } from './latency-stats';
-import { OPERATION_NAMES, type CacheResult } from './operations';
+import { ATTR, OPERATION_NAMES, isCacheResult, isOperationName, type CacheResult, type EndedSpan, type OperationName, type SpanConsumer } from '../telemetry';
 import { RingBuffer } from './ring-buffer';
-import type { OperationName } from './tracer';
 
 /** One finished operation, as the span processor (or a test) reports it. Carries no message content. */
 export interface OperationRecord {
@@ -114,7 +114,7 @@ const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
  * Counters, latency percentiles and a sampled event log of cache and database operations.
  * `record` is the hot path: when disabled it returns after one branch.
  */
-export class Monitor {
+export class Monitor implements SpanConsumer {
   readonly pod: string;
   private on: boolean;
   private readonly sampler: AdaptiveSampler;
@@ -158,6 +158,18 @@ export class Monitor {
   }
 
   /** Counts one finished operation and, as the sampler decides, logs it as an event. */
+  /**
+   * Counts one of our spans (telemetry's port). Only whitelisted attributes are read, and only those
+   * the counters need unless the sampler keeps the span's event.
+   */
+  recordSpan(span: EndedSpan): void {
+    if (!this.enabled || !isOperationName(span.name)) return;
+    const op = span.name;
+    const read = span.attribute(ATTR.cacheResult);
+    const result = isCacheResult(read) ? read : undefined; // counted for cache.read only; any op's event shows it
+    if (this.count(op, span.failed, result, span.durationMs)) this.keep(eventRecord(op, result, span));
+  }
+
   record(r: OperationRecord): void {
     if (this.count(r.op, r.failed ?? false, r.result, r.durationMs)) this.keep(r);
   }
@@ -257,4 +269,34 @@ export class Monitor {
     if (r.replica === 'served' || r.replica === 'lagging' || r.replica === 'failed') event.replica = r.replica;
     return event;
   }
+}
+
+const numberOrUndefined = (v: AttributeValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
+const stringOrUndefined = (v: AttributeValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** What the event of a counted span says: what `count` took, and the attributes only events carry. */
+function eventRecord(op: OperationName, result: CacheResult | undefined, span: EndedSpan): OperationRecord {
+  const cacheCount = numberOrUndefined(span.attribute(ATTR.cacheCount));
+  const dbCount = numberOrUndefined(span.attribute(ATTR.dbCount));
+  let count: number | undefined;
+  if (op === 'hybrid.query') {
+    count = cacheCount !== undefined || dbCount !== undefined ? (cacheCount ?? 0) + (dbCount ?? 0) : undefined;
+  } else if (op.startsWith('cache.')) {
+    count = cacheCount;
+  } else {
+    count = dbCount ?? cacheCount;
+  }
+  return {
+    op,
+    chatCode: stringOrUndefined(span.attribute(ATTR.chatCode)),
+    result,
+    count,
+    cacheCount: op === 'hybrid.query' ? cacheCount : undefined,
+    dbCount: op === 'hybrid.query' ? dbCount : undefined,
+    action: stringOrUndefined(span.attribute(ATTR.op)),
+    replica: stringOrUndefined(span.attribute(ATTR.replica)),
+    durationMs: span.durationMs,
+    endedAt: span.endedAtMs,
+    failed: span.failed,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { Monitor } from './monitor';
-import { buildMonitoringView, type MonitoringView, type ViewOptions } from './monitoring-view';
+import { buildMonitoringView, type MonitoringView, type ViewOptions } from './cluster-view';
 import type { SettingsStore, SharedSettings } from './settings-store';
 import type { SnapshotBoard } from './snapshot-board';
 

@@ -1,8 +1,11 @@
 import type { RedisClient } from '../cache';
+// The keys alone: the cache's index loads ioredis, and server.ts loads monitoring before telemetry instruments it.
+// eslint-disable-next-line no-restricted-imports -- see above
 import { keys } from '../cache/keys';
 import type { Orm } from '../db';
+// eslint-disable-next-line no-restricted-imports -- the db index loads the pg driver, not yet instrumented here
 import { forkEm } from '../db/entity-manager';
-import { Setting } from '../domain/setting';
+import { Setting } from '../domain';
 
 /** Run-time settings shared by every pod (`GET`/`PUT /admin/settings`). */
 export interface SharedSettings {

@@ -1,4 +1,6 @@
 import type { RedisClient } from '../cache';
+// The keys alone: the cache's index loads ioredis, and server.ts loads monitoring before telemetry instruments it.
+// eslint-disable-next-line no-restricted-imports -- see above
 import { keys } from '../cache/keys';
 import type { MonitorSnapshot } from './monitor';
 

@@ -1,9 +1,9 @@
 import { keys } from '../cache';
 import { toMessageView, type ChatRef, type MessageFields } from '../chat';
 import type { Channel } from '../domain';
-import { parseEntry, type EngineInfo, type MessageEnd } from './cache-inspector';
+import { parseEntry, type MessageEnd } from './inspect-reports';
 import type { ScoredMember } from './keyspace';
-import type { OpsContext } from './ops-context';
+import type { EngineInfo, OpsContext } from './ops-context';
 
 // Loaded on demand (it pulls in the ORM through ../chat); reach it through CacheInspector's callers.
 
@@ -67,7 +67,8 @@ export function differingFields(cached: Record<string, unknown>, fresh: Record<s
   return [...names].filter((n) => canonical(cached[n]) !== canonical(fresh[n])).sort();
 }
 
-const endOf = (m: MessageFields | undefined): MessageEnd | null => (m ? { seq: m.seq, id: m.id, created_at: new Date(m.createdAt).toISOString() } : null);
+const endOf = (m: MessageFields | undefined): MessageEnd | null =>
+  m ? { seq: m.seq, id: m.id, created_at: new Date(m.createdAt).toISOString() } : null;
 
 /** PostgreSQL (or SQLite) against the cache, seq by seq, for one chat's windows. */
 export async function compareChat(ctx: OpsContext, info: EngineInfo, code: string): Promise<CompareReport> {
@@ -90,7 +91,13 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
       channel,
       key,
       status: 'in_sync',
-      cache: { count: members.length, min_seq: members[0]?.score ?? null, max_seq: members.at(-1)?.score ?? null, meta_last_seq: metaLast, latest: null },
+      cache: {
+        count: members.length,
+        min_seq: members[0]?.score ?? null,
+        max_seq: members.at(-1)?.score ?? null,
+        meta_last_seq: metaLast,
+        latest: null,
+      },
       database: { count: dbLast, last_seq: dbLast, latest: null },
       checked: null,
       missing: [],
@@ -130,8 +137,11 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
         else if (!row) cmp.extra.push({ seq, id: entry.id, reason: 'not_in_database' });
         else if (entry.id !== row.id) cmp.extra.push({ seq, id: entry.id, reason: 'other_message' });
         else {
-          const fields = differingFields(entry as unknown as Record<string, unknown>, toMessageView(row, code) as unknown as Record<string, unknown>);
-          if (fields.length) cmp.changed.push({ seq, id: row.id, fields, cache_version: entry.version ?? null, database_version: row.version });
+          const fresh = toMessageView(row, code) as unknown as Record<string, unknown>;
+          const fields = differingFields(entry as unknown as Record<string, unknown>, fresh);
+          if (fields.length) {
+            cmp.changed.push({ seq, id: row.id, fields, cache_version: entry.version ?? null, database_version: row.version });
+          }
         }
       }
     }
@@ -146,8 +156,8 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
 
 /** Rebuilds the chat's windows and pins from the database, replacing what the cache holds. */
 export async function repairChat(ctx: OpsContext, info: EngineInfo, code: string): Promise<RepairReport> {
-  const { history } = await ctx.services();
-  await history.rebuild(code, true);
+  const { rebuilder } = await ctx.services();
+  await rebuilder.rebuild(code, true);
   const engine = await ctx.cache();
   const windows: RepairReport['windows'] = [];
   for (const channel of ['main', 'backroom'] as const) {

@@ -1,5 +1,5 @@
 import { keys } from '../cache';
-import type { EngineInfo } from './cache-inspector';
+import type { EngineInfo } from './ops-context';
 import { classifyKey, type KeyStat } from './keyspace';
 import { causeText } from './ops-error';
 import type { OpsContext } from './ops-context';
@@ -10,10 +10,26 @@ export const HOT_CHATS = 100;
 export const DRAIN_LIMIT_MS = 60_000;
 
 export interface CacheStatsReport extends EngineInfo {
-  chat_keys: { total: number; chats: number; windows: number; backroom: number; meta: number; pinned: number; reactions: number; messages: number | null };
+  chat_keys: {
+    total: number;
+    chats: number;
+    windows: number;
+    backroom: number;
+    meta: number;
+    pinned: number;
+    reactions: number;
+    messages: number | null;
+  };
   /** per-user cached state, by what it holds (profile, unread, presence, …) */
   user_state: { keys: number; users: number; by_kind: Record<string, number> };
-  memory: { used_bytes: number; used_human: string; peak_bytes: number | null; max_bytes: number | null; policy: string | null; nodes: { node: string; used_bytes: number }[] } | null;
+  memory: {
+    used_bytes: number;
+    used_human: string;
+    peak_bytes: number | null;
+    max_bytes: number | null;
+    policy: string | null;
+    nodes: { node: string; used_bytes: number }[];
+  } | null;
   /**
    * The shared repair queue. `waiting` is its depth in Redis; `active` and `failed` are counted by
    * each pod in its own process (GET /cache/stats on a pod), so from a job they are 0.
@@ -135,7 +151,13 @@ export class CacheMaintenance {
     const ks = await this.ctx.keyspace();
     const engine = await this.ctx.cache();
     const [chatKeys, userKeys, waiting] = await Promise.all([ks.scan(keys.chatPattern), ks.scan(keys.userPattern), engine.repairDepth()]);
-    return { ...(await this.engineInfo()), chat_keys: chatKeys.length, user_keys: userKeys.length, queue_waiting: waiting, clear_queue: clearQueue };
+    return {
+      ...(await this.engineInfo()),
+      chat_keys: chatKeys.length,
+      user_keys: userKeys.length,
+      queue_waiting: waiting,
+      clear_queue: clearQueue,
+    };
   }
 
   /** Deletes every chat and user key (scanned again, so keys written since the plan go too). */
@@ -171,7 +193,11 @@ export class CacheMaintenance {
       entry.idle = idle === null || entry.idle === null ? null : Math.min(entry.idle, idle);
       perChat.set(code, entry);
     });
-    const chats = [...perChat].filter(([, e]) => e.idle !== null && e.idle >= limit).map(([code, e]) => ({ code, idle_seconds: e.idle!, keys: e.keys.sort() }));
+    const chats = [...perChat].filter(([, e]) => e.idle !== null && e.idle >= limit).map(([code, e]) => ({
+      code,
+      idle_seconds: e.idle!,
+      keys: e.keys.sort(),
+    }));
     const users = userKeys.flatMap((key, i) => {
       const idle = userIdle[i];
       if (idle === null) unknown++;
@@ -222,7 +248,12 @@ export class CacheMaintenance {
       hours,
       cleared: { chats: plan.chats.length, chat_keys: done.deleted.chat_keys, user_keys: done.deleted.user_keys },
       unknown_idle: plan.unknown_idle,
-      stats: { chat_keys: stats.chat_keys, user_state: stats.user_state, repair_queue: stats.repair_queue, memory_used_bytes: stats.memory?.used_bytes ?? null },
+      stats: {
+        chat_keys: stats.chat_keys,
+        user_state: stats.user_state,
+        repair_queue: stats.repair_queue,
+        memory_used_bytes: stats.memory?.used_bytes ?? null,
+      },
       duration_ms: Date.now() - started,
     };
   }
@@ -235,13 +266,13 @@ export class CacheMaintenance {
     const engine = await this.ctx.cache();
     const report = await this.upgradeReport('pre-upgrade');
     if (engine.kind === 'memory') return report;
-    const { history } = await this.ctx.services();
+    const { rebuilder } = await this.ctx.services();
     const deadline = Date.now() + DRAIN_LIMIT_MS;
     const retry: string[] = [];
     while (Date.now() < deadline) {
       const batch = await engine.popRepair(20);
       if (!batch.length) break;
-      await Promise.all(batch.map((code) => this.rebuildOne(report, code, () => history.rebuild(code), retry)));
+      await Promise.all(batch.map((code) => this.rebuildOne(report, code, () => rebuilder.rebuild(code), retry)));
     }
     // Failures go back for the pods (or the next run) to retry.
     await engine.pushRepair(retry);
@@ -258,7 +289,7 @@ export class CacheMaintenance {
     const { hotChats } = await import('./chat-database');
     const codes = await hotChats(services, top);
     for (let i = 0; i < codes.length; i += 8) {
-      await Promise.all(codes.slice(i, i + 8).map((code) => this.rebuildOne(report, code, () => services.history.rebuild(code, true))));
+      await Promise.all(codes.slice(i, i + 8).map((code) => this.rebuildOne(report, code, () => services.rebuilder.rebuild(code, true))));
     }
     report.queue_waiting = await engine.repairDepth();
     return report;
@@ -268,7 +299,15 @@ export class CacheMaintenance {
     const ks = await this.ctx.keyspace();
     const engine = await this.ctx.cache();
     const [userKeys, waiting] = await Promise.all([ks.scan(keys.userPattern), engine.repairDepth()]);
-    return { ...(await this.engineInfo()), hook, rebuilt: [], skipped: [], failed: [], queue_waiting: waiting, user_keys_kept: userKeys.length };
+    return {
+      ...(await this.engineInfo()),
+      hook,
+      rebuilt: [],
+      skipped: [],
+      failed: [],
+      queue_waiting: waiting,
+      user_keys_kept: userKeys.length,
+    };
   }
 
   private async rebuildOne(report: UpgradeReport, code: string, rebuild: () => Promise<void>, retry?: string[]) {

@@ -5,20 +5,20 @@ export { OpsContext, CONNECT_TIMEOUT_MS, MEMORY_ENGINE_NOTE } from './ops-contex
 export { classifyKey, globToRegExp, type Keyspace, type KeyKind, type KeyRef, type KeyStat, type MemoryInfo, type ScoredMember } from './keyspace';
 export { RedisKeyspace } from './redis-keyspace';
 export { MemoryKeyspace } from './memory-keyspace';
+export { CacheInspector } from './cache-inspector';
 export {
-  CacheInspector,
   parseEntry,
   toMessageLine,
   type CachedView,
   type ChatReport,
   type ClearPlan,
-  type EngineInfo,
   type ListReport,
   type MessageLine,
   type MessageLookup,
   type StatsReport,
   type WindowReport,
-} from './cache-inspector';
+} from './inspect-reports';
+export type { EngineInfo } from './ops-context';
 export type { ChannelComparison, CompareReport, RepairReport } from './cache-compare';
 export { WindowMonitor, runMonitor, MONITOR_INTERVAL_MS, type MonitorTick } from './window-monitor';
 export {

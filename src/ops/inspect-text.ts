@@ -1,5 +1,6 @@
 import type { ChannelComparison, CompareReport, RepairReport } from './cache-compare';
-import type { ChatReport, ClearPlan, EngineInfo, ListReport, MessageLine, MessageLookup, ReactionLine, StatsReport, WindowReport } from './cache-inspector';
+import type { ChatReport, ClearPlan, ListReport, MessageLine, MessageLookup, ReactionLine, StatsReport, WindowReport } from './inspect-reports';
+import type { EngineInfo } from './ops-context';
 import { clip, formatCents, formatDuration, formatTime, formatTtl, table } from './format';
 import type { Style } from './style';
 import type { MonitorTick } from './window-monitor';

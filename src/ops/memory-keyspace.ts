@@ -34,7 +34,9 @@ export class MemoryKeyspace implements Keyspace {
   private members(key: string): ScoredMember[] {
     const value = this.store.peek(key);
     if (value instanceof Map) {
-      return [...(value as Map<number, CachedMessage>).values()].map((m) => ({ member: m.json, score: m.seq })).sort((a, b) => a.score - b.score);
+      return [...(value as Map<number, CachedMessage>).values()]
+        .map((m) => ({ member: m.json, score: m.seq }))
+        .sort((a, b) => a.score - b.score);
     }
     if (Array.isArray(value)) {
       return (value as PinEntry[]).map((p) => ({ member: p.json, score: p.pinnedUntilMs })).sort((a, b) => a.score - b.score);

@@ -1,6 +1,5 @@
 import type { CacheEngine } from '../cache';
-import { createRedisClient, MemoryEngine, RedisEngine, type RedisClient } from '../cache';
-import { cacheLimits } from '../cache/create-cache-engine';
+import { cacheLimits, createRedisClient, MemoryEngine, RedisEngine, type RedisClient } from '../cache';
 import type { ChatServices } from '../chat';
 import type { Config } from '../config';
 import type { Orm } from '../db';

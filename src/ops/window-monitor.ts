@@ -1,6 +1,6 @@
 import { keys } from '../cache';
 import type { Channel } from '../domain';
-import { parseEntry } from './cache-inspector';
+import { parseEntry } from './inspect-reports';
 import { causeText } from './ops-error';
 import type { OpsContext } from './ops-context';
 
@@ -67,7 +67,12 @@ export class WindowMonitor {
 }
 
 /** Samples now and then every `intervalMs` until `signal` aborts; resolves with the number of samples. */
-export async function runMonitor(monitor: WindowMonitor, onTick: (t: MonitorTick) => void, signal: AbortSignal, intervalMs = MONITOR_INTERVAL_MS): Promise<number> {
+export async function runMonitor(
+  monitor: WindowMonitor,
+  onTick: (t: MonitorTick) => void,
+  signal: AbortSignal,
+  intervalMs = MONITOR_INTERVAL_MS,
+): Promise<number> {
   let samples = 0;
   while (!signal.aborted) {
     const started = Date.now();

@@ -36,7 +36,13 @@ export interface SequencerOptions {
   tailCheckMs: number;
 }
 
-export const DEFAULT_SEQUENCER_OPTIONS: SequencerOptions = { gapWaitMs: 100, retryMs: 500, recentSize: 512, recentChars: 65_536, tailCheckMs: 1000 };
+export const DEFAULT_SEQUENCER_OPTIONS: SequencerOptions = {
+  gapWaitMs: 100,
+  retryMs: 500,
+  recentSize: 512,
+  recentChars: 65_536,
+  tailCheckMs: 1000,
+};
 
 /** Counters one pod keeps over all its sequencers. */
 export interface DeliveryStats {

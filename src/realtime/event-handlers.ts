@@ -3,9 +3,12 @@ import { inputs, type ChatServices } from '../chat';
 import { databaseUnavailable } from '../db';
 import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
-import { ATTR, metrics, traced } from '../monitoring';
-import type { AckFailure, ClientToServerEvents, RealtimeSocket } from './events';
+import { metrics } from '../monitoring';
+import { ATTR, traced } from '../telemetry';
+import type { AckFailure, ClientToServerEvents } from './events';
+import type { RealtimeSocket } from './server-events';
 import type { InFlight } from './in-flight';
+import type { ChatAccess } from './chat-access';
 import type { Answer, JoinFlow } from './join';
 import type { ConnectionLimits, EventKind } from './limits';
 import { OVERSIZED_EVENT } from './size-limited-decoder';
@@ -13,14 +16,13 @@ import { joinPayload, leavePayload, reactPayload, sendPayload } from './socket-i
 
 /** The contract's failed ack; `rate_limited` carries `retry_after` in seconds. */
 export function errorAck(err: unknown): AckFailure {
-  const { error } = toErrorBody(err);
-  if (err instanceof AppError && err.retryAfterSeconds !== undefined) return { ok: false, error: { ...error, retry_after: err.retryAfterSeconds } };
-  return { ok: false, error };
+  return { ok: false, ...toErrorBody(err) };
 }
 
 export interface HandlerContext {
   chat: ChatServices;
   join: JoinFlow;
+  access: ChatAccess;
   limits: ConnectionLimits;
   log: Logger;
   /** true once the pod drains: events are answered `unavailable` */
@@ -80,20 +82,20 @@ function handle<S extends z.ZodType>(
 
 /** The client → server events of docs/contract.md on one connection. */
 export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): void {
-  const { chat, join } = ctx;
-  const session = socket.data.session;
+  const { chat, join, access } = ctx;
 
   handle(ctx, socket, 'chat:join', 'join', joinPayload, (input) =>
     traced('socket.join', { [ATTR.chatCode]: input.code }, () => join.join(socket, input)),
   );
 
   handle(ctx, socket, 'message:send', 'send', sendPayload, async ({ code, ...input }) => {
+    const session = await access.session(socket, code);
     const { message } = await traced('socket.send', { [ATTR.chatCode]: code }, () => chat.send.send(session, code, input));
     return { reply: () => ({ message }) };
   });
 
   handle(ctx, socket, 'message:react', 'event', reactPayload, async ({ code, message_id, emoji, op }) => {
-    const reactions = await chat.reactions.react(session, code, message_id, emoji, op);
+    const reactions = await chat.reactions.react(await access.session(socket, code), code, message_id, emoji, op);
     return { reply: () => ({ reactions }) };
   });
 
@@ -103,12 +105,16 @@ export function registerHandlers(ctx: HandlerContext, socket: RealtimeSocket): v
   });
 
   // Any other event that waits for an ack gets one, instead of a client timing out on a typo or
-  // on a packet over the size limit (the decoder delivers that one as OVERSIZED_EVENT).
+  // on a packet over the size limit (the decoder delivers that one as OVERSIZED_EVENT); a stream
+  // of them is refused like any flood.
   socket.onAny((event: string, ...args: unknown[]) => {
     if (socket.listenerCount(event as keyof ClientToServerEvents) > 0) return; // one of the above
     const ack = args[args.length - 1];
-    if (typeof ack !== 'function') return;
-    if (event === OVERSIZED_EVENT) ack(errorAck(AppError.payloadTooLarge(`the packet is over the ${ctx.limits.maxPayloadBytes}-byte limit`)));
-    else ack(errorAck(AppError.notFound(`event ${JSON.stringify(event).slice(0, 80)}`)));
+    const wait = ctx.limits.take('unknown', socket.id);
+    let err: AppError;
+    if (wait > 0) err = AppError.rateLimited(wait);
+    else if (event === OVERSIZED_EVENT) err = AppError.payloadTooLarge(`the packet is over the ${ctx.limits.maxPayloadBytes}-byte limit`);
+    else err = AppError.notFound(`event ${JSON.stringify(event).slice(0, 80)}`);
+    if (typeof ack === 'function') ack(errorAck(err));
   });
 }

@@ -1,42 +1,66 @@
-// The socket.io event map of docs/contract.md, shared by the gateway (Server<…>) and the tests' clients
-// (Socket<ServerToClientEvents, ClientToServerEvents>).
-import type { SessionClaims } from '../auth/tokens';
-import type { Server, Socket } from 'socket.io';
-import type { MessageView } from '../chat';
-import type { Channel } from '../domain';
+// The socket.io events and payloads of docs/contract.md, as clients see them: shared by the gateway
+// (Server<…>, with server-events.ts) and the tests' clients (Socket<ServerToClientEvents,
+// ClientToServerEvents>). zod schemas with the types derived from them, importing nothing of the
+// server, so an SDK can import them; /api/asyncapi.json is generated from these schemas.
+// Past chat's face on purpose: its index loads the server; message-wire.ts imports nothing but zod.
+import { z } from 'zod';
+// eslint-disable-next-line no-restricted-imports -- see above
+import {
+  ackErrorSchema,
+  lastMessagePreviewSchema,
+  messageViewSchema,
+  participantRenamedSchema,
+  type AckError,
+  type MessageView,
+  type ParticipantRenamed,
+} from '../chat/message-wire';
 
-/** The contract's error object; `retry_after` (seconds) accompanies `rate_limited`. */
-export interface AckError {
-  code: string;
-  message: string;
-  retry_after?: number;
-}
+// eslint-disable-next-line no-restricted-imports -- see above
+export {
+  ackErrorSchema,
+  errorCodeSchema,
+  lastMessagePreviewSchema,
+  messageViewSchema,
+  participantRenamedSchema,
+  type AckError,
+  type LastMessagePreview,
+  type MessageView,
+  type ParticipantRenamed,
+} from '../chat/message-wire';
 
+export const ackFailureSchema = z.strictObject({ ok: z.literal(false), error: ackErrorSchema });
 export type AckFailure = { ok: false; error: AckError };
 /** Every ack: `{ ok: true, …result }` or `{ ok: false, error: { code, message } }`. */
 export type Ack<T extends object> = ({ ok: true } & T) | AckFailure;
 
+/** The ack schema of a result: `{ ok: true, …result }` or the failure. */
+export const ackSchema = <T extends z.ZodRawShape>(result: z.ZodObject<T>) =>
+  z.union([result.extend({ ok: z.literal(true) }).strict(), ackFailureSchema]);
+
 export interface JoinPayload {
   code: string;
+  /** an anonymous participant's session token of this chat; a user token's socket joins its user's chats without one */
+  session_token?: string;
   /** the last seq the client holds; omitted on a first join */
   since_seq?: number;
   /** the chat version of the client's last join ack */
   since_version?: number;
 }
 
-export interface JoinResult {
+export const joinResultSchema = z.strictObject({
   /** `message:new` events continue from `last_seq + 1`; everything up to it is in `missed` (when since_seq was sent) */
-  last_seq: number;
-  version: number;
+  last_seq: z.int().min(0),
+  version: z.int().min(0),
   /** seq > since_seq, ascending */
-  missed: MessageView[];
+  missed: z.array(messageViewSchema),
   /** seq ≤ since_seq and changed after since_version, ascending by seq */
-  changed: MessageView[];
+  changed: z.array(messageViewSchema),
   /** false when more than the replay limit were missed: page the rest over REST */
-  recovered: boolean;
+  recovered: z.boolean(),
   /** for host and back-room members: back-room events continue from here */
-  backroom_last_seq?: number;
-}
+  backroom_last_seq: z.int().min(0).optional(),
+});
+export type JoinResult = z.infer<typeof joinResultSchema>;
 
 export interface SendPayload {
   code: string;
@@ -57,6 +81,11 @@ export interface LeavePayload {
   code: string;
 }
 
+export const sendResultSchema = z.strictObject({ message: messageViewSchema });
+export const reactionsSchema = z.record(z.string(), z.int().min(0));
+export const reactResultSchema = z.strictObject({ reactions: reactionsSchema });
+export const leaveResultSchema = z.strictObject({});
+
 export interface ClientToServerEvents {
   'chat:join': (payload: JoinPayload, ack: (res: Ack<JoinResult>) => void) => void;
   'message:send': (payload: SendPayload, ack: (res: Ack<{ message: MessageView }>) => void) => void;
@@ -64,18 +93,38 @@ export interface ClientToServerEvents {
   'chat:leave': (payload: LeavePayload, ack: (res: Ack<object>) => void) => void;
 }
 
-export interface ReactionUpdate {
-  chat_code: string;
-  message_id: string;
-  reactions: Record<string, number>;
-  version: number;
-}
+export const reactionUpdateSchema = z.strictObject({
+  chat_code: z.string(),
+  message_id: z.uuid(),
+  reactions: reactionsSchema,
+  version: z.int().min(0),
+});
+export type ReactionUpdate = z.infer<typeof reactionUpdateSchema>;
 
-export interface PresenceUpdate {
-  code: string;
+export const presenceUpdateSchema = z.strictObject({
+  chat_code: z.string(),
+  /** the same as chat_code, for clients of the one-chat release; goes in the next one */
+  code: z.string(),
   /** usernames online now, sorted */
-  online: string[];
-}
+  online: z.array(z.string()),
+});
+export type PresenceUpdate = z.infer<typeof presenceUpdateSchema>;
+
+export const inboxUpdateSchema = z.strictObject({
+  chat_code: z.string(),
+  last_seq: z.int().min(0),
+  /** messages after the user's read marker, their own not counted */
+  unread: z.int().min(0),
+  last_message: lastMessagePreviewSchema.nullable(),
+});
+export type InboxUpdate = z.infer<typeof inboxUpdateSchema>;
+
+export const conversationCreatedSchema = z.strictObject({
+  chat_code: z.string(),
+  /** the username of the user who opened it */
+  with: z.string(),
+});
+export type ConversationCreated = z.infer<typeof conversationCreatedSchema>;
 
 export interface ServerToClientEvents {
   'message:new': (message: MessageView) => void;
@@ -84,36 +133,31 @@ export interface ServerToClientEvents {
   'message:pinned': (message: MessageView) => void;
   'reaction:updated': (update: ReactionUpdate) => void;
   'presence:updated': (update: PresenceUpdate) => void;
+  /** to a registered user's sockets: a chat of theirs changed (at most one per chat per second) */
+  'inbox:updated': (update: InboxUpdate) => void;
+  /** to a registered user's sockets: someone opened a 1:1 conversation with them */
+  'conversation:created': (created: ConversationCreated) => void;
+  /** an anonymous participant's name went to its registered owner; it posts under `username` now */
+  'participant:renamed': (rename: ParticipantRenamed) => void;
 }
 
-/** A chat change as pods pass it to each other; `message` carries the seq and channel it is ordered by. */
-export type ChatChange =
-  /** what one pod committed in one event-loop turn, in commit order (one publish for all of it) */
-  | { type: 'changes'; changes: ChatChange[] }
-  /** one committed send batch, ascending by seq */
-  | { type: 'messages:new'; chat_code: string; channel: Channel; messages: MessageView[] }
-  /** a single new message: what pods of earlier versions announce */
-  | { type: 'message:new' | 'message:updated' | 'message:deleted' | 'message:pinned'; chat_code: string; message: MessageView }
-  | { type: 'reaction:updated'; chat_code: string; message: MessageView; reactions: Record<string, number> };
+/** The payload schema of each server → client event (ServerToClientEvents), for documents and checks. */
+export const serverEventSchemas = {
+  'message:new': messageViewSchema,
+  'message:updated': messageViewSchema,
+  'message:deleted': messageViewSchema,
+  'message:pinned': messageViewSchema,
+  'reaction:updated': reactionUpdateSchema,
+  'presence:updated': presenceUpdateSchema,
+  'inbox:updated': inboxUpdateSchema,
+  'conversation:created': conversationCreatedSchema,
+  'participant:renamed': participantRenamedSchema,
+} satisfies { [E in keyof ServerToClientEvents]: z.ZodType<Parameters<ServerToClientEvents[E]>[0]> };
 
-export interface InterServerEvents {
-  /** every committed change, from the pod that committed it to every other pod (one event per event-loop turn) */
-  'chat:changes': (change: ChatChange) => void;
-  /**
-   * What pods of the first release send (one message change each). Kept apart from 'chat:changes',
-   * whose batches they cannot read: during a rolling upgrade they ignore the new event, and their
-   * sequencers fill what they miss from history, instead of failing on it.
-   */
-  'chat:change': (change: ChatChange) => void;
-  /** a pod's connections to a chat changed: recount it */
-  'presence:changed': (code: string) => void;
-}
-
-export interface SocketData {
-  session: SessionClaims;
-  /** chat codes this connection has joined */
-  chats: string[];
-}
-
-export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+/** The ack schema of each client → server event (ClientToServerEvents). */
+export const ackSchemas = {
+  'chat:join': joinResultSchema,
+  'message:send': sendResultSchema,
+  'message:react': reactResultSchema,
+  'chat:leave': leaveResultSchema,
+} satisfies { [E in keyof ClientToServerEvents]: z.ZodObject };

@@ -2,24 +2,28 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { TokenService } from '../auth';
 import { connectQuietly, createRedisClient } from '../cache';
-import type { ChatServices } from '../chat';
+import type { ChatServices, ParticipantRenamed } from '../chat';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { UserServices } from '../users';
 import { metrics } from '../monitoring';
 import { createRealtimeAdapter, type RealtimeAdapter } from './adapter';
 import { coalesceWebSocketWrites } from './coalesced-writes';
-import { sessionAuth } from './auth';
+import { connectionAuth } from './auth';
+import { ChatAccess } from './chat-access';
 import { DEFAULT_SEQUENCER_OPTIONS, type SequencerOptions } from './chat-sequencer';
 import { registerHandlers } from './event-handlers';
-import type { RealtimeServer } from './events';
+import type { RealtimeServer } from './server-events';
 import { InFlight } from './in-flight';
+import { MemoryInboxGate, RedisInboxGate, type InboxGate } from './inbox-gate';
+import { InboxNotifier } from './inbox-notifier';
 import { JoinFlow } from './join';
-import { ConnectionLimits, DEFAULT_LIMITS, READ_CEILING, type RealtimeLimits } from './limits';
+import { ConnectionLimits, DEFAULT_LIMITS, READ_CEILING, SessionSockets, type RealtimeLimits } from './limits';
 import { OrderedDelivery } from './ordered-delivery';
 import { PreparedJsonEncoder } from './prepared-json-encoder';
 import { DEFAULT_PRESENCE_OPTIONS, PresenceTracker, type PresenceOptions } from './presence';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './presence-store';
-import { roomOf } from './rooms';
+import { roomOf, userRoom } from './rooms';
 import { sizeLimitedDecoder } from './size-limited-decoder';
 
 /** socket.io's path (docs/contract.md). */
@@ -30,6 +34,7 @@ const CLOSE_WAIT_MS = 2000;
 export interface RealtimeDeps {
   config: Config;
   chat: ChatServices;
+  users: UserServices;
   tokens: TokenService;
   log: Logger;
 }
@@ -57,20 +62,30 @@ export interface RealtimeGateway {
   close(): Promise<void>;
 }
 
-async function createPresenceStore(config: Config): Promise<PresenceStore> {
-  if (config.redis.kind === 'none') return new MemoryPresenceStore();
+/** Presence and the inbox gate, shared by the pods through one Redis connection (in the process without Redis). */
+async function createSharedState(config: Config): Promise<{ store: PresenceStore; gate: InboxGate }> {
+  if (config.redis.kind === 'none') return { store: new MemoryPresenceStore(), gate: new MemoryInboxGate() };
   const client = createRedisClient(config.redis, 'presence');
-  client.on('error', () => undefined); // presence is best effort; the cache reports Redis health
+  client.on('error', () => undefined); // presence and the gate are best effort; the cache reports Redis health
   await connectQuietly(client);
-  return new RedisPresenceStore(client);
+  return { store: new RedisPresenceStore(client), gate: new RedisInboxGate(client) };
 }
 
 /** The socket.io gateway of docs/contract.md over the chat services; attach() it to the HTTP server. */
 export async function createRealtimeGateway(deps: RealtimeDeps, options: RealtimeOptions = {}): Promise<RealtimeGateway> {
-  const { config, chat, tokens, log } = deps;
-  const limits: RealtimeLimits = { ...DEFAULT_LIMITS, sendsPer10s: config.sendRateLimitPer10s, ...options.limits };
+  const { config, chat, users, tokens, log } = deps;
+  const maxChats = options.limits?.maxChats ?? config.socketMaxChats;
+  const limits: RealtimeLimits = {
+    ...DEFAULT_LIMITS,
+    sendsPer10s: config.sendRateLimitPer10s,
+    maxChats,
+    joinsPerMinute: 2 * maxChats,
+    unknownEventsPerMinute: config.unknownEventsPerMinute,
+    socketsPerSession: config.socketsPerSession,
+    ...options.limits,
+  };
   const adapter = await createRealtimeAdapter(config.redis);
-  const store = await createPresenceStore(config);
+  const { store, gate } = await createSharedState(config);
 
   const io: RealtimeServer = new Server({
     path: SOCKET_PATH,
@@ -84,7 +99,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     store,
     config.podName,
     {
-      local: (update) => io.local.to(roomOf(update.code, 'main')).emit('presence:updated', update),
+      local: (update) => io.local.to(roomOf(update.chat_code, 'main')).emit('presence:updated', update),
       others: (code) => {
         if (adapter.crossPod) io.serverSideEmit('presence:changed', code);
       },
@@ -93,16 +108,48 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     { ...DEFAULT_PRESENCE_OPTIONS, ...options.presence },
   );
   io.on('presence:changed', (code) => presence.remoteChanged(code));
+  // The renamed participant's sockets on this pod: their session and presence take the new name.
+  const renamedHere = ({ chat_code, participant_id, username }: ParticipantRenamed) => {
+    for (const s of io.of('/').sockets.values()) {
+      const { claims } = s.data;
+      if (claims?.typ === 'session' && claims.sub === participant_id) s.data.claims = { ...claims, username };
+      const joined = s.data.chats?.[chat_code];
+      if (joined?.sub !== participant_id) continue;
+      s.data.chats[chat_code] = { ...joined, username };
+      void presence.remove(chat_code, s.id).then(() => presence.add(chat_code, s.id, username));
+    }
+  };
+  // The other pods first, then the chat's sockets on every pod (through the adapter).
+  chat.events.on('participant:renamed', (rename) => {
+    if (adapter.crossPod) io.serverSideEmit('participant:renamed', rename);
+    io.to(roomOf(rename.chat_code, 'main')).emit('participant:renamed', rename);
+    renamedHere(rename);
+  });
+  io.on('participant:renamed', (rename) => {
+    chat.names.renamed(rename);
+    renamedHere(rename);
+  });
   const delivery = new OrderedDelivery(io, chat, adapter.crossPod, log, { ...DEFAULT_SEQUENCER_OPTIONS, ...options.sequencer });
-  const join = new JoinFlow(chat, delivery, presence);
+  const access = new ChatAccess(chat, tokens, limits.maxChats);
+  const join = new JoinFlow(chat, delivery, presence, access);
   const connectionLimits = new ConnectionLimits(limits);
 
   let draining = false;
   const inFlight = new InFlight();
-  const ctx = { chat, join, limits: connectionLimits, log, draining: () => draining, inFlight };
+  const ctx = { chat, join, access, limits: connectionLimits, log, draining: () => draining, inFlight };
 
-  io.use(sessionAuth(tokens, () => draining));
+  // Through the adapter: a user's sockets may be on any pod.
+  const inbox = new InboxNotifier((code) => users.inbox.of(code), gate, (userId, update) => io.to(userRoom(userId)).emit('inbox:updated', update), log);
+  const detachInbox = inbox.attach(chat.events);
+  users.conversations.onCreated(({ code, opener, partner }) => {
+    io.to(userRoom(partner.id)).emit('conversation:created', { chat_code: code, with: opener.username });
+    io.to(userRoom(opener.id)).emit('conversation:created', { chat_code: code, with: partner.username });
+  });
+
+  io.use(connectionAuth(tokens, () => draining, new SessionSockets(limits.socketsPerSession)));
   io.on('connection', (socket) => {
+    const { claims } = socket.data;
+    if (claims.typ === 'user') void socket.join(userRoom(claims.sub));
     registerHandlers(ctx, socket);
     metrics.socketsConnected.inc();
     socket.on('disconnect', () => {
@@ -141,6 +188,8 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     close: () =>
       (closed ??= (async () => {
         await drain(0);
+        detachInbox();
+        inbox.close();
         delivery.close();
         await presence.close();
         // io.close() also closes the HTTP server, which the app has already closed: that error is expected.

@@ -6,5 +6,9 @@ export { ChatSequencer, DEFAULT_SEQUENCER_OPTIONS, newDeliveryStats, type Delive
 export { PresenceTracker, DEFAULT_PRESENCE_OPTIONS, type PresenceOptions, type PresenceOutlet } from './presence';
 export { RedisPresenceStore, MemoryPresenceStore, type PresenceStore, type PresenceEntry } from './presence-store';
 export { DEFAULT_LIMITS, type RealtimeLimits } from './limits';
+export { InboxNotifier, INBOX_WINDOW_MS } from './inbox-notifier';
+export { MemoryInboxGate, RedisInboxGate, type InboxGate } from './inbox-gate';
 export { roomOf } from './rooms';
-export type * from './events';
+export * from './events';
+export * as socketInputs from './socket-inputs';
+export type * from './server-events';

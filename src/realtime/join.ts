@@ -6,9 +6,11 @@
 // sequencer's recent messages, or history), so ack + stream hold each message once and in order:
 // the ack goes out, then `message:new` continues at `last_seq + 1`.
 import type { ChatServices, MessageView } from '../chat';
+import type { ChatAccess } from './chat-access';
 import type { Channel } from '../domain';
 import { AppError } from '../errors';
-import type { JoinPayload, JoinResult, RealtimeSocket } from './events';
+import type { JoinPayload, JoinResult } from './events';
+import type { RealtimeSocket } from './server-events';
 import { READ_LIMIT, type OrderedDelivery } from './ordered-delivery';
 import type { PresenceTracker } from './presence';
 import { roomOf } from './rooms';
@@ -31,12 +33,13 @@ export class JoinFlow {
     private readonly chat: ChatServices,
     private readonly delivery: OrderedDelivery,
     private readonly presence: PresenceTracker,
+    private readonly access: ChatAccess,
   ) {}
 
   async join(socket: RealtimeSocket, input: JoinPayload): Promise<Answer<JoinResult>> {
-    const { session } = socket.data;
     const { code } = input;
-    if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
+    this.access.assertRoomFor(socket, code);
+    const session = await this.access.resolve(socket, code, input.session_token);
     const participant = await this.chat.chats.participant(session);
     const channels: Channel[] = participant.isHost || participant.backroomMember ? ['main', 'backroom'] : ['main'];
     const rejoin = new Set(channels.filter((ch) => socket.rooms.has(roomOf(code, ch))));
@@ -44,24 +47,31 @@ export class JoinFlow {
     // hold back (`missed`: main, with since_seq); held back otherwise, those messages were lost.
     const held = channels.filter((ch) => !rejoin.has(ch) || (ch === 'main' && input.since_seq !== undefined));
 
-    for (const ch of held) await this.delivery.beginJoin(socket, code, ch);
+    // Counted from now, so joins in flight at once cannot pass the limit together.
+    this.access.assertRoomFor(socket, code);
+    const previous = socket.data.chats[code];
+    socket.data.chats[code] = session;
     const release = () => {
       for (const ch of held) this.delivery.endJoin(socket, code, ch);
     };
     try {
+      for (const ch of held) await this.delivery.beginJoin(socket, code, ch);
       const reply = await this.read(code, input, channels.includes('backroom'));
       return {
         reply,
         after: () => {
           release();
           if (!socket.connected) return; // it left while we read: nothing to announce
-          if (!socket.data.chats.includes(code)) socket.data.chats.push(code);
           void this.presence.add(code, socket.id, session.username);
         },
       };
     } catch (err) {
       release();
       for (const ch of channels) if (!rejoin.has(ch)) await this.delivery.leave(socket, code, ch);
+      if (socket.data.chats[code] === session) {
+        if (previous) socket.data.chats[code] = previous;
+        else delete socket.data.chats[code];
+      }
       throw err;
     }
   }
@@ -70,7 +80,7 @@ export class JoinFlow {
     for (const ch of ['main', 'backroom'] as const) {
       if (socket.rooms.has(roomOf(code, ch))) await this.delivery.leave(socket, code, ch);
     }
-    socket.data.chats = socket.data.chats.filter((c) => c !== code);
+    delete socket.data.chats[code];
     await this.presence.remove(code, socket.id);
   }
 

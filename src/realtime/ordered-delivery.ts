@@ -3,7 +3,8 @@ import type { Channel } from '../domain';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { ChatSequencer, DEFAULT_SEQUENCER_OPTIONS, newDeliveryStats, type DeliveryStats, type SequencerOptions } from './chat-sequencer';
-import type { ChatChange, RealtimeServer, RealtimeSocket, ServerToClientEvents } from './events';
+import type { ServerToClientEvents } from './events';
+import type { ChatChange, RealtimeServer, RealtimeSocket } from './server-events';
 import { roomOf } from './rooms';
 
 /** Most messages one history read brings into a sequencer (the replay limit of docs/contract.md). */

@@ -150,7 +150,7 @@ export class PresenceTracker implements PresenceCounter {
       const json = JSON.stringify(online);
       if (this.shown.get(code) === json || !this.local.has(code)) return;
       this.shown.set(code, json);
-      this.outlet.local({ code, online });
+      this.outlet.local({ chat_code: code, code, online });
     } catch (err) {
       this.log.debug({ err, code }, 'presence recount failed');
     } finally {

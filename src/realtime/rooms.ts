@@ -4,3 +4,8 @@ import type { Channel } from '../domain';
 export function roomOf(code: string, channel: Channel): string {
   return channel === 'main' ? `chat:${code}` : `chat:${code}:backroom`;
 }
+
+/** The room of every socket connected with a user's token: inbox news and new conversations go there. */
+export function userRoom(userId: string): string {
+  return `user:${userId}`;
+}

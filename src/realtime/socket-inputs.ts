@@ -9,6 +9,7 @@ const cursor = z.number().int().min(0);
 
 export const joinPayload = z.object({
   code,
+  session_token: z.string().min(1).max(4096).optional(),
   since_seq: cursor.optional(),
   since_version: cursor.optional(),
 });

@@ -19,7 +19,7 @@ export function userCacheTtls(config: Pick<Config, 'userCacheTtlSeconds' | 'conv
  * (`<group>.gen`): a cached value is only served while it carries the marker that was current when
  * its database read began, so a read racing a write can never store a stale value for good.
  */
-export type CacheGroup = 'profile' | 'inbox';
+export type CacheGroup = 'profile' | 'inbox' | 'tokens';
 
 /** One kind of cached per-user value: its `what` in keys.user(owner, what), its group and TTL. */
 export interface CacheEntry {
@@ -38,6 +38,8 @@ export const ENTRIES = {
   conversations: { what: 'conversations', group: 'inbox', ttl: (t) => t.conversation },
   /** user:{ID}:unread → total unread count */
   unread: { what: 'unread', group: 'inbox', ttl: (t) => t.conversation },
+  /** user:{ID}:tokens-valid-after → when logout last revoked the user's tokens (ms), or null */
+  tokensValidAfter: { what: 'tokens-valid-after', group: 'tokens', ttl: (t) => t.user },
 } satisfies Record<string, CacheEntry>;
 
 /** The generation marker's `what` for a group. */

@@ -1,10 +1,10 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { UserClaims, UserView } from '../auth';
-import { newChatCode, type HistoryService, type MessageStore, type MessageView } from '../chat';
-import { Chat, Participant } from '../domain';
+import { newChatCode, type HistoryService, type LastMessagePreview, type MessageStore, type MessageView } from '../chat';
+import type { MembershipUnread } from '../db';
+import { Chat, Participant, type ChatKind } from '../domain';
 import { AppError } from '../errors';
 import { ENTRIES } from './cache-entries';
-import { unreadOf } from './read-marker-service';
 import type { UserCache } from './user-cache';
 import type { UserService } from './user-service';
 
@@ -14,21 +14,11 @@ export interface PartnerView {
   username: string;
 }
 
-export interface LastMessagePreview {
-  id: string;
-  seq: number;
-  username: string;
-  /** the start of the content; null when the message was deleted */
-  preview: string | null;
-  deleted: boolean;
-  created_at: string;
-}
-
 /** One entry of GET /api/me/conversations. */
 export interface ConversationView {
   code: string;
   name: string;
-  kind: string;
+  kind: ChatKind;
   /** the other user of a direct chat; null for group chats */
   partner: PartnerView | null;
   last_seq: number;
@@ -56,8 +46,18 @@ const PREVIEW_CONCURRENCY = 16;
 
 const partnerOf = (u: UserView): PartnerView => ({ id: u.id, username: u.username });
 
+/** A conversation just created: `opener` asked for it with `partner`. */
+export type ConversationCreatedHook = (created: { code: string; opener: PartnerView; partner: PartnerView }) => void;
+
 /** 1:1 conversations (one chat per pair of users) and each user's conversation list. */
 export class ConversationService {
+  private readonly createdHooks: ConversationCreatedHook[] = [];
+
+  /** Runs after a conversation is created, once per pair (e.g. to tell both users' sockets). */
+  onCreated(hook: ConversationCreatedHook): void {
+    this.createdHooks.push(hook);
+  }
+
   constructor(
     private readonly store: MessageStore,
     private readonly history: HistoryService,
@@ -83,6 +83,7 @@ export class ConversationService {
       try {
         const chat = await this.create(directKey, self, partner);
         await Promise.all([this.cache.invalidate(self.id, 'inbox'), this.cache.invalidate(partner.id, 'inbox')]);
+        for (const hook of this.createdHooks) hook({ code: chat.code, opener: partnerOf(self), partner: partnerOf(partner) });
         return { code: chat.code, name: chat.name, kind: 'direct', partner: partnerOf(partner), created: true };
       } catch (err) {
         // Lost the race for this pair (or drew a taken chat code): read again.
@@ -102,7 +103,10 @@ export class ConversationService {
       const chat = Object.assign(new Chat(), { code: newChatCode(), name: `${a.username} & ${b.username}`.slice(0, 100), kind: 'direct' as const, directKey });
       await chats.insert(chat, tx);
       for (const u of [a, b]) {
-        participants.add(tx, Object.assign(new Participant(), { chatId: chat.id, username: u.username, usernameKey: u.username.toLowerCase(), userId: u.id }));
+        participants.add(
+          tx,
+          Object.assign(new Participant(), { chatId: chat.id, username: u.username, usernameKey: u.username.toLowerCase(), userId: u.id }),
+        );
       }
       await tx.flush();
       this.store.rememberChat(chat.code, chat.id, chat.kind);
@@ -111,23 +115,22 @@ export class ConversationService {
   }
 
   private async load(userId: string): Promise<ConversationView[]> {
-    const memberships = await this.store.repos.participants.memberships(userId);
-    if (!memberships.length) return [];
-    const readSeq = new Map(memberships.map((p) => [p.chatId, p.lastReadSeq]));
-    const chats = await this.store.repos.chats.byIds([...readSeq.keys()], MAX_CONVERSATIONS);
+    const memberships = new Map((await this.store.repos.participants.unread({ userId })).map((m) => [m.chatId, m]));
+    if (!memberships.size) return [];
+    const chats = await this.store.repos.chats.byIds([...memberships.keys()], MAX_CONVERSATIONS);
     const views: ConversationView[] = [];
     for (let i = 0; i < chats.length; i += PREVIEW_CONCURRENCY) {
       const slice = chats.slice(i, i + PREVIEW_CONCURRENCY);
-      views.push(...(await Promise.all(slice.map((c) => this.view(c, userId, readSeq.get(c.id) ?? 0)))));
+      views.push(...(await Promise.all(slice.map((c) => this.view(c, userId, memberships.get(c.id)!)))));
     }
     return views;
   }
 
-  private async view(chat: Chat, userId: string, lastReadSeq: number): Promise<ConversationView> {
+  private async view(chat: Chat, userId: string, membership: MembershipUnread): Promise<ConversationView> {
     const partnerId = chat.kind === 'direct' ? (chat.directKey ?? '').split(':').find((id) => id && id !== userId) : undefined;
     const [partner, last] = await Promise.all([
       partnerId ? this.users.byId(partnerId).then(partnerOf, () => null) : Promise.resolve(null),
-      chat.lastSeqMain > 0 ? this.newest(chat.code) : Promise.resolve(null),
+      chat.lastSeqMain > 0 ? newestPreview(this.history, chat.code) : Promise.resolve(null),
     ]);
     return {
       code: chat.code,
@@ -135,25 +138,25 @@ export class ConversationService {
       kind: chat.kind,
       partner,
       last_seq: chat.lastSeqMain,
-      last_read_seq: lastReadSeq,
-      unread: unreadOf(chat.lastSeqMain, lastReadSeq),
+      last_read_seq: membership.lastReadSeq,
+      unread: membership.unread,
       last_message: last,
       last_message_at: new Date(chat.lastMessageAt).toISOString(),
     };
   }
+}
 
-  /** The newest main-channel message, through the history service (cache first). */
-  private async newest(code: string): Promise<LastMessagePreview | null> {
-    const page = await this.history.page(code, 'main', { mode: 'newest', limit: 1 });
-    if (!page.items.length) return null;
-    const m = JSON.parse(page.items[0]) as MessageView;
-    return {
-      id: m.id,
-      seq: m.seq,
-      username: m.username,
-      preview: m.deleted ? null : [...m.content].slice(0, PREVIEW_CHARS).join(''),
-      deleted: m.deleted,
-      created_at: m.created_at,
-    };
-  }
+/** The newest main-channel message of a chat, shortened, through the history service (cache first). */
+export async function newestPreview(history: HistoryService, code: string): Promise<LastMessagePreview | null> {
+  const page = await history.page(code, 'main', { mode: 'newest', limit: 1 });
+  if (!page.items.length) return null;
+  const m = JSON.parse(page.items[0]) as MessageView;
+  return {
+    id: m.id,
+    seq: m.seq,
+    username: m.username,
+    preview: m.deleted ? null : [...m.content].slice(0, PREVIEW_CHARS).join(''),
+    deleted: m.deleted,
+    created_at: m.created_at,
+  };
 }

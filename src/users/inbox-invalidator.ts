@@ -38,16 +38,7 @@ export class InboxInvalidator {
 
   /** Subscribes to the chat events that change conversation lists and unread counts; returns the unsubscribe. */
   attach(events: ChatEvents): () => void {
-    const onSend = ({ chat_code, members_version }: { chat_code: string; members_version: number | null }) => this.chatChanged(chat_code, members_version);
-    const onChange = ({ chat_code }: { chat_code: string }) => this.chatChanged(chat_code);
-    events.on('messages:new', onSend);
-    events.on('message:updated', onChange);
-    events.on('message:deleted', onChange);
-    return () => {
-      events.off('messages:new', onSend);
-      events.off('message:updated', onChange);
-      events.off('message:deleted', onChange);
-    };
+    return events.onInboxChange(({ chat_code, members_version }) => this.chatChanged(chat_code, members_version));
   }
 
   /** A user who joins a chat gets a new entry in their conversation list. */

@@ -1,58 +1,20 @@
-import type { CacheEngine } from '../cache';
-import type { ChatServices } from '../chat';
-import type { Orm } from '../db';
-import type { Logger } from '../logger';
-import type { UserCacheTtls } from './cache-entries';
-import { ConversationService } from './conversation-service';
-import { InboxInvalidator } from './inbox-invalidator';
-import { ReadMarkerService } from './read-marker-service';
-import { UserCache } from './user-cache';
-import { UserService } from './user-service';
-
+// The users folder's public face: re-exports only; the services are wired in compose.ts.
 export { userCacheTtls, ENTRIES, usernameOwner, genOf, groupMembers, type UserCacheTtls, type CacheEntry, type CacheGroup } from './cache-entries';
 export { UserCache, RETRY_INVALIDATIONS_MS, type UserCacheStats } from './user-cache';
 export { SingleFlight } from './single-flight';
 export { UserService } from './user-service';
-export { ReadMarkerService, unreadOf, type ReadMarkerView } from './read-marker-service';
+export { ReadMarkerService, type ReadMarkerView } from './read-marker-service';
 export {
   ConversationService,
   MAX_CONVERSATIONS,
   PREVIEW_CHARS,
+  type ConversationCreatedHook,
   type ConversationView,
-  type LastMessagePreview,
   type OpenedConversation,
   type PartnerView,
 } from './conversation-service';
 export { InboxInvalidator, MEMBER_LOOKUP_ATTEMPTS } from './inbox-invalidator';
+export { InboxFeed, type ChatInbox } from './inbox-feed';
+export { TokenRevocations } from './token-revocations';
 
-export interface UserServices {
-  cache: UserCache;
-  profiles: UserService;
-  conversations: ConversationService;
-  reads: ReadMarkerService;
-  invalidator: InboxInvalidator;
-  /** Unsubscribes from chat events, lets running invalidations finish and stops retry timers. */
-  close(): Promise<void>;
-}
-
-/** Wires the user-data services over the chat services' store, history and events. */
-export function createUserServices(deps: { orm: Orm; cache: CacheEngine; chat: ChatServices; ttls: UserCacheTtls; log: Logger }): UserServices {
-  const cache = new UserCache(deps.cache, deps.ttls, deps.log);
-  const profiles = new UserService(deps.orm, cache);
-  const invalidator = new InboxInvalidator(deps.chat.store, cache, deps.log);
-  const detach = invalidator.attach(deps.chat.events);
-  invalidator.observeJoins(deps.chat.chats);
-  return {
-    cache,
-    profiles,
-    conversations: new ConversationService(deps.chat.store, deps.chat.history, profiles, cache),
-    reads: new ReadMarkerService(deps.chat.store, cache),
-    invalidator,
-    close: async () => {
-      detach();
-      invalidator.close();
-      await cache.settled();
-      cache.close();
-    },
-  };
-}
+export { createUserServices, type UserServices } from './compose';

@@ -13,9 +13,6 @@ export interface ReadMarkerView {
   unread: number;
 }
 
-/** Unread messages of one membership: the chat's last seq minus the marker, never negative. */
-export const unreadOf = (lastSeq: number, lastReadSeq: number) => Math.max(0, lastSeq - lastReadSeq);
-
 /**
  * Read markers (main channel) and unread counts. A marker only moves up; a seq beyond the chat's
  * last seq is refused with invalid_input (no client can have seen it: seqs are broadcast after commit).
@@ -31,14 +28,17 @@ export class ReadMarkerService {
     const chat = await this.store.chatRef(code);
     const lastSeq = await this.store.lastSeq(chat, 'main');
     if (seq > lastSeq) throw AppError.invalidInput(`seq: ${seq} is beyond the chat's last seq ${lastSeq}`);
-    const p = await this.store.repos.participants.raiseReadMarker(chat.id, session.sub, seq);
+    const { moved, state: p } = await this.store.repos.participants.raiseReadMarker(chat.id, session.sub, seq);
     if (!p) throw AppError.unauthorized('the session no longer exists');
-    if (p.moved && p.userId) await this.cache.invalidate(p.userId, 'inbox');
-    return { chat_code: code, last_read_seq: p.lastReadSeq, last_seq: lastSeq, unread: unreadOf(lastSeq, p.lastReadSeq) };
+    if (moved && p.userId) await this.cache.invalidate(p.userId, 'inbox');
+    return { chat_code: code, last_read_seq: p.lastReadSeq, last_seq: lastSeq, unread: p.unread };
   }
 
-  /** Total unread across the user's chats (memberships under their reserved name). */
+  /** Total unread across the user's chats (memberships under their reserved name), their own messages not counted. */
   unreadCount(userId: string): Promise<number> {
-    return this.cache.get(userId, ENTRIES.unread, () => this.store.repos.participants.unreadTotal(userId));
+    return this.cache.get(userId, ENTRIES.unread, async () => {
+      const memberships = await this.store.repos.participants.unread({ userId });
+      return memberships.reduce((sum, m) => sum + m.unread, 0);
+    });
   }
 }

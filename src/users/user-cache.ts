@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CacheEngine } from '../cache';
 import type { Logger } from '../logger';
-import { ATTR, traced } from '../monitoring/tracer';
+import { ATTR, traced } from '../telemetry';
 import { genOf, groupMembers, type CacheEntry, type CacheGroup, type UserCacheTtls } from './cache-entries';
 import { SingleFlight } from './single-flight';
 

@@ -6,7 +6,9 @@ import type { BareFigures, SendFigures } from '../../bench/socket-bench';
 /** The report's note on machine stalls, from figures made up for the purpose. */
 describe('bench report: machine stalls note', () => {
   const runs = (pairs: [stall: number, gc: number][]) =>
-    ({ half_peak_runs: pairs.map(([stall, gc]) => ({ server_gc: { loop_stall_max_ms: stall, max_pause_ms: gc } })) }) as unknown as SendFigures;
+    ({
+      half_peak_runs: pairs.map(([stall, gc]) => ({ server_gc: { loop_stall_max_ms: stall, max_pause_ms: gc } })),
+    }) as unknown as SendFigures;
   const damonOn: MachineFigure = { seconds: 100, busiest_others: [], damon: { running: 1, sample_ms: 500, actions: ['pageout'], cpu_ms_per_sample: 13 } };
   const damonOff: MachineFigure = { ...damonOn, damon: null };
 
@@ -26,7 +28,10 @@ describe('bench report: machine stalls note', () => {
 /** The report's note when the bare ceiling itself misses the p99 goal at ChatPop's half-peak rate. */
 describe('bench report: bare floor note', () => {
   const bare = (p99s: number[], median: number) =>
-    ({ half_peak_runs: p99s.map((p99) => ({ ack_ms: { p99 } })), half_peak: { ack_p50_ms: 0.5, ack_p95_ms: 2, ack_p99_ms: median } }) as unknown as BareFigures;
+    ({
+      half_peak_runs: p99s.map((p99) => ({ ack_ms: { p99 } })),
+      half_peak: { ack_p50_ms: 0.5, ack_p95_ms: 2, ack_p99_ms: median },
+    }) as unknown as BareFigures;
 
   it("says the machine misses the goal without persistence when bare socket.io's median p99 is over 15 ms", () => {
     expect(bareFloor(bare([22.4, 31.0, 9.1], 22.4))).to.be.a('string').and.include('p99 of 22.4 ms').and.include('15 ms goal');

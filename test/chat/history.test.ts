@@ -121,7 +121,11 @@ for (const stackName of STACKS) {
       expect(deleted.body).to.include({ deleted: true, content: '' });
       const page = await host.get(`/api/chats/${code}/messages`);
       expect(page.body.source).to.equal('cache');
-      expect(page.body.messages.map((m: { seq: number; content: string; deleted: boolean }) => [m.seq, m.content, m.deleted])).to.deep.equal([
+      expect(page.body.messages.map((m: { seq: number; content: string; deleted: boolean }) => [
+        m.seq,
+        m.content,
+        m.deleted,
+      ])).to.deep.equal([
         [2, '', true],
         [1, 'first, edited', false],
       ]);

@@ -74,7 +74,10 @@ for (const stackName of STACKS) {
       const t = app();
       const { code, host } = await chatWithHost(t.base);
       const anon = await guest(t.base, code);
-      const [hostSession, anonSession] = (await Promise.all([host, anon].map((c) => t.app.tokens.verifySession(c.token!)))) as SessionClaims[];
+      const [
+        hostSession,
+        anonSession,
+      ] = (await Promise.all([host, anon].map((c) => t.app.tokens.verifySession(c.token!)))) as SessionClaims[];
       const pg = rawPg(t.app.orm);
       const orm = new OrmSendCommit(t.app.chat.store);
       const commit: SendCommit = pg ? new PgSendCommit(pg, orm) : orm;

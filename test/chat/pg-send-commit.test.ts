@@ -50,7 +50,9 @@ describe('PostgreSQL group commit: a value the database refuses', function () {
 
     const results = (await commit.commit([a1, await group(b, 'b1'), backroom, await group(a, 'a3')])) as CommittedBatch[];
 
-    expect(results.map((r) => r.sends.map((s) => [s.message.chatId === results[0].sends[0].message.chatId, s.message.channel, s.message.seq, s.message.version]))).to.deep.equal([
+    const firstChat = results[0].sends[0].message.chatId;
+    const shapes = results.map((r) => r.sends.map(({ message: m }) => [m.chatId === firstChat, m.channel, m.seq, m.version]));
+    expect(shapes).to.deep.equal([
       [[true, 'main', 1, 1], [true, 'main', 2, 2]],
       [[false, 'main', 1, 1]],
       [[true, 'backroom', 1, 3]],

@@ -23,7 +23,10 @@ class HeldCommit implements SendCommit {
       this.commits.push({
         sends: groups.reduce((n, g) => n + g.sends.length, 0),
         release: () =>
-          resolve(groups.map((g) => ({ sends: g.sends.map((s, i) => ({ message: newMessage(g.chat, g.channel, s, i + 1, i + 1, new Date()), duplicate: false })), membersVersion: 0 }))),
+          resolve(groups.map((g) => ({
+            sends: g.sends.map((s, i) => ({ message: newMessage(g.chat, g.channel, s, i + 1, i + 1, new Date()), duplicate: false })),
+            membersVersion: 0,
+          }))),
       }),
     );
   }

@@ -60,7 +60,8 @@ describe('Citus mode: the migrations against the documented rules of create_dist
       create table ref2 (id int primary key, a_k int, a_id int, foreign key (a_k, a_id) references a (k, id))`);
     await run(orm, `select create_reference_table('ref')`);
     await run(orm, `select create_distributed_table('a', 'k')`);
-    // "between two colocated distributed tables when the key includes the distribution column" and "a distributed table referencing a reference table"
+    // "between two colocated distributed tables when the key includes the distribution column"
+    // and "a distributed table referencing a reference table"
     expect(await refusal(run(orm, `select create_distributed_table('b', 'k', colocate_with => 'a')`))).to.equal(null);
     // the key pairs k with a's id, not with a's distribution column
     expect(await refusal(run(orm, `select create_distributed_table('c', 'id', colocate_with => 'a')`))).to.match(/does not pair the distribution columns/);

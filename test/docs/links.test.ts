@@ -90,7 +90,12 @@ export function anchorsOf(markdown: string): Set<string> {
 }
 
 /** What is wrong with one link of `file` (repository-relative), or null when it resolves inside the repository. */
-export function problemOf(file: string, target: string, readMarkdown: (path: string) => string | null, exists: (path: string) => boolean): string | null {
+export function problemOf(
+  file: string,
+  target: string,
+  readMarkdown: (path: string) => string | null,
+  exists: (path: string) => boolean,
+): string | null {
   if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('//')) return null; // https:, mailto:: not a file of ours
   const hash = target.indexOf('#');
   const pathPart = decodeURIComponent(hash === -1 ? target : target.slice(0, hash));

@@ -34,7 +34,10 @@ describe('jobs: inspect and clear-cache on a Redis Cluster', function () {
     masters = cluster.nodes.map((n) => new Redis(n.port, n.host));
     // Chats land on masters by their code's hash slot: seed until at least two masters hold some.
     const holding = async () => (await Promise.all(masters.map((m) => scanNode(m, 'chat:*')))).filter((k) => k.length).length;
-    while (chats.length < 3 || ((await holding()) < 2 && chats.length < 12)) chats.push(await seedChat(t.base, { backroom: 0, reactions: false }));
+    while (chats.length < 3 || ((await holding()) < 2 && chats.length < 12)) chats.push(await seedChat(
+      t.base,
+      { backroom: 0, reactions: false },
+    ));
     expect(await holding()).to.be.at.least(2);
   });
 

@@ -94,7 +94,16 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
 
     it('--stats --json carries the same totals', async () => {
       const doc = jsonOf(await inspect(['--stats', '--json'], isolatedEnv));
-      expect(doc).to.deep.include({ chats_cached: 1, messages_cached: 7, main_windows: 1, backroom_caches: 1, backroom_messages: 1, pinned_caches: 1, pinned_messages: 1, reaction_caches: 1 });
+      expect(doc).to.deep.include({
+        chats_cached: 1,
+        messages_cached: 7,
+        main_windows: 1,
+        backroom_caches: 1,
+        backroom_messages: 1,
+        pinned_caches: 1,
+        pinned_messages: 1,
+        reaction_caches: 1,
+      });
       expect(doc.max_per_cache).to.deep.equal({ count: 6, key: key.messages(s.code), limit: 500 });
       expect(doc.ttl.configured_seconds).to.equal(86_400);
     });

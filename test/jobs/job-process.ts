@@ -72,7 +72,13 @@ export function startJob(job: JobName, args: string[], env: Record<string, strin
 }
 
 /** Runs a job to its end (killed after `timeoutMs`). */
-export async function runJob(job: JobName, args: string[], env: Record<string, string | undefined>, timeoutMs = 20_000, cwd?: string): Promise<JobResult> {
+export async function runJob(
+  job: JobName,
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 20_000,
+  cwd?: string,
+): Promise<JobResult> {
   const running = startJob(job, args, env, cwd);
   const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
   try {
@@ -89,7 +95,13 @@ export const SCRIPT_BINARY = ['/usr/bin/script', '/bin/script'].find((p) => exis
  * Runs a job on a pseudo-terminal (through `script`) and types `typed` into it, as an operator
  * at `kubectl exec -it` would. Output is the terminal's: stdout and stderr mixed, with colour.
  */
-export async function runOnTerminal(job: JobName, args: string[], env: Record<string, string | undefined>, typed: string, timeoutMs = 20_000): Promise<JobResult> {
+export async function runOnTerminal(
+  job: JobName,
+  args: string[],
+  env: Record<string, string | undefined>,
+  typed: string,
+  timeoutMs = 20_000,
+): Promise<JobResult> {
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, path.join(JOBS_DIR, `${job}.js`), ...args].map(quote).join(' ');
   const started = Date.now();

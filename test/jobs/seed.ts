@@ -88,7 +88,20 @@ export async function seedChat(base: string, opts: SeedOptions = {}): Promise<Se
     await ok(host.post(`/api/chats/${code}/messages/${reactedId}/reactions`, { emoji: '👍' }), 'react');
     await ok(member.post(`/api/chats/${code}/messages/${reactedId}/reactions`, { emoji: '❤️' }), 'react');
   }
-  return { code, host, hostName, member, memberName: m.name, memberUser: m.api, guest: g, guestName, ids, backroomIds, pinnedId, reactedId };
+  return {
+    code,
+    host,
+    hostName,
+    member,
+    memberName: m.name,
+    memberUser: m.api,
+    guest: g,
+    guestName,
+    ids,
+    backroomIds,
+    pinnedId,
+    reactedId,
+  };
 }
 
 /** The window key names, as docs/contract.md spells them (tests check the contract, not keys.ts). */

@@ -143,7 +143,8 @@ describe('monitoring dashboard in headless Chromium', function () {
   it('fits a phone screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByTestId('event-log').waitFor();
-    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth)).to.equal(true);
+    const fits = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth);
+    expect(fits).to.equal(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'monitoring-dashboard-narrow.png'), fullPage: true });
   });
 });

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { keys, type RedisEngine } from '../../src/cache';
-import { Monitor, activeTelemetry, startTelemetry, type MonitorEvent, type MonitoringView, type Telemetry } from '../../src/monitoring';
+import { Monitor, type MonitorEvent, type MonitoringView } from '../../src/monitoring';
+import { activeTelemetry, startTelemetry, type Telemetry } from '../../src/telemetry';
 import { chatWithHost, startStack, startTestApp, type Stack, type TestApp } from '../support';
 import { monitoringView, startMonitoredApp, until } from './helpers';
 
@@ -13,12 +14,12 @@ const counted = (events: MonitorEvent[], op: string, action?: string) =>
 // mocha process's (starting it if no other file did) and leaves its monitor off afterwards.
 describe('monitor counters from real operations (postgres+redis, in-process)', function () {
   this.timeout(40_000);
-  let telemetry: Telemetry;
+  let telemetry: Telemetry<Monitor>;
   let stack: Stack;
   let t: TestApp;
 
   before(async () => {
-    telemetry = activeTelemetry() ?? startTelemetry({ monitor: new Monitor({ pod: 'mocha-pod' }), serviceName: 'chatpop-test' });
+    telemetry = activeTelemetry<Monitor>() ?? startTelemetry({ monitor: new Monitor({ pod: 'mocha-pod' }), serviceName: 'chatpop-test' });
     telemetry.monitor.reset();
     stack = await startStack('postgres+redis');
     t = await startMonitoredApp(stack, { ENABLE_MONITORING: 'true' }, telemetry.monitor);

@@ -11,7 +11,8 @@ describe('realtime gateway (one pod)', function () {
 
   before(async () => {
     stack = await startStack('sqlite+memory');
-    t = await startTestApp(stack);
+    // The file's chats join well over JOIN_RATE_LIMIT's 30 members a minute from this one address.
+    t = await startTestApp(stack, { JOIN_RATE_LIMIT: '10000' });
   });
   after(async () => {
     await t?.close();
@@ -30,24 +31,27 @@ describe('realtime gateway (one pod)', function () {
   describe('handshake', () => {
     it('refuses a connection without a token, saying why', async () => {
       const err = await connectError(t.base, undefined);
-      expect(err.data).to.deep.equal({ code: 'unauthorized', message: 'a session token is required: connect with auth: { token }' });
+      expect(err.data).to.deep.equal({ code: 'unauthorized', message: 'a user or session token is required: connect with auth: { token }' });
     });
 
-    it('refuses a forged token and a user token', async () => {
+    it('refuses a forged token and accepts a user token', async () => {
       expect((await connectError(t.base, 'not.a.jwt')).data?.code).to.equal('unauthorized');
       const reg = await new ApiClient(t.base).post('/api/auth/register', { username: `u${Date.now()}`, password: 'correct-horse-1' });
-      const err = await connectError(t.base, reg.body.token);
-      expect(err.data).to.deep.equal({ code: 'unauthorized', message: 'a chat session token is required' });
+      expect((await open(reg.body.token)).connected).to.equal(true);
     });
   });
 
   describe('chat:join', () => {
-    it('grants only the chat of the session token', async () => {
+    it('grants a session token’s socket its own chat by code, and another chat only with that chat’s session_token', async () => {
       const a = await chatWithMembers(t.base, 1);
-      const b = await chatWithMembers(t.base, 0);
+      const b = await chatWithMembers(t.base, 1);
       const s = await open(a.tokens[0]);
-      const ack = await join(s, { code: b.code });
-      expect(ack).to.deep.equal({ ok: false, error: { code: 'forbidden', message: 'this session token belongs to another chat' } });
+      const refused = await join(s, { code: b.code });
+      expect(refused).to.deep.include({ ok: false });
+      if (!refused.ok) expect(refused.error.code).to.equal('forbidden');
+      expect((await join(s, { code: b.code, session_token: a.tokens[0] })).ok).to.equal(false);
+      await joinOk(s, { code: a.code });
+      await joinOk(s, { code: b.code, session_token: b.tokens[0] });
     });
 
     it('answers a first join with the chat position and nothing to replay', async () => {
@@ -320,15 +324,37 @@ describe('realtime gateway (one pod)', function () {
       expect(calmInbox.seqs).to.deep.equal(range(1, 51));
     });
 
-    it('limits joins per connection', async () => {
-      const { code, tokens } = await chatWithMembers(t.base, 1);
-      const s = await open(tokens[0]);
-      const acks = [];
-      for (let i = 0; i < 11; i++) acks.push(await join(s, { code }));
-      expect(acks.slice(0, 10).every((a) => a.ok)).to.equal(true);
-      const last = acks[10];
-      expect(last.ok).to.equal(false);
-      if (!last.ok) expect(last.error).to.include({ code: 'rate_limited' }).and.have.property('retry_after').above(0);
+    it('limits joins per connection to a burst of twice its chat limit', async () => {
+      const small = await startTestApp(stack, { SOCKET_MAX_CHATS: '5' });
+      const { code, tokens } = await chatWithMembers(small.base, 1);
+      const s = await connect(small.base, tokens[0]);
+      try {
+        const acks = [];
+        for (let i = 0; i < 11; i++) acks.push(await join(s, { code }));
+        expect(acks.slice(0, 10).every((a) => a.ok)).to.equal(true);
+        const last = acks[10];
+        expect(last.ok).to.equal(false);
+        if (!last.ok) expect(last.error).to.include({ code: 'rate_limited' }).and.have.property('retry_after').above(0);
+      } finally {
+        s.close();
+        await small.close();
+      }
+    });
+  });
+
+  describe('user sockets', () => {
+    it('tells a user token’s socket of its chats’ news (inbox:updated) and of a conversation opened with it', async () => {
+      const api = new ApiClient(t.base);
+      const [a, b] = await Promise.all(['ia', 'ib'].map((p) => api.post('/api/auth/register', { username: `${p}${Date.now()}`, password: 'correct-horse-1' })));
+      const inbox = new Inbox(await open(b.body.token));
+      const opened = await api.withToken(a.body.token).post('/api/conversations', { with: b.body.user.username });
+      await inbox.until(() => inbox.conversations.length === 1, 'conversation:created');
+      expect(inbox.conversations[0]).to.deep.equal({ chat_code: opened.body.code, with: a.body.user.username });
+      const joined = await api.withToken(a.body.token).post(`/api/chats/${opened.body.code}/join`, { username: a.body.user.username });
+      expect((await api.withToken(joined.body.session_token).post(`/api/chats/${opened.body.code}/messages`, { content: 'hi b' })).status).to.equal(201);
+      await inbox.until(() => inbox.inbox.length === 1, 'inbox:updated');
+      expect(inbox.inbox[0]).to.deep.include({ chat_code: opened.body.code, last_seq: 1, unread: 1 });
+      expect(inbox.inbox[0].last_message).to.include({ preview: 'hi b', seq: 1 });
     });
   });
 
@@ -341,7 +367,7 @@ describe('realtime gateway (one pod)', function () {
       await joinOk(b, { code });
       const both = [...usernames].sort();
       await inbox.until(() => JSON.stringify(inbox.presence.at(-1)?.online) === JSON.stringify(both), 'both online');
-      expect(inbox.presence.at(-1)?.code).to.equal(code);
+      expect(inbox.presence.at(-1)).to.include({ chat_code: code, code });
       const api = new ApiClient(t.base);
       expect((await api.get(`/api/chats/${code}/online`)).body).to.deep.equal({ code, online: both });
       expect((await api.get(`/api/chats/${code}`)).body.online).to.equal(2);

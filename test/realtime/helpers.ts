@@ -1,7 +1,7 @@
 // Socket clients for the realtime tests: typed with the server's own event map.
 import { io, type Socket } from 'socket.io-client';
 import type { MessageView } from '../../src/chat';
-import type { Ack, ClientToServerEvents, JoinPayload, JoinResult, PresenceUpdate, ServerToClientEvents } from '../../src/realtime';
+import type { Ack, ClientToServerEvents, ConversationCreated, InboxUpdate, JoinPayload, JoinResult, PresenceUpdate, ServerToClientEvents } from '../../src/realtime';
 import {
   ApiClient,
   createTestDatabase,
@@ -13,21 +13,28 @@ import {
   type ServerProcess,
   type TestDatabase,
 } from '../support';
+import { socketContract, watchSocket } from '../support/api-contract';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** For sending what the typed client would refuse to (malformed payloads). */
-export type RawSocket = { emit(event: string, ...args: unknown[]): unknown; timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<any> } };
+export type RawSocket = {
+  emit(event: string, ...args: unknown[]): unknown;
+  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<any> };
+};
 
 const ACK_TIMEOUT_MS = 10_000;
 
 /** Connects over WebSocket; rejects with the connect_error (its `data` is `{code, message}`). */
-export function connect(base: string, token: string | undefined, opts: { reconnection?: boolean } = {}): Promise<ChatSocket> {
+export async function connect(base: string, token: string | undefined, opts: { reconnection?: boolean } = {}): Promise<ChatSocket> {
+  const contract = await socketContract(base);
   const socket: ChatSocket = io(base, {
     auth: token === undefined ? {} : { token },
     transports: ['websocket'],
     reconnection: opts.reconnection ?? false,
     forceNew: true,
   });
+  // Every event and ack it receives is checked against the server's own asyncapi.json.
+  if (contract) watchSocket(socket, contract);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
@@ -66,6 +73,8 @@ export class Inbox {
   readonly messages: MessageView[] = [];
   readonly updates: { event: string; payload: unknown }[] = [];
   readonly presence: PresenceUpdate[] = [];
+  readonly inbox: InboxUpdate[] = [];
+  readonly conversations: ConversationCreated[] = [];
   private readonly waiters = new Set<() => void>();
 
   constructor(readonly socket: ChatSocket) {
@@ -74,6 +83,8 @@ export class Inbox {
       socket.on(event, (payload: unknown) => this.push(() => this.updates.push({ event, payload })));
     }
     socket.on('presence:updated', (p) => this.push(() => this.presence.push(p)));
+    socket.on('inbox:updated', (u) => this.push(() => this.inbox.push(u)));
+    socket.on('conversation:created', (c) => this.push(() => this.conversations.push(c)));
   }
 
   get seqs(): number[] {
@@ -134,7 +145,12 @@ function hostOf(base: string): Promise<{ username: string; token: string }> {
 }
 
 /** A chat with a registered host and `guests` anonymous participants; session tokens for all. */
-export async function chatWithMembers(base: string, guests: number): Promise<{ code: string; tokens: string[]; usernames: string[]; hostToken: string }> {
+export async function chatWithMembers(base: string, guests: number): Promise<{
+  code: string;
+  tokens: string[];
+  usernames: string[];
+  hostToken: string;
+}> {
   const api = new ApiClient(base);
   const host = await hostOf(base);
   const chat = await api.withToken(host.token).post('/api/chats', { name: 'realtime' });
@@ -158,6 +174,8 @@ export interface Pods {
   env: Record<string, string>;
   db: TestDatabase;
   redis?: RedisHandle;
+  /** Starts pod `index` again, after it died, on its old port (so its clients reconnect to it); it replaces the old one in `pods`. */
+  restart(index: number): Promise<ServerProcess>;
   stop(): Promise<void>;
 }
 
@@ -168,6 +186,8 @@ export async function startPods(count: number, env: Record<string, string> = {},
     ...(redis ? { REDIS_URL: redis.url } : redisEnv),
     SESSION_SECRET: TEST_SECRET,
     LOG_LEVEL: 'info', // the ready line is an info line
+    // chatWithMembers joins every member from this one address.
+    JOIN_RATE_LIMIT: '10000',
     ...env,
   };
   const pods: ServerProcess[] = [];
@@ -184,20 +204,71 @@ export async function startPods(count: number, env: Record<string, string> = {},
     await stop();
     throw err;
   }
-  return { pods, env: shared, db, redis, stop };
+  const restart = async (index: number) => {
+    const pod = await startServerProcess({ ...shared, HOSTNAME: `pod-${index}`, PORT: String(pods[index].port), MIGRATE_ON_START: 'false' });
+    pods[index] = pod;
+    return pod;
+  };
+  return { pods, env: shared, db, redis, restart, stop };
 }
 
-/** Every message of a chat from REST, oldest first. */
-export async function history(base: string, code: string): Promise<MessageView[]> {
-  const api = new ApiClient(base);
-  const all: MessageView[] = [];
-  for (let after = 0; ; ) {
-    const res = await api.get(`/api/chats/${code}/messages?after=${after}&limit=200`);
+/** A suite's pods, started before its tests and stopped after them; sockets it opens close after each test. */
+export interface PodsSuite {
+  pods: Pods;
+  bases: string[];
+  open(base: string, token: string): Promise<ChatSocket>;
+}
+
+/** Registers the mocha hooks of a suite on `count` pods (see startPods); call inside `describe`. */
+export function podsForSuite(count: number, env: Record<string, string> = {}): PodsSuite {
+  const sockets: ChatSocket[] = [];
+  const suite: PodsSuite = {
+    pods: undefined as unknown as Pods,
+    bases: [],
+    open: async (base, token) => {
+      const s = await connect(base, token);
+      sockets.push(s);
+      return s;
+    },
+  };
+  before(async () => {
+    suite.pods = await startPods(count, env);
+    suite.bases = suite.pods.pods.map((p) => p.url);
+  });
+  after(async () => {
+    await suite.pods?.stop();
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.close();
+  });
+  return suite;
+}
+
+export interface HistoryOptions {
+  /** page backward from the newest with `before`, as a client scrolling up does @default false (forward with `after`) */
+  backward?: boolean;
+  /** messages per page, 1..200 @default 200 */
+  limit?: number;
+  /** read the back room with this (host or member) session token @default the main channel */
+  backroomToken?: string;
+  /** forward only: start after this seq @default 0 */
+  after?: number;
+}
+
+/** Every message of a chat from REST, oldest first, however it was paged. */
+export async function history(base: string, code: string, opts: HistoryOptions = {}): Promise<MessageView[]> {
+  const api = new ApiClient(base, opts.backroomToken);
+  const path = opts.backroomToken ? `/api/chats/${code}/backroom/messages` : `/api/chats/${code}/messages`;
+  const limit = opts.limit ?? 200;
+  const pages: MessageView[][] = [];
+  for (let cursor = opts.backward ? '' : `&after=${opts.after ?? 0}`; ; ) {
+    const res = await api.get(`${path}?limit=${limit}${cursor}`);
     if (res.status !== 200) throw new Error(`history: ${res.status} ${JSON.stringify(res.body)}`);
-    all.push(...res.body.messages);
-    if (!res.body.has_more) return all;
-    after = res.body.next_after;
+    pages.push(opts.backward ? [...res.body.messages].reverse() : res.body.messages);
+    if (!res.body.has_more) break;
+    cursor = opts.backward ? `&before=${res.body.next_before}` : `&after=${res.body.next_after}`;
   }
+  return (opts.backward ? pages.reverse() : pages).flat();
 }
 
 /**
@@ -236,12 +307,15 @@ export class Sender {
   }
 }
 
-/** Resolves once the senders together have `n` acked messages. */
-export async function untilAcked(senders: Sender[], n: number): Promise<void> {
-  while (senders.reduce((sum, s) => sum + s.acked.length, 0) < n) await new Promise((r) => setImmediate(r));
+/** Anything that counts its acked sends (Sender, RetryingSender). */
+type Acking = { readonly acked: readonly unknown[] };
+
+/** Resolves once the senders together have `n` acked messages; rejects after `timeoutMs`. */
+export function untilAcked(senders: Acking[], n: number, timeoutMs = 30_000): Promise<void> {
+  return until(() => ackedCount(senders) >= n, `${n} acked sends`, timeoutMs);
 }
 
-export const ackedCount = (senders: Sender[]) => senders.reduce((sum, s) => sum + s.acked.length, 0);
+export const ackedCount = (senders: Acking[]) => senders.reduce((sum, s) => sum + s.acked.length, 0);
 
 /** Polls `done` (for state outside any socket, e.g. Redis) every 20 ms; rejects with `what` after `timeoutMs`. */
 export async function until(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

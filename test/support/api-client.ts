@@ -1,3 +1,5 @@
+import { restContract } from './api-contract';
+
 /** A small JSON client for the REST API, as a real client would call it. */
 export interface ApiResponse<T = any> {
   status: number;
@@ -29,6 +31,10 @@ export class ApiClient {
     } catch {
       /* not JSON: keep the text */
     }
+    // Every response the suite receives is checked against the server's own openapi.json.
+    const contract = await restContract(this.base);
+    const mismatch = contract?.check(method, path, res.status, res.headers.get('content-type'), parsed);
+    if (mismatch) throw new Error(mismatch);
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 

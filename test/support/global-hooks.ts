@@ -2,6 +2,7 @@
 // rejections and takes down every server the harness started. In parallel mode these root
 // hooks run in each worker, once per test file.
 import { inspect } from 'node:util';
+import { contractViolations } from './api-contract';
 import { cleanupAll } from './child-processes';
 import { stopPostgres } from './postgres';
 
@@ -36,6 +37,9 @@ export const mochaHooks = {
   },
   afterEach(): void {
     throwIfUnhandled();
+    // socket payloads that did not match /api/asyncapi.json (test/support/api-contract.ts)
+    const violations = contractViolations.splice(0);
+    if (violations.length) throw new Error(`${violations.length} socket payload(s) not as described:\n${[...new Set(violations)].join('\n')}`);
   },
   async afterAll(): Promise<void> {
     try {

@@ -2,7 +2,7 @@
 export { freePort, isPortFree, type FreePortOptions } from './free-port';
 export { startRedis, redisCommand, type RedisHandle, type StartRedisOptions, type RedisCommandOptions } from './redis-server';
 export { startRedisCluster, type RedisClusterHandle, type StartRedisClusterOptions } from './redis-cluster';
-export { createTestDatabase, startOwnPostgres, stopPostgres, type OwnPostgres, type TestDatabase } from './postgres';
+export { createTestDatabase, queryDatabase, startOwnPostgres, stopPostgres, type OwnPostgres, type TestDatabase } from './postgres';
 export { startServerProcess, type ServerProcess, type StartServerOptions } from './server-process';
 export { cleanupAll, type Exit } from './child-processes';
 export { STACKS, startStack, startTestApp, useTestApp, TEST_SECRET, TEST_ADMIN_TOKEN, type Stack, type StackName, type TestApp } from './stacks';

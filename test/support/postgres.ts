@@ -112,15 +112,24 @@ function someoneElses(adminUrl: string): Cluster {
   };
 }
 
-async function admin(adminUrl: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
+/** Runs one statement on a fresh connection and returns its rows (for tests that read the database directly). */
+export async function queryDatabase<R extends object = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const client = new Client({ connectionString: url });
   client.on('error', () => undefined); // a dropped connection surfaces through query()
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query<R>(sql, params)).rows;
   } finally {
     await client.end();
   }
+}
+
+async function admin(adminUrl: string, sql: string): Promise<void> {
+  await queryDatabase(adminUrl, sql);
 }
 
 async function startCluster(): Promise<Cluster> {

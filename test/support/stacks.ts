@@ -52,7 +52,12 @@ export interface TestApp {
 }
 
 /** `options` go to createApp as is (e.g. the monitor a test's telemetry feeds); `log` replaces the silent logger. */
-export async function startTestApp(stack: Stack, env: Record<string, string> = {}, options?: CreateAppOptions, log?: Logger): Promise<TestApp> {
+export async function startTestApp(
+  stack: Stack,
+  env: Record<string, string> = {},
+  options?: CreateAppOptions,
+  log?: Logger,
+): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',

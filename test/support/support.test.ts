@@ -8,6 +8,7 @@ import { makeTempDir } from './child-processes';
 import {
   createTestDatabase,
   nodeFlagsHere,
+  queryDatabase,
   redisCommand,
   startRedis,
   startRedisCluster,
@@ -22,16 +23,6 @@ function accepts(port: number): Promise<boolean> {
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
   });
-}
-
-async function query(url: string, sql: string): Promise<unknown[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 describe('test support', () => {
@@ -122,10 +113,10 @@ describe('test support', () => {
         expect(a.url).to.not.equal(b.url);
         // The machine's own PostgreSQL is used only when asked for.
         if (!process.env.TEST_DATABASE_URL) expect(new URL(a.url).port).to.not.equal('5432');
-        await query(a.url, 'CREATE TABLE t (id int)');
-        await query(b.url, 'CREATE TABLE t (id int)');
-        await query(a.url, 'INSERT INTO t VALUES (1)');
-        expect(await query(b.url, 'SELECT * FROM t')).to.deep.equal([]);
+        await queryDatabase(a.url, 'CREATE TABLE t (id int)');
+        await queryDatabase(b.url, 'CREATE TABLE t (id int)');
+        await queryDatabase(a.url, 'INSERT INTO t VALUES (1)');
+        expect(await queryDatabase(b.url, 'SELECT * FROM t')).to.deep.equal([]);
       } finally {
         await a.drop();
         await b.drop();
@@ -138,7 +129,7 @@ describe('test support', () => {
       lingering.on('error', () => undefined); // DROP … WITH (FORCE) terminates it
       await lingering.connect();
       await db.drop();
-      const error = await query(db.url, 'SELECT 1').catch((err: Error) => err);
+      const error = await queryDatabase(db.url, 'SELECT 1').catch((err: Error) => err);
       expect(String(error)).to.match(/does not exist/);
       await lingering.end().catch(() => undefined);
     });

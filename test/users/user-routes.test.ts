@@ -114,6 +114,22 @@ for (const stack of STACKS) {
         expect(await unread(b)).to.equal(1);
       });
 
+      it('never counts the user’s own messages as unread: in the total, the list and the read marker’s answer', async () => {
+        const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
+        const code = await converse(a, b);
+        const [sa, sb] = [await joinAs(a, code), await joinAs(b, code)];
+        await send(sa, code, 'from a');
+        await send(sb, code, 'from b');
+        await send(sa, code, 'from a again');
+        expect(await unread(a)).to.equal(1);
+        expect(await unread(b)).to.equal(2);
+        const list = await a.api.get('/api/me/conversations');
+        expect(list.body.conversations[0]).to.include({ code, unread: 1 });
+        const read = await sa.post(`/api/chats/${code}/read`, { seq: 1 });
+        expect(read.body).to.deep.equal({ chat_code: code, last_read_seq: 1, last_seq: 3, unread: 1 });
+        expect((await sb.post(`/api/chats/${code}/read`, { seq: 1 })).body).to.include({ unread: 1 });
+      });
+
       it('never lowers a marker', async () => {
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const code = await converse(a, b);
@@ -183,7 +199,7 @@ for (const stack of STACKS) {
         list = await listOf(a);
         expect(list.map((x) => x.code)).to.deep.equal([group.code, ac, ab]);
         expect(list[0].last_message!.preview).to.equal('a speaks in the group');
-        expect(list[0].unread).to.equal(2);
+        expect(list[0].unread).to.equal(1); // a's own message is not unread to a
       });
 
       it('shows a deleted last message without its content', async () => {

@@ -5,6 +5,7 @@ import { Migration20261215000000MembersVersion } from './migration-2026121500000
 import { Migration20261220000000ChatsHotUpdates } from './migration-20261220000000-chats-hot-updates';
 import { Migration20261222000000ClientIdPerSender } from './migration-20261222000000-client-id-per-sender';
 import { Migration20261222000100PinnedBy } from './migration-20261222000100-pinned-by';
+import { Migration20261222000200TokensValidAfter } from './migration-20261222000200-tokens-valid-after';
 import { Migration20261223000000KeyedByChat } from './migration-20261223000000-keyed-by-chat';
 import { Migration20261223000100DistributeByChat } from './migration-20261223000100-distribute-by-chat';
 import { MIGRATION_NAMES, type MigrationName } from './names';
@@ -17,6 +18,7 @@ const CLASSES = {
   Migration20261220000000ChatsHotUpdates,
   Migration20261222000000ClientIdPerSender,
   Migration20261222000100PinnedBy,
+  Migration20261222000200TokensValidAfter,
   Migration20261223000000KeyedByChat,
   Migration20261223000100DistributeByChat,
 } satisfies Record<MigrationName, MigrationObject['class']>;

@@ -9,7 +9,7 @@ import { UserRepository } from './users';
 
 export { ChatRepository, type ChatRef, type ChatCounters } from './chats';
 export { MessageRepository } from './messages';
-export { ParticipantRepository } from './participants';
+export { ParticipantRepository, type MembershipUnread, type Memberships } from './participants';
 export { UserRepository } from './users';
 export type { Tx } from './tx';
 

@@ -1,6 +1,5 @@
-import type { Channel } from '../../domain';
+import type { Channel, MessageFields } from '../../domain';
 import { Message, Reaction } from '../../domain';
-import type { MessageFields } from '../../chat/message-view';
 import { PgMessageReads } from './pg-message-reads';
 import type { RawPg } from '../raw-pg';
 import type { ReadReplicas, ReplicaResult } from '../read-replicas';

@@ -1,6 +1,27 @@
 import { Participant } from '../../domain';
 import type { Db, Tx } from './tx';
 
+/** One membership's read state. */
+export interface MembershipUnread {
+  participantId: string;
+  chatId: string;
+  userId: string | null;
+  lastReadSeq: number;
+  /** main-channel messages after the marker that someone else sent */
+  unread: number;
+}
+
+/** Whose memberships: a user's (every chat), a chat's registered members, or one participant of a chat. */
+export type Memberships = { userId: string } | { chatId: string } | { chatId: string; participantId: string };
+
+type UnreadRow = {
+  participant_id: string;
+  chat_id: string;
+  user_id: string | null;
+  last_read_seq: number | string;
+  unread: number | string;
+};
+
 /** Participants, always within one chat (the chat id is part of every lookup), except a user's memberships. */
 export class ParticipantRepository {
   constructor(private readonly db: Db) {}
@@ -12,6 +33,29 @@ export class ParticipantRepository {
   /** By the lower-cased username. */
   byUsername(chatId: string, usernameKey: string, tx?: Tx): Promise<Participant | null> {
     return this.db.em(tx).findOne(Participant, { chatId, usernameKey });
+  }
+
+  /** A registered user's participant in a chat (under their reserved name), or null. */
+  ofUser(chatId: string, userId: string): Promise<Participant | null> {
+    return this.db.em().findOne(Participant, { chatId, userId });
+  }
+
+  /** The chat's participants' names and keys (for the look-alike check). */
+  names(chatId: string): Promise<{ username: string; usernameKey: string }[]> {
+    return this.db
+      .em()
+      .find(Participant, { chatId }, { fields: ['username', 'usernameKey'] })
+      .then((rows) => rows.map((r) => ({ username: r.username, usernameKey: r.usernameKey })));
+  }
+
+  /** Whether a participant of the chat has this username key. */
+  async nameTaken(chatId: string, usernameKey: string): Promise<boolean> {
+    return (await this.db.em().findOne(Participant, { chatId, usernameKey }, { fields: ['id'] })) !== null;
+  }
+
+  /** Renames the participant if it still has `fromKey`; whether it did (a unique violation throws). */
+  async rename(chatId: string, id: string, fromKey: string, username: string, usernameKey: string): Promise<boolean> {
+    return (await this.db.em().nativeUpdate(Participant, { chatId, id, usernameKey: fromKey }, { username, usernameKey })) === 1;
   }
 
   /** Whether the participant may use the back room (the host or an admitted member). */
@@ -35,13 +79,15 @@ export class ParticipantRepository {
     return p;
   }
 
-  /** Raises the read marker to `seq` (never lowers it); the marker and user id after the call, null when gone. */
-  async raiseReadMarker(chatId: string, id: string, seq: number): Promise<{ moved: boolean; lastReadSeq: number; userId: string | null } | null> {
-    const em = this.db.em();
+  /**
+   * Raises the read marker to `seq` (never lowers it); whether it moved, and the membership's read
+   * state after the call (null when the participant is gone).
+   */
+  async raiseReadMarker(chatId: string, id: string, seq: number): Promise<{ moved: boolean; state: MembershipUnread | null }> {
     // One conditional UPDATE keeps the marker monotonic under concurrent calls.
-    const moved = await em.nativeUpdate(Participant, { chatId, id, lastReadSeq: { $lt: seq } }, { lastReadSeq: seq });
-    const p = await em.findOne(Participant, { chatId, id }, { fields: ['lastReadSeq', 'userId'] });
-    return p && { moved: moved > 0, lastReadSeq: p.lastReadSeq, userId: p.userId };
+    const moved = await this.db.em().nativeUpdate(Participant, { chatId, id, lastReadSeq: { $lt: seq } }, { lastReadSeq: seq });
+    const [state] = await this.unread({ chatId, participantId: id });
+    return { moved: moved > 0, state: state ?? null };
   }
 
   /** The registered members of these chats: one query, or one per chat when the database is split by chat. */
@@ -63,17 +109,43 @@ export class ParticipantRepository {
       .then((rows) => rows.map((r) => ({ chatId: r.chatId, lastReadSeq: r.lastReadSeq })));
   }
 
-  /** Unread main-channel messages across a user's chats. */
-  async unreadTotal(userId: string): Promise<number> {
-    const rows = await this.db
-      .em()
-      .getConnection()
-      .execute<{ unread: number | string | null }[]>(
-        `select coalesce(sum(case when c.last_seq_main > p.last_read_seq then c.last_seq_main - p.last_read_seq else 0 end), 0) as unread
-           from participants p join chats c on c.id = p.chat_id
-          where p.user_id = ?`,
-        [userId],
-      );
-    return Number(rows[0]?.unread ?? 0);
+  /**
+   * Unread counts per membership: the messages after each participant's read marker that they did
+   * not send themselves (their own are never unread to them). The count walks the
+   * (chat_id, channel, seq) unique index from the marker. One statement; a user's across chats, when
+   * the database is split by chat, one per chat, each naming its chat.
+   */
+  async unread(which: Memberships): Promise<MembershipUnread[]> {
+    if ('userId' in which) {
+      if (!this.db.distributed) return this.unreadWhere('p.user_id = ?', [which.userId]);
+      const chats = await this.memberships(which.userId);
+      const perChat = chats.map((m) => this.unreadWhere('p.chat_id = ? and p.user_id = ?', [m.chatId, which.userId]));
+      return (await Promise.all(perChat)).flat();
+    }
+    if ('participantId' in which) return this.unreadWhere('p.chat_id = ? and p.id = ?', [which.chatId, which.participantId]);
+    return this.unreadWhere('p.chat_id = ? and p.user_id is not null', [which.chatId]);
+  }
+
+  private async unreadWhere(where: string, params: string[]): Promise<MembershipUnread[]> {
+    const rows = await this.db.em().getConnection().execute<UnreadRow[]>(
+      `select p.id as participant_id, p.chat_id, p.user_id, p.last_read_seq,
+              (select count(*) from messages m
+                where m.chat_id = p.chat_id and m.channel = 'main' and m.seq > p.last_read_seq and m.participant_id <> p.id) as unread
+         from participants p
+        where ${where}`,
+      params,
+    );
+    return rows.map((r) => ({
+      participantId: r.participant_id,
+      chatId: r.chat_id,
+      userId: r.user_id,
+      lastReadSeq: Number(r.last_read_seq),
+      unread: Number(r.unread),
+    }));
+  }
+
+  /** The participant's current username, or null when it is gone. */
+  async usernameOf(chatId: string, id: string): Promise<string | null> {
+    return (await this.db.em().findOne(Participant, { chatId, id }, { fields: ['username'] }))?.username ?? null;
   }
 }

@@ -1,6 +1,5 @@
 import type { RawPg } from '../raw-pg';
-import type { Channel } from '../../domain';
-import type { MessageFields } from '../../chat/message-view';
+import type { Channel, MessageFields } from '../../domain';
 
 /**
  * A chat channel's messages by seq range, ascending, each row already shaped as MessageFields (the
@@ -40,8 +39,15 @@ export class PgMessageReads {
   }
 
   /** The range from a replica, with the chat's change counter as the replica has replayed it (null: no rows). */
-  async rangeOn(replica: RawPg, chatId: string, channel: Channel, lo: number, hi: number): Promise<{ rows: MessageFields[]; version: number | null }> {
-    const rows = await replica.query<MessageFields & { chatVersion?: number }>({ ...RANGE_WITH_VERSION_STATEMENT, values: [chatId, channel, lo, hi] });
+  async rangeOn(
+    replica: RawPg,
+    chatId: string,
+    channel: Channel,
+    lo: number,
+    hi: number,
+  ): Promise<{ rows: MessageFields[]; version: number | null }> {
+    const values = [chatId, channel, lo, hi];
+    const rows = await replica.query<MessageFields & { chatVersion?: number }>({ ...RANGE_WITH_VERSION_STATEMENT, values });
     const version = rows.length ? Number(rows[0].chatVersion) : null;
     for (const row of rows) delete row.chatVersion;
     return { rows, version };

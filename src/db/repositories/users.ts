@@ -14,6 +14,17 @@ export class UserRepository {
     return (await this.db.em().findOne(User, { username }, { fields: ['id'] }))?.id ?? null;
   }
 
+  /** When logout last revoked the user's tokens (tokens issued until then are refused), or null. */
+  async tokensValidAfter(id: string): Promise<Date | null> {
+    const user = await this.db.em().findOne(User, { id }, { fields: ['tokensValidAfter'] });
+    return user?.tokensValidAfter ? new Date(user.tokensValidAfter) : null;
+  }
+
+  /** Revokes every token of the user issued before `at`. */
+  async revokeTokens(id: string, at: Date): Promise<void> {
+    await this.db.em().nativeUpdate(User, { id }, { tokensValidAfter: at });
+  }
+
   /** With its password hash (lazy otherwise), for a login. */
   withPassword(username: string): Promise<User | null> {
     return this.db.em().findOne(User, { username }, { populate: ['passwordHash'] });

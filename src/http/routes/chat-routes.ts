@@ -1,9 +1,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { TokenService } from '../../auth';
-import { inputs, type ChatServices, type HistoryPage } from '../../chat';
+import { inputs, RateLimiter, type ChatServices, type HistoryPage } from '../../chat';
+import { AppError } from '../../errors';
 import type { Channel } from '../../domain';
 import { optionalClaims, requireSession, requireUser, sessionOf, type AuthState } from '../auth-middleware';
+import type { Body } from '../responses';
 
 const { parseInput } = inputs;
 
@@ -24,13 +26,28 @@ function pageBody(page: HistoryPage): string {
     ...(page.nextAfter !== null ? { next_after: page.nextAfter } : {}),
     last_seq: page.lastSeq,
     source: page.source,
-  });
+  } satisfies Omit<Body<'HistoryPage'>, 'messages'>);
   return `{"messages":[${page.items.join(',')}],${tail.slice(1)}`;
 }
 
+/** How many joins a minute (Config.joinLimits). */
+export interface JoinLimits {
+  /** any joins from one client address @default 30 */
+  perAddressPerMinute: number;
+  /** anonymous joins of one chat, from every address @default 300 */
+  perChatPerMinute: number;
+}
+
 /** The chat routes of docs/contract.md under /api/chats. Handlers validate, call one service, answer. */
-export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
+export function chatRoutes(
+  s: ChatServices,
+  tokens: TokenService,
+  joinLimits: JoinLimits = { perAddressPerMinute: 30, perChatPerMinute: 300 },
+): Router {
   const router = new Router({ prefix: '/api/chats' });
+  // Each anonymous join is a new participant with a fresh send bucket: joins are what to limit.
+  const joinsByAddress = new RateLimiter(joinLimits.perAddressPerMinute, 60);
+  const joinsByChat = new RateLimiter(joinLimits.perChatPerMinute, 60);
   const session = requireSession(tokens);
   const state = (ctx: { state: unknown }) => ctx.state as AuthState;
 
@@ -50,7 +67,10 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
   });
 
   // Reads of a private conversation need one of its sessions; other chats are public.
-  const readable = (ctx: Context & { params: Record<string, string> }) => s.chats.assertReadable(ctx.params.code, () => sessionOf(ctx, tokens));
+  const readable = (ctx: Context & { params: Record<string, string> }) => s.chats.assertReadable(
+    ctx.params.code,
+    () => sessionOf(ctx, tokens),
+  );
 
   router.get('/:code', async (ctx) => {
     await readable(ctx);
@@ -60,6 +80,12 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
   // A user token claims a reserved name; a session token reclaims the caller's own anonymous name.
   router.post('/:code/join', optionalClaims(tokens), async (ctx) => {
     const { username } = parseInput(inputs.joinInput, ctx.request.body);
+    // A user's own joins do not count against the chat: a flood of anonymous ones cannot keep members out.
+    const anonymous = !state(ctx).user;
+    const wait = Math.max(joinsByAddress.peek(ctx.ip), anonymous ? joinsByChat.peek(ctx.params.code) : 0);
+    if (wait) throw AppError.rateLimited(wait);
+    joinsByAddress.take(ctx.ip);
+    if (anonymous) joinsByChat.take(ctx.params.code);
     ctx.body = await s.chats.join(ctx.params.code, username, state(ctx).user ?? null, state(ctx).session ?? null);
   });
 
@@ -119,19 +145,19 @@ export function chatRoutes(s: ChatServices, tokens: TokenService): Router {
     await readable(ctx);
     const { pins, source } = await s.pins.active(ctx.params.code);
     ctx.type = 'application/json';
-    ctx.body = `{"pinned":[${pins.join(',')}],"source":${JSON.stringify(source)}}`;
+    ctx.body = `{"pinned":[${pins.join(',')}],"source":${JSON.stringify(source satisfies Body<'PinnedPage'>['source'])}}`;
   });
 
   router.post('/:code/messages/:id/reactions', session, async (ctx) => {
     const { emoji } = parseInput(inputs.reactionInput, ctx.request.body);
-    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'add') };
+    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'add') } satisfies Body<'Reactions'>;
   });
 
   router.delete('/:code/messages/:id/reactions', session, async (ctx) => {
     // The emoji in a JSON body, or in the query string (?emoji=…) for clients that send DELETE without one.
     const body = ctx.request.body as Record<string, unknown> | undefined;
     const { emoji } = parseInput(inputs.reactionInput, body && Object.keys(body).length ? body : ctx.query);
-    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove') };
+    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove') } satisfies Body<'Reactions'>;
   });
 
   return router;

@@ -8,7 +8,8 @@ import { requireAdmin } from '../auth-middleware';
 
 const { parseInput } = inputs;
 
-const viewQuery = z.object({
+/** `GET /admin/monitoring/api` query. */
+export const viewQuery = z.object({
   // Partial codes are fine: the dashboard asks while staff type; an empty filter means all chats.
   chat: z
     .string()
@@ -20,7 +21,7 @@ const viewQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
-const settingsInput = z.strictObject({ enable_monitoring: z.boolean() });
+export const settingsInput = z.strictObject({ enable_monitoring: z.boolean() });
 
 /** Settings stored in Redis or the database: their failure is the store's, not the caller's. */
 async function fromStore<T>(what: string, fn: () => Promise<T>): Promise<T> {

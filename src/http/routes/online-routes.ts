@@ -3,6 +3,7 @@ import type { TokenService } from '../../auth';
 import { inputs, type ChatServices } from '../../chat';
 import { AppError } from '../../errors';
 import { sessionOf } from '../auth-middleware';
+import type { Body } from '../responses';
 
 /** `GET /api/chats/:code/online` → `{ code, online: [username…] }` (docs/contract.md). */
 export function onlineRoutes(chat: ChatServices, tokens: TokenService, presence: { online(code: string): Promise<string[]> }): Router {
@@ -17,7 +18,7 @@ export function onlineRoutes(chat: ChatServices, tokens: TokenService, presence:
     } catch (err) {
       throw AppError.unavailable('presence is unavailable right now', err);
     }
-    ctx.body = { code, online };
+    ctx.body = { code, online } satisfies Body<'Online'>;
   });
   return router;
 }

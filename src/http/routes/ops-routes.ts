@@ -4,6 +4,7 @@ import type { ChatServices } from '../../chat';
 import type { Orm, SchemaWatch } from '../../db';
 import { AppError } from '../../errors';
 import { requireAdmin } from '../auth-middleware';
+import type { Body } from '../responses';
 
 const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
   Promise.race([p.catch(() => fallback), new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref())]);
@@ -28,7 +29,7 @@ export function opsRoutes(deps: { orm: Orm; schema: SchemaWatch; cache: CacheEng
       db: db ? 'ok' : 'down',
       cache: cache ? 'ok' : 'down',
       cache_engine: deps.cache.kind,
-    };
+    } satisfies Body<'Health'>;
   });
 
   router.get('/ready', async (ctx) => {
@@ -37,14 +38,14 @@ export function opsRoutes(deps: { orm: Orm; schema: SchemaWatch; cache: CacheEng
     if (!(await deps.schema.isCurrent().catch(() => Promise.reject(down())))) {
       // A pod whose migrate hook was skipped or failed would answer 500s: it takes no traffic.
       ctx.status = 503;
-      ctx.body = { status: 'not_ready', reason: 'pending migrations', error: { code: 'unavailable', message: 'the database schema is behind this code: run `migrate up`' } };
+      ctx.body = { status: 'not_ready', reason: 'pending migrations', error: { code: 'unavailable', message: 'the database schema is behind this code: run `migrate up`' } } satisfies Body<'NotReady'>;
       return;
     }
-    ctx.body = { status: 'ready' };
+    ctx.body = { status: 'ready' } satisfies Body<'Ready'>;
   });
 
   router.get('/cache/stats', requireAdmin(deps.adminToken), async (ctx) => {
-    ctx.body = { engine: deps.cache.kind, reachable: await deps.cache.ping(), repair_queue: await deps.chat.repair.stats() };
+    ctx.body = { engine: deps.cache.kind, reachable: await deps.cache.ping(), repair_queue: await deps.chat.repair.stats() } satisfies Body<'CacheStats'>;
   });
 
   return router;

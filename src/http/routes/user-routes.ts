@@ -3,6 +3,7 @@ import type { TokenService } from '../../auth';
 import { inputs } from '../../chat';
 import type { UserServices } from '../../users';
 import { requireSession, requireUser, type AuthState } from '../auth-middleware';
+import type { Body } from '../responses';
 
 const { parseInput } = inputs;
 
@@ -33,11 +34,11 @@ export function userRoutes(u: UserServices, tokens: TokenService): Router {
   });
 
   router.get('/me/conversations', user, async (ctx) => {
-    ctx.body = { conversations: await u.conversations.list(state(ctx).user!.sub) };
+    ctx.body = { conversations: await u.conversations.list(state(ctx).user!.sub) } satisfies Body<'ConversationList'>;
   });
 
   router.get('/me/unread-count', user, async (ctx) => {
-    ctx.body = { unread: await u.reads.unreadCount(state(ctx).user!.sub) };
+    ctx.body = { unread: await u.reads.unreadCount(state(ctx).user!.sub) } satisfies Body<'UnreadCount'>;
   });
 
   router.get('/me', user, async (ctx) => {

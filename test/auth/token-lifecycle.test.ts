@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { ApiClient, STACKS, startStack, startTestApp, uniqueName, type TestApp } from '../support';
+import { chatWithMembers, connect, connectError } from '../realtime/helpers';
+
+for (const stack of STACKS) {
+  describe(`token refresh and logout (${stack})`, function () {
+    this.timeout(30_000);
+    let t: TestApp;
+
+    before(async () => {
+      t = await startTestApp(await startStack(stack));
+    });
+    after(async () => {
+      await t?.close();
+      await t?.stack.dispose();
+    });
+
+    const register = async () => {
+      const username = uniqueName('tok');
+      const res = await new ApiClient(t.base).post('/api/auth/register', { username, password: 'correct-horse-1' });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      return { username, token: res.body.token as string };
+    };
+
+    it('refresh answers a new user token that works, for a valid one only', async () => {
+      const { username, token } = await register();
+      const res = await new ApiClient(t.base, token).post('/api/auth/refresh');
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(res.body.user.username).to.equal(username);
+      expect(res.body.token).to.be.a('string').and.not.equal(token);
+      expect((await new ApiClient(t.base, res.body.token).get('/api/me')).body.username).to.equal(username);
+      expect((await new ApiClient(t.base).post('/api/auth/refresh')).status).to.equal(401);
+      expect((await new ApiClient(t.base, 'not.a.jwt').post('/api/auth/refresh')).status).to.equal(401);
+    });
+
+    it('logout revokes every token issued before it, user and session alike, on REST and on socket connect; a new login works', async () => {
+      const { username, token } = await register();
+      const me = new ApiClient(t.base, token);
+      const { code } = await chatWithMembers(t.base, 0);
+      const joined = await me.post(`/api/chats/${code}/join`, { username });
+      expect(joined.status).to.equal(200);
+      const session = joined.body.session_token as string;
+      const refreshed = (await me.post('/api/auth/refresh')).body.token as string;
+
+      expect((await me.post('/api/auth/logout')).status).to.equal(204);
+      for (const old of [token, refreshed]) {
+        const res = await new ApiClient(t.base, old).get('/api/me');
+        expect(res.status).to.equal(401);
+        expect(res.body.error).to.deep.equal({ code: 'unauthorized', message: 'token revoked by a logout: log in again' });
+        expect((await new ApiClient(t.base, old).post('/api/auth/refresh')).status).to.equal(401);
+      }
+      expect((await new ApiClient(t.base, session).post(`/api/chats/${code}/read`, { seq: 0 })).status).to.equal(401);
+      for (const old of [token, session]) expect((await connectError(t.base, old)).data?.code).to.equal('unauthorized');
+
+      const login = await new ApiClient(t.base).post('/api/auth/login', { username, password: 'correct-horse-1' });
+      expect(login.status).to.equal(200);
+      expect((await new ApiClient(t.base, login.body.token).get('/api/me')).status).to.equal(200);
+      const s = await connect(t.base, login.body.token);
+      s.close();
+    });
+  });
+}
