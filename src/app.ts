@@ -6,10 +6,10 @@ import { AuthService, PasswordHasher, TokenService } from './auth';
 import { cacheLimits, createCacheEngine, type CacheEngine } from './cache';
 import { createChatServices, type ChatEventMap, type ChatServices } from './chat';
 import { ConfigError, type Config } from './config';
-import { migrateUp, openOrm, SchemaWatch, type Orm } from './db';
+import { isDistributed, migrateUp, openOrm, ReadReplicas, SchemaWatch, type Orm } from './db';
 import { createHttpApp, monitoringRoutes, onlineRoutes, userRoutes, webRoutes } from './http';
 import { createLogger, type Logger } from './logger';
-import { Monitor, httpMetricsMiddleware, startAppMonitoring, type AppMonitoring } from './monitoring';
+import { Monitor, httpMetricsMiddleware, metrics, startAppMonitoring, type AppMonitoring } from './monitoring';
 import { createRealtimeGateway, type RealtimeGateway } from './realtime';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
 
@@ -63,6 +63,9 @@ export async function createApp(
   if (!(await schema.isCurrent().catch(() => true))) log.warn('the database schema is behind this code: /ready answers 503 until `migrate up` has run');
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
+  const distributed = await isDistributed(orm);
+  const replicas = config.databaseReadUrls.length ? new ReadReplicas(config.databaseReadUrls) : null;
+  if (replicas) replicas.onResult = (result) => metrics.replicaReads.inc({ result });
   const chat = createChatServices({
     orm,
     cache,
@@ -70,6 +73,8 @@ export async function createApp(
     tokens,
     log,
     sendRateLimitPer10s: config.sendRateLimitPer10s,
+    distributed,
+    replicas,
   });
   chat.repair.start();
   const users = createUserServices({ orm, cache, chat, ttls: userCacheTtls(config), log });
@@ -189,6 +194,7 @@ export async function createApp(
         await users.close();
         await monitoring.close();
         await cache.close();
+        await replicas?.close();
         await orm.close(true);
       })()),
   };

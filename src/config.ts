@@ -36,6 +36,12 @@ const databaseUrl = z
   .refine((v) => !/^postgres/.test(v) || (urlOf(v)?.pathname.length ?? 2) > 1, 'names no database (postgres://user:password@host:5432/chatpop)')
   .refine((v) => !v.startsWith('sqlite://') || v.length > 'sqlite://'.length, 'names no file (sqlite://./data/chatpop.sqlite)');
 
+/** Comma-separated postgres:// URLs of read replicas (streaming standbys of DATABASE_URL). */
+const readUrls = z
+  .string()
+  .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+  .refine((urls) => urls.every((u) => /^postgres(ql)?:\/\//.test(u) && urlOf(u) !== null && (urlOf(u)?.pathname.length ?? 0) > 1), 'each must be a postgres:// URL naming a database');
+
 const clusterNodes = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
@@ -62,6 +68,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   /** @default sqlite://./data/chatpop.sqlite */
   DATABASE_URL: databaseUrl.default('sqlite://./data/chatpop.sqlite'),
+  DATABASE_READ_URLS: readUrls.optional(),
   REDIS_URL: redisUrl.optional(),
   REDIS_CLUSTER_NODES: clusterNodes.optional(),
   /** @default 500 */
@@ -120,6 +127,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** read replicas for history pages the cache cannot serve; empty: none */
+  databaseReadUrls: string[];
   redis: RedisTarget;
   messageCacheMaxCount: number;
   messageCacheTtlSeconds: number;
@@ -176,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse 
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrls: e.DATABASE_URL.startsWith('postgres') ? (e.DATABASE_READ_URLS ?? []) : [],
     redis,
     messageCacheMaxCount: e.MESSAGE_CACHE_MAX_COUNT,
     messageCacheTtlSeconds: Math.round(e.MESSAGE_CACHE_TTL_HOURS * 3600),

@@ -58,6 +58,8 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'postgres://u:pw@db.example:abc/chat' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'postgres://db.example:5432' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'sqlite://' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://db/chat', DATABASE_READ_URLS: 'postgres://r1/chat,redis://r2' }, 'DATABASE_READ_URLS'],
+    [{ DATABASE_URL: 'postgres://db/chat', DATABASE_READ_URLS: 'postgres://r1' }, 'DATABASE_READ_URLS'],
     [{ PROXY_HOPS: '-1' }, 'PROXY_HOPS'],
     [{ PORT: '0x50' }, 'PORT'],
     [{ MESSAGE_CACHE_MAX_COUNT: '1e3' }, 'MESSAGE_CACHE_MAX_COUNT'],

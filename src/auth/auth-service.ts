@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { forkEm, type Orm } from '../db';
+import { Repositories, type Orm, type UserRepository } from '../db';
 import { isReservedUsername, User, usernameKey } from '../domain';
 import { AppError } from '../errors';
 import { PasswordHasher } from './passwords';
@@ -23,23 +23,26 @@ export function toUserView(u: User): UserView {
 
 /** Registration and login; a registered username becomes reserved in every chat. */
 export class AuthService {
+  private readonly users: UserRepository;
+
   constructor(
-    private readonly orm: Orm,
+    orm: Orm,
     private readonly tokens: TokenService,
     private readonly revocations: TokenRevoker,
     private readonly passwords = new PasswordHasher(),
-  ) {}
+  ) {
+    this.users = new Repositories(orm).users;
+  }
 
   async register(username: string, password: string): Promise<{ user: UserView; token: string }> {
     const key = usernameKey(username);
     if (isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
-    const em = forkEm(this.orm);
     const user = Object.assign(
       new User(),
       { username: key, displayName: username, passwordHash: await this.passwords.hash(password) },
     );
     try {
-      await em.persistAndFlush(user);
+      await this.users.insert(user);
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw AppError.conflict(`the username ${username} is taken`);
       throw err;
@@ -48,7 +51,7 @@ export class AuthService {
   }
 
   async login(username: string, password: string): Promise<{ user: UserView; token: string }> {
-    const user = await forkEm(this.orm).findOne(User, { username: usernameKey(username) }, { populate: ['passwordHash'] });
+    const user = await this.users.withPassword(usernameKey(username));
     const ok = await this.passwords.verify(user?.passwordHash, password);
     if (!user || !ok) throw AppError.unauthorized('wrong username or password');
     return { user: toUserView(user), token: await this.tokenFor(user) };
@@ -56,7 +59,7 @@ export class AuthService {
 
   /** A new token for the holder of a valid one (which stays valid until it expires or a logout). */
   async refresh(claims: UserClaims): Promise<{ user: UserView; token: string }> {
-    const user = await forkEm(this.orm).findOne(User, { id: claims.sub });
+    const user = await this.users.byId(claims.sub);
     if (!user) throw AppError.unauthorized('the user no longer exists');
     return { user: toUserView(user), token: await this.tokenFor(user) };
   }

@@ -1,15 +1,15 @@
 import type { SessionClaims } from '../auth';
-import type { Em } from '../db';
-import { Participant } from '../domain';
+import type { Tx } from '../db';
 import { AppError } from '../errors';
 import type { MessageStore } from './message-store';
 
 /**
  * The back room is the host's and its members': every use of it (reading, sending, reacting) asks
- * here, fresh from the database, since the host admits members at any time. `em`: a transaction's,
- * when the caller is in one.
+ * here, fresh from the database, since the host admits members at any time. `tx`: the caller's
+ * transaction, when it is in one.
  */
-export async function assertBackroomMember(store: MessageStore, session: SessionClaims, em: Em = store.em()): Promise<void> {
-  const p = await em.findOne(Participant, { id: session.sub, chatId: session.chat_id }, { fields: ['isHost', 'backroomMember'] });
-  if (!p || !(p.isHost || p.backroomMember)) throw AppError.forbidden('only the host and back-room members may use the back room');
+export async function assertBackroomMember(store: MessageStore, session: SessionClaims, tx?: Tx): Promise<void> {
+  if (!(await store.repos.participants.inBackroom(session.chat_id, session.sub, tx))) {
+    throw AppError.forbidden('only the host and back-room members may use the back room');
+  }
 }

@@ -1,10 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SessionClaims, TokenService, UserClaims } from '../auth';
-import { Chat, isMixedScript, isReservedUsername, MAX_USERNAME_CHARS, Participant, skeleton, User, usernameKey, type ChatKind } from '../domain';
+import { Chat, isMixedScript, isReservedUsername, MAX_USERNAME_CHARS, Participant, skeleton, usernameKey, type ChatKind } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
-import { bumpMembersVersion } from './chat-lock';
 import type { ChatEvents, ParticipantRenamed } from './events';
 import type { MessageStore } from './message-store';
 
@@ -73,10 +72,9 @@ export class ChatService {
 
   async create(user: UserClaims, name: string): Promise<ChatView> {
     for (let attempt = 0; ; attempt++) {
-      const em = this.store.em();
       const chat = Object.assign(new Chat(), { code: newChatCode(), name, hostUserId: user.sub });
       try {
-        await em.persistAndFlush(chat);
+        await this.store.repos.chats.insert(chat);
         this.store.rememberChat(chat.code, chat.id, chat.kind);
         return this.toView(chat, 0);
       } catch (err) {
@@ -104,21 +102,21 @@ export class ChatService {
   ): Promise<{ session_token: string; participant: ParticipantView }> {
     const chat = await this.store.chat(code);
     const key = usernameKey(username);
-    const em = this.store.em();
-    const owner = await em.findOne(User, { username: key }, { fields: ['id'] });
-    if (owner && owner.id !== user?.sub) throw AppError.forbidden(`the username ${username} is reserved; log in as its owner to use it`);
+    const { participants, chats, users } = this.store.repos;
+    const ownerId = await users.idOf(key);
+    if (ownerId && ownerId !== user?.sub) throw AppError.forbidden(`the username ${username} is reserved; log in as its owner to use it`);
     // An account registered under a staff word before they were reserved keeps its name.
-    if (!owner && isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
+    if (!ownerId && isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
     if (chat.kind === 'direct' && !(user && (chat.directKey ?? '').split(':').includes(user.sub))) {
       throw AppError.forbidden('this is a private conversation');
     }
-    let participant = await em.findOne(Participant, { chatId: chat.id, usernameKey: key });
+    let participant = await participants.byUsername(chat.id, key);
     if (participant && participant.userId !== null && participant.userId !== user?.sub) {
       throw AppError.forbidden(`the username ${username} is taken in this chat`);
     }
     // Registration reserved the name: its owner takes it over from an anonymous holder, renamed.
     let renamed: ParticipantRenamed | null = null;
-    if (participant && participant.userId === null && owner) {
+    if (participant && participant.userId === null && ownerId) {
       renamed = await this.renameAside(participant, code);
       participant = null;
     }
@@ -132,20 +130,22 @@ export class ChatService {
         chatId: chat.id,
         username,
         usernameKey: key,
-        userId: owner ? owner.id : null,
+        userId: ownerId,
         isHost: user !== null && chat.hostUserId === user.sub,
       });
       try {
         const fresh = participant;
-        await em.transactional(async (tx) => {
-          tx.persist(fresh);
+        await this.store.transaction(async (tx) => {
+          participants.add(tx, fresh);
           await tx.flush();
-          if (fresh.userId !== null) await bumpMembersVersion(tx, chat.id);
+          if (fresh.userId !== null) await chats.bumpMembersVersion(tx, chat.id);
         });
       } catch (err) {
         if (!(err instanceof UniqueConstraintViolationException)) throw err;
         // A concurrent join took the name first; only its owner may have it.
-        participant = await this.store.em().findOneOrFail(Participant, { chatId: chat.id, usernameKey: key });
+        const winner = await participants.byUsername(chat.id, key);
+        if (!winner) throw err;
+        participant = winner;
         if (participant.userId === null || participant.userId !== user?.sub) throw AppError.conflict(`the username ${username} is taken in this chat`);
       }
     }
@@ -158,7 +158,7 @@ export class ChatService {
   /** The session of a registered user in a chat they are a participant of, or forbidden. */
   async memberSession(code: string, user: UserClaims): Promise<SessionClaims> {
     const chat = await this.store.chatRef(code);
-    const participant = await this.store.em().findOne(Participant, { chatId: chat.id, userId: user.sub });
+    const participant = await this.store.repos.participants.ofUser(chat.id, user.sub);
     if (!participant) throw AppError.forbidden(`you are not a participant of ${code}: join it first (POST /api/chats/${code}/join)`);
     return sessionClaims(participant, code);
   }
@@ -169,7 +169,7 @@ export class ChatService {
    */
   private async assertNoLookalike(chatId: string, username: string, key: string): Promise<void> {
     const mine = skeleton(key);
-    const others = await this.store.em().find(Participant, { chatId }, { fields: ['username', 'usernameKey'] });
+    const others = await this.store.repos.participants.names(chatId);
     const twin = others.find((p) => p.usernameKey !== key && skeleton(p.usernameKey) === mine);
     if (twin) throw AppError.conflict(`the username ${username} looks like ${twin.username}, already in this chat`);
   }
@@ -180,27 +180,27 @@ export class ChatService {
    */
   private async renameAside(p: Participant, code: string): Promise<ParticipantRenamed | null> {
     const old = p.username;
-    const em = this.store.em();
+    const { participants } = this.store.repos;
     for (let n = 2; n <= 1000; n++) {
       const suffix = `~${n}`;
       const username = [...old].slice(0, MAX_USERNAME_CHARS - suffix.length).join('') + suffix;
       const key = usernameKey(username);
-      if (await em.findOne(Participant, { chatId: p.chatId, usernameKey: key }, { fields: ['id'] })) continue;
-      let moved: number;
+      if (await participants.nameTaken(p.chatId, key)) continue;
+      let moved: boolean;
       try {
-        moved = await em.nativeUpdate(Participant, { id: p.id, usernameKey: p.usernameKey }, { username, usernameKey: key });
+        moved = await participants.rename(p.chatId, p.id, p.usernameKey, username, key);
       } catch (err) {
         if (err instanceof UniqueConstraintViolationException) continue; // taken meanwhile: the next number
         throw err;
       }
-      return moved === 1 ? { chat_code: code, participant_id: p.id, old_username: old, username } : null;
+      return moved ? { chat_code: code, participant_id: p.id, old_username: old, username } : null;
     }
     throw AppError.conflict(`the username ${old} is taken in this chat`);
   }
 
   /** The participant behind a session, fresh from the database (membership may have changed). */
   async participant(session: SessionClaims): Promise<Participant> {
-    const p = await this.store.em().findOne(Participant, { id: session.sub, chatId: session.chat_id });
+    const p = await this.store.repos.participants.byId(session.chat_id, session.sub);
     if (!p) throw AppError.unauthorized('the session no longer exists');
     return p;
   }
@@ -208,11 +208,8 @@ export class ChatService {
   /** The host admits a participant to the back room. */
   async addBackroomMember(session: SessionClaims, code: string, username: string): Promise<ParticipantView> {
     if (session.code !== code || !session.host) throw AppError.forbidden('only the host manages the back room');
-    const em = this.store.em();
-    const p = await em.findOne(Participant, { chatId: session.chat_id, usernameKey: usernameKey(username) });
+    const p = await this.store.repos.participants.admitToBackroom(session.chat_id, usernameKey(username));
     if (!p) throw AppError.notFound(`participant ${username}`);
-    p.backroomMember = true;
-    await em.flush();
     return toParticipantView(p, code);
   }
 

@@ -1,6 +1,6 @@
 import type { TokenService } from '../auth';
 import type { CacheEngine, CacheLimits } from '../cache';
-import { rawPg, type Orm } from '../db';
+import { rawPg, type Orm, type ReadReplicas } from '../db';
 import type { Logger } from '../logger';
 import { CacheWriter } from './cache-writer';
 import { ChatService } from './chat-service';
@@ -44,10 +44,15 @@ export function createChatServices(deps: {
   tokens: TokenService;
   log: Logger;
   sendRateLimitPer10s: number;
+  /** the database is distributed by chat (Citus: see isDistributed) */
+  distributed?: boolean;
+  /** read replicas for history pages the cache cannot serve */
+  replicas?: ReadReplicas | null;
 }): ChatServices {
   const events = new ChatEvents();
   const pg = rawPg(deps.orm);
-  const store = new MessageStore(deps.orm, pg);
+  const distributed = deps.distributed ?? false;
+  const store = new MessageStore(deps.orm, pg, distributed, deps.replicas ?? null);
   const rebuilder = new WindowRebuilder(store, deps.cache, deps.limits);
   const repair = new RepairQueue(deps.cache, (code) => rebuilder.rebuild(code), deps.log);
   const history = new HistoryService(store, deps.cache, repair, deps.limits, new PageMemo());
@@ -68,7 +73,7 @@ export function createChatServices(deps: {
     rebuilder,
     history,
     chats: new ChatService(store, deps.tokens, events),
-    send: new SendService(store, pg ? new PgSendCommit(pg, portable) : portable, writer, events, limiter, names),
+    send: new SendService(store, pg ? new PgSendCommit(pg, portable, distributed) : portable, writer, events, limiter, names),
     changes: new MessageChangeService(store, writer, events),
     pins: new PinService(store, deps.cache, writer, events),
     reactions: new ReactionService(store, writer, events),

@@ -111,7 +111,7 @@ export class HistoryService {
         }
       }
       const chat = await this.store.chatRef(code);
-      const rows = await this.store.range(chat, channel, missLo, missHi);
+      const rows = await this.store.page(chat, channel, missLo, missHi);
       for (const m of rows) if (!have.has(m.seq)) have.set(m.seq, JSON.stringify(toMessageView(m, code)));
       span.setAttributes({ [ATTR.cacheCount]: cached.entries.length, [ATTR.dbCount]: rows.length });
       // A hole inside the part the window should hold means it lost members: rebuild it in the
@@ -131,7 +131,7 @@ export class HistoryService {
     const chat: ChatRef = await this.store.chatRef(code);
     const lastSeq = await this.store.lastSeq(chat, channel);
     const { lo, hi } = pageRange(lastSeq, req);
-    const rows = await this.store.range(chat, channel, lo, hi);
+    const rows = await this.store.page(chat, channel, lo, hi);
     this.repair.enqueue(code);
     return this.finish(req, rows.map((m) => JSON.stringify(toMessageView(m, code))), 'db', lastSeq, lo, hi);
   }

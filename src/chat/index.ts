@@ -22,6 +22,5 @@ export { PinService } from './pin-service';
 export { ReactionService } from './reaction-service';
 export { CacheWriter } from './cache-writer';
 export { WindowRebuilder } from './window-rebuilder';
-export { lockChat } from './chat-lock';
 export * as inputs from './inputs';
 export { createChatServices, type ChatServices } from './compose';

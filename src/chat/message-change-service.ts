@@ -1,10 +1,9 @@
 import type { SessionClaims } from '../auth';
-import type { Em } from '../db';
+import type { Tx } from '../db';
 import type { Message } from '../domain';
 import { AppError } from '../errors';
 import { ATTR, traced } from '../telemetry';
 import type { CacheWriter } from './cache-writer';
-import { lockChat } from './chat-lock';
 import type { ChatEvents, ChatEventMap } from './events';
 import type { ChatRef, MessageStore } from './message-store';
 import { toCached, toMessageView, type MessageView } from './message-view';
@@ -26,16 +25,15 @@ export async function changeMessage(
   code: string,
   messageId: string,
   op: string,
-  change: (message: Message, version: number, tx: Em) => Promise<void | typeof UNCHANGED> | void | typeof UNCHANGED,
+  change: (message: Message, version: number, tx: Tx) => Promise<void | typeof UNCHANGED> | void | typeof UNCHANGED,
 ): Promise<{ view: MessageView; chat: ChatRef; pinsCached: boolean | null; changed: boolean }> {
   const chat = await store.chatRef(code);
   let pinnedBefore = false;
   let unchanged: Message | null = null;
   const message = await traced('db.write', { [ATTR.chatCode]: code, [ATTR.op]: op, [ATTR.dbCount]: 1 }, () =>
     store
-      .em()
-      .transactional(async (tx) => {
-        const { version } = await lockChat(tx, chat.id);
+      .transaction(async (tx) => {
+        const { version } = await store.repos.chats.lock(tx, chat.id);
         const m = await store.byId(chat, messageId, tx);
         pinnedBefore = m.pinnedUntil !== null;
         if ((await change(m, version, tx)) === UNCHANGED) {

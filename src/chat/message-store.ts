@@ -1,83 +1,66 @@
 import type { Channel } from '../domain';
-import { Chat, Message } from '../domain';
-import { forkEm, type Em, type Orm, type RawPg } from '../db';
+import type { Chat, Message } from '../domain';
+import { Repositories, type ChatRef, type Orm, type RawPg, type ReadReplicas, type Tx } from '../db';
 import { ATTR, traced } from '../telemetry';
 import { AppError } from '../errors';
 import type { MessageFields } from './message-view';
-import { PgMessageReads } from './pg-message-reads';
 
-export interface ChatRef {
-  id: string;
-  code: string;
-}
+export type { ChatRef } from '../db';
 
 /**
- * Every database read of chats and messages the services share, so no query is written twice.
- * Each call forks a fresh EntityManager; on PostgreSQL, page reads skip the ORM.
+ * The chat services' data access: the repositories (src/db/repositories), plus the reads they
+ * share with their spans. No service reaches past it for an EntityManager.
  */
 export class MessageStore {
-  /** code → id and kind; chats are never renamed, deleted or turned private, so this cannot go stale. */
-  private readonly chats = new Map<string, { id: string; direct: boolean }>();
+  readonly repos: Repositories;
 
-  /** on PostgreSQL: page reads without the ORM */
-  private readonly pgReads: PgMessageReads | null;
-
-  constructor(
-    private readonly orm: Orm,
-    pg: RawPg | null = null,
-  ) {
-    this.pgReads = pg ? new PgMessageReads(pg) : null;
+  constructor(orm: Orm, pg: RawPg | null = null, distributed = false, replicas: ReadReplicas | null = null) {
+    this.repos = new Repositories(orm, pg, distributed, replicas);
   }
 
-  em(): Em {
-    return forkEm(this.orm);
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.repos.transaction(fn);
   }
 
   /** The chat's id by code, or not_found. */
-  async chatRef(code: string): Promise<ChatRef> {
-    return { id: (await this.known(code)).id, code };
+  chatRef(code: string): Promise<ChatRef> {
+    return this.repos.chats.ref(code);
   }
 
   /** Whether the chat is a private 1:1 conversation, or not_found. */
-  async isDirect(code: string): Promise<boolean> {
-    return (await this.known(code)).direct;
-  }
-
-  private async known(code: string): Promise<{ id: string; direct: boolean }> {
-    const known = this.chats.get(code);
-    if (known) return known;
-    const row = await this.em().findOne(Chat, { code }, { fields: ['id', 'kind'] });
-    if (!row) throw AppError.notFound(`chat ${code}`);
-    return this.rememberChat(code, row.id, row.kind);
+  isDirect(code: string): Promise<boolean> {
+    return this.repos.chats.isDirect(code);
   }
 
   rememberChat(code: string, id: string, kind: Chat['kind']) {
-    if (this.chats.size > 50_000) this.chats.clear();
-    const entry = { id, direct: kind === 'direct' };
-    this.chats.set(code, entry);
-    return entry;
+    return this.repos.chats.remember(code, id, kind);
   }
 
-  async chat(code: string): Promise<Chat> {
-    const chat = await this.em().findOne(Chat, { code });
-    if (!chat) throw AppError.notFound(`chat ${code}`);
-    this.rememberChat(code, chat.id, chat.kind);
-    return chat;
+  chat(code: string): Promise<Chat> {
+    return this.repos.chats.byCode(code);
   }
 
-  async lastSeq(chat: ChatRef, channel: Channel): Promise<number> {
-    const row = await this.em().findOneOrFail(Chat, { id: chat.id }, { fields: ['lastSeqMain', 'lastSeqBackroom'] });
-    return channel === 'main' ? row.lastSeqMain : row.lastSeqBackroom;
+  lastSeq(chat: ChatRef, channel: Channel): Promise<number> {
+    return this.repos.chats.lastSeq(chat, channel);
   }
 
   /** Messages with lo ≤ seq ≤ hi, ascending (read-only: not entities on PostgreSQL). */
   range(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<MessageFields[]> {
     if (hi < lo) return Promise.resolve([]);
     return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'range' }, async (span) => {
-      const rows = this.pgReads
-        ? await this.pgReads.range(chat.id, channel, lo, hi)
-        : await this.em().find(Message, { chatId: chat.id, channel, seq: { $gte: lo, $lte: hi } }, { orderBy: { seq: 'asc' } });
+      const rows = await this.repos.messages.range(chat, channel, lo, hi);
       span.setAttribute(ATTR.dbCount, rows.length);
+      return rows;
+    });
+  }
+
+  /** A history page's range: from a read replica when there is one and its answer is whole (MessageRepository.page). */
+  page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<MessageFields[]> {
+    if (hi < lo) return Promise.resolve([]);
+    return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'range' }, async (span) => {
+      const { rows, replica } = await this.repos.messages.page(chat, channel, lo, hi);
+      span.setAttribute(ATTR.dbCount, rows.length);
+      if (replica) span.setAttribute(ATTR.replica, replica);
       return rows;
     });
   }
@@ -92,24 +75,20 @@ export class MessageStore {
   /** Messages with seq ≤ maxSeq changed after `sinceVersion` (edits, deletes, reactions, pins), ascending by seq. */
   changedSince(chat: ChatRef, channel: Channel, sinceVersion: number, maxSeq: number, limit: number): Promise<Message[]> {
     return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'changed' }, async (span) => {
-      const rows = await this.em().find(
-        Message,
-        { chatId: chat.id, channel, version: { $gt: sinceVersion }, seq: { $lte: maxSeq } },
-        { orderBy: { seq: 'asc' }, limit },
-      );
+      const rows = await this.repos.messages.changedSince(chat, channel, sinceVersion, maxSeq, limit);
       span.setAttribute(ATTR.dbCount, rows.length);
       return rows;
     });
   }
 
-  async byId(chat: ChatRef, id: string, em: Em = this.em()): Promise<Message> {
-    const m = await em.findOne(Message, { id, chatId: chat.id });
+  async byId(chat: ChatRef, id: string, tx?: Tx): Promise<Message> {
+    const m = await this.repos.messages.byId(chat.id, id, tx);
     if (!m) throw AppError.notFound(`message ${id}`);
     return m;
   }
 
   /** Messages pinned past `now`, by pinned_until ascending. */
   activePins(chat: ChatRef, now: Date): Promise<Message[]> {
-    return this.em().find(Message, { chatId: chat.id, pinnedUntil: { $gt: now }, deleted: false }, { orderBy: { pinnedUntil: 'asc' } });
+    return this.repos.messages.activePins(chat, now);
   }
 }

@@ -1,4 +1,4 @@
-import type { Message } from '../domain';
+import type { MessageFields } from '../domain';
 import type { CachedMessage } from '../cache';
 import type { MessageView } from './message-wire';
 
@@ -6,12 +6,7 @@ export type { MessageView } from './message-wire';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-/** What a view is made of: a stored message's fields (an entity, or a row read without the ORM). */
-export type MessageFields = Pick<
-  Message,
-  | 'id' | 'channel' | 'seq' | 'version' | 'username' | 'usernameIsReserved' | 'userId' | 'content' | 'messageType'
-  | 'replyTo' | 'pinnedUntil' | 'pinAmountCents' | 'reactions' | 'createdAt' | 'editedAt' | 'deleted'
->;
+export type { MessageFields } from '../domain';
 
 /** `is_pinned` is true while `pinned_until` lies ahead at the message's last change. */
 export function toMessageView(m: MessageFields, chatCode: string, now = Date.now()): MessageView {

@@ -1,5 +1,4 @@
 import type { SessionClaims } from '../auth';
-import { Participant } from '../domain';
 import type { ChatEvents, ParticipantRenamed } from './events';
 import type { MessageStore } from './message-store';
 
@@ -29,8 +28,8 @@ export class ParticipantNames {
     if (session.user_id !== null) return session.username;
     const hit = this.names.get(session.sub);
     if (hit && hit.until > this.now()) return hit.username;
-    const row = await this.store.em().findOne(Participant, { id: session.sub }, { fields: ['username'] });
-    return this.remember(session.sub, row?.username ?? session.username);
+    const username = await this.store.repos.participants.usernameOf(session.chat_id, session.sub);
+    return this.remember(session.sub, username ?? session.username);
   }
 
   private remember(id: string, username: string): string {

@@ -41,6 +41,36 @@ const SEND_STATEMENT = {
 select id, last_seq_main, last_seq_backroom, version, members_version from c`,
 };
 
+/**
+ * One chat's sends, for a database distributed by chat (Citus): the same work as SEND_STATEMENT,
+ * but every statement names its chat by equality ($2), so each runs on that chat's shard alone.
+ * One row is updated, so there is no lock order to keep.
+ */
+const SEND_ONE_CHAT_STATEMENT = {
+  name: 'chatpop_send_one_chat_v1',
+  text: `with r as (
+  select * from unnest($3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::boolean[], $8::uuid[], $9::text[], $10::text[], $11::uuid[], $12::text[])
+    with ordinality as r(channel, id, participant_id, username, reserved, user_id, content, message_type, reply_to, client_id, k)
+), n as (
+  select count(*) filter (where channel = 'main') as main, count(*) filter (where channel = 'backroom') as backroom, count(*) as total from r
+), c as (
+  update chats set last_seq_main = last_seq_main + n.main, last_seq_backroom = last_seq_backroom + n.backroom,
+    version = version + n.total, last_message_at = $1
+  from n where chats.id = $2
+  returning chats.id, chats.last_seq_main, chats.last_seq_backroom, chats.version, chats.members_version, n.main, n.backroom, n.total
+), ins as (
+  insert into messages (id, chat_id, channel, seq, version, participant_id, username, username_is_reserved,
+    user_id, content, message_type, reply_to, client_id, reactions, created_at, deleted)
+  select r.id, $2, r.channel,
+    (case when r.channel = 'main' then c.last_seq_main - c.main else c.last_seq_backroom - c.backroom end)
+      + row_number() over (partition by r.channel order by r.k),
+    c.version - c.total + row_number() over (order by r.k),
+    r.participant_id, r.username, r.reserved, r.user_id, r.content, r.message_type, r.reply_to, r.client_id, '{}'::jsonb, $1, false
+  from r cross join c
+)
+select id, last_seq_main, last_seq_backroom, version, members_version from c`,
+};
+
 interface ChatRow {
   id: string;
   last_seq_main: number;
@@ -60,23 +90,40 @@ interface ChatRow {
 export class PgSendCommit implements SendCommit {
   readonly spansChats = true;
 
+  /** `perChat`: a database distributed by chat gets one statement per chat (in parallel), never one spanning chats. */
   constructor(
     private readonly pg: RawPg,
     private readonly careful: SendCommit,
+    private readonly perChat = false,
   ) {}
 
   async commit(groups: SendGroup[]): Promise<(CommittedBatch | { error: unknown })[]> {
     if (groups.some((g) => repeatsClientId(g))) return this.careful.commit(groups);
+    if (!this.perChat) return this.commitTogether(groups);
+    const byChat = new Map<string, number[]>();
+    groups.forEach((g, i) => byChat.set(g.chat.id, [...(byChat.get(g.chat.id) ?? []), i]));
+    const results: (CommittedBatch | { error: unknown })[] = new Array(groups.length);
+    await Promise.all(
+      [...byChat.values()].map(async (indexes) => {
+        const answers = await this.commitTogether(indexes.map((i) => groups[i]));
+        indexes.forEach((g, k) => (results[g] = answers[k]));
+      }),
+    );
+    return results;
+  }
+
+  /** The groups in one statement: SEND_STATEMENT, or SEND_ONE_CHAT_STATEMENT when they are one chat's and perChat is set. */
+  private async commitTogether(groups: SendGroup[]): Promise<(CommittedBatch | { error: unknown })[]> {
     const now = new Date();
     const rows = groups.map((g) => g.sends.map((req) => newMessage(g.chat, g.channel, req, 0, 0, now)));
     const all = rows.flat();
     let chats: ChatRow[];
     try {
       chats = await this.pg.query<ChatRow>({
-        ...SEND_STATEMENT,
+        ...(this.perChat ? SEND_ONE_CHAT_STATEMENT : SEND_STATEMENT),
         values: [
           now,
-          all.map((m) => m.chatId),
+          this.perChat ? groups[0].chat.id : all.map((m) => m.chatId),
           all.map((m) => m.channel),
           all.map((m) => m.id),
           all.map((m) => m.participantId),

@@ -16,13 +16,14 @@ export class ReactionService {
     const { view, changed } = await changeMessage(this.store, this.writer, code, messageId, `reaction.${op}`, async (m, _version, tx) => {
       if (m.channel === 'backroom') await assertBackroomMember(this.store, session, tx);
       if (m.deleted) throw AppError.conflict('the message is deleted');
-      const existing = await tx.findOne(Reaction, { messageId: m.id, participantId: session.sub, emoji });
+      const messages = this.store.repos.messages;
+      const existing = await messages.reaction(tx, m.chatId, m.id, session.sub, emoji);
       const counts = { ...(m.reactions ?? {}) };
       if (op === 'add' && !existing) {
-        tx.persist(Object.assign(new Reaction(), { chatId: m.chatId, messageId: m.id, participantId: session.sub, emoji }));
+        messages.addReaction(tx, Object.assign(new Reaction(), { chatId: m.chatId, messageId: m.id, participantId: session.sub, emoji }));
         counts[emoji] = (counts[emoji] ?? 0) + 1;
       } else if (op === 'remove' && existing) {
-        tx.remove(existing);
+        messages.removeReaction(tx, existing);
         counts[emoji] = Math.max(0, (counts[emoji] ?? 1) - 1);
         if (counts[emoji] === 0) delete counts[emoji];
       } else {

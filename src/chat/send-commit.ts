@@ -1,7 +1,6 @@
 import type { SessionClaims } from '../auth';
 import type { Channel } from '../domain';
 import { Message } from '../domain';
-import { lockChat } from './chat-lock';
 import type { SendInput } from './inputs';
 import type { ChatRef, MessageStore } from './message-store';
 
@@ -95,16 +94,17 @@ export class OrmSendCommit implements SendCommit {
   }
 
   private commitOne(chat: ChatRef, channel: Channel, batch: SendRequest[]): Promise<CommittedBatch> {
-    return this.store.em().transactional(async (tx) => {
+    const { chats, messages } = this.store.repos;
+    return this.store.transaction(async (tx) => {
       const results: (CommittedSend | undefined)[] = new Array(batch.length);
       const keyed = batch.filter((p) => p.input.client_id);
       const byKey = new Map<string, Message>();
       if (keyed.length) {
         // Lock first so a concurrent send of the same client_id on another pod is seen, not duplicated.
-        await lockChat(tx, chat.id);
-        const participantId = { $in: [...new Set(keyed.map((p) => p.session.sub))] };
-        const clientId = { $in: [...new Set(keyed.map((p) => p.input.client_id!))] };
-        const stored = await tx.find(Message, { chatId: chat.id, channel, participantId, clientId });
+        await chats.lock(tx, chat.id);
+        const senders = [...new Set(keyed.map((p) => p.session.sub))];
+        const clientIds = [...new Set(keyed.map((p) => p.input.client_id!))];
+        const stored = await messages.byClientIds(tx, chat.id, channel, senders, clientIds);
         for (const m of stored) byKey.set(idempotencyKey(m.participantId, m.clientId!), m);
       }
       const fresh: number[] = [];
@@ -121,7 +121,7 @@ export class OrmSendCommit implements SendCommit {
       });
       let membersVersion: number | null = null;
       if (fresh.length) {
-        const { seq, version, membersVersion: members } = await lockChat(tx, chat.id, { newSeq: channel, count: fresh.length });
+        const { seq, version, membersVersion: members } = await chats.lock(tx, chat.id, { newSeq: channel, count: fresh.length });
         membersVersion = members;
         const now = new Date();
         const rows = fresh.map((i, k) => {
@@ -129,7 +129,7 @@ export class OrmSendCommit implements SendCommit {
           results[i] = { message: m, duplicate: false };
           return m;
         });
-        await tx.insertMany(rows);
+        await messages.insertMany(tx, rows);
       }
       batch.forEach((p, i) => {
         if (!results[i]) {

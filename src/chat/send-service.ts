@@ -1,5 +1,5 @@
 import type { SessionClaims } from '../auth';
-import { Message, type Channel } from '../domain';
+import type { Channel, Message } from '../domain';
 import { AppError } from '../errors';
 import { assertBackroomMember } from './backroom-access';
 import type { CacheWriter } from './cache-writer';
@@ -67,7 +67,7 @@ export class SendService {
 
   /** A reply names a message of this chat; a main-channel one never points into the back room. */
   private async assertReplyTarget(chatId: string, replyTo: string, channel: Channel) {
-    const target = await this.store.em().findOne(Message, { id: replyTo, chatId }, { fields: ['id', 'channel'] });
-    if (!target || (target.channel === 'backroom' && channel !== 'backroom')) throw AppError.invalidInput('reply_to: no such message in this chat');
+    const target = await this.store.repos.messages.channelOf(chatId, replyTo);
+    if (!target || (target === 'backroom' && channel !== 'backroom')) throw AppError.invalidInput('reply_to: no such message in this chat');
   }
 }

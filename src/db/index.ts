@@ -3,4 +3,18 @@ export { parseDatabaseUrl, type DatabaseTarget } from './database-url';
 export { forkEm } from './entity-manager';
 export { rawPg, type RawPg } from './raw-pg';
 export { databaseUnavailable } from './unavailable';
+export { isDistributed } from './distributed';
+export { ReadReplicas, type ReplicaResult } from './read-replicas';
 export { SchemaWatch, pendingMigrations } from './schema-watch';
+export {
+  Repositories,
+  ChatRepository,
+  MessageRepository,
+  ParticipantRepository,
+  UserRepository,
+  type ChatRef,
+  type ChatCounters,
+  type MembershipUnread,
+  type Memberships,
+  type Tx,
+} from './repositories';

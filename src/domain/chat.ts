@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
 export type ChatKind = 'group' | 'direct';
@@ -12,9 +12,8 @@ export class Chat {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  /** 8 characters, A–Z 0–9; the public name of the chat and its cache hash tag. */
+  /** 8 characters, A–Z 0–9; the public name of the chat and its cache hash tag. Unique in `chat_codes`. */
   @Property({ type: 'string', length: 8 })
-  @Unique()
   code!: string;
 
   @Property({ type: 'string', length: 100 })
@@ -26,9 +25,8 @@ export class Chat {
   @Property({ type: 'uuid', nullable: true })
   hostUserId: string | null = null;
 
-  /** For direct chats: "<smaller user id>:<larger user id>", unique, so a pair gets one chat. */
+  /** For direct chats: "<smaller user id>:<larger user id>"; unique in `chat_codes`, so a pair gets one chat. */
   @Property({ type: 'string', length: 80, nullable: true })
-  @Unique()
   directKey: string | null = null;
 
   @Property({ type: 'integer' })

@@ -1,12 +1,14 @@
 export { User } from './user';
 export { Chat, type ChatKind } from './chat';
+export { ChatCode } from './chat-code';
 export { Participant } from './participant';
-export { Message, CHANNELS, type Channel, type MessageType } from './message';
+export { Message, CHANNELS, type Channel, type MessageFields, type MessageType } from './message';
 export { Reaction } from './reaction';
 export { Setting } from './setting';
 export { charCount, displayUsername, isMixedScript, isReservedUsername, MAX_USERNAME_CHARS, RESERVED_USERNAMES, skeleton, usernameKey } from './username';
 
 import { Chat } from './chat';
+import { ChatCode } from './chat-code';
 import { Message } from './message';
 import { Participant } from './participant';
 import { Reaction } from './reaction';
@@ -14,4 +16,4 @@ import { Setting } from './setting';
 import { User } from './user';
 
 /** Every entity, for the ORM's discovery. */
-export const ENTITIES = [User, Chat, Participant, Message, Reaction, Setting];
+export const ENTITIES = [User, Chat, ChatCode, Participant, Message, Reaction, Setting];

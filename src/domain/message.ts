@@ -1,22 +1,27 @@
-import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, PrimaryKeyProp, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
 export type Channel = 'main' | 'backroom';
 export type MessageType = 'normal' | 'host' | 'system';
 export const CHANNELS: readonly Channel[] = ['main', 'backroom'];
 
-/** One message; (chatId, channel, seq) is unique and contiguous from 1. */
+/**
+ * One message; (chatId, channel, seq) is unique and contiguous from 1. Keyed by (chatId, id): the
+ * chat is the distribution column (docs/design.md "Distribution by chat").
+ */
 @Entity({ tableName: 'messages' })
 @Unique({ properties: ['chatId', 'channel', 'seq'] })
 // Per sender and channel: a client_id someone else chose never answers (or swallows) another's send.
 @Unique({ properties: ['chatId', 'participantId', 'channel', 'clientId'] })
 @Index({ properties: ['chatId', 'version'] })
 export class Message {
+  [PrimaryKeyProp]?: ['chatId', 'id'];
+
+  @PrimaryKey({ type: 'uuid' })
+  chatId!: string;
+
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
-
-  @Property({ type: 'uuid' })
-  chatId!: string;
 
   @Property({ type: 'string', length: 16 })
   channel: Channel = 'main';
@@ -76,3 +81,10 @@ export class Message {
   @Property({ type: 'boolean' })
   deleted: boolean = false;
 }
+
+/** What a message view is made of: a stored message's fields (an entity, or a row read without the ORM). */
+export type MessageFields = Pick<
+  Message,
+  | 'id' | 'channel' | 'seq' | 'version' | 'username' | 'usernameIsReserved' | 'userId' | 'content' | 'messageType'
+  | 'replyTo' | 'pinnedUntil' | 'pinAmountCents' | 'reactions' | 'createdAt' | 'editedAt' | 'deleted'
+>;

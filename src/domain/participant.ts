@@ -1,16 +1,18 @@
-import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, PrimaryKeyProp, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
-/** A username inside one chat, anonymous or bound to a registered user. */
+/** A username inside one chat, anonymous or bound to a registered user; keyed by (chatId, id). */
 @Entity({ tableName: 'participants' })
 @Unique({ properties: ['chatId', 'usernameKey'] })
 @Index({ properties: ['userId'] })
 export class Participant {
+  [PrimaryKeyProp]?: ['chatId', 'id'];
+
+  @PrimaryKey({ type: 'uuid' })
+  chatId!: string;
+
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
-
-  @Property({ type: 'uuid' })
-  chatId!: string;
 
   /** As typed by the participant; uniqueness is on the lower-cased form in `usernameKey`. */
   @Property({ type: 'string', length: 32 })

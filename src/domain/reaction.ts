@@ -1,15 +1,17 @@
-import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, PrimaryKey, PrimaryKeyProp, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
 /** One participant's emoji on one message (at most one per participant and emoji). */
 @Entity({ tableName: 'reactions' })
-@Unique({ properties: ['messageId', 'participantId', 'emoji'] })
+@Unique({ properties: ['chatId', 'messageId', 'participantId', 'emoji'] })
 export class Reaction {
+  [PrimaryKeyProp]?: ['chatId', 'id'];
+
+  @PrimaryKey({ type: 'uuid' })
+  chatId!: string;
+
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
-
-  @Property({ type: 'uuid' })
-  chatId!: string;
 
   @Property({ type: 'uuid' })
   messageId!: string;

@@ -46,7 +46,16 @@ export const metrics = {
     labelNames: ['channel'] as const,
     registers: [processRegistry],
   }),
+  /** History pages asked of a read replica: served by it, or re-read from the primary (lagging). */
+  replicaReads: new Counter({
+    name: 'chatpop_db_replica_reads_total',
+    help: 'History pages asked of a read replica, by result: served, lagging (re-read from the primary) or failed (replica unreachable; the primary answered)',
+    labelNames: ['result'] as const,
+    registers: [processRegistry],
+  }),
 };
+
+for (const result of ['served', 'lagging', 'failed']) metrics.replicaReads.inc({ result }, 0);
 
 // Both series exist from the start, so rate() sees the first message of a channel.
 for (const channel of ['main', 'backroom']) metrics.messagesSent.inc({ channel }, 0);

@@ -21,6 +21,8 @@ export interface OperationRecord {
   dbCount?: number;
   /** The service-level action inside the span, e.g. 'send', 'history'. */
   action?: string;
+  /** db.read from a replica: 'served' or 'lagging'. */
+  replica?: string;
   durationMs: number;
   /** Epoch ms when the operation ended. @default now */
   endedAt?: number;
@@ -53,6 +55,8 @@ export interface MonitorEvent {
   cache_count?: number;
   db_count?: number;
   action?: string;
+  /** db.read from a replica: 'served', or 'lagging' (re-read from the primary) */
+  replica?: 'served' | 'lagging' | 'failed';
   duration_ms: number;
   pod: string;
   /** with result 'error' */
@@ -356,6 +360,7 @@ export class Monitor implements SpanConsumer {
     if (r.cacheCount !== undefined) event.cache_count = r.cacheCount;
     if (r.dbCount !== undefined) event.db_count = r.dbCount;
     if (r.action !== undefined && SAFE_ACTION.test(r.action)) event.action = r.action;
+    if (r.replica === 'served' || r.replica === 'lagging' || r.replica === 'failed') event.replica = r.replica;
     return event;
   }
 }
@@ -383,6 +388,7 @@ function eventRecord(op: OperationName, result: CacheResult | undefined, span: E
     cacheCount: op === 'hybrid.query' ? cacheCount : undefined,
     dbCount: op === 'hybrid.query' ? dbCount : undefined,
     action: stringOrUndefined(span.attribute(ATTR.op)),
+    replica: stringOrUndefined(span.attribute(ATTR.replica)),
     durationMs: span.durationMs,
     endedAt: span.endedAtMs,
     failed: span.failed,

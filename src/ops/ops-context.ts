@@ -73,7 +73,7 @@ export class OpsContext {
   /** The chat services over this job's ORM and cache (loaded on first use: the ORM is slow to load). */
   services(): Promise<ChatServices> {
     return (this.servicesPromise ??= (async () => {
-      const [{ createChatServices }, { TokenService }, { createLogger }] = await Promise.all([import('../chat'), import('../auth'), import('../logger')]);
+      const [{ createChatServices }, { TokenService }, { createLogger }, { isDistributed }] = await Promise.all([import('../chat'), import('../auth'), import('../logger'), import('../db')]);
       const [orm, cache] = await Promise.all([this.orm(), this.cache()]);
       return createChatServices({
         orm,
@@ -82,6 +82,7 @@ export class OpsContext {
         tokens: new TokenService(this.config.sessionSecret),
         log: createLogger('silent'),
         sendRateLimitPer10s: this.config.sendRateLimitPer10s,
+        distributed: await isDistributed(orm),
       });
     })());
   }

@@ -34,6 +34,8 @@ export const ATTR = {
   cacheCount: 'cache.count',
   /** rows read from or written to the database */
   dbCount: 'db.count',
+  /** db.read asked of a replica: 'served'; 'lagging' (its answer was short or old) or 'failed': the primary answered */
+  replica: 'db.replica',
   /** the operation inside a db.* or cache.* span, e.g. 'send', 'history', 'append' */
   op: 'chatpop.op',
   /** on a failed span: 'client' (a refused request, 4xx), 'store' (database or Redis) or 'server' */

@@ -45,7 +45,7 @@ export function createUserServices(deps: {
     reads: new ReadMarkerService(deps.chat.store, cache),
     invalidator,
     inbox: new InboxFeed(deps.chat.store, deps.chat.history),
-    revocations: new TokenRevocations(deps.orm, cache),
+    revocations: new TokenRevocations(deps.chat.store.repos.users, cache),
     close: async () => {
       detach();
       invalidator.close();

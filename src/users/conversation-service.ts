@@ -1,10 +1,10 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { UserClaims, UserView } from '../auth';
 import { newChatCode, type HistoryService, type LastMessagePreview, type MessageStore, type MessageView } from '../chat';
+import type { MembershipUnread } from '../db';
 import { Chat, Participant, type ChatKind } from '../domain';
 import { AppError } from '../errors';
 import { ENTRIES } from './cache-entries';
-import { membershipUnread, type MembershipUnread } from './unread-counts';
 import type { UserCache } from './user-cache';
 import type { UserService } from './user-service';
 
@@ -78,7 +78,7 @@ export class ConversationService {
     const directKey = [self.id, partner.id].sort().join(':');
 
     for (let attempt = 0; ; attempt++) {
-      const existing = await this.store.em().findOne(Chat, { directKey }, { fields: ['code', 'name'] });
+      const existing = await this.store.repos.chats.byDirectKey(directKey);
       if (existing) return { code: existing.code, name: existing.name, kind: 'direct', partner: partnerOf(partner), created: false };
       try {
         const chat = await this.create(directKey, self, partner);
@@ -98,14 +98,15 @@ export class ConversationService {
   }
 
   private async create(directKey: string, a: UserView, b: UserView): Promise<Chat> {
-    return this.store.em().transactional(async (tx) => {
-      const chat = Object.assign(new Chat(), { code: newChatCode(), name: `${a.username} & ${b.username}`.slice(0, 100), kind: 'direct', directKey });
-      tx.persist(chat);
+    const { chats, participants } = this.store.repos;
+    return this.store.transaction(async (tx) => {
+      const chat = Object.assign(new Chat(), { code: newChatCode(), name: `${a.username} & ${b.username}`.slice(0, 100), kind: 'direct' as const, directKey });
+      await chats.insert(chat, tx);
       for (const u of [a, b]) {
-        tx.persist(Object.assign(
-          new Participant(),
-          { chatId: chat.id, username: u.username, usernameKey: u.username.toLowerCase(), userId: u.id },
-        ));
+        participants.add(
+          tx,
+          Object.assign(new Participant(), { chatId: chat.id, username: u.username, usernameKey: u.username.toLowerCase(), userId: u.id }),
+        );
       }
       await tx.flush();
       this.store.rememberChat(chat.code, chat.id, chat.kind);
@@ -114,14 +115,9 @@ export class ConversationService {
   }
 
   private async load(userId: string): Promise<ConversationView[]> {
-    const em = this.store.em();
-    const memberships = new Map((await membershipUnread(em, { userId })).map((m) => [m.chatId, m]));
+    const memberships = new Map((await this.store.repos.participants.unread({ userId })).map((m) => [m.chatId, m]));
     if (!memberships.size) return [];
-    const chats = await em.find(
-      Chat,
-      { id: { $in: [...memberships.keys()] } },
-      { orderBy: { lastMessageAt: 'desc', code: 'asc' }, limit: MAX_CONVERSATIONS },
-    );
+    const chats = await this.store.repos.chats.byIds([...memberships.keys()], MAX_CONVERSATIONS);
     const views: ConversationView[] = [];
     for (let i = 0; i < chats.length; i += PREVIEW_CONCURRENCY) {
       const slice = chats.slice(i, i + PREVIEW_CONCURRENCY);

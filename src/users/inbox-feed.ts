@@ -1,6 +1,5 @@
 import type { HistoryService, LastMessagePreview, MessageStore } from '../chat';
 import { newestPreview } from './conversation-service';
-import { membershipUnread } from './unread-counts';
 
 /** A chat as its registered members' inboxes show it, each member with their own unread count. */
 export interface ChatInbox {
@@ -20,7 +19,7 @@ export class InboxFeed {
   async of(code: string): Promise<ChatInbox> {
     const chat = await this.store.chat(code);
     const [members, last] = await Promise.all([
-      membershipUnread(this.store.em(), { chatId: chat.id }),
+      this.store.repos.participants.unread({ chatId: chat.id }),
       chat.lastSeqMain > 0 ? newestPreview(this.history, code) : Promise.resolve(null),
     ]);
     return {

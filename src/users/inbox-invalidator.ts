@@ -1,5 +1,4 @@
 import type { ChatEvents, ChatService, MessageStore } from '../chat';
-import { Participant } from '../domain';
 import type { Logger } from '../logger';
 import type { UserCache } from './user-cache';
 
@@ -94,14 +93,14 @@ export class InboxInvalidator {
   /** The registered members of these chats, remembered per chat where the version is known. */
   private async lookUp(chats: [string, number | null][]): Promise<string[]> {
     const refs = await Promise.all(chats.map(async ([code, version]) => ({ code, version, id: (await this.store.chatRef(code)).id })));
-    const rows = await this.store.em().find(Participant, { chatId: { $in: refs.map((r) => r.id) }, userId: { $ne: null } }, { fields: ['chatId', 'userId'] });
+    const rows = await this.store.repos.participants.registeredMembers(refs.map((r) => r.id));
     if (this.members.size > MAX_CACHED_CHATS) this.members.clear();
     for (const { code, version, id } of refs) {
       // A batch announced late may carry an older version than one already looked up: keep the newer.
       if (version !== null && version >= (this.members.get(code)?.version ?? -1)) {
-        this.members.set(code, { version, userIds: rows.filter((r) => r.chatId === id).map((r) => r.userId!) });
+        this.members.set(code, { version, userIds: rows.filter((r) => r.chatId === id).map((r) => r.userId) });
       }
     }
-    return rows.map((r) => r.userId!);
+    return rows.map((r) => r.userId);
   }
 }

@@ -4,7 +4,6 @@ export { UserCache, RETRY_INVALIDATIONS_MS, type UserCacheStats } from './user-c
 export { SingleFlight } from './single-flight';
 export { UserService } from './user-service';
 export { ReadMarkerService, type ReadMarkerView } from './read-marker-service';
-export { membershipUnread, type MembershipUnread, type Memberships } from './unread-counts';
 export {
   ConversationService,
   MAX_CONVERSATIONS,

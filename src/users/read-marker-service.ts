@@ -1,9 +1,7 @@
 import type { SessionClaims } from '../auth';
 import type { MessageStore } from '../chat';
-import { Participant } from '../domain';
 import { AppError } from '../errors';
 import { ENTRIES } from './cache-entries';
-import { membershipUnread } from './unread-counts';
 import type { UserCache } from './user-cache';
 
 export interface ReadMarkerView {
@@ -30,19 +28,16 @@ export class ReadMarkerService {
     const chat = await this.store.chatRef(code);
     const lastSeq = await this.store.lastSeq(chat, 'main');
     if (seq > lastSeq) throw AppError.invalidInput(`seq: ${seq} is beyond the chat's last seq ${lastSeq}`);
-    const em = this.store.em();
-    // One conditional UPDATE keeps the marker monotonic under concurrent calls.
-    const moved = await em.nativeUpdate(Participant, { id: session.sub, chatId: chat.id, lastReadSeq: { $lt: seq } }, { lastReadSeq: seq });
-    const [p] = await membershipUnread(em, { participantId: session.sub });
-    if (!p || p.chatId !== chat.id) throw AppError.unauthorized('the session no longer exists');
-    if (moved > 0 && p.userId) await this.cache.invalidate(p.userId, 'inbox');
+    const { moved, state: p } = await this.store.repos.participants.raiseReadMarker(chat.id, session.sub, seq);
+    if (!p) throw AppError.unauthorized('the session no longer exists');
+    if (moved && p.userId) await this.cache.invalidate(p.userId, 'inbox');
     return { chat_code: code, last_read_seq: p.lastReadSeq, last_seq: lastSeq, unread: p.unread };
   }
 
   /** Total unread across the user's chats (memberships under their reserved name), their own messages not counted. */
   unreadCount(userId: string): Promise<number> {
     return this.cache.get(userId, ENTRIES.unread, async () => {
-      const memberships = await membershipUnread(this.store.em(), { userId });
+      const memberships = await this.store.repos.participants.unread({ userId });
       return memberships.reduce((sum, m) => sum + m.unread, 0);
     });
   }

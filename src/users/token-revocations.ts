@@ -1,6 +1,5 @@
 import type { TokenRevoker } from '../auth';
-import { forkEm, type Orm } from '../db';
-import { User } from '../domain';
+import type { UserRepository } from '../db';
 import { ENTRIES } from './cache-entries';
 import type { UserCache } from './user-cache';
 
@@ -11,19 +10,19 @@ import type { UserCache } from './user-cache';
  */
 export class TokenRevocations implements TokenRevoker {
   constructor(
-    private readonly orm: Orm,
+    private readonly users: UserRepository,
     private readonly cache: UserCache,
   ) {}
 
   validAfter(userId: string): Promise<number | null> {
     return this.cache.get(userId, ENTRIES.tokensValidAfter, async () => {
-      const user = await forkEm(this.orm).findOne(User, { id: userId }, { fields: ['tokensValidAfter'] });
-      return user?.tokensValidAfter ? new Date(user.tokensValidAfter).getTime() : null;
+      const validAfter = await this.users.tokensValidAfter(userId);
+      return validAfter ? validAfter.getTime() : null;
     });
   }
 
   async revoke(userId: string): Promise<void> {
-    await forkEm(this.orm).nativeUpdate(User, { id: userId }, { tokensValidAfter: new Date() });
+    await this.users.revokeTokens(userId, new Date());
     await this.cache.invalidate(userId, 'tokens');
   }
 }

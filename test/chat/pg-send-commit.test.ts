@@ -33,4 +33,27 @@ describe('PostgreSQL group commit: a value the database refuses', function () {
     }
     expect((await bad.host.get(`/api/chats/${bad.code}/messages`)).body.messages).to.deep.equal([]);
   });
+
+  it('per chat (a database distributed by chat): one statement per chat, each chat channel numbered contiguously in arrival order', async () => {
+    const t = app();
+    const [a, b] = await Promise.all([chatWithHost(t.base), chatWithHost(t.base)]);
+    const commit = new PgSendCommit(rawPg(t.app.orm)!, new OrmSendCommit(t.app.chat.store), true);
+    const backroom = { ...(await group(a, 'a back')), channel: 'backroom' as const };
+    backroom.sends[0].input = { content: 'a back', channel: 'backroom' };
+    const a1 = await group(a, 'a1');
+    a1.sends.push({ ...a1.sends[0], input: { content: 'a2', channel: 'main' } });
+
+    const results = (await commit.commit([a1, await group(b, 'b1'), backroom, await group(a, 'a3')])) as CommittedBatch[];
+
+    const firstChat = results[0].sends[0].message.chatId;
+    const shapes = results.map((r) => r.sends.map(({ message: m }) => [m.chatId === firstChat, m.channel, m.seq, m.version]));
+    expect(shapes).to.deep.equal([
+      [[true, 'main', 1, 1], [true, 'main', 2, 2]],
+      [[false, 'main', 1, 1]],
+      [[true, 'backroom', 1, 3]],
+      [[true, 'main', 3, 4]],
+    ]);
+    const page = await a.host.get(`/api/chats/${a.code}/messages`);
+    expect(page.body.messages.map((m: { content: string }) => m.content)).to.deep.equal(['a3', 'a2', 'a1']);
+  });
 });

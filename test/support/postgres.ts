@@ -23,6 +23,7 @@ import { freePort } from './free-port';
 const BIN_DIRS = ['/usr/local/bin', '/usr/lib/postgresql/15/bin', '/usr/bin'];
 const INITDB = findBinary('initdb', BIN_DIRS.map((d) => path.join(d, 'initdb')));
 const POSTGRES = findBinary('postgres', BIN_DIRS.map((d) => path.join(d, 'postgres')));
+const PG_BASEBACKUP = findBinary('pg_basebackup', BIN_DIRS.map((d) => path.join(d, 'pg_basebackup')));
 const READY_TIMEOUT_MS = 20_000;
 
 export interface TestDatabase {
@@ -162,6 +163,8 @@ export interface OwnPostgres {
   start(): Promise<void>;
   /** Stops it if running and removes its files */
   dispose(): Promise<void>;
+  /** A streaming standby of it (pg_basebackup -R) on a port of its own, read-only */
+  standby(): Promise<{ url: string; dispose(): Promise<void> }>;
 }
 
 /** A throwaway cluster apart from the run's shared one, so stopping it disturbs no other test. */
@@ -188,6 +191,29 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
         await stop();
         removeTempDir(dir);
       },
+      standby: async () => {
+        const standbyDir = makeTempDir('chatpop-pg-standby-');
+        try {
+          if (asUser) fs.chownSync(standbyDir, asUser.uid, asUser.gid);
+          const standbyData = path.join(standbyDir, 'data');
+          const backup = spawnTracked('pg_basebackup', PG_BASEBACKUP, [
+            '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-D', standbyData, '-R', '-X', 'stream', '--no-sync',
+          ], { cwd: standbyDir, ...asUser });
+          const exit = await backup.exited;
+          if (exit.code !== 0) throw new Error(`pg_basebackup failed (${JSON.stringify(exit)}):\n${outputTail(backup)}`);
+          const standby = await startServer(standbyDir, standbyData, asUser, undefined, /database system is ready to accept read-only connections/);
+          return {
+            url: `postgres://postgres@127.0.0.1:${standby.port}/postgres`,
+            dispose: async () => {
+              await stopChild(standby.server, 'SIGINT');
+              removeTempDir(standbyDir);
+            },
+          };
+        } catch (err) {
+          removeTempDir(standbyDir);
+          throw err;
+        }
+      },
     };
   } catch (err) {
     removeTempDir(dir);
@@ -208,7 +234,7 @@ async function initCluster(dir: string): Promise<{ dataDir: string; asUser: User
 }
 
 /** Starts postgres on `fixedPort`, or on a free port (retried if another process takes it first). */
-async function startServer(dir: string, dataDir: string, asUser: UserIds | undefined, fixedPort?: number) {
+async function startServer(dir: string, dataDir: string, asUser: UserIds | undefined, fixedPort?: number, ready = /database system is ready to accept connections/) {
   for (let attempt = 1; ; attempt++) {
     const port = fixedPort ?? (await freePort());
     // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT, its "immediate" one, still takes the
@@ -221,7 +247,7 @@ async function startServer(dir: string, dataDir: string, asUser: UserIds | undef
       '-c', 'max_connections=200',
     ], { cwd: dir, ...asUser, stopSignal: 'SIGINT', exitSignal: 'SIGQUIT' });
     try {
-      await waitForOutput(server, /database system is ready to accept connections/, READY_TIMEOUT_MS);
+      await waitForOutput(server, ready, READY_TIMEOUT_MS);
       return { port, server };
     } catch (err) {
       await stopChild(server, 'SIGQUIT');

@@ -48,6 +48,17 @@ describe('MonitorSpanProcessor', () => {
     expect(Date.parse(firstRead.ts)).to.be.closeTo(Date.now(), 60_000);
   });
 
+  it('shows on a db.read event whether a read replica served the page or lagged (issue #24)', async () => {
+    const { monitor, op } = setup();
+    await op('db.read', { [ATTR.chatCode]: 'REPL0001', [ATTR.op]: 'range', [ATTR.dbCount]: 10, [ATTR.replica]: 'lagging' });
+    await op('db.read', { [ATTR.chatCode]: 'REPL0001', [ATTR.op]: 'range', [ATTR.dbCount]: 10, [ATTR.replica]: 'served' });
+    await op('db.read', { [ATTR.chatCode]: 'REPL0001', [ATTR.op]: 'range', [ATTR.dbCount]: 10 });
+    const [primaryOnly, served, lagging] = monitor.snapshot().events;
+    expect(lagging).to.deep.include({ op: 'db.read', count: 10, replica: 'lagging' });
+    expect(served).to.deep.include({ replica: 'served' });
+    expect(primaryOnly).to.not.have.property('replica');
+  });
+
   it('takes durations from the spans for the percentiles', async () => {
     const { monitor, tracer } = setup();
     const start = Date.now();

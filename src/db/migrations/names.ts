@@ -11,6 +11,8 @@ export const MIGRATION_NAMES = [
   'Migration20261222000000ClientIdPerSender',
   'Migration20261222000100PinnedBy',
   'Migration20261222000200TokensValidAfter',
+  'Migration20261223000000KeyedByChat',
+  'Migration20261223000100DistributeByChat',
 ] as const;
 
 export type MigrationName = (typeof MIGRATION_NAMES)[number];

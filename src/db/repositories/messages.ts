@@ -1,0 +1,96 @@
+import type { Channel, MessageFields } from '../../domain';
+import { Message, Reaction } from '../../domain';
+import { PgMessageReads } from './pg-message-reads';
+import type { RawPg } from '../raw-pg';
+import type { ReadReplicas, ReplicaResult } from '../read-replicas';
+import type { ChatRef } from './chats';
+import type { Db, Tx } from './tx';
+
+/** Messages and their reactions, always within one chat (the chat id is part of every statement). */
+export class MessageRepository {
+  /** on PostgreSQL: page reads without the ORM */
+  private readonly pgReads: PgMessageReads | null;
+
+  constructor(
+    private readonly db: Db,
+    pg: RawPg | null,
+    private readonly replicas: ReadReplicas | null = null,
+  ) {
+    this.pgReads = pg ? new PgMessageReads(pg) : null;
+  }
+
+  /**
+   * A history page's range, from a read replica when there is one. Seqs are contiguous, so the page
+   * must hold hi - lo + 1 rows; and the replica must have replayed the chat's change counter as the
+   * primary had it before the read, so every write made before the request (a send, an edit, a
+   * reaction) is in its answer. A replica short of either is lagging: the primary answers.
+   */
+  async page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<{ rows: MessageFields[]; replica?: ReplicaResult }> {
+    if (!this.replicas || !this.pgReads) return { rows: await this.range(chat, channel, lo, hi) };
+    const version = await this.pgReads.version(chat.id);
+    let replica: ReplicaResult = 'lagging';
+    try {
+      const answer = await this.pgReads.rangeOn(this.replicas, chat.id, channel, lo, hi);
+      if (answer.rows.length === hi - lo + 1 && answer.version !== null && answer.version >= version) {
+        this.replicas.onResult('served');
+        return { rows: answer.rows, replica: 'served' };
+      }
+    } catch {
+      replica = 'failed'; // a replica down or refusing: the primary answers
+    }
+    this.replicas.onResult(replica);
+    return { rows: await this.range(chat, channel, lo, hi), replica };
+  }
+
+  /** Messages with lo ≤ seq ≤ hi, ascending (read-only: not entities on PostgreSQL). */
+  async range(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<MessageFields[]> {
+    if (this.pgReads) return this.pgReads.range(chat.id, channel, lo, hi);
+    return this.db.em().find(Message, { chatId: chat.id, channel, seq: { $gte: lo, $lte: hi } }, { orderBy: { seq: 'asc' } });
+  }
+
+  /** Messages with seq ≤ maxSeq changed after `sinceVersion`, ascending by seq. */
+  changedSince(chat: ChatRef, channel: Channel, sinceVersion: number, maxSeq: number, limit: number): Promise<Message[]> {
+    return this.db.em().find(Message, { chatId: chat.id, channel, version: { $gt: sinceVersion }, seq: { $lte: maxSeq } }, { orderBy: { seq: 'asc' }, limit });
+  }
+
+  byId(chatId: string, id: string, tx?: Tx): Promise<Message | null> {
+    return this.db.em(tx).findOne(Message, { chatId, id });
+  }
+
+  /** The channel of a message of this chat, or null (a reply's target). */
+  async channelOf(chatId: string, id: string): Promise<Channel | null> {
+    return (await this.db.em().findOne(Message, { chatId, id }, { fields: ['id', 'channel'] }))?.channel ?? null;
+  }
+
+  /** Messages pinned past `now`, by pinned_until ascending. */
+  activePins(chat: ChatRef, now: Date): Promise<Message[]> {
+    return this.db.em().find(Message, { chatId: chat.id, pinnedUntil: { $gt: now }, deleted: false }, { orderBy: { pinnedUntil: 'asc' } });
+  }
+
+  /** Stored messages of these senders with these client_ids in one chat channel (inside the send's transaction). */
+  byClientIds(tx: Tx, chatId: string, channel: Channel, participantIds: string[], clientIds: string[]): Promise<Message[]> {
+    return tx.find(Message, { chatId, channel, participantId: { $in: participantIds }, clientId: { $in: clientIds } });
+  }
+
+  async insertMany(tx: Tx, rows: Message[]): Promise<void> {
+    await tx.insertMany(rows);
+  }
+
+  /** One participant's reaction with this emoji on a message, or null. */
+  reaction(tx: Tx, chatId: string, messageId: string, participantId: string, emoji: string): Promise<Reaction | null> {
+    return tx.findOne(Reaction, { chatId, messageId, participantId, emoji });
+  }
+
+  addReaction(tx: Tx, reaction: Reaction): void {
+    tx.persist(reaction);
+  }
+
+  removeReaction(tx: Tx, reaction: Reaction): void {
+    tx.remove(reaction);
+  }
+
+  /** A message by id alone, in whichever chat holds it (operators' look-up: every shard is asked). */
+  anywhere(id: string): Promise<Message | null> {
+    return this.db.em().findOne(Message, { id });
+  }
+}
