@@ -31,7 +31,7 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium not installed: the dashboard browser test will skip"; }
 
-lint: install ## type-check, then ESLint (layers, faces, cycles, line length) and dependency-cruiser (no cycle, types included)
+lint: install ## type-check, then ESLint (layers, faces, cycles, line length), Prettier (--check) and dependency-cruiser (no cycle, types included)
 	$(NPM) run lint
 
 bench: build ## measure ChatPop against raw ceilings; writes bench/results.json

@@ -1,6 +1,6 @@
 // ESLint keeps the layering of docs/design.md ("Layout"): no import cycle, no import past a
-// folder's index.ts, no folder importing one above it. Formatting is not checked here except the
-// line length.
+// folder's index.ts, no folder importing one above it. Layout is Prettier's (.prettierrc.json, checked
+// by `npm run lint`); ESLint still holds the line length, which Prettier leaves to long strings.
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
@@ -79,7 +79,15 @@ export default tseslint.config(
     rules: {
       'import-x/no-restricted-paths': [
         'error',
-        { zones: [{ target: './jobs', from: ['./src/app.ts', './src/server.ts', './src/http', './src/realtime'], message: 'jobs use ops/ and the lower folders, not the server' }] },
+        {
+          zones: [
+            {
+              target: './jobs',
+              from: ['./src/app.ts', './src/server.ts', './src/http', './src/realtime'],
+              message: 'jobs use ops/ and the lower folders, not the server',
+            },
+          ],
+        },
       ],
     },
   },

@@ -82,7 +82,9 @@ async function main(): Promise<number> {
     await section('redis', async () => {
       meter.start();
       c.redis = await measureRedis(stack.redis.port, s.redisRequests, s.repeats);
-      c.notes.push(`redis-benchmark: 50 clients, no pipelining, ${s.redisRequests} requests per run; redis-server CPU ${meter.stop()['redis-server']} %`);
+      c.notes.push(
+        `redis-benchmark: 50 clients, no pipelining, ${s.redisRequests} requests per run; redis-server CPU ${meter.stop()['redis-server']} %`,
+      );
     });
 
     await section('pg', async () => {
@@ -97,7 +99,11 @@ async function main(): Promise<number> {
       }));
     const withAutocannon = async <T>(fn: (worker: Worker) => Promise<T>): Promise<T> => {
       const worker = startWorker('load-http');
-      const unwatch = watch({ role: 'load: autocannon', pid: worker.pid, what: 'node dist/bench/load/load-http.js: autocannon (history and bare route)' });
+      const unwatch = watch({
+        role: 'load: autocannon',
+        pid: worker.pid,
+        what: 'node dist/bench/load/load-http.js: autocannon (history and bare route)',
+      });
       try {
         return await fn(worker);
       } finally {
@@ -111,7 +117,9 @@ async function main(): Promise<number> {
       const room = await seeded();
       const first = `${url}/api/chats/${room.code}/messages?limit=50`;
       const figures = await profiled('history first page', () =>
-        withAutocannon((worker) => measureHttp(worker, { bare: `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, first }, s, meter)),
+        withAutocannon((worker) =>
+          measureHttp(worker, { bare: `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`, first }, s, meter),
+        ),
       );
       c.bareRoute = figures.bare;
       c.historyFirst = { ...figures.first, source: await sourceOf(first) };
@@ -133,7 +141,13 @@ async function main(): Promise<number> {
       const before = await counters.snapshot();
       const targets = await rooms();
       const measured = await profiled('send', () =>
-        measureSend({ name: 'chatpop', url, rooms: targets, gc: stack.serverGc, sendBuckets: () => readSendBuckets(url) }, { name: 'bare', url: stack.bareEmit.url, rooms: targets }, s, meter, watch),
+        measureSend(
+          { name: 'chatpop', url, rooms: targets, gc: stack.serverGc, sendBuckets: () => readSendBuckets(url) },
+          { name: 'bare', url: stack.bareEmit.url, rooms: targets },
+          s,
+          meter,
+          watch,
+        ),
       );
       c.sendCost = ServerCounters.cost(before, await counters.snapshot());
       c.send = measured.send;
@@ -149,7 +163,11 @@ async function main(): Promise<number> {
       c.monitoring = await measureMonitoringCost({
         settings: s,
         serverEnv: stack.serverEnv,
-        watch: (w) => watch({ ...w, what: 'node dist/bench/scenarios/monitoring-cost.js: monitoring on vs off, services in-process (its own measurement)' }),
+        watch: (w) =>
+          watch({
+            ...w,
+            what: 'node dist/bench/scenarios/monitoring-cost.js: monitoring on vs off, services in-process (its own measurement)',
+          }),
       });
     });
   } finally {
@@ -171,10 +189,8 @@ async function main(): Promise<number> {
 
 function chart(c: Collected): string {
   const send = c.send!;
-  const pts = (
-    steps: typeof send.load,
-    pick: (st: (typeof send.load)[number]) => number,
-  ) => steps.map((st) => ({ x: st.offered_per_s ?? 0, y: pick(st) }));
+  const pts = (steps: typeof send.load, pick: (st: (typeof send.load)[number]) => number) =>
+    steps.map((st) => ({ x: st.offered_per_s ?? 0, y: pick(st) }));
   return renderChart({
     title: 'ChatPop send→ack latency against load',
     subtitle: `${send.rooms} rooms × ${send.sockets / send.rooms} sockets; open-loop steps; peak ${send.peak.sends_per_s} sends/s (bare socket.io: ${c.bareEmit?.peak.sends_per_s ?? '—'})`,

@@ -42,10 +42,14 @@ function run(body: (m: CacheMaintenance, o: Opts, args: string[]) => Promise<num
   return (...params: unknown[]) => {
     const command = params.at(-1) as Command;
     const opts = command.optsWithGlobals<Opts>();
-    runJob('clear-cache', async () => {
-      ctx = new OpsContext(jobConfig());
-      return body(new CacheMaintenance(ctx), opts, command.processedArgs as string[]);
-    }, async () => ctx?.close());
+    runJob(
+      'clear-cache',
+      async () => {
+        ctx = new OpsContext(jobConfig());
+        return body(new CacheMaintenance(ctx), opts, command.processedArgs as string[]);
+      },
+      async () => ctx?.close(),
+    );
   };
 }
 
@@ -55,7 +59,10 @@ const program = createProgram('clear-cache', 'ChatPop cache maintenance: statist
   .option('--json', 'print one JSON document instead of text')
   .option('--force', 'do not ask before deleting (required without a terminal)')
   .allowExcessArguments(true)
-  .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage error. Commands that delete ask [y/N] on a terminal and need --force otherwise.');
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 ok, 1 failure, 2 usage error. Commands that delete ask [y/N] on a terminal and need --force otherwise.',
+  );
 
 program
   .command('stats')
@@ -77,7 +84,8 @@ program
       if (!g.json) out.text(plan, text.renderAllPlan);
       // Nothing to delete needs no confirmation, as for old and user (an empty queue counts as nothing).
       const nothing = plan.chat_keys + plan.user_keys === 0 && (!plan.clear_queue || plan.queue_waiting === 0);
-      if (!nothing) await confirm('Delete all of it?', { force: Boolean(g.force), action: `delete ${plan.chat_keys + plan.user_keys} cache keys` });
+      if (!nothing)
+        await confirm('Delete all of it?', { force: Boolean(g.force), action: `delete ${plan.chat_keys + plan.user_keys} cache keys` });
       const done = await m.clearAll(plan);
       out.report(g.json, done, text.renderAllDone);
     }),
@@ -109,7 +117,11 @@ program
       const plan = await m.planUser(id);
       if (!g.json) out.text(plan, text.renderUserPlan);
       const who = `${plan.user_id} (@${plan.username})`;
-      if (plan.keys.length) await confirm(`Delete these ${plan.keys.length} keys?`, { force: Boolean(g.force), action: `delete ${plan.keys.length} cache keys of user ${who}` });
+      if (plan.keys.length)
+        await confirm(`Delete these ${plan.keys.length} keys?`, {
+          force: Boolean(g.force),
+          action: `delete ${plan.keys.length} cache keys of user ${who}`,
+        });
       const deleted = await m.clearUser(plan);
       if (g.json) out.json({ ...plan, deleted });
       else if (plan.keys.length) out.text(who, (w) => `deleted ${deleted} keys of user ${w}`);
@@ -142,7 +154,9 @@ program
         // The cluster's failure on stderr, as every job failure, and the cache stats still on stdout.
         if ('error' in pods) process.stderr.write(`clear-cache: ${printable(pods.error)}\n`);
         else out.text(pods, (p) => text.renderPods(p, out.style));
-        out.text(cache, (c) => ('error' in c ? `cache: ${c.error}` : [...('error' in pods ? [] : ['']), ...text.renderCacheStats(c, out.style)]));
+        out.text(cache, (c) =>
+          'error' in c ? `cache: ${c.error}` : [...('error' in pods ? [] : ['']), ...text.renderCacheStats(c, out.style)],
+        );
       }
       return 'error' in pods || 'error' in cache ? EXIT.failure : EXIT.ok;
     }),
@@ -168,7 +182,8 @@ program.hook('preSubcommand', () => {
 program.action((opts: Opts, command: Command) => {
   if (program.args.length) usage(`unknown command '${program.args[0]}'`);
   if (opts.preUpgrade && opts.postUpgrade) usage('choose one of --pre-upgrade and --post-upgrade');
-  if (!opts.preUpgrade && !opts.postUpgrade) usage('give a command (stats, all, old, user, maintenance, k8s-status) or --pre-upgrade / --post-upgrade');
+  if (!opts.preUpgrade && !opts.postUpgrade)
+    usage('give a command (stats, all, old, user, maintenance, k8s-status) or --pre-upgrade / --post-upgrade');
   upgrade(opts, command);
 });
 

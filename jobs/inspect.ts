@@ -55,17 +55,28 @@ function sortArg(value: string): Exclude<ListSort, 'key'> {
 const program = createProgram('inspect', 'ChatPop cache inspector: what Redis holds, compared with the database.')
   .option('--list', 'chat cache keys with type, member count, TTL, memory (MEMORY USAGE) and idle time')
   .option('--pattern <glob>', "with --list: the keys to list, a SCAN glob (default 'chat:{*}:*'; 'user:{*}:*' for user state)", globArg)
-  .option('--sort <order>', 'with --list: size, memory or idle (largest, most memory, longest idle first; default by chat and key)', sortArg)
+  .option(
+    '--sort <order>',
+    'with --list: size, memory or idle (largest, most memory, longest idle first; default by chat and key)',
+    sortArg,
+  )
   .option('--chat <code>', 'one chat: windows, pins and reaction caches', chatCodeArg)
   .option('--show-messages', 'with --chat: the newest messages of the main window')
   .option('--show-reactions', 'with --chat: the reaction caches of the newest messages')
-  .option('--limit <n>', `how many --show-messages / --show-reactions list (default ${DEFAULT_LIMIT}), or --list lists (default all)`, positiveInt)
+  .option(
+    '--limit <n>',
+    `how many --show-messages / --show-reactions list (default ${DEFAULT_LIMIT}), or --list lists (default all)`,
+    positiveInt,
+  )
   .option('--compare', 'with --chat: database vs cache, seq by seq; exit 3 when out of sync')
   .option('--repair', "with --chat: rebuild the chat's windows and pins from the database")
   .option('--message <id>', 'where a message is: database row and cache keys', uuidArg)
   .option('--clear', "with --chat: delete the chat's cache keys (history stays in the database)")
   .option('--force', 'with --clear: do not ask (required without a terminal)')
-  .option('--monitor', `with --chat: a line every ${MONITOR_INTERVAL_MS / 1000} s with count and TTL, marking new and deleted messages; Ctrl+C stops`)
+  .option(
+    '--monitor',
+    `with --chat: a line every ${MONITOR_INTERVAL_MS / 1000} s with count and TTL, marking new and deleted messages; Ctrl+C stops`,
+  )
   .option('--stats', 'totals across all chats')
   .option('--json', 'print one JSON document instead of text')
   .addHelpText('after', '\nExit codes: 0 done, 1 failure, 2 usage error, 3 --compare found the cache out of sync.')
@@ -128,7 +139,10 @@ async function main(): Promise<number> {
     const plan = await inspector.clearPlan(code);
     if (!flags.json) out.text(plan, text.renderClearPlan);
     if (plan.keys.length) {
-      await confirm(`Delete these ${plan.keys.length} keys?`, { force: Boolean(flags.force), action: `delete ${plan.keys.length} cache keys of chat ${code}` });
+      await confirm(`Delete these ${plan.keys.length} keys?`, {
+        force: Boolean(flags.force),
+        action: `delete ${plan.keys.length} cache keys of chat ${code}`,
+      });
       await inspector.clear(code);
     }
     if (flags.json) out.json({ ...plan, deleted: plan.keys.length });
@@ -138,7 +152,8 @@ async function main(): Promise<number> {
   if (flags.monitor) {
     const monitor = new WindowMonitor(ctx, code);
     const info = await inspector.engineInfo();
-    if (!flags.json) out.text(info, (i) => [...text.engineLines(i), `monitoring ${monitor.key} every ${MONITOR_INTERVAL_MS / 1000} s; Ctrl+C stops`]);
+    if (!flags.json)
+      out.text(info, (i) => [...text.engineLines(i), `monitoring ${monitor.key} every ${MONITOR_INTERVAL_MS / 1000} s; Ctrl+C stops`]);
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     process.once('SIGTERM', () => stop.abort());

@@ -27,10 +27,14 @@ let ctx: OpsContext | undefined;
 function run(body: (orm: Orm, database: string, o: Opts) => Promise<void>) {
   return (...params: unknown[]) => {
     const opts = (params.at(-1) as Command).optsWithGlobals<Opts>();
-    runJob('migrate', async () => {
-      ctx = new OpsContext(jobConfig());
-      await body(await ctx.orm(), ctx.describeDatabase(), opts);
-    }, async () => ctx?.close());
+    runJob(
+      'migrate',
+      async () => {
+        ctx = new OpsContext(jobConfig());
+        await body(await ctx.orm(), ctx.describeDatabase(), opts);
+      },
+      async () => ctx?.close(),
+    );
   };
 }
 
@@ -66,7 +70,11 @@ program
     run(async (orm, database, o) => {
       const s = await migrationStatus(orm, database);
       const last = s.executed.at(-1);
-      if (last) await confirm(`Revert ${last.name} on ${database}? Its tables and data are dropped.`, { force: Boolean(o.force), action: `revert ${last.name}` });
+      if (last)
+        await confirm(`Revert ${last.name} on ${database}? Its tables and data are dropped.`, {
+          force: Boolean(o.force),
+          action: `revert ${last.name}`,
+        });
       const r = await migrateDown(orm, database);
       out.report(o.json, r, renderMigrationRun);
     }),

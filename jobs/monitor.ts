@@ -9,7 +9,19 @@ import type { RedisEngine } from '../src/cache';
 import { readClusterView, renderClusterView, type TerminalView } from '../src/monitoring/terminal-view';
 import { RedisSnapshotBoard } from '../src/monitoring/snapshot-board';
 /* eslint-enable no-restricted-imports */
-import { EXIT, OpsContext, causeText, chatCodeArg, createOutput, createProgram, jobConfig, positiveInt, printable, printableDoc, runJob } from '../src/ops';
+import {
+  EXIT,
+  OpsContext,
+  causeText,
+  chatCodeArg,
+  createOutput,
+  createProgram,
+  jobConfig,
+  positiveInt,
+  printable,
+  printableDoc,
+  runJob,
+} from '../src/ops';
 
 interface Flags {
   chat?: string;
@@ -28,7 +40,10 @@ function seconds(value: string): number {
   return n;
 }
 
-const program = createProgram('monitor', "ChatPop monitor: every pod's cache and database operations, from the snapshots they publish to Redis.")
+const program = createProgram(
+  'monitor',
+  "ChatPop monitor: every pod's cache and database operations, from the snapshots they publish to Redis.",
+)
   .option('--chat <code>', 'only the events of this chat', chatCodeArg)
   .option('--interval <seconds>', 'refresh every this many seconds', seconds, DEFAULT_INTERVAL_S)
   .option('--limit <n>', 'events listed in text output', positiveInt, 20)
@@ -45,10 +60,11 @@ let ctx: OpsContext | undefined;
 
 function print(view: TerminalView): void {
   if (flags.json) return out.json(view, !flags.once);
-  const lines = renderClusterView(
-    printableDoc(view),
-    { style: out.style, intervalSeconds: flags.once ? undefined : flags.interval, events: flags.limit },
-  );
+  const lines = renderClusterView(printableDoc(view), {
+    style: out.style,
+    intervalSeconds: flags.once ? undefined : flags.interval,
+    events: flags.limit,
+  });
   if (redraw) process.stdout.write('\x1b[H\x1b[2J');
   else if (!flags.once) lines.push('');
   out.lines(lines);

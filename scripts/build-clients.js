@@ -11,7 +11,14 @@ const webDir = path.join(root, 'clients/web');
 const webOut = path.join(root, 'dist/web');
 
 async function sdk() {
-  const common = { entryPoints: [sdkEntry], bundle: true, external: ['socket.io-client'], target: 'es2020', sourcemap: true, logLevel: 'warning' };
+  const common = {
+    entryPoints: [sdkEntry],
+    bundle: true,
+    external: ['socket.io-client'],
+    target: 'es2020',
+    sourcemap: true,
+    logLevel: 'warning',
+  };
   await Promise.all([
     esbuild.build({ ...common, format: 'esm', outfile: path.join(root, 'clients/js/dist/index.mjs'), platform: 'neutral' }),
     esbuild.build({ ...common, format: 'cjs', outfile: path.join(root, 'clients/js/dist/index.cjs'), platform: 'node' }),
@@ -36,8 +43,12 @@ async function web() {
   });
   // index.html names the hashed files, so they can be cached for good and the page never.
   const outputs = Object.entries(result.metafile.outputs);
-  const named = (entry) => path.basename(outputs.find(([file, o]) => o.entryPoint && o.entryPoint.endsWith(entry) && !file.endsWith('.map'))[0]);
-  const html = fs.readFileSync(path.join(webDir, 'index.html'), 'utf8').replace('{{app.js}}', named('main.ts')).replace('{{style.css}}', named('style.css'));
+  const named = (entry) =>
+    path.basename(outputs.find(([file, o]) => o.entryPoint && o.entryPoint.endsWith(entry) && !file.endsWith('.map'))[0]);
+  const html = fs
+    .readFileSync(path.join(webDir, 'index.html'), 'utf8')
+    .replace('{{app.js}}', named('main.ts'))
+    .replace('{{style.css}}', named('style.css'));
   fs.writeFileSync(path.join(webOut, 'index.html'), html);
 }
 

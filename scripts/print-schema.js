@@ -7,4 +7,7 @@ const { ormOptions } = require('../dist/src/db/orm');
   const gen = orm.getSchemaGenerator();
   process.stdout.write(await gen.getCreateSchemaSQL({ wrap: false }));
   await orm.close(true);
-})().catch((e) => { console.error(e); process.exit(1); });
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -60,7 +60,8 @@ export async function createApp(
   }
   const schema = new SchemaWatch(orm);
   // A database that cannot be asked now is asked again by /ready.
-  if (!(await schema.isCurrent().catch(() => true))) log.warn('the database schema is behind this code: /ready answers 503 until `migrate up` has run');
+  if (!(await schema.isCurrent().catch(() => true)))
+    log.warn('the database schema is behind this code: /ready answers 503 until `migrate up` has run');
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
   const distributed = await isDistributed(orm);
@@ -205,7 +206,9 @@ export async function createApp(
 const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 
 function listenError(err: NodeJS.ErrnoException, host: string): Error {
-  if (err.code && UNRESOLVED.has(err.code)) return new ConfigError('HOST', `${JSON.stringify(host)} does not resolve to an address to listen on (${err.code})`);
-  if (err.code === 'EADDRNOTAVAIL') return new ConfigError('HOST', `${JSON.stringify(host)} is not an address of this machine (${err.code})`);
+  if (err.code && UNRESOLVED.has(err.code))
+    return new ConfigError('HOST', `${JSON.stringify(host)} does not resolve to an address to listen on (${err.code})`);
+  if (err.code === 'EADDRNOTAVAIL')
+    return new ConfigError('HOST', `${JSON.stringify(host)} is not an address of this machine (${err.code})`);
   return err;
 }

@@ -3,20 +3,31 @@ import { z } from 'zod';
 
 /** Thrown when the environment cannot be turned into a configuration; the message names the variable. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`);
     this.name = 'ConfigError';
   }
 }
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 /** A whole number in decimal digits: 0x50 or 1e3 are refused, not read as 80 or 1000. */
-const int = (min: number, max: number) => z.string().regex(/^-?\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
 /** A positive decimal number (3, 0.5) up to `max`. */
-const decimal = (max: number) => z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).pipe(z.number().positive().max(max));
+const decimal = (max: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
+    .transform(Number)
+    .pipe(z.number().positive().max(max));
 
 /** The URL, or null when it does not parse. */
 const urlOf = (v: string): URL | null => (URL.canParse(v) ? new URL(v) : null);
@@ -33,18 +44,34 @@ const databaseUrl = z
   .string()
   .refine((v) => /^(postgres(ql)?|sqlite):\/\//.test(v), 'must start with postgres:// or sqlite://')
   .refine((v) => !/^postgres/.test(v) || urlOf(v) !== null, 'is not a valid URL')
-  .refine((v) => !/^postgres/.test(v) || (urlOf(v)?.pathname.length ?? 2) > 1, 'names no database (postgres://user:password@host:5432/chatpop)')
+  .refine(
+    (v) => !/^postgres/.test(v) || (urlOf(v)?.pathname.length ?? 2) > 1,
+    'names no database (postgres://user:password@host:5432/chatpop)',
+  )
   .refine((v) => !v.startsWith('sqlite://') || v.length > 'sqlite://'.length, 'names no file (sqlite://./data/chatpop.sqlite)');
 
 /** Comma-separated postgres:// URLs of read replicas (streaming standbys of DATABASE_URL). */
 const readUrls = z
   .string()
-  .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
-  .refine((urls) => urls.every((u) => /^postgres(ql)?:\/\//.test(u) && urlOf(u) !== null && (urlOf(u)?.pathname.length ?? 0) > 1), 'each must be a postgres:// URL naming a database');
+  .transform((v) =>
+    v
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (urls) => urls.every((u) => /^postgres(ql)?:\/\//.test(u) && urlOf(u) !== null && (urlOf(u)?.pathname.length ?? 0) > 1),
+    'each must be a postgres:// URL naming a database',
+  );
 
 const clusterNodes = z
   .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z
       .array(
@@ -75,9 +102,13 @@ const envSchema = z.object({
   MESSAGE_CACHE_MAX_COUNT: int(1, 100_000).default(500),
   /** @default 24 */
   // At least a minute: a TTL that rounds to 0 s would switch the cache off without a word.
-  MESSAGE_CACHE_TTL_HOURS: decimal(24 * 365).refine((h) => h * 3600 >= 60, 'must be at least one minute (0.0167)').default(24),
+  MESSAGE_CACHE_TTL_HOURS: decimal(24 * 365)
+    .refine((h) => h * 3600 >= 60, 'must be at least one minute (0.0167)')
+    .default(24),
   /** @default 7 */
-  PINNED_CACHE_TTL_DAYS: decimal(365).refine((d) => d * 86_400 >= 60, 'must be at least one minute (0.0007)').default(7),
+  PINNED_CACHE_TTL_DAYS: decimal(365)
+    .refine((d) => d * 86_400 >= 60, 'must be at least one minute (0.0007)')
+    .default(7),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ENABLE_MONITORING: bool.default(false),
@@ -118,9 +149,7 @@ const envSchema = z.object({
 });
 
 export type RedisTarget =
-  | { kind: 'none' }
-  | { kind: 'single'; url: string }
-  | { kind: 'cluster'; nodes: { host: string; port: number }[]; password?: string };
+  { kind: 'none' } | { kind: 'single'; url: string } | { kind: 'cluster'; nodes: { host: string; port: number }[]; password?: string };
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -171,7 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse 
   }
   // A shared Redis means pods behind one balancer: with a random secret each, one's tokens are invalid on the others.
   if (use === 'server' && !e.SESSION_SECRET && (e.REDIS_URL || e.REDIS_CLUSTER_NODES)) {
-    throw new ConfigError('SESSION_SECRET', 'is required when REDIS_URL or REDIS_CLUSTER_NODES is set: every pod must sign tokens with the same secret');
+    throw new ConfigError(
+      'SESSION_SECRET',
+      'is required when REDIS_URL or REDIS_CLUSTER_NODES is set: every pod must sign tokens with the same secret',
+    );
   }
   let redis: RedisTarget = { kind: 'none' };
   if (e.REDIS_CLUSTER_NODES) {

@@ -26,7 +26,9 @@ type ErrorFields = {
 
 /** An error the server answered about a statement (SQLSTATE or SQLite result code). */
 const isStatementError = (e: ErrorFields): boolean =>
-  typeof e.sqlState === 'string' || (typeof e.severity === 'string' && typeof e.code === 'string') || (typeof e.code === 'string' && e.code.startsWith('SQLITE_'));
+  typeof e.sqlState === 'string' ||
+  (typeof e.severity === 'string' && typeof e.code === 'string') ||
+  (typeof e.code === 'string' && e.code.startsWith('SQLITE_'));
 
 /** A driver error (pg, libsql) or MikroORM's wrapper of one (`…Exception`, connection failures included). */
 function isDbError(e: ErrorFields): boolean {
@@ -55,7 +57,10 @@ export function dbErrorSummary(err: unknown): DbErrorSummary | null {
 
 /** The `at …` lines of `err`'s stack, without its header (the message). */
 export function stackFrames(err: unknown): string {
-  return String((err as Error | undefined)?.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n');
+  return String((err as Error | undefined)?.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .join('\n');
 }
 
 /** `err`'s message, or for a database error what failed without its values. */
@@ -64,7 +69,9 @@ export function safeErrorText(err: unknown): string {
   const message = (err as { message?: unknown } | null)?.message;
   const text = typeof message === 'string' ? message : String(err);
   if (!db) return text;
-  const what = db.reason ?? `database error: ${[db.type, db.code, db.constraint && `constraint ${db.constraint}`, db.table && `on ${db.table}`].filter(Boolean).join(' ')}`;
+  const what =
+    db.reason ??
+    `database error: ${[db.type, db.code, db.constraint && `constraint ${db.constraint}`, db.table && `on ${db.table}`].filter(Boolean).join(' ')}`;
   // A wrapper's own words (`the database is unavailable…`) say what it meant; the driver's do not.
   return isDbError(err as ErrorFields) ? what : `${text} (${what})`;
 }

@@ -42,14 +42,25 @@ export function createLogger(
     name,
     level,
     redact: {
-      paths: ['*.authorization', '*.password', '*.token', '*.session_token', 'req.headers.authorization', '*.adminToken', '*.sessionSecret'],
+      paths: [
+        '*.authorization',
+        '*.password',
+        '*.token',
+        '*.session_token',
+        'req.headers.authorization',
+        '*.adminToken',
+        '*.sessionSecret',
+      ],
       censor: '[redacted]',
     },
     serializers: { err: errSerializer },
   };
   if (pretty) {
     // A worker thread formats the lines; only a terminal at development time gets them.
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+    });
   }
   return pino(options, destination);
 }

@@ -9,7 +9,13 @@ const server = join(__dirname, '..', 'src', 'server.js');
 describe('configuration', () => {
   it('runs on embedded defaults with nothing set', () => {
     const c = loadConfig({});
-    expect(c).to.include({ port: 3000, host: '0.0.0.0', databaseUrl: 'sqlite://./data/chatpop.sqlite', messageCacheMaxCount: 500, enableMonitoring: false });
+    expect(c).to.include({
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: 'sqlite://./data/chatpop.sqlite',
+      messageCacheMaxCount: 500,
+      enableMonitoring: false,
+    });
     expect(c.redis).to.deep.equal({ kind: 'none' });
     expect(c.messageCacheTtlSeconds).to.equal(24 * 3600);
     expect(c.pinnedCacheTtlSeconds).to.equal(7 * 86_400);
@@ -27,21 +33,42 @@ describe('configuration', () => {
     expect(c).to.include({ proxyHops: 0, socketsPerSession: 10, unknownEventsPerMinute: 20 });
     expect(c.passwordHashing).to.deep.equal({ concurrency: 2, queue: 16 });
     expect(c.joinLimits).to.deep.equal({ perAddressPerMinute: 30, perChatPerMinute: 300 });
-    const set = loadConfig({ PASSWORD_HASH_CONCURRENCY: '4', PASSWORD_HASH_QUEUE: '0', JOIN_RATE_LIMIT: '5', JOIN_RATE_LIMIT_PER_CHAT: '50', SOCKETS_PER_SESSION: '2', UNKNOWN_EVENT_LIMIT: '3' });
+    const set = loadConfig({
+      PASSWORD_HASH_CONCURRENCY: '4',
+      PASSWORD_HASH_QUEUE: '0',
+      JOIN_RATE_LIMIT: '5',
+      JOIN_RATE_LIMIT_PER_CHAT: '50',
+      SOCKETS_PER_SESSION: '2',
+      UNKNOWN_EVENT_LIMIT: '3',
+    });
     expect(set).to.include({ socketsPerSession: 2, unknownEventsPerMinute: 3 });
     expect(set.passwordHashing).to.deep.equal({ concurrency: 4, queue: 0 });
     expect(set.joinLimits).to.deep.equal({ perAddressPerMinute: 5, perChatPerMinute: 50 });
-    for (const variable of ['PASSWORD_HASH_CONCURRENCY', 'JOIN_RATE_LIMIT', 'JOIN_RATE_LIMIT_PER_CHAT', 'SOCKETS_PER_SESSION', 'UNKNOWN_EVENT_LIMIT']) {
-      expect(() => loadConfig({ [variable]: '0' }), variable).to.throw(ConfigError).with.property('variable', variable);
+    for (const variable of [
+      'PASSWORD_HASH_CONCURRENCY',
+      'JOIN_RATE_LIMIT',
+      'JOIN_RATE_LIMIT_PER_CHAT',
+      'SOCKETS_PER_SESSION',
+      'UNKNOWN_EVENT_LIMIT',
+    ]) {
+      expect(() => loadConfig({ [variable]: '0' }), variable)
+        .to.throw(ConfigError)
+        .with.property('variable', variable);
     }
   });
 
   it('reads Redis, a cluster and its password', () => {
     const secret = { SESSION_SECRET: TEST_SECRET };
-    expect(loadConfig({ ...secret, REDIS_URL: 'redis://:pw@127.0.0.1:6380/2' }).redis).to.deep.equal({ kind: 'single', url: 'redis://:pw@127.0.0.1:6380/2' });
+    expect(loadConfig({ ...secret, REDIS_URL: 'redis://:pw@127.0.0.1:6380/2' }).redis).to.deep.equal({
+      kind: 'single',
+      url: 'redis://:pw@127.0.0.1:6380/2',
+    });
     expect(loadConfig({ ...secret, REDIS_CLUSTER_NODES: 'a:7000, b:7001', REDIS_URL: 'redis://:s3cret@x:1' }).redis).to.deep.equal({
       kind: 'cluster',
-      nodes: [{ host: 'a', port: 7000 }, { host: 'b', port: 7001 }],
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7001 },
+      ],
       password: 's3cret',
     });
   });
@@ -73,7 +100,9 @@ describe('configuration', () => {
   ];
   for (const [env, variable] of bad) {
     it(`names ${variable} when ${JSON.stringify(env)} is wrong`, () => {
-      expect(() => loadConfig(env)).to.throw(ConfigError).with.property('variable', variable);
+      expect(() => loadConfig(env))
+        .to.throw(ConfigError)
+        .with.property('variable', variable);
     });
   }
 
@@ -81,14 +110,21 @@ describe('configuration', () => {
   it('requires SESSION_SECRET of a server when REDIS_URL or REDIS_CLUSTER_NODES is set, saying why; a job signs no tokens and needs none', () => {
     for (const env of [{ REDIS_URL: 'redis://127.0.0.1:6379' }, { REDIS_CLUSTER_NODES: 'a:7000' }]) {
       expect(() => loadConfig(env))
-        .to.throw(ConfigError, 'SESSION_SECRET: is required when REDIS_URL or REDIS_CLUSTER_NODES is set: every pod must sign tokens with the same secret')
+        .to.throw(
+          ConfigError,
+          'SESSION_SECRET: is required when REDIS_URL or REDIS_CLUSTER_NODES is set: every pod must sign tokens with the same secret',
+        )
         .with.property('variable', 'SESSION_SECRET');
       expect(loadConfig(env, 'job').redis.kind).to.not.equal('none');
     }
   });
 
   it('stops the server at start with one line naming the variable', () => {
-    const run = spawnSync(process.execPath, [server], { env: { PATH: process.env.PATH, PORT: 'eighty' }, encoding: 'utf8', timeout: 10_000 });
+    const run = spawnSync(process.execPath, [server], {
+      env: { PATH: process.env.PATH, PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     expect(run.status).to.equal(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines).to.have.length(1);

@@ -18,7 +18,10 @@ const PROGRAM = [
 function onTerminal(env: Record<string, string>): Promise<string> {
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, '-e', PROGRAM].map(quote).join(' ');
-  const child = spawn(SCRIPT!, ['-qec', command, '/dev/null'], { env: { ...process.env, ...env, SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(SCRIPT!, ['-qec', command, '/dev/null'], {
+    env: { ...process.env, ...env, SHELL: '/bin/sh' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stdin.end();
@@ -34,7 +37,9 @@ function onTerminal(env: Record<string, string>): Promise<string> {
 
 function piped(env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['-e', PROGRAM], { env: { ...process.env, ...env }, timeout: 15_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    execFile(process.execPath, ['-e', PROGRAM], { env: { ...process.env, ...env }, timeout: 15_000 }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    ),
   );
 }
 

@@ -30,15 +30,21 @@ async function refuseSecrets(t: TestApp): Promise<void> {
     await conn.execute(`alter table messages add constraint no_secrets check (content not like '%${SECRET}%')`);
     await conn.execute(`alter table users add constraint no_refused check (username not like '${REFUSED_USER}%')`);
   } else {
-    await conn.execute(`create trigger no_secrets before insert on messages when new.content like '%${SECRET}%' begin select raise(abort, 'no_secrets'); end`);
-    await conn.execute(`create trigger no_refused before insert on users when new.username like '${REFUSED_USER}%' begin select raise(abort, 'no_refused'); end`);
+    await conn.execute(
+      `create trigger no_secrets before insert on messages when new.content like '%${SECRET}%' begin select raise(abort, 'no_secrets'); end`,
+    );
+    await conn.execute(
+      `create trigger no_refused before insert on users when new.username like '${REFUSED_USER}%' begin select raise(abort, 'no_refused'); end`,
+    );
   }
 }
 
 describe('database connection failures keep their reason, not their statement (#22 hygiene)', () => {
   it("a statement cut off by a lost connection is told by the driver's words alone", () => {
     // What knex makes of a query whose connection died: the statement, values inlined, then the cause.
-    const err = new ConnectionException(new Error(`update users set password_hash = '$argon2id$v=19$${SECRET}' - Connection terminated unexpectedly`));
+    const err = new ConnectionException(
+      new Error(`update users set password_hash = '$argon2id$v=19$${SECRET}' - Connection terminated unexpectedly`),
+    );
     expect(causeText(err)).to.equal('Connection terminated unexpectedly');
     const line = capturedLogger();
     line.log.error({ err }, 'failed');
@@ -53,7 +59,10 @@ describe('Redis errors are logged without their command arguments (#22 hygiene)'
     try {
       await client.set('chat:{HYGIENE1}:messages', 'a string');
       // ioredis hangs the command and its arguments on the error: here, a cached message.
-      const err = await client.zadd('chat:{HYGIENE1}:messages', 1, `{"content":"${SECRET}"}`).then(() => null, (e: unknown) => e);
+      const err = await client.zadd('chat:{HYGIENE1}:messages', 1, `{"content":"${SECRET}"}`).then(
+        () => null,
+        (e: unknown) => e,
+      );
       const line = capturedLogger();
       line.log.error({ err }, 'cache write failed');
       expect(line.text()).to.include('WRONGTYPE').and.include('zadd').and.not.include(SECRET);
@@ -94,7 +103,9 @@ for (const stackName of STACKS) {
       expect(res.status).to.equal(500);
       expect(logs.text()).to.not.include(SECRET);
       const err = failures().at(-1).err;
-      expect(err.type).to.be.a('string').and.match(/Exception|Error/);
+      expect(err.type)
+        .to.be.a('string')
+        .and.match(/Exception|Error/);
       expect(err.code).to.be.a('string').and.not.empty;
       if (stackName === 'postgres+redis') {
         expect(err.code).to.equal('23514');
@@ -123,12 +134,16 @@ for (const stackName of STACKS) {
       expect(res.status).to.equal(500);
       expect(logs.text()).to.not.include('$argon2');
       expect(logs.text()).to.not.include(username);
-      if (stackName === 'postgres+redis') expect(failures().at(-1).err).to.include({ code: '23514', table: 'users', constraint: 'no_refused' });
+      if (stackName === 'postgres+redis')
+        expect(failures().at(-1).err).to.include({ code: '23514', table: 'users', constraint: 'no_refused' });
     });
 
     it("a job's one-line failure names the database error without the statement's values", async () => {
       const conn = t.app.orm.em.getConnection();
-      const err = await conn.execute(`insert into messages (content) values ('${SECRET}')`).then(() => null, (e: unknown) => e);
+      const err = await conn.execute(`insert into messages (content) values ('${SECRET}')`).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).to.have.property('message').that.includes(SECRET);
       const line = causeText(err);
       expect(line).to.match(/^database error: \w+/);

@@ -20,7 +20,11 @@ describe('server start refused on a setting it cannot honour (server processes)'
 
   /** The server's stderr line when it exits before listening. */
   const refusal = async (env: Record<string, string>) => {
-    const err = await startServerProcess({ DATABASE_URL: `sqlite://${join(dir, 'chatpop.sqlite')}`, SESSION_SECRET: TEST_SECRET, ...env }).then(
+    const err = await startServerProcess({
+      DATABASE_URL: `sqlite://${join(dir, 'chatpop.sqlite')}`,
+      SESSION_SECRET: TEST_SECRET,
+      ...env,
+    }).then(
       async (server) => {
         await server.kill();
         throw new Error(`it started: ${server.url}`);
@@ -32,7 +36,9 @@ describe('server start refused on a setting it cannot honour (server processes)'
   };
 
   it('refuses a REDIS_URL whose database the Redis does not have, naming the variable (it does not fall back to database 0)', async () => {
-    expect(await refusal({ REDIS_URL: `${redis.url}/99` })).to.match(/REDIS_URL: Redis has no database 99 \(ERR DB index is out of range\)/);
+    expect(await refusal({ REDIS_URL: `${redis.url}/99` })).to.match(
+      /REDIS_URL: Redis has no database 99 \(ERR DB index is out of range\)/,
+    );
   });
 
   it('refuses a HOST that does not resolve, naming the variable', async () => {

@@ -18,7 +18,11 @@ export function readStat(pid: number | string): ProcStat | null {
     // The command name (field 2) may hold spaces; the other fields follow its closing parenthesis.
     const close = stat.lastIndexOf(')');
     const fields = stat.slice(close + 2).split(' ');
-    return { name: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+    return {
+      name: stat.slice(stat.indexOf('(') + 1, close),
+      ppid: Number(fields[1]),
+      cpu: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+    };
   } catch {
     return null;
   }

@@ -10,7 +10,10 @@ export interface Room {
 }
 
 export class Fixtures {
-  private constructor(private readonly api: ApiClient, private readonly host: ApiClient) {}
+  private constructor(
+    private readonly api: ApiClient,
+    private readonly host: ApiClient,
+  ) {}
 
   static async create(base: string): Promise<Fixtures> {
     const api = new ApiClient(base);

@@ -86,6 +86,8 @@ function readDamon(): DamonState | null {
   const ctx = [on[0]!, 'contexts', '0'];
   const sampleUs = Number(read(...ctx, 'monitoring_attrs', 'intervals', 'sample_us'));
   const schemes = Number(read(...ctx, 'schemes', 'nr_schemes') ?? 0);
-  const actions = Array.from({ length: schemes }, (_, i) => read(...ctx, 'schemes', String(i), 'action')).filter((a): a is string => Boolean(a));
+  const actions = Array.from({ length: schemes }, (_, i) => read(...ctx, 'schemes', String(i), 'action')).filter((a): a is string =>
+    Boolean(a),
+  );
   return { running: on.length, sample_ms: sampleUs > 0 ? sampleUs / 1000 : null, actions, cpu_ms_per_sample: null };
 }

@@ -61,7 +61,8 @@ async function signalAndWait(server: ProfiledServer, line: RegExp): Promise<RegE
   const before = matches().length;
   process.kill(server.pid, 'SIGWINCH');
   for (let waited = 0; matches().length === before; waited += 20) {
-    if (waited > 30_000) throw new Error(`the server did not answer the profile signal (${line}); output:\n${server.output().slice(-2000)}`);
+    if (waited > 30_000)
+      throw new Error(`the server did not answer the profile signal (${line}); output:\n${server.output().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   return matches()[before]!;
@@ -89,14 +90,27 @@ export function summarizeProfile(file: string, root: string, top = 20): ProfileS
       selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i + 1] ?? 0));
     }
   } else {
-    const perHit = (p.endTime - p.startTime) / Math.max(1, p.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0));
+    const perHit =
+      (p.endTime - p.startTime) /
+      Math.max(
+        1,
+        p.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0),
+      );
     for (const n of p.nodes) selfUs.set(n.id, (n.hitCount ?? 0) * perHit);
   }
   return summarize(file, root, top, 'cpu', p.nodes, selfUs, 1000);
 }
 
 /** Top functions and areas by weight (µs or bytes), reported in units of `unit` weights. */
-function summarize(file: string, root: string, top: number, kind: ProfileSummary['kind'], nodes: ProfileNode[], weights: Map<number, number>, unit: number): ProfileSummary {
+function summarize(
+  file: string,
+  root: string,
+  top: number,
+  kind: ProfileSummary['kind'],
+  nodes: ProfileNode[],
+  weights: Map<number, number>,
+  unit: number,
+): ProfileSummary {
   const byFn = new Map<string, { name: string; where: string; w: number }>();
   const byArea = new Map<string, number>();
   const byCaller = new Map<string, number>();

@@ -21,7 +21,10 @@ export interface SendCost {
 }
 
 export class ServerCounters {
-  constructor(private readonly databaseUrl: string, private readonly redisPort: number) {}
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly redisPort: number,
+  ) {}
 
   async snapshot(): Promise<Snapshot> {
     const pg = new Client({ connectionString: this.databaseUrl });

@@ -25,7 +25,9 @@ process.on('SIGUSR2', () => {
   gc?.();
   gc?.();
   const m = process.memoryUsage();
-  process.stderr.write(`bench-memory ${++probes} ${JSON.stringify({ gc: Boolean(gc), rss: m.rss, heap_used: m.heapUsed, external: m.external, array_buffers: m.arrayBuffers })}\n`);
+  process.stderr.write(
+    `bench-memory ${++probes} ${JSON.stringify({ gc: Boolean(gc), rss: m.rss, heap_used: m.heapUsed, external: m.external, array_buffers: m.arrayBuffers })}\n`,
+  );
 });
 
 const profileDir = process.env.BENCH_PROBE_PROFILE_DIR;
@@ -33,17 +35,20 @@ if (profileDir) {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => session.post(
-      method,
-      params ?? {},
-      (err, result) => (err ? reject(err) : resolve(result as Record<string, unknown>)),
-    ));
+    new Promise<Record<string, unknown>>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result as Record<string, unknown>))),
+    );
   // One sample per 32 KiB allocated on average: cheap enough to leave the section's figures near
   // their unprofiled values. Collected objects count too, or only the survivors would show.
   const alloc = process.env.BENCH_PROBE_PROFILE_KIND === 'alloc';
   const profiler = alloc
     ? {
-        start: () => post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }),
+        start: () =>
+          post('HeapProfiler.startSampling', {
+            samplingInterval: 32 * 1024,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          }),
         stop: async () => (await post('HeapProfiler.stopSampling')).profile,
         extension: 'heapprofile',
       }
@@ -82,7 +87,7 @@ if (gcFile) {
   // reads the file while this process still runs.
   new PerformanceObserver((list) => {
     const lines = list.getEntries().map((e) => {
-      const kind = kinds[((e as { detail?: { kind?: number } }).detail?.kind) ?? -1] ?? 'other';
+      const kind = kinds[(e as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other';
       return JSON.stringify([Math.round(performance.timeOrigin + e.startTime), Math.round(e.duration * 100) / 100, kind]);
     });
     fs.appendFileSync(gcFile, lines.join('\n') + '\n');
@@ -95,7 +100,11 @@ if (gcFile) {
   setInterval(() => {
     const now = performance.now();
     const late = now - last - TICK_MS;
-    if (late >= STALL_MS) fs.appendFileSync(gcFile, JSON.stringify([Math.round(performance.timeOrigin + last + TICK_MS), Math.round(late * 100) / 100, 'stall']) + '\n');
+    if (late >= STALL_MS)
+      fs.appendFileSync(
+        gcFile,
+        JSON.stringify([Math.round(performance.timeOrigin + last + TICK_MS), Math.round(late * 100) / 100, 'stall']) + '\n',
+      );
     last = now;
   }, TICK_MS).unref();
 }

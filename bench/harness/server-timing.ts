@@ -20,7 +20,9 @@ export interface ServerTiming {
 /** Reads the successful `message:send` buckets from a `/metrics` text. */
 export function sendBuckets(metricsText: string): Buckets {
   return parsePrometheus(metricsText)
-    .samples.filter((x) => x.name === 'chatpop_socket_event_duration_seconds_bucket' && x.labels.event === 'message:send' && x.labels.result === 'ok')
+    .samples.filter(
+      (x) => x.name === 'chatpop_socket_event_duration_seconds_bucket' && x.labels.event === 'message:send' && x.labels.result === 'ok',
+    )
     .map((x): [number, number] => [x.labels.le === '+Inf' ? Infinity : Number(x.labels.le), x.value])
     .sort((a, b) => a[0] - b[0]);
 }

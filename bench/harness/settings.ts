@@ -50,29 +50,64 @@ export interface BenchSettings {
   pgRows: number;
 }
 
-const SIZES: Record<BenchSize, Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir' | 'profileKind' | 'halfRate' | 'serverNode'>> = {
+const SIZES: Record<
+  BenchSize,
+  Omit<BenchSettings, 'size' | 'only' | 'resultsPath' | 'chartPath' | 'profileDir' | 'profileKind' | 'halfRate' | 'serverNode'>
+> = {
   // Two of every repeated run, so that the smoke test goes through each rerun and median.
   tiny: {
-    repeats: 2, rooms: 2, socketsPerRoom: 2, socketWorkers: 1, rampDepths: [1, 4], stepMs: 400,
-    loadFractions: [0.5], httpConnections: 4, httpSeconds: 0.5, historyMessages: 160, cacheWindow: 50, settleMs: 200,
-    recoveryMissed: 30, idleSockets: 20, redisRequests: 500, pgRows: 200,
+    repeats: 2,
+    rooms: 2,
+    socketsPerRoom: 2,
+    socketWorkers: 1,
+    rampDepths: [1, 4],
+    stepMs: 400,
+    loadFractions: [0.5],
+    httpConnections: 4,
+    httpSeconds: 0.5,
+    historyMessages: 160,
+    cacheWindow: 50,
+    settleMs: 200,
+    recoveryMissed: 30,
+    idleSockets: 20,
+    redisRequests: 500,
+    pgRows: 200,
   },
   quick: {
-    repeats: 3, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8], stepMs: 2000,
-    loadFractions: [0.25, 0.5, 0.75, 0.9], httpConnections: 50, httpSeconds: 2, historyMessages: 800, cacheWindow: null, settleMs: 1000,
-    recoveryMissed: 1000, idleSockets: 500, redisRequests: 10_000, pgRows: 2000,
+    repeats: 3,
+    rooms: 10,
+    socketsPerRoom: 4,
+    socketWorkers: 1,
+    rampDepths: [1, 2, 4, 8],
+    stepMs: 2000,
+    loadFractions: [0.25, 0.5, 0.75, 0.9],
+    httpConnections: 50,
+    httpSeconds: 2,
+    historyMessages: 800,
+    cacheWindow: null,
+    settleMs: 1000,
+    recoveryMissed: 1000,
+    idleSockets: 500,
+    redisRequests: 10_000,
+    pgRows: 2000,
   },
   full: {
-    repeats: 5, rooms: 10, socketsPerRoom: 4, socketWorkers: 1, rampDepths: [1, 2, 4, 8, 16], stepMs: 4000,
-    loadFractions: [
-      0.1,
-      0.25,
-      0.5,
-      0.75,
-      0.9,
-      1,
-    ], httpConnections: 50, httpSeconds: 5, historyMessages: 2000, cacheWindow: null, settleMs: 1000,
-    recoveryMissed: 1000, idleSockets: 1000, redisRequests: 30_000, pgRows: 10_000,
+    repeats: 5,
+    rooms: 10,
+    socketsPerRoom: 4,
+    socketWorkers: 1,
+    rampDepths: [1, 2, 4, 8, 16],
+    stepMs: 4000,
+    loadFractions: [0.1, 0.25, 0.5, 0.75, 0.9, 1],
+    httpConnections: 50,
+    httpSeconds: 5,
+    historyMessages: 2000,
+    cacheWindow: null,
+    settleMs: 1000,
+    recoveryMissed: 1000,
+    idleSockets: 1000,
+    redisRequests: 30_000,
+    pgRows: 10_000,
   },
 };
 
@@ -83,7 +118,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRo
       : env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true'
         ? 'quick'
         : 'full';
-  const only = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean)) : null;
+  const only = env.BENCH_ONLY
+    ? new Set(
+        env.BENCH_ONLY.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+    : null;
   const base = SIZES[size];
   return {
     size,
@@ -105,7 +146,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRo
 
 /** "1,2,8" → [1, 2, 8], leaving out what is not a positive number; null when unset. */
 function positiveList(value: string | undefined): number[] | null {
-  return value ? value.split(',').map(Number).filter((n) => n > 0) : null;
+  return value
+    ? value
+        .split(',')
+        .map(Number)
+        .filter((n) => n > 0)
+    : null;
 }
 
 /** The repo root from bench/ or dist/bench/: the nearest folder with a package.json. */

@@ -114,11 +114,20 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
     ]);
     const postmasterPid = await postmaster(db.url);
     const servers: Watched[] = [
-      { role: 'chatpop server', pid: server.pid, what: `node ${flags.accepted.join(' ')} dist/src/server.js (the image's command${serverNodeNote(opts.serverNode, flags, imageNodeMajor(repoRoot()))}; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)` },
+      {
+        role: 'chatpop server',
+        pid: server.pid,
+        what: `node ${flags.accepted.join(' ')} dist/src/server.js (the image's command${serverNodeNote(opts.serverNode, flags, imageNodeMajor(repoRoot()))}; NODE_ENV=production, PostgreSQL + Redis, Redis adapter)`,
+      },
       { role: 'bare socket.io', pid: bareEmit.pid, what: 'node dist/bench/load/bare-emit-server.js (ceiling 1, in-memory adapter)' },
       { role: 'bare koa', pid: bareRoute.pid, what: 'node dist/bench/load/bare-route-server.js (ceiling 2)' },
       { role: 'redis-server', pid: redis.pid as number, what: 'throwaway redis-server (no persistence)' },
-      { role: 'postgres (all backends)', pid: postmasterPid, tree: true, what: 'throwaway PostgreSQL (fsync off); CPU summed over its backends' },
+      {
+        role: 'postgres (all backends)',
+        pid: postmasterPid,
+        tree: true,
+        what: 'throwaway PostgreSQL (fsync off); CPU summed over its backends',
+      },
       { role: 'bench orchestrator', pid: process.pid, what: 'node dist/bench/run.js (this process: setup and bookkeeping only)' },
     ];
     const extra = new Set<Watched>();

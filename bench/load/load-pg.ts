@@ -10,8 +10,21 @@ import { benchContent } from './bare-message';
 import { cpuPercent, serveCommands } from './worker-main';
 
 const COLUMNS = [
-  'id', 'chat_id', 'channel', 'seq', 'version', 'participant_id', 'username', 'username_is_reserved',
-  'user_id', 'content', 'message_type', 'client_id', 'reactions', 'created_at', 'deleted',
+  'id',
+  'chat_id',
+  'channel',
+  'seq',
+  'version',
+  'participant_id',
+  'username',
+  'username_is_reserved',
+  'user_id',
+  'content',
+  'message_type',
+  'client_id',
+  'reactions',
+  'created_at',
+  'deleted',
 ];
 const chatId = randomUUID();
 const participantId = randomUUID();
@@ -26,7 +39,23 @@ export interface PgRunResult {
 
 function row(): unknown[] {
   seq++;
-  return [randomUUID(), chatId, 'main', seq, seq, participantId, 'bench', false, null, benchContent(`pg ${seq}`), 'normal', randomUUID(), '{}', new Date(), false];
+  return [
+    randomUUID(),
+    chatId,
+    'main',
+    seq,
+    seq,
+    participantId,
+    'bench',
+    false,
+    null,
+    benchContent(`pg ${seq}`),
+    'normal',
+    randomUUID(),
+    '{}',
+    new Date(),
+    false,
+  ];
 }
 
 function insertSql(rows: number): string {
@@ -59,21 +88,25 @@ async function timed(fn: () => Promise<number>): Promise<PgRunResult> {
 }
 
 async function loop(args: { url: string; rows: number; connections: number }): Promise<PgRunResult> {
-  const clients = await Promise.all(Array.from({ length: args.connections }, async () => {
-    const c = new Client({ connectionString: args.url });
-    await c.connect();
-    return c;
-  }));
+  const clients = await Promise.all(
+    Array.from({ length: args.connections }, async () => {
+      const c = new Client({ connectionString: args.url });
+      await c.connect();
+      return c;
+    }),
+  );
   try {
     const text = insertSql(1);
     let left = args.rows;
     return await timed(async () => {
-      await Promise.all(clients.map(async (c) => {
-        while (left > 0) {
-          left--;
-          await c.query({ name: 'insert-1', text, values: row() });
-        }
-      }));
+      await Promise.all(
+        clients.map(async (c) => {
+          while (left > 0) {
+            left--;
+            await c.query({ name: 'insert-1', text, values: row() });
+          }
+        }),
+      );
       return args.rows;
     });
   } finally {

@@ -67,7 +67,10 @@ async function run(args: { url: string; code: string; token: string; senderToken
   const t0 = performance.now();
   const socket = await connect(args.url, args.token);
   const t1 = performance.now();
-  const ack = await emit<{ missed: { seq: number }[]; recovered: boolean; last_seq: number }>(socket, 'chat:join', { code: args.code, since_seq: since });
+  const ack = await emit<{ missed: { seq: number }[]; recovered: boolean; last_seq: number }>(socket, 'chat:join', {
+    code: args.code,
+    since_seq: since,
+  });
   const t2 = performance.now();
   for (const m of ack.missed) held.add(m.seq);
   const target = since + args.missed;

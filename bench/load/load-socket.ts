@@ -96,11 +96,13 @@ function join(url: string, code: string, token: string): Promise<Member> {
     socket.on('connect_error', (err) => reject(new Error(`connect ${code}: ${err.message}`)));
     socket.on('message:new', (msg: { seq: number; content: string }) => onMessage(m, msg));
     socket.once('connect', () => {
-      socket.timeout(ACK_TIMEOUT_MS).emit('chat:join', { code }, (err: Error | null, res: { ok: boolean; last_seq?: number; error?: unknown }) => {
-        if (err || !res?.ok) return reject(new Error(`chat:join ${code}: ${err?.message ?? JSON.stringify(res?.error)}`));
-        m.lastSeq = res.last_seq ?? 0;
-        resolve(m);
-      });
+      socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emit('chat:join', { code }, (err: Error | null, res: { ok: boolean; last_seq?: number; error?: unknown }) => {
+          if (err || !res?.ok) return reject(new Error(`chat:join ${code}: ${err?.message ?? JSON.stringify(res?.error)}`));
+          m.lastSeq = res.last_seq ?? 0;
+          resolve(m);
+        });
     });
   });
 }

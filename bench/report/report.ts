@@ -46,7 +46,16 @@ export interface Goal {
 }
 
 export interface BenchResults {
-  meta: { size: string; started_at: string; seconds: number; node: string; cpus: number; cpu_model: string; load_average_at_end: number[]; settings: Omit<BenchSettings, 'only'> & { only: string[] | null } };
+  meta: {
+    size: string;
+    started_at: string;
+    seconds: number;
+    node: string;
+    cpus: number;
+    cpu_model: string;
+    load_average_at_end: number[];
+    settings: Omit<BenchSettings, 'only'> & { only: string[] | null };
+  };
   figures: Record<string, number | null>;
   ratios: Record<string, number | null>;
   goals: Record<string, Goal>;
@@ -135,7 +144,9 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
     send_pg_write_transactions_per_message: num(c.sendCost?.pg_write_transactions_per_message),
     send_server_cpu_ms_per_send_at_peak: num(cpuMsPerSend(send?.peak)),
     send_server_cpu_ms_per_send_at_half_peak: num(cpuMsPerSend(send?.half_peak_runs[(send.half_peak_runs.length - 1) >> 1])),
-    send_server_cpu_wait_pct_at_half_peak: num(send ? median(send.half_peak_runs.map((r) => r.cpu_wait_pct['chatpop server'] ?? NaN)) : null),
+    send_server_cpu_wait_pct_at_half_peak: num(
+      send ? median(send.half_peak_runs.map((r) => r.cpu_wait_pct['chatpop server'] ?? NaN)) : null,
+    ),
     bare_emit_server_cpu_ms_per_send_at_peak: num(cpuMsPerSend(c.bareEmit?.peak, 'bare socket.io')),
     bare_emit_ack_p50_ms_at_half_peak: num(c.bareEmit?.half_peak.ack_p50_ms),
     bare_emit_ack_p99_ms_at_half_peak: num(c.bareEmit?.half_peak.ack_p99_ms),
@@ -176,7 +187,9 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
   const busy = Object.entries(noise).filter(([, v]) => v !== null && v > BUSY_PCT);
   const notes = [...c.notes];
   if (busy.length) {
-    notes.push(`the machine was busy with other work while measuring ${busy.map(([k, v]) => `${k} (${v} % of a core)`).join(', ')}: ratios built on these are unreliable in this run`);
+    notes.push(
+      `the machine was busy with other work while measuring ${busy.map(([k, v]) => `${k} (${v} % of a core)`).join(', ')}: ratios built on these are unreliable in this run`,
+    );
   }
   const stalled = machineStalls(send, c.machine);
   if (stalled) notes.push(stalled);
@@ -214,90 +227,198 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
 // ---- the table ----------------------------------------------------------------------------------
 
 const n = (v: number | null | undefined, digits = 0): string =>
-  v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const ms = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+  v === null || v === undefined || !Number.isFinite(v)
+    ? '—'
+    : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ms = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1);
 
 function table(rows: string[][], align: ('l' | 'r')[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
-    .map((r) => r.map((cell, i) => (align[i] === 'r' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, i) => (align[i] === 'r' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
 export function formatTable(r: BenchResults, c: Collected): string {
   const f = r.figures;
   const out: string[] = [];
-  out.push(`ChatPop bench (${r.meta.size}) — ${r.meta.cpus} cores (${r.meta.cpu_model}), node ${r.meta.node}, ${r.meta.started_at}, ${r.meta.seconds} s, load average at end ${r.meta.load_average_at_end.join(' ')}`);
+  out.push(
+    `ChatPop bench (${r.meta.size}) — ${r.meta.cpus} cores (${r.meta.cpu_model}), node ${r.meta.node}, ${r.meta.started_at}, ${r.meta.seconds} s, load average at end ${r.meta.load_average_at_end.join(' ')}`,
+  );
   out.push('');
   const send = c.send;
   const sendShape = send ? `${send.rooms} rooms × ${send.sockets / send.rooms} sockets, every socket sends and receives` : '';
   const rows: string[][] = [['', 'throughput', 'unit', 'p50 ms', 'p95 ms', 'p99 ms']];
   const lat = (s?: { p50: number; p95: number; p99: number }) => [ms(s?.p50), ms(s?.p95), ms(s?.p99)];
   rows.push(['CEILINGS', '', '', '', '', '']);
-  rows.push(['  bare socket.io re-emit, peak (median run)', n(f.bare_emit_delivered_per_s), 'delivered msg/s', ...lat(c.bareEmit?.peak.ack_ms)]);
+  rows.push([
+    '  bare socket.io re-emit, peak (median run)',
+    n(f.bare_emit_delivered_per_s),
+    'delivered msg/s',
+    ...lat(c.bareEmit?.peak.ack_ms),
+  ]);
   rows.push(['  bare Koa 50-message page', n(f.bare_route_requests_per_s), 'req/s', ...lat(c.bareRoute?.latency_ms)]);
-  for (const [k, v] of Object.entries(c.redis ?? {})) rows.push([`  redis-benchmark ${k}`, n(v.ops_per_s), 'ops/s', ms(v.p50_ms), ms(v.p95_ms), ms(v.p99_ms)]);
+  for (const [k, v] of Object.entries(c.redis ?? {}))
+    rows.push([`  redis-benchmark ${k}`, n(v.ops_per_s), 'ops/s', ms(v.p50_ms), ms(v.p95_ms), ms(v.p99_ms)]);
   rows.push(['  pg insert loop, 1 connection', n(f.pg_insert_loop_rows_per_s), 'rows/s', '', '', '']);
   rows.push(['  pg insert loop, 8 connections', n(f.pg_insert_loop_8conn_rows_per_s), 'rows/s', '', '', '']);
   rows.push([`  pg batched insert (${c.pg?.batch_size ?? '?'} rows/stmt)`, n(f.pg_batched_insert_rows_per_s), 'rows/s', '', '', '']);
   rows.push(['CHATPOP', '', '', '', '', '']);
   rows.push(['  send→deliver at peak (median run)', n(f.send_peak_delivered_per_s), 'delivered msg/s', ...lat(send?.peak.deliver_ms)]);
   rows.push(['  send→ack at peak (median run)', n(f.send_peak_sends_per_s), 'sends/s', ...lat(send?.peak.ack_ms)]);
-  rows.push(['  send→ack at half peak (median of runs)', n(f.send_half_peak_sends_per_s), 'sends/s', ms(f.send_ack_p50_ms_at_half_peak), ms(f.send_ack_p95_ms_at_half_peak), ms(f.send_ack_p99_ms_at_half_peak)]);
+  rows.push([
+    '  send→ack at half peak (median of runs)',
+    n(f.send_half_peak_sends_per_s),
+    'sends/s',
+    ms(f.send_ack_p50_ms_at_half_peak),
+    ms(f.send_ack_p95_ms_at_half_peak),
+    ms(f.send_ack_p99_ms_at_half_peak),
+  ]);
   if (f.send_server_ack_p99_ms_at_half_peak !== null) {
-    rows.push(['    of which in the server (its /metrics)', '', '', ms(f.send_server_ack_p50_ms_at_half_peak), ms(f.send_server_ack_p95_ms_at_half_peak), ms(f.send_server_ack_p99_ms_at_half_peak)]);
+    rows.push([
+      '    of which in the server (its /metrics)',
+      '',
+      '',
+      ms(f.send_server_ack_p50_ms_at_half_peak),
+      ms(f.send_server_ack_p95_ms_at_half_peak),
+      ms(f.send_server_ack_p99_ms_at_half_peak),
+    ]);
   }
   const bareHalf = c.bareEmit?.half_peak;
   if (f.bare_emit_ack_p99_ms_at_half_peak !== null && bareHalf) {
-    rows.push(['    bare socket.io at the same rate (median of runs)', '', '', ms(bareHalf.ack_p50_ms), ms(bareHalf.ack_p95_ms), ms(bareHalf.ack_p99_ms)]);
+    rows.push([
+      '    bare socket.io at the same rate (median of runs)',
+      '',
+      '',
+      ms(bareHalf.ack_p50_ms),
+      ms(bareHalf.ack_p95_ms),
+      ms(bareHalf.ack_p99_ms),
+    ]);
   }
-  rows.push([`  history first page (${c.historyFirst?.source ?? '?'})`, n(f.history_first_page_requests_per_s), 'req/s', ...lat(c.historyFirst?.latency_ms)]);
-  rows.push([`  history deep page (${c.historyDeep?.source ?? '?'})`, n(f.history_deep_page_requests_per_s), 'req/s', ...lat(c.historyDeep?.latency_ms)]);
+  rows.push([
+    `  history first page (${c.historyFirst?.source ?? '?'})`,
+    n(f.history_first_page_requests_per_s),
+    'req/s',
+    ...lat(c.historyFirst?.latency_ms),
+  ]);
+  rows.push([
+    `  history deep page (${c.historyDeep?.source ?? '?'})`,
+    n(f.history_deep_page_requests_per_s),
+    'req/s',
+    ...lat(c.historyDeep?.latency_ms),
+  ]);
   rows.push([`  reconnect, ${n(f.recovery_missed_messages)} missed: join ack`, '', '', ms(f.recovery_join_ack_ms), '', '']);
   rows.push([`  reconnect, ${n(f.recovery_missed_messages)} missed: all held`, '', '', ms(f.recovery_total_ms), '', '']);
-  rows.push([`  idle memory per socket (${c.memory?.sockets ?? '?'} sockets), after GC`, n(f.idle_memory_kb_per_socket, 1), `KB RSS (heap+external ${n(f.idle_heap_kb_per_socket, 1)} KB)`, '', '', '']);
-  rows.push(['  (bare socket.io, same sockets)', n(f.bare_idle_memory_kb_per_socket, 1), `KB RSS (heap+external ${n(f.bare_idle_heap_kb_per_socket, 1)} KB)`, '', '', '']);
+  rows.push([
+    `  idle memory per socket (${c.memory?.sockets ?? '?'} sockets), after GC`,
+    n(f.idle_memory_kb_per_socket, 1),
+    `KB RSS (heap+external ${n(f.idle_heap_kb_per_socket, 1)} KB)`,
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  (bare socket.io, same sockets)',
+    n(f.bare_idle_memory_kb_per_socket, 1),
+    `KB RSS (heap+external ${n(f.bare_idle_heap_kb_per_socket, 1)} KB)`,
+    '',
+    '',
+    '',
+  ]);
   rows.push(['  monitoring on / off', `${n(f.monitoring_on_ops_per_s)} / ${n(f.monitoring_off_ops_per_s)}`, 'ops/s', '', '', '']);
   out.push(table(rows, ['l', 'r', 'l', 'r', 'r', 'r']));
-  if (sendShape) out.push(`  send load: ${sendShape}; latencies measured in the load process (p50/p95/p99 of the send→ack or send→deliver time).`);
+  if (sendShape)
+    out.push(`  send load: ${sendShape}; latencies measured in the load process (p50/p95/p99 of the send→ack or send→deliver time).`);
   if (c.sendCost) {
-    const top = Object.entries(c.sendCost.redis_by_command).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ');
-    out.push(`  per stored message (${n(c.sendCost.messages)} in the send section): ${c.sendCost.pg_write_transactions_per_message} PostgreSQL write transactions; ` +
-      `${c.sendCost.redis_commands_per_message} Redis commands (${top})`);
+    const top = Object.entries(c.sendCost.redis_by_command)
+      .slice(0, 6)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    out.push(
+      `  per stored message (${n(c.sendCost.messages)} in the send section): ${c.sendCost.pg_write_transactions_per_message} PostgreSQL write transactions; ` +
+        `${c.sendCost.redis_commands_per_message} Redis commands (${top})`,
+    );
   }
   out.push('');
 
   const goals: string[][] = [['RATIO / GOAL', 'value', 'goal', '']];
-  for (const [k, g] of Object.entries(r.goals)) goals.push([`  ${k}`, g.value === null ? '—' : String(g.value), g.goal, g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met']);
+  for (const [k, g] of Object.entries(r.goals))
+    goals.push([`  ${k}`, g.value === null ? '—' : String(g.value), g.goal, g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met']);
   for (const [k, v] of Object.entries(r.ratios)) if (!(k in r.goals)) goals.push([`  ${k}`, v === null ? '—' : String(v), '', '']);
   out.push(table(goals, ['l', 'r', 'l', 'l']));
   out.push('');
 
   if (send) {
-    const ramp: string[][] = [['SEND STEPS', 'offered/s', 'sends/s', 'delivered/s', 'ack p50', 'ack p99', 'server p99', 'failed', 'server CPU %', 'server wait %', 'CPU ms/send', 'load stall max', 'server stall max', 'server GC max']];
+    const ramp: string[][] = [
+      [
+        'SEND STEPS',
+        'offered/s',
+        'sends/s',
+        'delivered/s',
+        'ack p50',
+        'ack p99',
+        'server p99',
+        'failed',
+        'server CPU %',
+        'server wait %',
+        'CPU ms/send',
+        'load stall max',
+        'server stall max',
+        'server GC max',
+      ],
+    ];
     const row = (label: string, st: StepFigure, server = 'chatpop server') => [
-      label, st.offered_per_s === undefined ? '' : n(st.offered_per_s), n(st.sends_per_s), n(st.delivered_per_s), ms(st.ack_ms.p50), ms(st.ack_ms.p99), st.server_ack ? ms(st.server_ack.p99_ms) : '',
-      String(Object.values(st.failed).reduce((a, b) => a + b, 0)), n(st.cpu_pct[server], 0), st.cpu_wait_pct[server] === undefined ? '' : n(st.cpu_wait_pct[server], 0),
-      ms(cpuMsPerSend(st, server)), ms(st.load_loop_delay_ms.max),
-      st.server_gc ? ms(st.server_gc.loop_stall_max_ms) : '', gcCell(st),
+      label,
+      st.offered_per_s === undefined ? '' : n(st.offered_per_s),
+      n(st.sends_per_s),
+      n(st.delivered_per_s),
+      ms(st.ack_ms.p50),
+      ms(st.ack_ms.p99),
+      st.server_ack ? ms(st.server_ack.p99_ms) : '',
+      String(Object.values(st.failed).reduce((a, b) => a + b, 0)),
+      n(st.cpu_pct[server], 0),
+      st.cpu_wait_pct[server] === undefined ? '' : n(st.cpu_wait_pct[server], 0),
+      ms(cpuMsPerSend(st, server)),
+      ms(st.load_loop_delay_ms.max),
+      st.server_gc ? ms(st.server_gc.loop_stall_max_ms) : '',
+      gcCell(st),
     ];
     for (const st of send.ramp) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket`, st));
     for (const st of send.peak_runs.slice(1)) ramp.push(row(`  chatpop closed loop, ${st.depth} outstanding/socket, rerun`, st));
     for (const st of send.load) ramp.push(row(`  chatpop open loop`, st));
     for (const st of send.half_peak_runs) ramp.push(row(`  chatpop open loop, half peak`, st));
     for (const st of c.bareEmit?.ramp ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket`, st, 'bare socket.io'));
-    for (const st of c.bareEmit?.peak_runs.slice(1) ?? []) ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket, rerun`, st, 'bare socket.io'));
+    for (const st of c.bareEmit?.peak_runs.slice(1) ?? [])
+      ramp.push(row(`  bare closed loop, ${st.depth} outstanding/socket, rerun`, st, 'bare socket.io'));
     for (const st of c.bareEmit?.half_peak_runs ?? []) ramp.push(row(`  bare open loop, half peak`, st, 'bare socket.io'));
     out.push(table(ramp, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
-    out.push('  server p99: the ChatPop server\'s own time from a send reaching its handler to its ack (chatpop_socket_event_duration_seconds in /metrics, interpolated in its buckets), ms');
-    out.push('  server wait %: the share of the step the server\'s main thread was ready to run but waited for a core (/proc/PID/schedstat), as % of the step\'s wall time');
-    out.push('  load stall max / server stall max: the longest time the load process / the ChatPop server could not run its event loop in the step, ms');
-    out.push('  server GC max: the longest garbage collection pause of the ChatPop server in the step, ms; "+N mc": full collections in it.');
+    out.push(
+      "  server p99: the ChatPop server's own time from a send reaching its handler to its ack (chatpop_socket_event_duration_seconds in /metrics, interpolated in its buckets), ms",
+    );
+    out.push(
+      "  server wait %: the share of the step the server's main thread was ready to run but waited for a core (/proc/PID/schedstat), as % of the step's wall time",
+    );
+    out.push(
+      '  load stall max / server stall max: the longest time the load process / the ChatPop server could not run its event loop in the step, ms',
+    );
+    out.push(
+      '  server GC max: the longest garbage collection pause of the ChatPop server in the step, ms; "+N mc": full collections in it.',
+    );
     out.push('  A server stall far longer than its GC max is a long task or a wait for a free CPU (see MACHINE below).');
     const steps = sendSteps(send);
     const disorder = steps.reduce((k, st) => k + st.order_errors, 0);
     const lost = steps.reduce((k, st) => k + st.gap_errors, 0);
-    out.push(disorder || lost ? `  DELIVERY ERRORS: ${disorder} message:new out of order or repeated, ${lost} never delivered` : '  every socket received every message:new once, in seq order');
+    out.push(
+      disorder || lost
+        ? `  DELIVERY ERRORS: ${disorder} message:new out of order or repeated, ${lost} never delivered`
+        : '  every socket received every message:new once, in seq order',
+    );
     out.push('');
   }
 
@@ -310,12 +431,22 @@ export function formatTable(r: BenchResults, c: Collected): string {
         ? `SERVER ALLOCATION PROFILE: ${section} (${p.file}; ${p.total} MB allocated, collected or not)`
         : `SERVER CPU PROFILE: ${section} (${p.file}; busy ${p.busy_pct} % of ${p.total} ms)`,
     );
-    out.push(table([['  self %', 'function', 'where'], ...p.top_functions.slice(0, 15).map((t) => [`  ${t.self_pct}`, t.name, t.where])], ['r', 'l', 'l']));
+    out.push(
+      table(
+        [['  self %', 'function', 'where'], ...p.top_functions.slice(0, 15).map((t) => [`  ${t.self_pct}`, t.name, t.where])],
+        ['r', 'l', 'l'],
+      ),
+    );
     const areas = p.by_area.slice(0, 12);
     const callers = p.by_caller_area.slice(0, 12);
     const rows = [['  self %', 'area', 'self %', 'area, native work charged to its caller']];
     for (let i = 0; i < Math.max(areas.length, callers.length); i++) {
-      rows.push([areas[i] ? `  ${areas[i]!.self_pct}` : '', areas[i]?.area ?? '', callers[i] ? String(callers[i]!.self_pct) : '', callers[i]?.area ?? '']);
+      rows.push([
+        areas[i] ? `  ${areas[i]!.self_pct}` : '',
+        areas[i]?.area ?? '',
+        callers[i] ? String(callers[i]!.self_pct) : '',
+        callers[i]?.area ?? '',
+      ]);
     }
     out.push(table(rows, ['r', 'l', 'r', 'l']));
   }
@@ -352,7 +483,10 @@ function formatCpu(c: Collected): string {
 /** What else used the machine over the run: other processes, the kernel's DAMON monitor. */
 function formatMachine(m: MachineFigure): string {
   const others = m.busiest_others.map((o) => `${o.name} ${o.cpu_pct}${o.kernel_thread ? ' (kernel thread)' : ''}`).join(', ');
-  const out = [`MACHINE (what the bench did not start, over its ${m.seconds} s)`, `  busiest other processes, % of one core: ${others || 'none above 0.5'}`];
+  const out = [
+    `MACHINE (what the bench did not start, over its ${m.seconds} s)`,
+    `  busiest other processes, % of one core: ${others || 'none above 0.5'}`,
+  ];
   const d = m.damon;
   if (d) {
     out.push(

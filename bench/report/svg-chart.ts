@@ -36,7 +36,9 @@ export function renderChart(spec: ChartSpec): string {
   const sy = (y: number) => M.top + ph - ((Math.log10(y) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * ph;
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${M.left}" y="24" font-size="16" font-weight="bold">${esc(spec.title)}</text>`);
   out.push(`<text x="${M.left}" y="42" fill="#555">${esc(spec.subtitle)}</text>`);
@@ -65,7 +67,9 @@ export function renderChart(spec: ChartSpec): string {
   for (const r of spec.vrules ?? []) {
     if (!Number.isFinite(r.x) || r.x <= 0) continue;
     out.push(`<line x1="${f(sx(r.x))}" x2="${f(sx(r.x))}" y1="${M.top}" y2="${M.top + ph}" stroke="${r.color}" stroke-dasharray="6 4"/>`);
-    out.push(`<text transform="translate(${f(sx(r.x) - 5)} ${M.top + 8}) rotate(-90)" text-anchor="end" fill="${r.color}">${esc(r.label)}</text>`);
+    out.push(
+      `<text transform="translate(${f(sx(r.x) - 5)} ${M.top + 8}) rotate(-90)" text-anchor="end" fill="${r.color}">${esc(r.label)}</text>`,
+    );
   }
   // Series and legend.
   spec.series.forEach((s, i) => {
@@ -73,10 +77,15 @@ export function renderChart(spec: ChartSpec): string {
     if (p.length) {
       const d = p.map((q, k) => `${k ? 'L' : 'M'}${f(sx(q.x))} ${f(sy(q.y))}`).join(' ');
       out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''}/>`);
-      for (const q of p) out.push(`<circle cx="${f(sx(q.x))}" cy="${f(sy(q.y))}" r="3" fill="${s.color}"><title>${esc(`${s.name}: ${fmt(q.y)} ms at ${fmt(q.x)}/s`)}</title></circle>`);
+      for (const q of p)
+        out.push(
+          `<circle cx="${f(sx(q.x))}" cy="${f(sy(q.y))}" r="3" fill="${s.color}"><title>${esc(`${s.name}: ${fmt(q.y)} ms at ${fmt(q.x)}/s`)}</title></circle>`,
+        );
     }
     const ly = M.top + 10 + i * 20;
-    out.push(`<line x1="${W - M.right + 14}" x2="${W - M.right + 38}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''}/>`);
+    out.push(
+      `<line x1="${W - M.right + 14}" x2="${W - M.right + 38}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''}/>`,
+    );
     out.push(`<text x="${W - M.right + 44}" y="${ly + 4}">${esc(s.name)}</text>`);
   });
   out.push('</svg>');

@@ -53,7 +53,11 @@ export async function measureIdleMemory(
   watch: (w: Watched) => () => void,
 ): Promise<MemoryFigure> {
   const worker = startWorker('load-socket', 'load-socket (idle)');
-  const unwatch = watch({ role: `load: idle sockets → ${name}`, pid: worker.pid, what: 'node dist/bench/load/load-socket.js: idle sockets (memory)' });
+  const unwatch = watch({
+    role: `load: idle sockets → ${name}`,
+    pid: worker.pid,
+    what: 'node dist/bench/load/load-socket.js: idle sockets (memory)',
+  });
   const spread = (n: number) =>
     rooms.map((r, i) => ({
       code: r.code,

@@ -146,7 +146,9 @@ function isolated(env: Record<string, string>): Record<string, string> {
 }
 
 function runChild(env: Record<string, string>, params: CostParams, watch: MonitoringCostOptions['watch']): Promise<MonitoringCost> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(REDIS_|DATABASE_|ADMIN_|SESSION_|OTEL_|ENABLE_MONITORING)/.test(k)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(REDIS_|DATABASE_|ADMIN_|SESSION_|OTEL_|ENABLE_MONITORING)/.test(k)),
+  );
   // --expose-gc: the pairs start from a collected heap (see child()).
   const child = spawn(process.execPath, ['--expose-gc', __filename, '--child', JSON.stringify(params)], {
     env: { ...inherited, ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
@@ -162,7 +164,11 @@ function runChild(env: Record<string, string>, params: CostParams, watch: Monito
     child.once('error', reject);
     child.once('close', (code) => {
       unwatch?.();
-      const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      const last = stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
       if (code !== 0 || !last) return reject(new Error(`monitoring-cost child exited ${code}: ${(stderr || stdout).slice(-2000)}`));
       resolve(JSON.parse(last) as MonitoringCost);
     });
@@ -171,7 +177,10 @@ function runChild(env: Record<string, string>, params: CostParams, watch: Monito
 
 /** In the child: telemetry first, then the app, then alternating slices. Prints one JSON line. */
 async function child(params: CostParams): Promise<void> {
-  const [{ Monitor }, { ATTR, startTelemetry, traced }] = await Promise.all([import('../../src/monitoring'), import('../../src/telemetry')]);
+  const [{ Monitor }, { ATTR, startTelemetry, traced }] = await Promise.all([
+    import('../../src/monitoring'),
+    import('../../src/telemetry'),
+  ]);
   const monitor = new Monitor({ pod: 'monitoring-cost', enabled: false });
   const telemetry = startTelemetry({ monitor, serviceName: 'chatpop-bench' });
   const notes: string[] = [];
@@ -213,9 +222,8 @@ async function child(params: CostParams): Promise<void> {
     const plan = [
       { on: true, ms: params.warmMs, warm: true },
       { on: false, ms: params.warmMs, warm: true },
-      ...Array.from(
-        { length: params.pairs },
-        (_, pair) => (pair % 2 === 0 ? [false, true] : [true, false]).map((on) => ({ on, ms: params.sliceMs, warm: false })),
+      ...Array.from({ length: params.pairs }, (_, pair) =>
+        (pair % 2 === 0 ? [false, true] : [true, false]).map((on) => ({ on, ms: params.sliceMs, warm: false })),
       ).flat(),
     ];
     const measured: { on: boolean; opsPerS: number; cpuUsPerOp: number; spans: number; seconds: number; mode: string }[] = [];
@@ -254,7 +262,8 @@ async function child(params: CostParams): Promise<void> {
       Array.from({ length: params.concurrency }, async (_, w) => {
         for (let i = 0; running; i++) {
           const room = rooms[(w + i) % rooms.length];
-          if (i % (READS_PER_SEND + 1) === 0) await app.chat.send.send(room.session, room.code, { content: `load ${sent++}`, channel: 'main' });
+          if (i % (READS_PER_SEND + 1) === 0)
+            await app.chat.send.send(room.session, room.code, { content: `load ${sent++}`, channel: 'main' });
           else await app.chat.history.page(room.code, 'main', { mode: 'newest', limit: 50 });
           ops++;
           if (running && performance.now() >= open.until) running = nextSlice();
@@ -262,7 +271,11 @@ async function child(params: CostParams): Promise<void> {
       }),
     );
 
-    const slices: MonitoringCost['slices'] = measured.map((m) => ({ monitoring: m.on ? 'on' : 'off', ops_per_s: round1(m.opsPerS), cpu_us_per_op: round1(m.cpuUsPerOp) }));
+    const slices: MonitoringCost['slices'] = measured.map((m) => ({
+      monitoring: m.on ? 'on' : 'off',
+      ops_per_s: round1(m.opsPerS),
+      cpu_us_per_op: round1(m.cpuUsPerOp),
+    }));
     const ratios: number[] = [];
     const cpuRatios: number[] = [];
     for (let i = 0; i + 1 < measured.length; i += 2) {
@@ -280,7 +293,8 @@ async function child(params: CostParams): Promise<void> {
       setMonitoring(on);
       const attrs = { [ATTR.chatCode]: 'BENCH001', [ATTR.op]: 'page' };
       const run = async (n: number) => {
-        for (let i = 0; i < n; i++) await traced('cache.read', attrs, async (span) => void span.setAttributes({ [ATTR.cacheResult]: 'hit', [ATTR.cacheCount]: 50 }));
+        for (let i = 0; i < n; i++)
+          await traced('cache.read', attrs, async (span) => void span.setAttributes({ [ATTR.cacheResult]: 'hit', [ATTR.cacheCount]: 50 }));
       };
       await run(Math.min(5000, params.spanCalls)); // warm-up
       const t0 = performance.now();
@@ -288,7 +302,8 @@ async function child(params: CostParams): Promise<void> {
       return ((performance.now() - t0) * 1000) / params.spanCalls;
     };
     const spanUs = { on: await spanCost(true), off: await spanCost(false) };
-    const of = (setting: 'on' | 'off', key: 'ops_per_s' | 'cpu_us_per_op') => median(slices.filter((p) => p.monitoring === setting).map((p) => p[key]));
+    const of = (setting: 'on' | 'off', key: 'ops_per_s' | 'cpu_us_per_op') =>
+      median(slices.filter((p) => p.monitoring === setting).map((p) => p[key]));
     const on = of('on', 'ops_per_s');
     const off = of('off', 'ops_per_s');
     if (Math.min(on, off) < TARGET_OPS_PER_S) notes.push(`below ${TARGET_OPS_PER_S} ops/s: the monitor was not measured at load`);

@@ -23,11 +23,17 @@ export async function measureRecovery(
   watch: (w: Watched) => () => void,
 ): Promise<RecoveryFigure> {
   const worker = startWorker('load-recovery');
-  const unwatch = watch({ role: 'load: recovery client', pid: worker.pid, what: 'node dist/bench/load/load-recovery.js: reconnect recovery' });
+  const unwatch = watch({
+    role: 'load: recovery client',
+    pid: worker.pid,
+    what: 'node dist/bench/load/load-recovery.js: reconnect recovery',
+  });
   try {
     const runs: RecoveryResult[] = [];
     for (let i = 0; i < repeats; i++) {
-      runs.push(await worker.call<RecoveryResult>('run', { url, code: room.code, token: room.tokens[0], senderToken: room.tokens[1], missed }));
+      runs.push(
+        await worker.call<RecoveryResult>('run', { url, code: room.code, token: room.tokens[0], senderToken: room.tokens[1], missed }),
+      );
     }
     return {
       missed,

@@ -43,8 +43,20 @@ export async function measureRedis(
     readWindow = (await redis.script('LOAD', fs.readFileSync(path.join(luaDir, 'read-window-2.lua'), 'utf8'))) as string;
     // A full window to read from, written the way ChatPop writes one.
     const triples: (string | number)[] = [];
-    for (let seq = 1; seq <= WINDOW_SIZE; seq++) triples.push(seq, seq, JSON.stringify(bareMessage(WINDOW_CODE, seq, benchContent(`w ${seq}`))));
-    await redis.evalsha(upsert, 2, keys.window(WINDOW_CODE, 'main'), keys.meta(WINDOW_CODE), 'rebuild', WINDOW_SIZE, TTL_SECONDS, 'main', WINDOW_SIZE, ...triples);
+    for (let seq = 1; seq <= WINDOW_SIZE; seq++)
+      triples.push(seq, seq, JSON.stringify(bareMessage(WINDOW_CODE, seq, benchContent(`w ${seq}`))));
+    await redis.evalsha(
+      upsert,
+      2,
+      keys.window(WINDOW_CODE, 'main'),
+      keys.meta(WINDOW_CODE),
+      'rebuild',
+      WINDOW_SIZE,
+      TTL_SECONDS,
+      'main',
+      WINDOW_SIZE,
+      ...triples,
+    );
   } finally {
     redis.disconnect();
   }
@@ -52,8 +64,32 @@ export async function measureRedis(
   const commands: Record<string, string[]> = {
     zadd: ['ZADD', keys.window(WRITE_CODE, 'main') + ':zadd', '__rand_int__', json],
     zrangebyscore_50: ['ZRANGEBYSCORE', keys.window(WINDOW_CODE, 'main'), String(WINDOW_SIZE - 49), String(WINDOW_SIZE), 'WITHSCORES'],
-    evalsha_upsert_append: ['EVALSHA', upsert, '2', keys.window(WRITE_CODE, 'main'), keys.meta(WRITE_CODE), 'append', String(WINDOW_SIZE), String(TTL_SECONDS), 'main', '0', '__rand_int__', '1', json],
-    evalsha_read_window_50: ['EVALSHA', readWindow, '2', keys.window(WINDOW_CODE, 'main'), keys.meta(WINDOW_CODE), 'main', 'newest', '0', '50'],
+    evalsha_upsert_append: [
+      'EVALSHA',
+      upsert,
+      '2',
+      keys.window(WRITE_CODE, 'main'),
+      keys.meta(WRITE_CODE),
+      'append',
+      String(WINDOW_SIZE),
+      String(TTL_SECONDS),
+      'main',
+      '0',
+      '__rand_int__',
+      '1',
+      json,
+    ],
+    evalsha_read_window_50: [
+      'EVALSHA',
+      readWindow,
+      '2',
+      keys.window(WINDOW_CODE, 'main'),
+      keys.meta(WINDOW_CODE),
+      'main',
+      'newest',
+      '0',
+      '50',
+    ],
     publish: ['PUBLISH', 'bench:adapter', json],
   };
 
@@ -61,7 +97,20 @@ export async function measureRedis(
   for (const [name, args] of Object.entries(commands)) {
     const runs: { rps: number; p50: number; p95: number; p99: number }[] = [];
     for (let i = 0; i < repeats; i++) {
-      const { stdout } = await run(REDIS_BENCHMARK, ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-n', String(requests), '-r', '1000000', '--csv', ...args]);
+      const { stdout } = await run(REDIS_BENCHMARK, [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-c',
+        String(clients),
+        '-n',
+        String(requests),
+        '-r',
+        '1000000',
+        '--csv',
+        ...args,
+      ]);
       runs.push(parseCsv(stdout));
     }
     const mid = [...runs].sort((a, b) => a.rps - b.rps)[(runs.length - 1) >> 1]!;
@@ -78,7 +127,10 @@ export async function measureRedis(
 
 /** redis-benchmark --csv: a header line, then `"test","rps","avg",…,"p50","p95","p99","max"`. */
 function parseCsv(stdout: string): { rps: number; p50: number; p95: number; p99: number } {
-  const lines = stdout.trim().split('\n').filter((l) => l.startsWith('"'));
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('"'));
   const header = (lines[0] ?? '').split('","').map((s) => s.replace(/"/g, ''));
   // The test name (our command line) may itself hold commas and quotes: read the numbers from the end.
   const numbers = (lines[1] ?? '').match(/"([\d.]+)"/g)?.map((s) => Number(s.replace(/"/g, ''))) ?? [];

@@ -83,7 +83,13 @@ async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: W
     for (let i = 0; i < n; i++) {
       const w = startWorker('load-socket', `load-socket#${i + 1}`);
       workers.push(w);
-      unwatch.push(watch({ role: `load: socket.io clients → ${target.name} #${i + 1}`, pid: w.pid, what: 'node dist/bench/load/load-socket.js: socket.io-client sockets (send loads)' }));
+      unwatch.push(
+        watch({
+          role: `load: socket.io clients → ${target.name} #${i + 1}`,
+          pid: w.pid,
+          what: 'node dist/bench/load/load-socket.js: socket.io-client sockets (send loads)',
+        }),
+      );
     }
     const shares = workers.map((_, i) => target.rooms.filter((_, r) => r % n === i));
     await callAll(workers, 'connect', (i) => ({ url: target.url, rooms: shares[i] }));
@@ -106,7 +112,13 @@ async function connectWorkers(target: SendTarget, s: BenchSettings, watch: (w: W
 
 type Connected = Awaited<ReturnType<typeof connectWorkers>>;
 
-async function step(c: Connected, meter: CpuMeter, cmd: 'closed' | 'open', args: (i: number) => object, label: Partial<StepFigure>): Promise<StepFigure> {
+async function step(
+  c: Connected,
+  meter: CpuMeter,
+  cmd: 'closed' | 'open',
+  args: (i: number) => object,
+  label: Partial<StepFigure>,
+): Promise<StepFigure> {
   const bucketsBefore = await c.sendBuckets?.();
   const from = Date.now();
   meter.start();

@@ -18,9 +18,21 @@ export const SERVER_EVENTS = [
   { event: 'message:pinned', payload: 'Message', summary: 'A message was pinned' },
   { event: 'reaction:updated', payload: 'ReactionUpdate', summary: "A message's reaction counts changed" },
   { event: 'presence:updated', payload: 'PresenceUpdate', summary: "A chat's online list changed" },
-  { event: 'inbox:updated', payload: 'InboxUpdate', summary: "To a user's sockets: a chat of theirs changed (at most one per chat per second)" },
-  { event: 'conversation:created', payload: 'ConversationCreated', summary: "To a user's sockets: someone opened a 1:1 conversation with them" },
-  { event: 'participant:renamed', payload: 'ParticipantRenamed', summary: "An anonymous participant's name went to its registered owner; it posts under username (name~N) now" },
+  {
+    event: 'inbox:updated',
+    payload: 'InboxUpdate',
+    summary: "To a user's sockets: a chat of theirs changed (at most one per chat per second)",
+  },
+  {
+    event: 'conversation:created',
+    payload: 'ConversationCreated',
+    summary: "To a user's sockets: someone opened a 1:1 conversation with them",
+  },
+  {
+    event: 'participant:renamed',
+    payload: 'ParticipantRenamed',
+    summary: "An anonymous participant's name went to its registered owner; it posts under username (name~N) now",
+  },
 ] as const satisfies readonly { event: string; payload: keyof ApiSchemas; summary: string }[];
 
 /** `chat:join` → `chatJoin`: component names (AsyncAPI keys allow no colon). */
@@ -52,7 +64,12 @@ export function buildAsyncApi(schemas: ApiSchemas = apiSchemas): JsonSchema {
   }
   for (const e of SERVER_EVENTS) {
     message(key(e.event), e.event, e.payload, e.summary);
-    operations[key(e.event)] = { action: 'send', channel: { $ref: '#/channels/socket' }, summary: e.summary, messages: [{ $ref: `#/channels/socket/messages/${key(e.event)}` }] };
+    operations[key(e.event)] = {
+      action: 'send',
+      channel: { $ref: '#/channels/socket' },
+      summary: e.summary,
+      messages: [{ $ref: `#/channels/socket/messages/${key(e.event)}` }],
+    };
   }
 
   return {

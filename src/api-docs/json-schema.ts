@@ -21,7 +21,11 @@ function portablePatterns(ctx: { jsonSchema: Record<string, unknown> }): void {
  * The JSON Schemas of named zod schemas, each referring to the others by `uri(name)`. Input side:
  * what a request may send (defaults make a field optional, query numbers are strings).
  */
-export function toComponents(named: Record<string, z.ZodType>, target: 'draft-2020-12' | 'draft-07', uri: (name: string) => string): Record<string, JsonSchema> {
+export function toComponents(
+  named: Record<string, z.ZodType>,
+  target: 'draft-2020-12' | 'draft-07',
+  uri: (name: string) => string,
+): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, { target, io: 'input', uri, unrepresentable: 'any', override: portablePatterns });

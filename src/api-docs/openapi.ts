@@ -23,10 +23,16 @@ function response(r: RestResponse): JsonSchema {
   if (!r.body) return { description: r.description };
   if (typeof r.body === 'string') return { description: r.description, content: json({ $ref: ref(r.body) }) };
   if ('oneOf' in r.body) return { description: r.description, content: json({ anyOf: r.body.oneOf.map((n) => ({ $ref: ref(n) })) }) };
-  return { description: r.description, content: { [r.body.mediaType]: { schema: r.body.mediaType === 'application/json' ? { type: 'object' } : { type: 'string' } } } };
+  return {
+    description: r.description,
+    content: { [r.body.mediaType]: { schema: r.body.mediaType === 'application/json' ? { type: 'object' } : { type: 'string' } } },
+  };
 }
 
-const errorResponse = (status: number, admin: boolean) => ({ description: `Error: ${codesOf(status, admin).join(', ')}`, content: json({ $ref: ref('Error') }) });
+const errorResponse = (status: number, admin: boolean) => ({
+  description: `Error: ${codesOf(status, admin).join(', ')}`,
+  content: json({ $ref: ref('Error') }),
+});
 
 const opId = (op: RestOperation) =>
   op.method +
@@ -59,7 +65,8 @@ export function buildOpenApi(schemas: ApiSchemas = apiSchemas): JsonSchema {
       // Query parameters are the query schema's properties; that schema itself is no component.
       const q = components[`${opId(op)}Query`] as { properties: Record<string, JsonSchema>; required?: string[] };
       delete components[`${opId(op)}Query`];
-      for (const [name, schema] of Object.entries(q.properties)) parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+      for (const [name, schema] of Object.entries(q.properties))
+        parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
     }
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(op.responses)) responses[status] = response(r);
@@ -90,7 +97,7 @@ export function buildOpenApi(schemas: ApiSchemas = apiSchemas): JsonSchema {
     components: {
       schemas: components,
       securitySchemes: {
-        userToken: { type: 'http', scheme: 'bearer', description: 'a registered user\'s token (POST /api/auth/register, /login)' },
+        userToken: { type: 'http', scheme: 'bearer', description: "a registered user's token (POST /api/auth/register, /login)" },
         sessionToken: { type: 'http', scheme: 'bearer', description: 'a chat session token (POST /api/chats/{code}/join)' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (staff routes; 503 admin_disabled while unset)' },
       },

@@ -1,6 +1,16 @@
 import type { z } from 'zod';
 import { responses } from '../http';
-import { ackErrorSchema, ackSchema, ackSchemas, errorCodeSchema, lastMessagePreviewSchema, messageViewSchema, reactionsSchema, serverEventSchemas, socketInputs } from '../realtime';
+import {
+  ackErrorSchema,
+  ackSchema,
+  ackSchemas,
+  errorCodeSchema,
+  lastMessagePreviewSchema,
+  messageViewSchema,
+  reactionsSchema,
+  serverEventSchemas,
+  socketInputs,
+} from '../realtime';
 
 const { restResponseSchemas } = responses;
 const { joinPayload, leavePayload, reactPayload, sendPayload } = socketInputs;

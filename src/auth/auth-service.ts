@@ -37,10 +37,7 @@ export class AuthService {
   async register(username: string, password: string): Promise<{ user: UserView; token: string }> {
     const key = usernameKey(username);
     if (isReservedUsername(key)) throw AppError.forbidden(`the username ${username} is reserved for the service`);
-    const user = Object.assign(
-      new User(),
-      { username: key, displayName: username, passwordHash: await this.passwords.hash(password) },
-    );
+    const user = Object.assign(new User(), { username: key, displayName: username, passwordHash: await this.passwords.hash(password) });
     try {
       await this.users.insert(user);
     } catch (err) {

@@ -34,18 +34,23 @@ export class TokenService {
   /** Refuses a user's tokens issued before their last logout; none until the app sets it. */
   revocations: RevocationLookup | null = null;
 
-  constructor(secret: string, private readonly ttl = { session: '30d', user: '7d' }) {
+  constructor(
+    secret: string,
+    private readonly ttl = { session: '30d', user: '7d' },
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 
   sign(claims: Claims): Promise<string> {
-    return new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: 'HS256' })
-      // In ms (a fraction of a second), so a token issued right after a logout is told from one before it.
-      .setIssuedAt(Date.now() / 1000)
-      .setIssuer('chatpop')
-      .setExpirationTime(claims.typ === 'session' ? this.ttl.session : this.ttl.user)
-      .sign(this.key);
+    return (
+      new SignJWT({ ...claims })
+        .setProtectedHeader({ alg: 'HS256' })
+        // In ms (a fraction of a second), so a token issued right after a logout is told from one before it.
+        .setIssuedAt(Date.now() / 1000)
+        .setIssuer('chatpop')
+        .setExpirationTime(claims.typ === 'session' ? this.ttl.session : this.ttl.user)
+        .sign(this.key)
+    );
   }
 
   /** The claims of a valid token, or unauthorized. */

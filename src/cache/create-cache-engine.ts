@@ -36,12 +36,17 @@ export async function createCacheEngine(config: Config, log?: Logger): Promise<C
   if (noDatabase) {
     // Serving would put the cache in database 0, beside whatever lives there, and the jobs refuse it.
     client.disconnect();
-    throw new ConfigError('REDIS_URL', `Redis has no database ${noDatabase.db} (${noDatabase.err.message}); name one it has (0-15 unless its "databases" setting says otherwise)`);
+    throw new ConfigError(
+      'REDIS_URL',
+      `Redis has no database ${noDatabase.db} (${noDatabase.err.message}); name one it has (0-15 unless its "databases" setting says otherwise)`,
+    );
   }
   if (!ready) {
     // Once, at start: the reason an operator needs; /health reports the cache from then on.
     log?.warn(
-      refused ? 'Redis refused the password: serving from the database until it accepts one (check the password in REDIS_URL)' : 'Redis not ready at start: serving from the database, reconnecting in the background',
+      refused
+        ? 'Redis refused the password: serving from the database until it accepts one (check the password in REDIS_URL)'
+        : 'Redis not ready at start: serving from the database, reconnecting in the background',
     );
   }
   return new RedisEngine(client, cacheLimits(config));

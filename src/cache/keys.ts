@@ -6,8 +6,7 @@ import type { Channel } from '../domain';
  */
 export const keys = {
   /** sorted set, score = seq: the newest messages of a channel (JSON members) */
-  window: (code: string, channel: Channel) =>
-    channel === 'main' ? `chat:{${code}}:messages` : `chat:{${code}}:backroom`,
+  window: (code: string, channel: Channel) => (channel === 'main' ? `chat:{${code}}:messages` : `chat:{${code}}:backroom`),
   /** hash: `main` / `backroom` → the highest seq the window knows of (the chat's last seq) */
   meta: (code: string) => `chat:{${code}}:meta`,
   /** sorted set, score = pinned_until (ms): active pins (JSON members) */

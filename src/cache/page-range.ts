@@ -1,8 +1,6 @@
 /** Which part of a channel's history a reader wants. */
 export type PageRequest =
-  | { mode: 'newest'; limit: number }
-  | { mode: 'before'; before: number; limit: number }
-  | { mode: 'after'; after: number; limit: number };
+  { mode: 'newest'; limit: number } | { mode: 'before'; before: number; limit: number } | { mode: 'after'; after: number; limit: number };
 
 /**
  * The inclusive seq range a page covers, given the channel's last seq. Seqs are contiguous from 1,

@@ -8,7 +8,10 @@ import type { RepairQueue } from './repair-queue';
  * the repair queue instead, which rebuilds it from the database once the cache answers.
  */
 export class CacheWriter {
-  constructor(private readonly engine: CacheEngine, private readonly repair: RepairQueue) {}
+  constructor(
+    private readonly engine: CacheEngine,
+    private readonly repair: RepairQueue,
+  ) {}
 
   append(code: string, channel: Channel, messages: CachedMessage[]): Promise<void> {
     return this.write(code, messages.length, 'append', () => this.engine.append(code, channel, messages));

@@ -68,7 +68,11 @@ export class ChatService {
     this.joinHooks.push(hook);
   }
 
-  constructor(private readonly store: MessageStore, private readonly tokens: TokenService, private readonly events: ChatEvents) {}
+  constructor(
+    private readonly store: MessageStore,
+    private readonly tokens: TokenService,
+    private readonly events: ChatEvents,
+  ) {}
 
   async create(user: UserClaims, name: string): Promise<ChatView> {
     for (let attempt = 0; ; attempt++) {
@@ -146,7 +150,8 @@ export class ChatService {
         const winner = await participants.byUsername(chat.id, key);
         if (!winner) throw err;
         participant = winner;
-        if (participant.userId === null || participant.userId !== user?.sub) throw AppError.conflict(`the username ${username} is taken in this chat`);
+        if (participant.userId === null || participant.userId !== user?.sub)
+          throw AppError.conflict(`the username ${username} is taken in this chat`);
       }
     }
     const view = toParticipantView(participant, code);

@@ -56,10 +56,8 @@ export function createChatServices(deps: {
   const rebuilder = new WindowRebuilder(store, deps.cache, deps.limits);
   const repair = new RepairQueue(deps.cache, (code) => rebuilder.rebuild(code), deps.log);
   const history = new HistoryService(store, deps.cache, repair, deps.limits, new PageMemo());
-  const changed = ({ chat_code, message }: { chat_code: string; message: MessageView }) => history.messageChanged(
-    chat_code,
-    message.channel,
-  );
+  const changed = ({ chat_code, message }: { chat_code: string; message: MessageView }) =>
+    history.messageChanged(chat_code, message.channel);
   for (const name of ['message:updated', 'message:deleted', 'message:pinned', 'reaction:updated'] as const) events.on(name, changed);
   const writer = new CacheWriter(deps.cache, repair);
   const limiter = new RateLimiter(deps.sendRateLimitPer10s, 10);

@@ -20,7 +20,6 @@ export interface ChatEventMap {
   'participant:renamed': [ParticipantRenamed];
 }
 
-
 /** A chat's change that can change its members' inboxes: a send, an edit or a delete. */
 export interface InboxChange {
   chat_code: string;
@@ -39,7 +38,8 @@ export class ChatEvents extends EventEmitter<ChatEventMap> {
 
   /** Calls `listener` on every send, edit and delete (what inboxes show); returns the unsubscribe. */
   onInboxChange(listener: (change: InboxChange) => void): () => void {
-    const onSend = ({ chat_code, channel, members_version }: ChatEventMap['messages:new'][0]) => listener({ chat_code, channel, members_version });
+    const onSend = ({ chat_code, channel, members_version }: ChatEventMap['messages:new'][0]) =>
+      listener({ chat_code, channel, members_version });
     const onChange = ({ chat_code, message }: { chat_code: string; message: MessageView }) =>
       listener({ chat_code, channel: message.channel, members_version: null });
     this.on('messages:new', onSend);

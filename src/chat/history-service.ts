@@ -40,7 +40,14 @@ export class HistoryService {
       const { lo, hi, entries, lastSeq } = cached;
       const expected = Math.max(0, hi - lo + 1);
       if (entries.length !== expected) return this.hybrid(code, channel, req, cached as WindowRead & { lastSeq: number });
-      const page = this.finish(req, entries.map((e) => e.json), 'cache', lastSeq, lo, hi);
+      const page = this.finish(
+        req,
+        entries.map((e) => e.json),
+        'cache',
+        lastSeq,
+        lo,
+        hi,
+      );
       if (req.mode === 'newest') this.memo.set(code, channel, req.limit, { page, state: { lastSeq, count: cached.count } }, generation);
       return page;
     }
@@ -53,7 +60,12 @@ export class HistoryService {
   }
 
   /** Messages after `sinceSeq`, oldest first, at most `max`; `complete` false when more were missed. */
-  async missedSince(code: string, channel: Channel, sinceSeq: number, max = 500): Promise<{
+  async missedSince(
+    code: string,
+    channel: Channel,
+    sinceSeq: number,
+    max = 500,
+  ): Promise<{
     messages: MessageView[];
     lastSeq: number;
     complete: boolean;
@@ -76,7 +88,9 @@ export class HistoryService {
         const now = await this.states.run(`${code}:${channel}`, () => this.engine.windowState(code, channel));
         const current = now !== null && now.lastSeq === kept.state.lastSeq && now.count === kept.state.count;
         // Serving a kept page is a page read the cache answered; a stale one was only a check before the real read.
-        span.setAttributes(current ? { [ATTR.cacheResult]: 'hit', [ATTR.cacheCount]: kept.page.items.length } : { [ATTR.op]: 'window-state' });
+        span.setAttributes(
+          current ? { [ATTR.cacheResult]: 'hit', [ATTR.cacheCount]: kept.page.items.length } : { [ATTR.op]: 'window-state' },
+        );
         return current ? kept.page : null;
       });
     } catch {
@@ -89,7 +103,12 @@ export class HistoryService {
       return await traced('cache.read', { [ATTR.chatCode]: code, [ATTR.op]: 'page' }, async (span) => {
         const read = await this.engine.readPage(code, channel, req);
         const expected = Math.max(0, read.hi - read.lo + 1);
-        const result = read.lastSeq === null || (read.entries.length === 0 && expected > 0) ? 'miss' : read.entries.length === expected ? 'hit' : 'partial';
+        const result =
+          read.lastSeq === null || (read.entries.length === 0 && expected > 0)
+            ? 'miss'
+            : read.entries.length === expected
+              ? 'hit'
+              : 'partial';
         span.setAttributes({ [ATTR.cacheResult]: result, [ATTR.cacheCount]: read.entries.length });
         return read;
       });
@@ -133,7 +152,14 @@ export class HistoryService {
     const { lo, hi } = pageRange(lastSeq, req);
     const rows = await this.store.page(chat, channel, lo, hi);
     this.repair.enqueue(code);
-    return this.finish(req, rows.map((m) => JSON.stringify(toMessageView(m, code))), 'db', lastSeq, lo, hi);
+    return this.finish(
+      req,
+      rows.map((m) => JSON.stringify(toMessageView(m, code))),
+      'db',
+      lastSeq,
+      lo,
+      hi,
+    );
   }
 
   private finish(req: PageRequest, ascending: string[], source: HistorySource, lastSeq: number, lo: number, hi: number): HistoryPage {

@@ -48,7 +48,11 @@ export const content = z
 export const chatCode = z.string().regex(/^[A-Z0-9]{8}$/, 'chat code is 8 characters A–Z 0–9');
 export const channel = z.enum(['main', 'backroom']);
 export const uuid = z.string().uuid('must be a UUID');
-export const clientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, 'client_id may hold letters, digits and _ . : -');
+export const clientId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.:-]+$/, 'client_id may hold letters, digits and _ . : -');
 /**
  * Participant names: letters, digits, _ . - ; 1..32 characters, checked as NFKC makes them (fullwidth
  * `ａｌｉｃｅ` is `alice`) and counted again once case-folded, the form stored (`İ` folds to two).
@@ -62,7 +66,10 @@ export const participantName = z
       .string()
       // `~N` ends only the names renames give (chat-service), so their holders can rejoin under them.
       .regex(/^(?=.{1,32}$)[\p{L}\p{N}_.-]+(~\d{1,4})?$/u, 'username is 1–32 letters, digits, _ . or -')
-      .refine((v) => charCount(usernameKey(v)) <= MAX_USERNAME_CHARS, `username is more than ${MAX_USERNAME_CHARS} characters once its letter case is folded`),
+      .refine(
+        (v) => charCount(usernameKey(v)) <= MAX_USERNAME_CHARS,
+        `username is more than ${MAX_USERNAME_CHARS} characters once its letter case is folded`,
+      ),
   );
 /** Account names are stricter (ASCII once NFKC has made fullwidth letters plain): they become reserved in every chat. */
 export const accountName = z
@@ -90,7 +97,11 @@ export type SendInput = z.infer<typeof sendInput>;
 export const editInput = z.object({ content });
 export const pinInput = z.object({
   amount_cents: z.number().int().min(0).max(100_000_000),
-  duration_minutes: z.number().int().min(1).max(7 * 24 * 60),
+  duration_minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
 });
 export const reactionInput = z.object({ emoji });
 export const readInput = z.object({ seq: z.number().int().min(0) });
@@ -110,7 +121,11 @@ export const conversationInput = z.object({ with: accountName });
 export const profileUpdateInput = z.object({ display_name: accountName });
 
 /** A query-string number: decimal digits only, so 0x10, 1e2, " 5" or an empty value are refused, not read. */
-const queryInt = (what: string) => z.string().regex(/^\d{1,10}$/, `${what} must be a whole number`).transform(Number);
+const queryInt = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/, `${what} must be a whole number`)
+    .transform(Number);
 export const historyQuery = z
   .object({
     limit: queryInt('limit').pipe(z.number().min(1, 'limit is 1..200').max(200, 'limit is 1..200')).default(50),

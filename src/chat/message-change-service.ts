@@ -62,7 +62,11 @@ export async function changeMessage(
 
 /** Edits and deletes, by the author or the chat's host. */
 export class MessageChangeService {
-  constructor(private readonly store: MessageStore, private readonly writer: CacheWriter, private readonly events: ChatEvents) {}
+  constructor(
+    private readonly store: MessageStore,
+    private readonly writer: CacheWriter,
+    private readonly events: ChatEvents,
+  ) {}
 
   async edit(session: SessionClaims, code: string, id: string, content: string): Promise<MessageView> {
     return this.apply(session, code, id, 'edit', 'message:updated', (m) => {

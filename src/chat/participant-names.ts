@@ -14,7 +14,11 @@ export const NAME_TTL_MS = 30_000;
 export class ParticipantNames {
   private readonly names = new Map<string, { username: string; until: number }>();
 
-  constructor(private readonly store: MessageStore, events: ChatEvents, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly store: MessageStore,
+    events: ChatEvents,
+    private readonly now: () => number = Date.now,
+  ) {
     events.on('participant:renamed', (r) => this.renamed(r));
   }
 

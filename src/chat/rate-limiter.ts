@@ -9,7 +9,11 @@ export class RateLimiter {
    * @param capacity burst size
    * @param perSeconds the time in which a full bucket refills
    */
-  constructor(private readonly capacity: number, private readonly perSeconds: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly perSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Takes one token; returns 0 when allowed, else the seconds to wait. */
   take(key: string): number {

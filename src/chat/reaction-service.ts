@@ -9,9 +9,19 @@ import type { MessageStore } from './message-store';
 
 /** One reaction per participant and emoji; counts live on the message and in the reactions hash. */
 export class ReactionService {
-  constructor(private readonly store: MessageStore, private readonly writer: CacheWriter, private readonly events: ChatEvents) {}
+  constructor(
+    private readonly store: MessageStore,
+    private readonly writer: CacheWriter,
+    private readonly events: ChatEvents,
+  ) {}
 
-  async react(session: SessionClaims, code: string, messageId: string, emoji: string, op: 'add' | 'remove'): Promise<Record<string, number>> {
+  async react(
+    session: SessionClaims,
+    code: string,
+    messageId: string,
+    emoji: string,
+    op: 'add' | 'remove',
+  ): Promise<Record<string, number>> {
     if (session.code !== code) throw AppError.forbidden('this session token belongs to another chat');
     const { view, changed } = await changeMessage(this.store, this.writer, code, messageId, `reaction.${op}`, async (m, _version, tx) => {
       if (m.channel === 'backroom') await assertBackroomMember(this.store, session, tx);

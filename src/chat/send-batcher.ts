@@ -107,7 +107,12 @@ export class SendBatcher<V> {
       const results: BatchResult<V>[] = committed.sends;
       const fresh = results.filter((r) => !r.duplicate);
       if (fresh.length) {
-        const published = await this.afterCommit(group.chat.code, group.channel, fresh.map((r) => r.message), committed.membersVersion);
+        const published = await this.afterCommit(
+          group.chat.code,
+          group.channel,
+          fresh.map((r) => r.message),
+          committed.membersVersion,
+        );
         fresh.forEach((r, i) => (r.published = published[i]));
       }
       group.sends.forEach((p, i) => p.resolve(results[i]));

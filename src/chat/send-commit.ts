@@ -113,7 +113,8 @@ export class OrmSendCommit implements SendCommit {
         const key = p.input.client_id ? idempotencyKey(p.session.sub, p.input.client_id) : undefined;
         const stored = key ? byKey.get(key) : undefined;
         if (stored) results[i] = { message: stored, duplicate: true };
-        else if (key && firstOfKey.has(key)) results[i] = undefined; // the same sender's client_id twice in one batch
+        else if (key && firstOfKey.has(key))
+          results[i] = undefined; // the same sender's client_id twice in one batch
         else {
           if (key) firstOfKey.set(key, i);
           fresh.push(i);

@@ -34,9 +34,8 @@ export class SendService {
     private readonly limiter: RateLimiter,
     private readonly names: ParticipantNames,
   ) {
-    this.batcher = new SendBatcher(
-      committer,
-      (code, channel, fresh, membersVersion) => this.published(code, channel, fresh, membersVersion),
+    this.batcher = new SendBatcher(committer, (code, channel, fresh, membersVersion) =>
+      this.published(code, channel, fresh, membersVersion),
     );
   }
 

@@ -23,7 +23,13 @@ export class WindowRebuilder {
     await this.engine.dropMeta(code);
     for (const channel of ['main', 'backroom'] as const) {
       const { messages, lastSeq } = await this.store.newest(chat, channel, this.limits.maxCount);
-      await this.engine.rebuild(code, channel, messages.map((m) => toCached(toMessageView(m, code))), lastSeq, exact);
+      await this.engine.rebuild(
+        code,
+        channel,
+        messages.map((m) => toCached(toMessageView(m, code))),
+        lastSeq,
+        exact,
+      );
     }
     const now = new Date();
     const pins = await this.store.activePins(chat, now);

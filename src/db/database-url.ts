@@ -1,9 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-export type DatabaseTarget =
-  | { kind: 'postgresql'; url: string }
-  | { kind: 'sqlite'; file: string };
+export type DatabaseTarget = { kind: 'postgresql'; url: string } | { kind: 'sqlite'; file: string };
 
 /**
  * `sqlite://./data/x.sqlite` → a file path; `postgres://…` as given. A missing SQLite file is created

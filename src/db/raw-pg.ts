@@ -32,10 +32,9 @@ export function rawPg(orm: Orm): RawPg | null {
         // pg's callback form, not its promise form: that one hands each query its callback after
         // the query object is made, and with it every send's objects outlived two scavenges and
         // were promoted (~4 MB/s at 6,800 sends/s; docs/benchmark.md, fourth pass).
-        return await new Promise<R[]>((resolve, reject) => conn.query<R>(
-          config,
-          (err, result) => (err ? reject(err) : resolve(result.rows)),
-        ));
+        return await new Promise<R[]>((resolve, reject) =>
+          conn.query<R>(config, (err, result) => (err ? reject(err) : resolve(result.rows))),
+        );
       } finally {
         await pool.releaseConnection(conn);
       }

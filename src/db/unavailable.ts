@@ -2,7 +2,16 @@ import { ConnectionException } from '@mikro-orm/core';
 import { AppError } from '../errors';
 
 /** Socket errors of a database that is down, restarting or unreachable. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 /** SQLSTATEs of a server that will not take the statement now (class 08: connection exception). */
 const PG_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** What pg and knex say, without a code, when a connection died or none could be had in time. */

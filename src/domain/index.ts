@@ -5,7 +5,16 @@ export { Participant } from './participant';
 export { Message, CHANNELS, type Channel, type MessageFields, type MessageType } from './message';
 export { Reaction } from './reaction';
 export { Setting } from './setting';
-export { charCount, displayUsername, isMixedScript, isReservedUsername, MAX_USERNAME_CHARS, RESERVED_USERNAMES, skeleton, usernameKey } from './username';
+export {
+  charCount,
+  displayUsername,
+  isMixedScript,
+  isReservedUsername,
+  MAX_USERNAME_CHARS,
+  RESERVED_USERNAMES,
+  skeleton,
+  usernameKey,
+} from './username';
 
 import { Chat } from './chat';
 import { ChatCode } from './chat-code';

@@ -85,6 +85,20 @@ export class Message {
 /** What a message view is made of: a stored message's fields (an entity, or a row read without the ORM). */
 export type MessageFields = Pick<
   Message,
-  | 'id' | 'channel' | 'seq' | 'version' | 'username' | 'usernameIsReserved' | 'userId' | 'content' | 'messageType'
-  | 'replyTo' | 'pinnedUntil' | 'pinAmountCents' | 'reactions' | 'createdAt' | 'editedAt' | 'deleted'
+  | 'id'
+  | 'channel'
+  | 'seq'
+  | 'version'
+  | 'username'
+  | 'usernameIsReserved'
+  | 'userId'
+  | 'content'
+  | 'messageType'
+  | 'replyTo'
+  | 'pinnedUntil'
+  | 'pinAmountCents'
+  | 'reactions'
+  | 'createdAt'
+  | 'editedAt'
+  | 'deleted'
 >;

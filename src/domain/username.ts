@@ -8,7 +8,20 @@ export const MAX_USERNAME_CHARS = 32;
  * Compared by key and by confusable skeleton (so `ADMIN` and `аdmin` with a Cyrillic а are refused too).
  */
 export const RESERVED_USERNAMES: readonly string[] = [
-  'admin', 'administrator', 'chatpop', 'help', 'host', 'mod', 'moderator', 'official', 'owner', 'root', 'security', 'staff', 'support', 'system',
+  'admin',
+  'administrator',
+  'chatpop',
+  'help',
+  'host',
+  'mod',
+  'moderator',
+  'official',
+  'owner',
+  'root',
+  'security',
+  'staff',
+  'support',
+  'system',
 ];
 
 /** Characters (code points), as PostgreSQL's varchar counts them. */
@@ -34,11 +47,49 @@ export const isReservedUsername = (key: string): boolean => RESERVED_KEYS.has(ke
 
 // Scripts a letter may belong to (Script_Extensions); Han-based writing mixes its scripts by nature.
 const SCRIPTS = [
-  'Latin', 'Cyrillic', 'Greek', 'Armenian', 'Georgian', 'Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Devanagari', 'Bengali', 'Gurmukhi',
-  'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Thai', 'Lao', 'Tibetan', 'Myanmar', 'Khmer',
-  'Mongolian', 'Ethiopic', 'Cherokee', 'Canadian_Aboriginal', 'Tifinagh', 'Coptic', 'Hangul', 'Hiragana', 'Katakana', 'Han', 'Bopomofo',
+  'Latin',
+  'Cyrillic',
+  'Greek',
+  'Armenian',
+  'Georgian',
+  'Hebrew',
+  'Arabic',
+  'Syriac',
+  'Thaana',
+  'Devanagari',
+  'Bengali',
+  'Gurmukhi',
+  'Gujarati',
+  'Oriya',
+  'Tamil',
+  'Telugu',
+  'Kannada',
+  'Malayalam',
+  'Sinhala',
+  'Thai',
+  'Lao',
+  'Tibetan',
+  'Myanmar',
+  'Khmer',
+  'Mongolian',
+  'Ethiopic',
+  'Cherokee',
+  'Canadian_Aboriginal',
+  'Tifinagh',
+  'Coptic',
+  'Hangul',
+  'Hiragana',
+  'Katakana',
+  'Han',
+  'Bopomofo',
 ].map((name) => ({ name, re: new RegExp(`\\p{Script_Extensions=${name}}`, 'u') }));
-const WRITING: Record<string, string[]> = { Han: ['Jpan', 'Kore', 'Hanb'], Hiragana: ['Jpan'], Katakana: ['Jpan'], Hangul: ['Kore'], Bopomofo: ['Hanb'] };
+const WRITING: Record<string, string[]> = {
+  Han: ['Jpan', 'Kore', 'Hanb'],
+  Hiragana: ['Jpan'],
+  Katakana: ['Jpan'],
+  Hangul: ['Kore'],
+  Bopomofo: ['Hanb'],
+};
 const COMMON = /[\p{Script=Common}\p{Script=Inherited}]/u;
 
 /**

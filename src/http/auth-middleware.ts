@@ -79,7 +79,7 @@ export function requireAdmin(adminToken: string | undefined) {
     const token = bearer(ctx);
     if (!token) throw AppError.unauthorized('the admin token is required (Authorization: Bearer …)');
     if (!timingSafeEqual(digest(token), expected)) {
-      throw AppError.forbidden('wrong admin token: it is not this server\'s ADMIN_TOKEN (mistyped, stale, or from another environment)');
+      throw AppError.forbidden("wrong admin token: it is not this server's ADMIN_TOKEN (mistyped, stale, or from another environment)");
     }
     (ctx.state as AdminState).adminFingerprint = tokenFingerprint(token);
     await next();

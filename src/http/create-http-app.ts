@@ -51,10 +51,13 @@ export function createHttpApp(deps: HttpDeps): Koa {
   // A body in another type would be ignored, and the route would then report its fields missing.
   app.use(async (ctx, next) => {
     const hasBody = (ctx.request.length ?? 0) > 0 || ctx.get('transfer-encoding') !== '';
-    if (hasBody && !ctx.is('application/json', '+json')) throw AppError.invalidInput('send the body as JSON (Content-Type: application/json)');
+    if (hasBody && !ctx.is('application/json', '+json'))
+      throw AppError.invalidInput('send the body as JSON (Content-Type: application/json)');
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] }));
+  app.use(
+    bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] }),
+  );
   app.use(requestScope);
   // The chat routes first: history pages are the hottest requests, and every router a request passes
   // on its way costs a match over that router's routes. No two routers serve the same path.

@@ -7,7 +7,8 @@ import type { Logger } from '../logger';
 function fromHttpError(err: { status?: number; expose?: boolean; message?: string; type?: string; code?: unknown }): AppError | null {
   // zlib's own errors (Z_DATA_ERROR, …) for a body sent as gzip or deflate that is not, and
   // brotli's (ERR__ERROR_FORMAT_PADDING_2, …) for one sent as br
-  if (typeof err.code === 'string' && /^(Z_|ERR__ERROR_FORMAT_)/.test(err.code)) return AppError.invalidInput('the request body could not be decompressed');
+  if (typeof err.code === 'string' && /^(Z_|ERR__ERROR_FORMAT_)/.test(err.code))
+    return AppError.invalidInput('the request body could not be decompressed');
   if (err.status === 413 || err.type === 'entity.too.large') return AppError.payloadTooLarge('request body too large');
   if (err.status === 415) return AppError.invalidInput('send JSON (Content-Type: application/json)');
   if (err.status === 400 || err.type === 'entity.parse.failed') return AppError.invalidInput('malformed JSON body');
@@ -23,7 +24,8 @@ export function errorMiddleware(log: Logger) {
       // header stays), a method no route has.
       if (ctx.body === undefined) {
         if (ctx.status === 404) throw AppError.notFound(`route ${ctx.method} ${ctx.path}`);
-        if (ctx.status === 405) throw new AppError('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`);
+        if (ctx.status === 405)
+          throw new AppError('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`);
         if (ctx.status === 501) throw new AppError('not_implemented', `the method ${ctx.method} is not implemented`);
       }
     } catch (thrown) {

@@ -33,8 +33,20 @@ export interface ViewOptions {
 const MODE_ORDER: Record<MonitorMode, number> = { detailed: 0, sampled: 1, aggregated: 2 };
 
 const SUMMED = [
-  'ops_per_second', 'total_ops', 'hits', 'misses', 'partial_hits', 'cache_reads', 'cache_writes', 'db_reads',
-  'db_writes', 'hybrid_queries', 'socket_joins', 'socket_sends', 'errors', 'events_kept',
+  'ops_per_second',
+  'total_ops',
+  'hits',
+  'misses',
+  'partial_hits',
+  'cache_reads',
+  'cache_writes',
+  'db_reads',
+  'db_writes',
+  'hybrid_queries',
+  'socket_joins',
+  'socket_sends',
+  'errors',
+  'events_kept',
 ] as const satisfies readonly (keyof MonitorMetrics)[];
 
 /** Every pod's data merged, as the `monitor` job shows it: no pod answered, so no `pod` or `enabled`. */
@@ -79,7 +91,7 @@ export function sumMetrics(all: MonitorMetrics[]): MonitorMetrics {
     for (const k of SUMMED) total[k] += m[k] ?? 0;
     for (const op of OPERATION_NAMES) ops[op] += m.ops?.[op] ?? 0;
     // a pod of an older version publishes no kinds: its errors count as the server's
-    for (const k of ERROR_KINDS) errorKinds[k] += m.errors_by_kind?.[k] ?? (k === 'server' ? m.errors ?? 0 : 0);
+    for (const k of ERROR_KINDS) errorKinds[k] += m.errors_by_kind?.[k] ?? (k === 'server' ? (m.errors ?? 0) : 0);
     for (const c of m.busiest_chats ?? []) busy.set(c.chat_code, (busy.get(c.chat_code) ?? 0) + c.ops);
     for (const op of OPERATION_NAMES) {
       const l = m.latency_ms?.[op];

@@ -113,5 +113,9 @@ export function parseRedisMemory(info: string): RedisMemory | null {
   const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
   const used = Number(field('used_memory'));
   if (!Number.isFinite(used)) return null;
-  return { used_memory_bytes: used, maxmemory_bytes: Number(field('maxmemory')) || 0, eviction_policy: field('maxmemory_policy') ?? 'unknown' };
+  return {
+    used_memory_bytes: used,
+    maxmemory_bytes: Number(field('maxmemory')) || 0,
+    eviction_policy: field('maxmemory_policy') ?? 'unknown',
+  };
 }

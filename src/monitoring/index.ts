@@ -30,5 +30,24 @@ export { RedisSettingsStore, DatabaseSettingsStore, type SettingsStore, type Sha
 export { RedisSnapshotBoard, SNAPSHOT_TTL_SECONDS, type SnapshotBoard } from './snapshot-board';
 export { MonitoringService, VIEW_EVENT_LIMIT, type MonitoringServiceOptions } from './monitoring-service';
 export { startAppMonitoring, type AppMonitoring, type AppMonitoringDeps } from './app-monitoring';
-export { readClusterView, renderClusterView, offState, MONITORING_OFF_HINT, NO_REDIS_NOTE, type TerminalView, type ViewStyle, type RenderOptions } from './terminal-view';
-export { PodHistory, mergeHistories, mergeGauges, parseRedisMemory, HISTORY_POINTS, HISTORY_MS, type HistoryPoint, type PodGauges, type RedisMemory } from './history';
+export {
+  readClusterView,
+  renderClusterView,
+  offState,
+  MONITORING_OFF_HINT,
+  NO_REDIS_NOTE,
+  type TerminalView,
+  type ViewStyle,
+  type RenderOptions,
+} from './terminal-view';
+export {
+  PodHistory,
+  mergeHistories,
+  mergeGauges,
+  parseRedisMemory,
+  HISTORY_POINTS,
+  HISTORY_MS,
+  type HistoryPoint,
+  type PodGauges,
+  type RedisMemory,
+} from './history';

@@ -2,8 +2,17 @@ import type { AttributeValue } from '@opentelemetry/api';
 import { AdaptiveSampler, modeFor, sampleRateFor, type AdaptiveSamplerOptions, type MonitorMode } from './adaptive-sampler';
 import { LatencyStats, type LatencySummary } from './latency-stats';
 import {
-  ATTR, ERROR_KINDS, OPERATION_NAMES, isCacheResult, isErrorKind, isOperationName,
-  type CacheResult, type EndedSpan, type ErrorKind, type OperationName, type SpanConsumer,
+  ATTR,
+  ERROR_KINDS,
+  OPERATION_NAMES,
+  isCacheResult,
+  isErrorKind,
+  isOperationName,
+  type CacheResult,
+  type EndedSpan,
+  type ErrorKind,
+  type OperationName,
+  type SpanConsumer,
 } from '../telemetry';
 import { RingBuffer } from './ring-buffer';
 import type { PodGauges } from './gauges';
@@ -152,7 +161,10 @@ class BusyCounter {
   private previous = new Map<string, number>();
   private windowStart: number;
 
-  constructor(private readonly clock: () => number, private readonly windowMs = 60_000) {
+  constructor(
+    private readonly clock: () => number,
+    private readonly windowMs = 60_000,
+  ) {
     this.windowStart = clock();
   }
 
@@ -354,8 +366,7 @@ export class Monitor implements SpanConsumer {
     if (r.failed) {
       event.result = 'error';
       event.error = { kind: r.error?.kind ?? 'server', code: r.error?.code ?? null, message: r.error?.message ?? null };
-    }
-    else if (r.result !== undefined) event.result = r.result;
+    } else if (r.result !== undefined) event.result = r.result;
     if (r.count !== undefined) event.count = r.count;
     if (r.cacheCount !== undefined) event.cache_count = r.cacheCount;
     if (r.dbCount !== undefined) event.db_count = r.dbCount;

@@ -125,7 +125,8 @@ export class MonitoringService {
     } catch (err) {
       if (this.closed) return; // the store closed under a poll in flight
       // Keep the current switch; warn once per outage, not every 2 s.
-      if (!this.pollFailing) this.options.log.warn({ err, store: this.store }, 'monitor: cannot read the shared settings; keeping the current switch');
+      if (!this.pollFailing)
+        this.options.log.warn({ err, store: this.store }, 'monitor: cannot read the shared settings; keeping the current switch');
       this.pollFailing = true;
     }
   }

@@ -104,7 +104,11 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
   const allOff = view.pods.length > 0 && view.pods.every((p) => !p.enabled);
   const modeText = allOff
     ? style.red('OFF')
-    : view.mode === 'detailed' ? style.green(view.mode) : view.mode === 'sampled' ? style.yellow(view.mode) : style.red(view.mode);
+    : view.mode === 'detailed'
+      ? style.green(view.mode)
+      : view.mode === 'sampled'
+        ? style.yellow(view.mode)
+        : style.red(view.mode);
   out.push(
     `${style.bold('ChatPop monitor')} · ${view.pods.length} pod${view.pods.length === 1 ? '' : 's'} · mode ${modeText} · ${clock(view.taken_at)} UTC` +
       (view.chat ? ` · chat ${view.chat}` : '') +
@@ -123,8 +127,10 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
   if (g) {
     out.push(
       `sockets ${int(g.sockets_connected ?? undefined)} · repair queue ${int(g.repair_queue ?? undefined)} · Redis ` +
-        (g.redis ? `${bytes(g.redis.used_memory_bytes)} used of ${g.redis.maxmemory_bytes ? bytes(g.redis.maxmemory_bytes) : 'no limit'}` +
-          ` (eviction ${g.redis.eviction_policy})` : '—'),
+        (g.redis
+          ? `${bytes(g.redis.used_memory_bytes)} used of ${g.redis.maxmemory_bytes ? bytes(g.redis.maxmemory_bytes) : 'no limit'}` +
+            ` (eviction ${g.redis.eviction_policy})`
+          : '—'),
     );
   }
 
@@ -132,13 +138,40 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
     out.push('');
     out.push(
       ...table(
-        ['POD', 'MODE', 'ON', 'OPS/S', 'HIT RATE', 'HITS', 'MISSES', 'PARTIAL', 'CACHE W', 'DB R', 'DB W', 'HYBRID', 'ERRORS', 'CLIENT E', 'UPDATED'],
+        [
+          'POD',
+          'MODE',
+          'ON',
+          'OPS/S',
+          'HIT RATE',
+          'HITS',
+          'MISSES',
+          'PARTIAL',
+          'CACHE W',
+          'DB R',
+          'DB W',
+          'HYBRID',
+          'ERRORS',
+          'CLIENT E',
+          'UPDATED',
+        ],
         view.pods.map((p) => ({
           cells: [
-            p.pod, p.enabled ? p.mode : 'off', p.enabled ? 'yes' : 'NO', p.metrics.ops_per_second.toFixed(1), pct(p.metrics.hit_rate), int(p.metrics.hits),
-            int(p.metrics.misses), int(p.metrics.partial_hits), int(p.metrics.cache_writes), int(p.metrics.db_reads),
-            int(p.metrics.db_writes), int(p.metrics.hybrid_queries), int(p.metrics.errors),
-            int(p.metrics.errors_by_kind?.client), clock(p.taken_at),
+            p.pod,
+            p.enabled ? p.mode : 'off',
+            p.enabled ? 'yes' : 'NO',
+            p.metrics.ops_per_second.toFixed(1),
+            pct(p.metrics.hit_rate),
+            int(p.metrics.hits),
+            int(p.metrics.misses),
+            int(p.metrics.partial_hits),
+            int(p.metrics.cache_writes),
+            int(p.metrics.db_reads),
+            int(p.metrics.db_writes),
+            int(p.metrics.hybrid_queries),
+            int(p.metrics.errors),
+            int(p.metrics.errors_by_kind?.client),
+            clock(p.taken_at),
           ],
           paint: p.enabled ? undefined : style.dim,
         })),
@@ -161,7 +194,14 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
   if (busy.length && !view.chat) {
     out.push('');
     out.push(style.bold('BUSIEST CHATS') + style.dim(' operations in the last 1–2 minutes'));
-    out.push(...table(['CHAT', 'OPS'], busy.map((c) => ({ cells: [c.chat_code, int(c.ops)] })), [1], style));
+    out.push(
+      ...table(
+        ['CHAT', 'OPS'],
+        busy.map((c) => ({ cells: [c.chat_code, int(c.ops)] })),
+        [1],
+        style,
+      ),
+    );
   }
 
   const limit = options.events ?? 20;
@@ -177,10 +217,12 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
             clock(e.ts, true),
             e.op,
             e.chat_code ?? '—',
-            e.error ? `${e.error.kind} error ${e.error.code ?? ''}`.trimEnd() : e.result ?? '',
+            e.error ? `${e.error.kind} error ${e.error.code ?? ''}`.trimEnd() : (e.result ?? ''),
             e.op === 'hybrid.query' && (e.cache_count !== undefined || e.db_count !== undefined)
               ? `${e.cache_count ?? 0}+${e.db_count ?? 0}`
-              : e.count !== undefined ? String(e.count) : '',
+              : e.count !== undefined
+                ? String(e.count)
+                : '',
             ms(e.duration_ms),
             [e.action, e.error?.message].filter(Boolean).join(' · '),
             e.pod,
@@ -192,7 +234,15 @@ export function renderClusterView(view: TerminalView, options: RenderOptions = {
       ),
     );
   } else {
-    out.push(style.dim(allOff ? '(no events: monitoring is off)' : view.mode === 'aggregated' ? '(aggregated mode: counters only, no events are kept)' : '(no events)'));
+    out.push(
+      style.dim(
+        allOff
+          ? '(no events: monitoring is off)'
+          : view.mode === 'aggregated'
+            ? '(aggregated mode: counters only, no events are kept)'
+            : '(no events)',
+      ),
+    );
   }
   return out;
 }

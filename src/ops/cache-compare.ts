@@ -107,7 +107,8 @@ export async function compareChat(ctx: OpsContext, info: EngineInfo, code: strin
       meta_mismatch: false,
     };
     const top = members.at(-1);
-    if (top) cmp.cache.latest = { seq: top.score, id: parseEntry(top.member)?.id ?? '?', created_at: parseEntry(top.member)?.created_at ?? '' };
+    if (top)
+      cmp.cache.latest = { seq: top.score, id: parseEntry(top.member)?.id ?? '?', created_at: parseEntry(top.member)?.created_at ?? '' };
     if (!members.length) {
       cmp.status = 'not_cached';
       if (chat && dbLast > 0) cmp.database.latest = endOf((await store.range(chat, channel, dbLast, dbLast))[0]);

@@ -249,7 +249,8 @@ export class CacheInspector {
     for (const c of codes) {
       const reactions = await ks.hash(keys.reactions(c, id));
       const counts = Object.fromEntries(Object.entries(reactions).map(([emoji, n]) => [emoji, Number(n)]));
-      if (Object.keys(counts).length) lookup.cache.push({ key: keys.reactions(c, id), kind: 'reactions', score: 0, entry: JSON.stringify(counts) });
+      if (Object.keys(counts).length)
+        lookup.cache.push({ key: keys.reactions(c, id), kind: 'reactions', score: 0, entry: JSON.stringify(counts) });
     }
     return lookup;
   }
@@ -269,7 +270,13 @@ export class CacheInspector {
   /** The keys `--clear` would delete: the chat's windows, meta, pins and reaction caches. */
   async clearPlan(code: string): Promise<ClearPlan> {
     const ks = await this.ctx.keyspace();
-    const names = [keys.window(code, 'main'), keys.window(code, 'backroom'), keys.meta(code), keys.pinned(code), ...(await ks.scan(keys.reactions(code, '*')))];
+    const names = [
+      keys.window(code, 'main'),
+      keys.window(code, 'backroom'),
+      keys.meta(code),
+      keys.pinned(code),
+      ...(await ks.scan(keys.reactions(code, '*'))),
+    ];
     return { ...(await this.engineInfo()), code, keys: (await ks.stat(names)).map(toListed) };
   }
 
@@ -299,13 +306,17 @@ export class CacheInspector {
     if (!stat) return { key, exists: false, count: 0, ttl_seconds: -2, pins: [] };
     const pins = (await ks.range(key, 0, -1)).flatMap((m) => {
       const v = parseEntry(m.member);
-      return v ? [{
-        id: v.id,
-        seq: v.seq,
-        username: v.username,
-        pinned_until: v.pinned_until ?? new Date(m.score).toISOString(),
-        amount_cents: v.pin_amount_cents,
-      }] : [];
+      return v
+        ? [
+            {
+              id: v.id,
+              seq: v.seq,
+              username: v.username,
+              pinned_until: v.pinned_until ?? new Date(m.score).toISOString(),
+              amount_cents: v.pin_amount_cents,
+            },
+          ]
+        : [];
     });
     return { key, exists: true, count: stat.count, ttl_seconds: stat.ttlSeconds, pins };
   }

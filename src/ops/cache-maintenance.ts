@@ -201,11 +201,13 @@ export class CacheMaintenance {
       entry.idle = idle === null || entry.idle === null ? null : Math.min(entry.idle, idle);
       perChat.set(code, entry);
     });
-    const chats = [...perChat].filter(([, e]) => e.idle !== null && e.idle >= limit).map(([code, e]) => ({
-      code,
-      idle_seconds: e.idle!,
-      keys: e.keys.sort(),
-    }));
+    const chats = [...perChat]
+      .filter(([, e]) => e.idle !== null && e.idle >= limit)
+      .map(([code, e]) => ({
+        code,
+        idle_seconds: e.idle!,
+        keys: e.keys.sort(),
+      }));
     const users = userKeys.flatMap((key, i) => {
       const idle = userIdle[i];
       if (idle === null) unknown++;

@@ -2,7 +2,16 @@
 // (cache-compare, chat-database) are imported on demand, so cache-only commands start fast.
 export { EXIT, OpsError, causeText, redactUrl } from './ops-error';
 export { OpsContext, CONNECT_TIMEOUT_MS, MEMORY_ENGINE_NOTE } from './ops-context';
-export { classifyKey, globToRegExp, type Keyspace, type KeyKind, type KeyRef, type KeyStat, type MemoryInfo, type ScoredMember } from './keyspace';
+export {
+  classifyKey,
+  globToRegExp,
+  type Keyspace,
+  type KeyKind,
+  type KeyRef,
+  type KeyStat,
+  type MemoryInfo,
+  type ScoredMember,
+} from './keyspace';
 export { RedisKeyspace } from './redis-keyspace';
 export { MemoryKeyspace } from './memory-keyspace';
 export { CacheInspector, LIST_MEASURE_MAX, FAMILY_SAMPLE } from './cache-inspector';
@@ -44,4 +53,15 @@ export { createStyle, styleForStdout, type Style } from './style';
 export * as inspectText from './inspect-text';
 export * as maintenanceText from './maintenance-text';
 export { renderMigrationStatus, renderMigrationRun } from './migrations-text';
-export { createProgram, createOutput, runJob, jobConfig, positiveInt, positiveHours, chatCodeArg, uuidArg, userIdArg, type JobOutput } from './job-runner';
+export {
+  createProgram,
+  createOutput,
+  runJob,
+  jobConfig,
+  positiveInt,
+  positiveHours,
+  chatCodeArg,
+  uuidArg,
+  userIdArg,
+  type JobOutput,
+} from './job-runner';

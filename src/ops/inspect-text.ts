@@ -1,5 +1,14 @@
 import type { ChannelComparison, CompareReport, RepairReport } from './cache-compare';
-import type { ChatReport, ClearPlan, ListReport, MessageLine, MessageLookup, ReactionLine, StatsReport, WindowReport } from './inspect-reports';
+import type {
+  ChatReport,
+  ClearPlan,
+  ListReport,
+  MessageLine,
+  MessageLookup,
+  ReactionLine,
+  StatsReport,
+  WindowReport,
+} from './inspect-reports';
 import type { EngineInfo } from './ops-context';
 import { clip, formatBytes, formatCents, formatDuration, formatTime, formatTtl, table } from './format';
 import type { Style } from './style';
@@ -38,7 +47,10 @@ function ttlRange(min: number | null, max: number | null): string {
 export function renderStats(r: StatsReport, s: Style): string[] {
   const rows = [
     ['chats cached', String(r.chats_cached)],
-    ['messages cached', `${r.messages_cached} (${plural(r.main_windows, 'main window')}, ${plural(r.backroom_caches, 'back-room cache')} with ${plural(r.backroom_messages, 'message')})`],
+    [
+      'messages cached',
+      `${r.messages_cached} (${plural(r.main_windows, 'main window')}, ${plural(r.backroom_caches, 'back-room cache')} with ${plural(r.backroom_messages, 'message')})`,
+    ],
     ['pinned caches', `${r.pinned_caches} (${plural(r.pinned_messages, 'pin')})`],
     ['reaction caches', String(r.reaction_caches)],
     ['user-state keys', String(r.user_keys)],
@@ -80,13 +92,18 @@ export function markers(m: Pick<MessageLine, 'verified' | 'host'>, s: Style): st
 
 export function messageLine(m: MessageLine, s: Style): string {
   const who = [m.username, markers(m, s)].filter(Boolean).join(' ');
-  const pin = m.pin_amount_cents !== null ? `${s.pick('📌', 'PINNED')} ${formatCents(m.pin_amount_cents)}${m.is_pinned ? ` until ${formatTime(m.pinned_until)}` : ' (expired)'}  ` : '';
+  const pin =
+    m.pin_amount_cents !== null
+      ? `${s.pick('📌', 'PINNED')} ${formatCents(m.pin_amount_cents)}${m.is_pinned ? ` until ${formatTime(m.pinned_until)}` : ' (expired)'}  `
+      : '';
   const content = m.deleted ? s.dim('(deleted)') : clip(m.content);
   return `  #${m.seq}  ${formatTime(m.created_at)}  ${who}  ${pin}${content}`;
 }
 
 function reactionLine(r: ReactionLine): string {
-  const counts = Object.entries(r.counts).map(([emoji, n]) => `${emoji} ${n}`).join('  ');
+  const counts = Object.entries(r.counts)
+    .map(([emoji, n]) => `${emoji} ${n}`)
+    .join('  ');
   return `  ${r.seq !== null ? `#${r.seq}` : '#?'}  ${r.message_id}  ${counts}  (TTL ${formatTtl(r.ttl_seconds)})`;
 }
 
@@ -94,16 +111,22 @@ export function renderChat(r: ChatReport, s: Style): string[] {
   const c = r.chat;
   const lines = [
     c
-      ? s.bold(`chat ${r.code} "${c.name}" (${c.kind})`) + `  last seq main ${c.last_seq_main}, back room ${c.last_seq_backroom}, version ${c.version}, last message ${formatTime(c.last_message_at)}`
+      ? s.bold(`chat ${r.code} "${c.name}" (${c.kind})`) +
+        `  last seq main ${c.last_seq_main}, back room ${c.last_seq_backroom}, version ${c.version}, last message ${formatTime(c.last_message_at)}`
       : s.bold(`chat ${r.code}`) + '  not in the database',
     ...engineLines(r),
     windowLine('main window', r.windows.main),
     windowLine('back room  ', r.windows.backroom),
   ];
   const p = r.pinned;
-  lines.push(p.exists ? `pinned       ${p.key}  ${plural(p.count, 'pin')}  TTL ${formatTtl(p.ttl_seconds)}` : `pinned       ${p.key}  not cached`);
-  for (const pin of p.pins) lines.push(`  #${pin.seq}  ${pin.username}  ${formatCents(pin.amount_cents)}  until ${formatTime(pin.pinned_until)}`);
-  lines.push(`reactions    ${plural(r.reactions.caches, 'cache')}${r.reactions.caches ? `  TTL ${ttlRange(r.reactions.ttl_min_seconds, r.reactions.ttl_max_seconds)}` : ''}`);
+  lines.push(
+    p.exists ? `pinned       ${p.key}  ${plural(p.count, 'pin')}  TTL ${formatTtl(p.ttl_seconds)}` : `pinned       ${p.key}  not cached`,
+  );
+  for (const pin of p.pins)
+    lines.push(`  #${pin.seq}  ${pin.username}  ${formatCents(pin.amount_cents)}  until ${formatTime(pin.pinned_until)}`);
+  lines.push(
+    `reactions    ${plural(r.reactions.caches, 'cache')}${r.reactions.caches ? `  TTL ${ttlRange(r.reactions.ttl_min_seconds, r.reactions.ttl_max_seconds)}` : ''}`,
+  );
   if (r.messages) {
     lines.push('', s.bold(`newest ${plural(r.messages.length, 'message')} (main window, newest first):`));
     lines.push(...(r.messages.length ? r.messages.map((m) => messageLine(m, s)) : ['  (none cached)']));
@@ -120,9 +143,11 @@ const channelLabel = (c: ChannelComparison) => (c.channel === 'main' ? 'main win
 function comparisonLines(c: ChannelComparison, s: Style): string[] {
   const latest = (e: { seq: number; id: string; created_at: string } | null) => (e ? `#${e.seq} ${e.id} ${formatTime(e.created_at)}` : '—');
   const status =
-    c.status === 'in_sync' ? s.green(s.pick('✅ IN SYNC', 'IN SYNC'))
-    : c.status === 'not_cached' ? s.dim('NOT CACHED (reads go to the database)')
-    : s.red(s.pick('❌ OUT OF SYNC', 'OUT OF SYNC'));
+    c.status === 'in_sync'
+      ? s.green(s.pick('✅ IN SYNC', 'IN SYNC'))
+      : c.status === 'not_cached'
+        ? s.dim('NOT CACHED (reads go to the database)')
+        : s.red(s.pick('❌ OUT OF SYNC', 'OUT OF SYNC'));
   const lines = [
     `${s.bold(channelLabel(c))}  ${c.key}  ${status}`,
     `  counts   cache ${c.cache.count}${c.cache.min_seq !== null ? ` (#${c.cache.min_seq}–#${c.cache.max_seq})` : ''}, database ${c.database.count}`,
@@ -145,7 +170,14 @@ function comparisonLines(c: ChannelComparison, s: Style): string[] {
   }
   if (c.changed.length) {
     lines.push(`  content differs (${c.changed.length}):`);
-    lines.push(...c.changed.slice(0, 50).map((m) => `    #${m.seq}  ${m.id}  ${m.fields.join(', ')}  (cache version ${m.cache_version ?? '?'}, database ${m.database_version})`));
+    lines.push(
+      ...c.changed
+        .slice(0, 50)
+        .map(
+          (m) =>
+            `    #${m.seq}  ${m.id}  ${m.fields.join(', ')}  (cache version ${m.cache_version ?? '?'}, database ${m.database_version})`,
+        ),
+    );
   }
   return lines;
 }
@@ -155,12 +187,19 @@ export function renderCompare(r: CompareReport, s: Style): string[] {
   if (!r.in_database) lines.push('the database has no such chat');
   for (const c of r.channels) lines.push(...comparisonLines(c, s));
   const hint = `\`inspect --chat ${r.code} --repair\` rebuilds the windows`;
-  lines.push(r.in_sync ? s.green(s.pick('✅ in sync', 'result: in sync')) : s.red(s.pick(`❌ out of sync (exit 3); ${hint}`, `result: OUT OF SYNC (exit 3); ${hint}`)));
+  lines.push(
+    r.in_sync
+      ? s.green(s.pick('✅ in sync', 'result: in sync'))
+      : s.red(s.pick(`❌ out of sync (exit 3); ${hint}`, `result: OUT OF SYNC (exit 3); ${hint}`)),
+  );
   return lines;
 }
 
 export function renderRepair(r: RepairReport): string[] {
-  const w = r.windows.map((x) => `${x.channel === 'main' ? 'main window' : 'back room'} ${plural(x.count, 'message')}${x.min_seq !== null ? ` (#${x.min_seq}–#${x.max_seq})` : ''}`);
+  const w = r.windows.map(
+    (x) =>
+      `${x.channel === 'main' ? 'main window' : 'back room'} ${plural(x.count, 'message')}${x.min_seq !== null ? ` (#${x.min_seq}–#${x.max_seq})` : ''}`,
+  );
   return [...engineLines(r), `rebuilt chat ${r.code} from the database: ${w.join(', ')}, ${plural(r.pinned, 'active pin')}`];
 }
 
@@ -186,12 +225,19 @@ export function renderClearPlan(p: ClearPlan): string[] {
   const lines = engineLines(p);
   if (!p.keys.length) return [...lines, `nothing cached for chat ${p.code}`];
   lines.push(`will delete ${plural(p.keys.length, 'key')} of chat ${p.code}:`);
-  lines.push(...table(['KEY', 'TYPE', 'COUNT', 'TTL'], p.keys.map((k) => [k.key, k.type, String(k.count), formatTtl(k.ttl_seconds)])).map((l) => `  ${l}`));
+  lines.push(
+    ...table(
+      ['KEY', 'TYPE', 'COUNT', 'TTL'],
+      p.keys.map((k) => [k.key, k.type, String(k.count), formatTtl(k.ttl_seconds)]),
+    ).map((l) => `  ${l}`),
+  );
   return lines;
 }
 
 export function renderCleared(p: ClearPlan): string[] {
-  return [`deleted ${plural(p.keys.length, 'key')} of chat ${p.code}; its history stays whole (read from the database, the window is rebuilt on the next read)`];
+  return [
+    `deleted ${plural(p.keys.length, 'key')} of chat ${p.code}; its history stays whole (read from the database, the window is rebuilt on the next read)`,
+  ];
 }
 
 export function renderTick(t: MonitorTick, s: Style): string {

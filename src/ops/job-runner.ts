@@ -34,11 +34,13 @@ export function createOutput(stream: NodeJS.WriteStream = process.stdout): JobOu
  * the jobs reserve for failures) and 0 after --help.
  */
 export function createProgram(name: string, description: string): Command {
-  return new Command(name)
-    .description(description)
-    .showHelpAfterError(`(run \`${name} --help\` for usage)`)
-    // --help and --version report 0; help shown because a command is missing reports 1, as errors do.
-    .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage));
+  return (
+    new Command(name)
+      .description(description)
+      .showHelpAfterError(`(run \`${name} --help\` for usage)`)
+      // --help and --version report 0; help shown because a command is missing reports 1, as errors do.
+      .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage))
+  );
 }
 
 /** Parses a positive integer option (`--limit 10`). */

@@ -104,8 +104,13 @@ export async function listPods(opts: PodsOptions = {}): Promise<PodsReport> {
     const status = (err as { code?: unknown }).code;
     if (typeof status === 'number') {
       const body = (err as { body?: unknown }).body;
-      const message = typeof body === 'string' ? (safeJson(body)?.message ?? body) : ((body as { message?: string })?.message ?? causeText(err));
-      throw new OpsError(`the Kubernetes API at ${server} answered ${status} listing pods in ${namespace}: ${String(message).split('\n')[0]}`, 1, { cause: err });
+      const message =
+        typeof body === 'string' ? (safeJson(body)?.message ?? body) : ((body as { message?: string })?.message ?? causeText(err));
+      throw new OpsError(
+        `the Kubernetes API at ${server} answered ${status} listing pods in ${namespace}: ${String(message).split('\n')[0]}`,
+        1,
+        { cause: err },
+      );
     }
     // node-fetch says "request to <url> failed, reason: <cause>"; the URL is already named.
     const reason = /reason: (.*)$/.exec(causeText(err))?.[1] ?? causeText(err);

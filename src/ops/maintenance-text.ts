@@ -25,7 +25,10 @@ export function renderCacheStats(r: CacheStatsReport, s: Style): string[] {
         ? `${r.memory.used_human} used${r.memory.max_bytes ? ` of ${formatBytes(r.memory.max_bytes)}` : ''}${r.memory.policy ? `, policy ${r.memory.policy}` : ''}${r.memory.nodes.length > 1 ? ` over ${r.memory.nodes.length} masters` : ''}`
         : 'n/a (memory engine)',
     ],
-    ['repair queue', `waiting ${r.repair_queue.waiting}, active ${r.repair_queue.active}, failed ${r.repair_queue.failed} (active/failed are per pod: GET /cache/stats)`],
+    [
+      'repair queue',
+      `waiting ${r.repair_queue.waiting}, active ${r.repair_queue.active}, failed ${r.repair_queue.failed} (active/failed are per pod: GET /cache/stats)`,
+    ],
   ];
   return [...engineLines(r), ...fields(rows, s)];
 }
@@ -34,19 +37,26 @@ export function renderAllPlan(p: ClearAllPlan): string[] {
   return [
     ...engineLines(p),
     `will delete ${plural(p.chat_keys, 'chat key')} and ${plural(p.user_keys, 'user-state key')}` +
-      (p.clear_queue ? ` and empty the repair queue (${p.queue_waiting} waiting)` : `; the repair queue (${p.queue_waiting} waiting) is kept`),
+      (p.clear_queue
+        ? ` and empty the repair queue (${p.queue_waiting} waiting)`
+        : `; the repair queue (${p.queue_waiting} waiting) is kept`),
   ];
 }
 
 export function renderAllDone(r: ClearAllResult): string[] {
-  return [`deleted ${plural(r.deleted.chat_keys, 'chat key')} and ${plural(r.deleted.user_keys, 'user-state key')}${r.deleted.queue ? '; repair queue emptied' : ''}`];
+  return [
+    `deleted ${plural(r.deleted.chat_keys, 'chat key')} and ${plural(r.deleted.user_keys, 'user-state key')}${r.deleted.queue ? '; repair queue emptied' : ''}`,
+  ];
 }
 
 export function renderOldPlan(p: OldPlan): string[] {
   const lines = [...engineLines(p)];
-  if (p.unknown_idle) lines.push(`${plural(p.unknown_idle, 'key')} with unknown idle time kept (the engine cannot tell how long they were idle)`);
+  if (p.unknown_idle)
+    lines.push(`${plural(p.unknown_idle, 'key')} with unknown idle time kept (the engine cannot tell how long they were idle)`);
   if (!p.chats.length && !p.user_keys.length) return [...lines, `nothing idle longer than ${formatDuration(p.hours * 3600)}`];
-  lines.push(`idle longer than ${formatDuration(p.hours * 3600)}: ${plural(p.chats.length, 'chat')}, ${plural(p.user_keys.length, 'user-state key')}`);
+  lines.push(
+    `idle longer than ${formatDuration(p.hours * 3600)}: ${plural(p.chats.length, 'chat')}, ${plural(p.user_keys.length, 'user-state key')}`,
+  );
   for (const c of p.chats) lines.push(`  chat ${c.code}  idle ${formatDuration(c.idle_seconds)}  ${plural(c.keys.length, 'key')}`);
   for (const u of p.user_keys) lines.push(`  ${u.key}  idle ${formatDuration(u.idle_seconds)}`);
   lines.push(`kept: ${plural(p.kept.chats, 'chat')}, ${plural(p.kept.user_keys, 'user-state key')}`);
@@ -54,7 +64,9 @@ export function renderOldPlan(p: OldPlan): string[] {
 }
 
 export function renderOldDone(r: OldResult): string[] {
-  return [`deleted ${plural(r.deleted.chat_keys, 'chat key')} of ${plural(r.chats.length, 'idle chat')} and ${plural(r.deleted.user_keys, 'user-state key')}`];
+  return [
+    `deleted ${plural(r.deleted.chat_keys, 'chat key')} of ${plural(r.chats.length, 'idle chat')} and ${plural(r.deleted.user_keys, 'user-state key')}`,
+  ];
 }
 
 export function renderUserPlan(p: UserPlan): string[] {
@@ -62,7 +74,10 @@ export function renderUserPlan(p: UserPlan): string[] {
   return [
     ...engineLines(p),
     `will delete ${plural(p.keys.length, 'key')} of user ${p.user_id} (@${p.username}):`,
-    ...table(['KEY', 'HOLDS', 'TTL'], p.keys.map((k) => [k.key, k.what, formatTtl(k.ttl_seconds)])).map((l) => `  ${l}`),
+    ...table(
+      ['KEY', 'HOLDS', 'TTL'],
+      p.keys.map((k) => [k.key, k.what, formatTtl(k.ttl_seconds)]),
+    ).map((l) => `  ${l}`),
   ];
 }
 

@@ -2,7 +2,16 @@ import type { CachedMessage, MemoryEngine, PinEntry } from '../cache';
 import { classifyKey, globToRegExp, type KeyStat, type Keyspace, type ScoredMember } from './keyspace';
 
 /** The same Redis type names the Redis keyspace reports, so renderers need not care. */
-const TYPES = { messages: 'zset', backroom: 'zset', pinned: 'zset', online: 'zset', meta: 'hash', reactions: 'hash', user: 'string', other: 'string' } as const;
+const TYPES = {
+  messages: 'zset',
+  backroom: 'zset',
+  pinned: 'zset',
+  online: 'zset',
+  meta: 'hash',
+  reactions: 'hash',
+  user: 'string',
+  other: 'string',
+} as const;
 
 /**
  * The memory engine's keyspace. It lives inside one process, so a job sees only what the job itself
@@ -25,7 +34,14 @@ export class MemoryKeyspace implements Keyspace {
       const value = this.store.peek(key);
       if (value === undefined) continue;
       const ref = classifyKey(key);
-      const count = value instanceof Map ? value.size : Array.isArray(value) ? value.length : typeof value === 'object' && value ? Object.keys(value).length : 1;
+      const count =
+        value instanceof Map
+          ? value.size
+          : Array.isArray(value)
+            ? value.length
+            : typeof value === 'object' && value
+              ? Object.keys(value).length
+              : 1;
       out.push({ ...ref, type: TYPES[ref.kind], count, ttlSeconds: this.store.ttl(key) });
     }
     return out;

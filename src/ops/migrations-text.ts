@@ -12,5 +12,8 @@ export function renderMigrationStatus(s: MigrationStatus): string[] {
 export function renderMigrationRun(r: MigrationRun): string[] {
   const verb = r.direction === 'up' ? 'applied' : 'reverted';
   if (!r.migrations.length) return [`database ${r.database}: nothing to ${r.direction === 'up' ? 'apply; up to date' : 'revert'}`];
-  return [`database ${r.database}: ${verb} ${r.migrations.join(', ')}`, `${r.status.executed.length} applied, ${r.status.pending.length} pending`];
+  return [
+    `database ${r.database}: ${verb} ${r.migrations.join(', ')}`,
+    `${r.status.executed.length} applied, ${r.status.pending.length} pending`,
+  ];
 }

@@ -12,7 +12,8 @@ import { RedisKeyspace } from './redis-keyspace';
 export const CONNECT_TIMEOUT_MS = 3000;
 
 /** Printed (and put in JSON) whenever a job runs on the embedded memory engine. */
-export const MEMORY_ENGINE_NOTE = 'cache engine: memory (in-process; a separate job sees no entries; set REDIS_URL to inspect a shared cache)';
+export const MEMORY_ENGINE_NOTE =
+  'cache engine: memory (in-process; a separate job sees no entries; set REDIS_URL to inspect a shared cache)';
 
 /** Where a report came from; `note` is set on the memory engine, whose cache a job cannot see. */
 export interface EngineInfo {
@@ -73,7 +74,12 @@ export class OpsContext {
   /** The chat services over this job's ORM and cache (loaded on first use: the ORM is slow to load). */
   services(): Promise<ChatServices> {
     return (this.servicesPromise ??= (async () => {
-      const [{ createChatServices }, { TokenService }, { createLogger }, { isDistributed }] = await Promise.all([import('../chat'), import('../auth'), import('../logger'), import('../db')]);
+      const [{ createChatServices }, { TokenService }, { createLogger }, { isDistributed }] = await Promise.all([
+        import('../chat'),
+        import('../auth'),
+        import('../logger'),
+        import('../db'),
+      ]);
       const [orm, cache] = await Promise.all([this.orm(), this.cache()]);
       return createChatServices({
         orm,

@@ -14,7 +14,11 @@ export const EXIT = {
  * (which server, which setting). The original error is kept as `cause`.
  */
 export class OpsError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.failure, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failure,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'OpsError';
   }
@@ -24,11 +28,17 @@ export class OpsError extends Error {
   }
 
   static redisUnreachable(target: string, cause: unknown) {
-    return new OpsError(`cannot reach Redis at ${target}: ${causeText(cause, 'no answer')} (check REDIS_URL / REDIS_CLUSTER_NODES)`, EXIT.failure, { cause });
+    return new OpsError(
+      `cannot reach Redis at ${target}: ${causeText(cause, 'no answer')} (check REDIS_URL / REDIS_CLUSTER_NODES)`,
+      EXIT.failure,
+      { cause },
+    );
   }
 
   static databaseUnreachable(target: string, cause: unknown) {
-    return new OpsError(`cannot reach the database at ${target}: ${causeText(cause, 'no answer')} (check DATABASE_URL)`, EXIT.failure, { cause });
+    return new OpsError(`cannot reach the database at ${target}: ${causeText(cause, 'no answer')} (check DATABASE_URL)`, EXIT.failure, {
+      cause,
+    });
   }
 
   static badConfig(message: string, cause: unknown) {

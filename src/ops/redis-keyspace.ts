@@ -48,11 +48,15 @@ export class RedisKeyspace implements Keyspace {
       const [type, ttl] = await Promise.all([this.client.type(key), this.client.ttl(key)]);
       if (type === 'none') return null;
       const count =
-        type === 'zset' ? await this.client.zcard(key)
-        : type === 'hash' ? await this.client.hlen(key)
-        : type === 'set' ? await this.client.scard(key)
-        : type === 'list' ? await this.client.llen(key)
-        : 1;
+        type === 'zset'
+          ? await this.client.zcard(key)
+          : type === 'hash'
+            ? await this.client.hlen(key)
+            : type === 'set'
+              ? await this.client.scard(key)
+              : type === 'list'
+                ? await this.client.llen(key)
+                : 1;
       return { ...classifyKey(key), type, count, ttlSeconds: ttl };
     });
     return stats.filter((s): s is KeyStat => s !== null);

@@ -29,7 +29,11 @@ export class WindowMonitor {
   private previous: Map<number, boolean> | null = null;
   readonly key: string;
 
-  constructor(private readonly ctx: OpsContext, code: string, channel: Channel = 'main') {
+  constructor(
+    private readonly ctx: OpsContext,
+    code: string,
+    channel: Channel = 'main',
+  ) {
     this.key = keys.window(code, channel);
   }
 

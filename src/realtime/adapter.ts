@@ -20,7 +20,16 @@ export interface RealtimeAdapter {
 // The adapters publish without catching (the classic one) or subscribe without awaiting; a
 // rejection there (Redis down) would be unhandled and end the process. Cross-pod delivery pausing
 // is the documented degraded mode, and the ordered delivery fills what was lost from history.
-const FIRE_AND_FORGET = ['publish', 'spublish', 'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe'] as const;
+const FIRE_AND_FORGET = [
+  'publish',
+  'spublish',
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
+] as const;
 
 function quietRejections(client: RedisClient): RedisClient {
   const c = client as unknown as Record<string, unknown>;
@@ -44,7 +53,8 @@ function quietRejections(client: RedisClient): RedisClient {
  *   subscriber connection per shard (ioredis `shardedSubscribers`).
  */
 export async function createRealtimeAdapter(target: RedisTarget): Promise<RealtimeAdapter> {
-  if (target.kind === 'none') return { kind: 'memory', adapter: undefined, crossPod: false, ownEventsDropped: () => 0, close: async () => undefined };
+  if (target.kind === 'none')
+    return { kind: 'memory', adapter: undefined, crossPod: false, ownEventsDropped: () => 0, close: async () => undefined };
 
   // Commands queue while (re)connecting, so subscriptions are made once Redis is there.
   const pub = quietRejections(createRedisClient(target, 'pub', { enableOfflineQueue: true }));
@@ -60,7 +70,13 @@ export async function createRealtimeAdapter(target: RedisTarget): Promise<Realti
   if (target.kind === 'cluster') {
     // 'static': our chat traffic travels as server-side events on the namespace channel, so the
     // per-room channels of 'dynamic' mode would only add a SSUBSCRIBE per room for nothing.
-    return { kind: 'redis-sharded', adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'static' }), crossPod: true, ownEventsDropped: () => 0, close };
+    return {
+      kind: 'redis-sharded',
+      adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'static' }),
+      crossPod: true,
+      ownEventsDropped: () => 0,
+      close,
+    };
   }
   const own = dropOwnServerSideEvents(sub as Redis);
   return { kind: 'redis', adapter: own.wrap(createAdapter(pub, sub)), crossPod: true, ownEventsDropped: () => own.dropped, close };

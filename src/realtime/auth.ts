@@ -20,7 +20,8 @@ export function connectionAuth(tokens: TokenService, draining: () => boolean, so
     try {
       if (draining()) throw AppError.unavailable('the server is shutting down; connect again');
       const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-      if (typeof token !== 'string' || token === '') throw AppError.unauthorized('a user or session token is required: connect with auth: { token }');
+      if (typeof token !== 'string' || token === '')
+        throw AppError.unauthorized('a user or session token is required: connect with auth: { token }');
       const claims = await tokens.verify(token);
       // One bucket per token holder: a user's sockets, or one participant's.
       const holder = `${claims.typ}:${claims.sub}`;

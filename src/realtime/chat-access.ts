@@ -38,7 +38,8 @@ export class ChatAccess {
   }
 
   private ownSession(session: SessionClaims, code: string): SessionClaims {
-    if (session.code !== code) throw AppError.forbidden(`this session token belongs to another chat: join ${code} with its own session_token`);
+    if (session.code !== code)
+      throw AppError.forbidden(`this session token belongs to another chat: join ${code} with its own session_token`);
     return session;
   }
 }

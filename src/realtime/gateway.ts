@@ -139,7 +139,12 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
   const ctx = { chat, join, access, limits: connectionLimits, log, draining: () => draining, inFlight };
 
   // Through the adapter: a user's sockets may be on any pod.
-  const inbox = new InboxNotifier((code) => users.inbox.of(code), gate, (userId, update) => io.to(userRoom(userId)).emit('inbox:updated', update), log);
+  const inbox = new InboxNotifier(
+    (code) => users.inbox.of(code),
+    gate,
+    (userId, update) => io.to(userRoom(userId)).emit('inbox:updated', update),
+    log,
+  );
   const detachInbox = inbox.attach(chat.events);
   users.conversations.onCreated(({ code, opener, partner }) => {
     io.to(userRoom(partner.id)).emit('conversation:created', { chat_code: code, with: opener.username });

@@ -75,7 +75,9 @@ export class SessionSockets {
   admit(sub: string): void {
     const n = this.open.get(sub) ?? 0;
     if (n >= this.max) {
-      throw new AppError('rate_limited', `at most ${this.max} connections per session token; close one first`, { retryAfterSeconds: SOCKETS_RETRY_AFTER_S });
+      throw new AppError('rate_limited', `at most ${this.max} connections per session token; close one first`, {
+        retryAfterSeconds: SOCKETS_RETRY_AFTER_S,
+      });
     }
     this.open.set(sub, n + 1);
   }

@@ -23,7 +23,10 @@ function emitTo(target: { emit(event: string, ...args: unknown[]): boolean }, ou
 function outbound(change: Exclude<ChatChange, { type: 'messages:new' | 'changes' }>): Outbound {
   if (change.type === 'reaction:updated') {
     const { message, reactions } = change;
-    return { event: 'reaction:updated', args: [{ chat_code: change.chat_code, message_id: message.id, reactions, version: message.version }] };
+    return {
+      event: 'reaction:updated',
+      args: [{ chat_code: change.chat_code, message_id: message.id, reactions, version: message.version }],
+    };
   }
   return { event: change.type, args: [change.message] };
 }
@@ -190,7 +193,8 @@ export class OrderedDelivery {
       return;
     }
     // Another pod's change: pages of the chat this pod keeps are old (its own changes tell the history service directly).
-    if (change.type !== 'messages:new' && change.type !== 'message:new') this.chat.history.messageChanged(change.chat_code, change.message.channel);
+    if (change.type !== 'messages:new' && change.type !== 'message:new')
+      this.chat.history.messageChanged(change.chat_code, change.message.channel);
     this.receive(change);
   }
 

@@ -38,7 +38,10 @@ const distinctSorted = (names: string[]) => [...new Set(names)].sort();
 
 /** `chat:{CODE}:online`: a sorted set scored by expiry time (ms); one key per chat, so one slot. */
 export class RedisPresenceStore implements PresenceStore {
-  constructor(private readonly client: RedisClient, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly client: RedisClient,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async put(entries: PresenceEntry[], ttlMs: number): Promise<void> {
     const now = this.now();
@@ -58,7 +61,10 @@ export class RedisPresenceStore implements PresenceStore {
     await this.eachChat(entries, (pipeline, key, group) => pipeline.zrem(key, ...group.map(member)));
   }
 
-  private async eachChat(entries: PresenceEntry[], build: (pipeline: ReturnType<RedisClient['pipeline']>, key: string, group: PresenceEntry[]) => void) {
+  private async eachChat(
+    entries: PresenceEntry[],
+    build: (pipeline: ReturnType<RedisClient['pipeline']>, key: string, group: PresenceEntry[]) => void,
+  ) {
     await Promise.all(
       [...byChat(entries)].map(async ([code, group]) => {
         const pipeline = this.client.pipeline();

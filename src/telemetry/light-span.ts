@@ -1,4 +1,12 @@
-import { INVALID_SPAN_CONTEXT, SpanStatusCode, type AttributeValue, type Attributes, type Span, type SpanContext, type SpanStatus } from '@opentelemetry/api';
+import {
+  INVALID_SPAN_CONTEXT,
+  SpanStatusCode,
+  type AttributeValue,
+  type Attributes,
+  type Span,
+  type SpanContext,
+  type SpanStatus,
+} from '@opentelemetry/api';
 import type { EndedSpan } from './span-consumer';
 
 const TIME_ORIGIN = performance.timeOrigin;

@@ -41,7 +41,10 @@ export function activeTelemetry<M extends SpanConsumer = SpanConsumer>(): Teleme
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set and OTEL_TRACES_EXPORTER (if set) names `otlp`.
  */
 export function otlpTracesConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (exporters.length > 0 && !exporters.includes('otlp')) return false;
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
 }
@@ -61,8 +64,10 @@ export function startTelemetry<M extends SpanConsumer>(options: TelemetryOptions
 
   const { NodeSDK, tracing } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { KoaInstrumentation, KoaLayerType } = require('@opentelemetry/instrumentation-koa') as typeof import('@opentelemetry/instrumentation-koa');
-  const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
+  const { KoaInstrumentation, KoaLayerType } =
+    require('@opentelemetry/instrumentation-koa') as typeof import('@opentelemetry/instrumentation-koa');
+  const { IORedisInstrumentation } =
+    require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { MonitorAwareSampler, samplerFromEnv } = require('./span-sampler') as typeof import('./span-sampler');
   const { redisStatement } = require('./redis-statement') as typeof import('./redis-statement');
@@ -128,7 +133,9 @@ function createOtlpExporter(): SpanExporter {
         : '@opentelemetry/exporter-trace-otlp-proto';
   // The proto and grpc exporters are dependencies of sdk-node: resolve them from there.
   const from = dirname(require.resolve('@opentelemetry/sdk-node/package.json'));
-  const { OTLPTraceExporter } = require(require.resolve(pkg, { paths: [from] })) as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { OTLPTraceExporter } = require(
+    require.resolve(pkg, { paths: [from] }),
+  ) as typeof import('@opentelemetry/exporter-trace-otlp-http');
   // Each exporter reads its endpoint, headers and timeout from the OTEL_EXPORTER_OTLP_* variables.
   return new OTLPTraceExporter();
 }

@@ -16,14 +16,7 @@ import { LightSpan } from './light-span';
 import type { EndedSpan } from './span-consumer';
 
 /** Names of our own spans; the monitor counts these. */
-export type OperationName =
-  | 'cache.read'
-  | 'cache.write'
-  | 'db.read'
-  | 'db.write'
-  | 'hybrid.query'
-  | 'socket.join'
-  | 'socket.send';
+export type OperationName = 'cache.read' | 'cache.write' | 'db.read' | 'db.write' | 'hybrid.query' | 'socket.join' | 'socket.send';
 
 /** Attribute keys carried by our spans. Never put message content in an attribute. */
 export const ATTR = {

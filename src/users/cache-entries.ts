@@ -10,7 +10,9 @@ export interface UserCacheTtls {
   default: number;
 }
 
-export function userCacheTtls(config: Pick<Config, 'userCacheTtlSeconds' | 'conversationCacheTtlSeconds' | 'defaultCacheTtlSeconds'>): UserCacheTtls {
+export function userCacheTtls(
+  config: Pick<Config, 'userCacheTtlSeconds' | 'conversationCacheTtlSeconds' | 'defaultCacheTtlSeconds'>,
+): UserCacheTtls {
   return { user: config.userCacheTtlSeconds, conversation: config.conversationCacheTtlSeconds, default: config.defaultCacheTtlSeconds };
 }
 
@@ -47,7 +49,12 @@ export const genOf = (group: CacheGroup) => `${group}.gen`;
 
 /** Every `what` an invalidation of a group deletes: the marker and the values. */
 export function groupMembers(group: CacheGroup): string[] {
-  return [genOf(group), ...Object.values(ENTRIES as Record<string, CacheEntry>).filter((e) => e.group === group).map((e) => e.what)];
+  return [
+    genOf(group),
+    ...Object.values(ENTRIES as Record<string, CacheEntry>)
+      .filter((e) => e.group === group)
+      .map((e) => e.what),
+  ];
 }
 
 /**

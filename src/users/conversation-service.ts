@@ -71,7 +71,8 @@ export class ConversationService {
    * lets exactly one insert win; the others read the winner's chat.
    */
   async open(me: UserClaims, withUsername: string): Promise<OpenedConversation> {
-    if (withUsername.toLowerCase() === me.username.toLowerCase()) throw AppError.invalidInput('with: you cannot open a conversation with yourself');
+    if (withUsername.toLowerCase() === me.username.toLowerCase())
+      throw AppError.invalidInput('with: you cannot open a conversation with yourself');
     const partner = await this.users.byUsername(withUsername);
     if (partner.id === me.sub) throw AppError.invalidInput('with: you cannot open a conversation with yourself');
     const self = await this.users.byId(me.sub);
@@ -100,7 +101,12 @@ export class ConversationService {
   private async create(directKey: string, a: UserView, b: UserView): Promise<Chat> {
     const { chats, participants } = this.store.repos;
     return this.store.transaction(async (tx) => {
-      const chat = Object.assign(new Chat(), { code: newChatCode(), name: `${a.username} & ${b.username}`.slice(0, 100), kind: 'direct' as const, directKey });
+      const chat = Object.assign(new Chat(), {
+        code: newChatCode(),
+        name: `${a.username} & ${b.username}`.slice(0, 100),
+        kind: 'direct' as const,
+        directKey,
+      });
       await chats.insert(chat, tx);
       for (const u of [a, b]) {
         participants.add(

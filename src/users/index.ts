@@ -1,5 +1,14 @@
 // The users folder's public face: re-exports only; the services are wired in compose.ts.
-export { userCacheTtls, ENTRIES, usernameOwner, genOf, groupMembers, type UserCacheTtls, type CacheEntry, type CacheGroup } from './cache-entries';
+export {
+  userCacheTtls,
+  ENTRIES,
+  usernameOwner,
+  genOf,
+  groupMembers,
+  type UserCacheTtls,
+  type CacheEntry,
+  type CacheGroup,
+} from './cache-entries';
 export { UserCache, RETRY_INVALIDATIONS_MS, type UserCacheStats } from './user-cache';
 export { SingleFlight } from './single-flight';
 export { UserService } from './user-service';

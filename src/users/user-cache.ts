@@ -88,7 +88,8 @@ export class UserCache {
     } catch (err) {
       this.counters.errors++;
       // One warning per outage, not one per user and write.
-      if (this.pending.size === 0) this.log.warn({ err }, 'user cache invalidations failing; bypassing the cache for their users and retrying');
+      if (this.pending.size === 0)
+        this.log.warn({ err }, 'user cache invalidations failing; bypassing the cache for their users and retrying');
       this.pending.set(key, { owner, group });
       this.scheduleRetry();
     }
@@ -188,7 +189,6 @@ export class UserCache {
     }, RETRY_INVALIDATIONS_MS);
     this.retryTimer.unref();
   }
-
 }
 
 function flightKey(owner: string, what: string): string {

@@ -34,7 +34,11 @@ function openApiValidator() {
       }
       return true;
     },
-    { get errors() { return validate.errors; } },
+    {
+      get errors() {
+        return validate.errors;
+      },
+    },
   );
 }
 
@@ -122,7 +126,10 @@ describe('the API descriptions', function () {
 
   it('takes the request schemas from the very zod schemas the routes parse', async () => {
     const doc = (await new ApiClient(t().base).get('/api/openapi.json')).body;
-    const send = doc.components.schemas[doc.paths['/api/chats/{code}/messages'].post.requestBody.content['application/json'].schema.$ref.split('/').pop()];
+    const send =
+      doc.components.schemas[
+        doc.paths['/api/chats/{code}/messages'].post.requestBody.content['application/json'].schema.$ref.split('/').pop()
+      ];
     const history = doc.paths['/api/chats/{code}/messages'].get.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`);
 
     expect(send.required).to.deep.equal(['content']);

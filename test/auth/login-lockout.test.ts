@@ -15,7 +15,12 @@ describe('login lockout', function () {
     api().request('POST', '/api/auth/login', { username, password: pw }, { 'x-forwarded-for': address });
   async function registered(): Promise<string> {
     const username = uniqueName('bob');
-    const res = await api().request('POST', '/api/auth/register', { username, password }, { 'x-forwarded-for': `192.0.2.${Math.floor(Math.random() * 250) + 1}` });
+    const res = await api().request(
+      'POST',
+      '/api/auth/register',
+      { username, password },
+      { 'x-forwarded-for': `192.0.2.${Math.floor(Math.random() * 250) + 1}` },
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return username;
   }

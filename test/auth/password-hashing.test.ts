@@ -46,9 +46,14 @@ describe('password hashing cap', function () {
     it('answers logins for unknown users beyond the queue 503 unavailable with retry_after, like any login', async () => {
       const t = app();
       const api = new ApiClient(t.base);
-      const res = await Promise.all(Array.from({ length: 8 }, () => api.post('/api/auth/login', { username: uniqueName('nobody'), password: 'wrong-horse-1' })));
+      const res = await Promise.all(
+        Array.from({ length: 8 }, () => api.post('/api/auth/login', { username: uniqueName('nobody'), password: 'wrong-horse-1' })),
+      );
       const statuses = res.map((r) => r.status);
-      expect(statuses.filter((s) => s !== 401 && s !== 503), `statuses ${statuses}`).to.be.empty;
+      expect(
+        statuses.filter((s) => s !== 401 && s !== 503),
+        `statuses ${statuses}`,
+      ).to.be.empty;
       const busy = res.filter((r) => r.status === 503);
       expect(busy.length, `statuses ${statuses}`).to.be.at.least(1);
       for (const r of busy) {

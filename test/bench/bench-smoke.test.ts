@@ -48,16 +48,33 @@ describe('bench (tiny run)', function () {
   });
 
   it('reports the goal figures and ratios as numbers', () => {
-    for (const key of ['send_ack_p99_ms_at_half_peak', 'send_peak_delivered_per_s', 'bare_emit_delivered_per_s', 'bare_route_requests_per_s',
-      'history_first_page_requests_per_s', 'history_deep_page_requests_per_s', 'recovery_join_ack_ms', 'recovery_total_ms',
-      'idle_memory_kb_per_socket', 'pg_insert_loop_rows_per_s', 'pg_batched_insert_rows_per_s', 'redis_evalsha_upsert_append_ops_per_s']) {
+    for (const key of [
+      'send_ack_p99_ms_at_half_peak',
+      'send_peak_delivered_per_s',
+      'bare_emit_delivered_per_s',
+      'bare_route_requests_per_s',
+      'history_first_page_requests_per_s',
+      'history_deep_page_requests_per_s',
+      'recovery_join_ack_ms',
+      'recovery_total_ms',
+      'idle_memory_kb_per_socket',
+      'pg_insert_loop_rows_per_s',
+      'pg_batched_insert_rows_per_s',
+      'redis_evalsha_upsert_append_ops_per_s',
+    ]) {
       expect(results.figures[key], key).to.be.a('number').and.satisfy(Number.isFinite);
     }
-    for (const key of ['send_vs_bare_emit', 'history_vs_bare_route', 'monitoring_on_vs_off']) expect(results.ratios[key], key).to.be.a('number').above(0);
+    for (const key of ['send_vs_bare_emit', 'history_vs_bare_route', 'monitoring_on_vs_off'])
+      expect(results.ratios[key], key).to.be.a('number').above(0);
     for (const [key, value] of Object.entries({ ...results.figures, ...results.ratios })) {
       expect(value === null || typeof value === 'number', `${key} = ${value}`).to.equal(true);
     }
-    expect(Object.keys(results.goals)).to.have.members(['send_vs_bare_emit', 'send_ack_p99_ms_at_half_peak', 'history_vs_bare_route', 'monitoring_on_vs_off']);
+    expect(Object.keys(results.goals)).to.have.members([
+      'send_vs_bare_emit',
+      'send_ack_p99_ms_at_half_peak',
+      'history_vs_bare_route',
+      'monitoring_on_vs_off',
+    ]);
   });
 
   it('reads the first page from the cache and the deep page from the database', () => {
@@ -80,7 +97,16 @@ describe('bench (tiny run)', function () {
     for (const step of steps) {
       expect(step.window.to).to.be.above(step.window.from);
       expect(step.server_gc, JSON.stringify(step)).to.be.an('object');
-      for (const key of ['scavenges', 'scavenge_total_ms', 'scavenge_max_ms', 'mark_compacts', 'mark_compact_max_ms', 'max_pause_ms', 'loop_stalls', 'loop_stall_max_ms']) {
+      for (const key of [
+        'scavenges',
+        'scavenge_total_ms',
+        'scavenge_max_ms',
+        'mark_compacts',
+        'mark_compact_max_ms',
+        'max_pause_ms',
+        'loop_stalls',
+        'loop_stall_max_ms',
+      ]) {
         expect(step.server_gc[key], key).to.be.a('number').at.least(0);
       }
     }
@@ -92,12 +118,13 @@ describe('bench (tiny run)', function () {
   it('reports how long the ChatPop server waited for a core in each send step', function () {
     const steps = everySendStep();
     if (!('chatpop server' in steps[0].cpu_wait_pct)) this.skip(); // a kernel without /proc/PID/schedstat
-    for (const step of steps) expect(step.cpu_wait_pct['chatpop server'], JSON.stringify(step.cpu_wait_pct)).to.be.a('number').at.least(0).and.at.most(100);
+    for (const step of steps)
+      expect(step.cpu_wait_pct['chatpop server'], JSON.stringify(step.cpu_wait_pct)).to.be.a('number').at.least(0).and.at.most(100);
     expect(results.figures.send_server_cpu_wait_pct_at_half_peak).to.be.a('number').at.least(0);
     expect(stdout).to.include('server wait %');
   });
 
-  it('splits each ChatPop send step\'s ack time into the server\'s part, read from its /metrics: one timing per acked send', () => {
+  it("splits each ChatPop send step's ack time into the server's part, read from its /metrics: one timing per acked send", () => {
     const steps = everySendStep();
     for (const step of steps) {
       expect(step.server_ack, JSON.stringify(step)).to.be.an('object');
@@ -121,8 +148,10 @@ describe('bench (tiny run)', function () {
       const lower = [...target.peak_runs].sort((a: any, b: any) => a.delivered_per_s - b.delivered_per_s)[0];
       expect(target.peak.delivered_per_s, 'the lower middle of two runs').to.equal(lower.delivered_per_s);
     }
-    expect(bareEmit.peak_runs[1].window.from, 'in turns: the bare rerun follows ChatPop\'s').to.be.at.least(send.peak_runs[1].window.to);
-    expect(send.load[0].window.from, 'the reruns come before the open-loop steps drawn from the peak').to.be.at.least(bareEmit.peak_runs[1].window.to);
+    expect(bareEmit.peak_runs[1].window.from, "in turns: the bare rerun follows ChatPop's").to.be.at.least(send.peak_runs[1].window.to);
+    expect(send.load[0].window.from, 'the reruns come before the open-loop steps drawn from the peak').to.be.at.least(
+      bareEmit.peak_runs[1].window.to,
+    );
     expect(send.load[0].offered_per_s).to.equal(Math.round(0.5 * send.peak.sends_per_s));
     expect(results.figures.send_peak_delivered_per_s).to.equal(send.peak.delivered_per_s);
     expect(stdout).to.include('outstanding/socket, rerun');
@@ -156,7 +185,11 @@ describe('bench (tiny run)', function () {
   });
 
   it('names every process it measured and writes the table and the chart', () => {
-    expect(results.processes.map((p: { role: string }) => p.role)).to.include.members(['chatpop server', 'redis-server', 'postgres (all backends)']);
+    expect(results.processes.map((p: { role: string }) => p.role)).to.include.members([
+      'chatpop server',
+      'redis-server',
+      'postgres (all backends)',
+    ]);
     expect(results.processes.some((p: { role: string }) => p.role.startsWith('load: socket.io clients → chatpop'))).to.equal(true);
     expect(stdout).to.contain('RATIO / GOAL').and.contain('PROCESS LAYOUT').and.contain('MACHINE (what the bench did not start');
     expect(results.details.machine.busiest_others).to.be.an('array');

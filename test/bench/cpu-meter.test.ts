@@ -19,7 +19,9 @@ describe('bench CPU meter', function () {
     const cpu = firstAllowedCpu();
     const a = spin(4000, cpu);
     const b = spin(4000, cpu);
-    const idle = spawn(process.execPath, ['-e', 'process.stdout.write("ready"); setTimeout(() => {}, 3000)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const idle = spawn(process.execPath, ['-e', 'process.stdout.write("ready"); setTimeout(() => {}, 3000)'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     try {
       // Node's own start-up is work that may wait for a core on a busy machine: measure after it.
       await new Promise((r) => idle.stdout!.once('data', r));

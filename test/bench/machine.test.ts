@@ -27,7 +27,9 @@ describe('bench machine watch', function () {
   it('reports the kernel’s DAMON monitor exactly when a kdamond is on', () => {
     const admin = '/sys/kernel/mm/damon/admin/kdamonds';
     const count = fs.existsSync(`${admin}/nr_kdamonds`) ? Number(fs.readFileSync(`${admin}/nr_kdamonds`, 'utf8')) : 0;
-    const on = Array.from({ length: count }, (_, i) => fs.readFileSync(`${admin}/${i}/state`, 'utf8').trim()).filter((s) => s === 'on').length;
+    const on = Array.from({ length: count }, (_, i) => fs.readFileSync(`${admin}/${i}/state`, 'utf8').trim()).filter(
+      (s) => s === 'on',
+    ).length;
     const watch = new MachineWatch();
     watch.start();
     const m = watch.stop([process.pid]);

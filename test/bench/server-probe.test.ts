@@ -25,9 +25,17 @@ describe('bench server probe', function () {
       console.log(JSON.stringify([from, performance.timeOrigin + performance.now()]));
       setTimeout(() => {}, 100);
     }, 200);`;
-    const out = execFileSync(process.execPath, ['--require', probe, '-e', script], { env: { ...process.env, BENCH_PROBE_GC_FILE: file }, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--require', probe, '-e', script], {
+      env: { ...process.env, BENCH_PROBE_GC_FILE: file },
+      encoding: 'utf8',
+    });
     const [from, to] = JSON.parse(out) as [number, number];
-    const stalls = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as [number, number, string]).filter(([, , kind]) => kind === 'stall');
+    const stalls = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as [number, number, string])
+      .filter(([, , kind]) => kind === 'stall');
     // The probe's 5 ms timer cannot run during the spin: it runs at least 75 ms late, and says so
     // once. On a busy machine (other test files run alongside) it may also log short stalls of its own.
     const spin = stalls.filter(([at, ms]) => at >= from - 10 && at <= to && ms >= 20);
@@ -48,8 +56,20 @@ describe('bench server probe', function () {
     }, 100);`;
 
   for (const [kind, what, extension, work, unit] of [
-    ['cpu', 'a CPU profile', '.cpuprofile', 'function spinsOnPurpose() { let x = 0; for (let i = 0; i < 5e7; i++) x = (x + i * i) % 1000003; return x; } spinsOnPurpose();', 'ms'],
-    ['alloc', 'an allocation profile', '.heapprofile', 'function allocatesOnPurpose() { let keep; for (let i = 0; i < 200000; i++) keep = { i, s: "x" + i, a: [i, i] }; return keep; } allocatesOnPurpose();', 'MB'],
+    [
+      'cpu',
+      'a CPU profile',
+      '.cpuprofile',
+      'function spinsOnPurpose() { let x = 0; for (let i = 0; i < 5e7; i++) x = (x + i * i) % 1000003; return x; } spinsOnPurpose();',
+      'ms',
+    ],
+    [
+      'alloc',
+      'an allocation profile',
+      '.heapprofile',
+      'function allocatesOnPurpose() { let keep; for (let i = 0; i < 200000; i++) keep = { i, s: "x" + i, a: [i, i] }; return keep; } allocatesOnPurpose();',
+      'MB',
+    ],
   ] as const) {
     it(`writes ${what} of what ran between two SIGWINCHs, and its summary puts the busiest function first (in ${unit})`, () => {
       const out = path.join(dir, kind);
@@ -66,7 +86,9 @@ describe('bench server probe', function () {
       expect(summary.kind).to.equal(kind);
       expect(summary.total).to.be.above(0);
       const top = summary.top_functions.filter((f) => f.name !== '(program)' && f.name !== '(garbage collector)')[0];
-      expect(top?.name, JSON.stringify(summary.top_functions.slice(0, 5))).to.equal(kind === 'cpu' ? 'spinsOnPurpose' : 'allocatesOnPurpose');
+      expect(top?.name, JSON.stringify(summary.top_functions.slice(0, 5))).to.equal(
+        kind === 'cpu' ? 'spinsOnPurpose' : 'allocatesOnPurpose',
+      );
     });
   }
 });

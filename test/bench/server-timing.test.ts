@@ -12,7 +12,7 @@ function metricsText(buckets: Record<string, number>, failed = 0): string {
   return lines.join('\n') + '\n';
 }
 
-describe('bench: the server\'s part of the send time, from its histogram', () => {
+describe("bench: the server's part of the send time, from its histogram", () => {
   it('counts only the sends between two readings and interpolates quantiles inside their bucket', () => {
     const before = sendBuckets(metricsText({ '0.001': 10, '0.002': 10, '0.005': 10, '+Inf': 10 }, 7));
     // 100 more sends: 50 under 1 ms, 40 in (1, 2] ms, 9 in (2, 5] ms, 1 beyond.

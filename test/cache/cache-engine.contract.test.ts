@@ -21,7 +21,13 @@ const engines: { name: string; start(): Promise<{ engine: CacheEngine; stop(): P
     start: async () => {
       const server = await startRedis();
       const engine = new RedisEngine(new Redis(server.url), limits);
-      return { engine, stop: async () => { await engine.close(); await server.stop(); } };
+      return {
+        engine,
+        stop: async () => {
+          await engine.close();
+          await server.stop();
+        },
+      };
     },
   },
   {
@@ -29,7 +35,13 @@ const engines: { name: string; start(): Promise<{ engine: CacheEngine; stop(): P
     start: async () => {
       const cluster = await startRedisCluster({ masters: 3 });
       const engine = new RedisEngine(new Cluster(cluster.nodes), limits);
-      return { engine, stop: async () => { await engine.close(); await cluster.stop(); } };
+      return {
+        engine,
+        stop: async () => {
+          await engine.close();
+          await cluster.stop();
+        },
+      };
     },
   },
 ];
@@ -52,10 +64,18 @@ for (const kind of engines) {
 
     it('tells a window’s last seq and size in one read, as the page read does, and nothing for an unknown chat', async () => {
       expect(await engine.windowState(code, 'main')).to.equal(null);
-      await engine.append(code, 'main', [1, 2, 3].map((s) => msg(s)));
+      await engine.append(
+        code,
+        'main',
+        [1, 2, 3].map((s) => msg(s)),
+      );
       expect(await engine.windowState(code, 'main')).to.deep.equal({ lastSeq: 3, count: 3 });
       expect((await engine.readPage(code, 'main', { mode: 'newest', limit: 2 })).count).to.equal(3);
-      await engine.append(code, 'main', [4, 5, 6].map((s) => msg(s)));
+      await engine.append(
+        code,
+        'main',
+        [4, 5, 6].map((s) => msg(s)),
+      );
       expect(await engine.windowState(code, 'main')).to.deep.equal({ lastSeq: 6, count: 5 });
       await engine.rebuild(code, 'main', [msg(5), msg(6)], 6, true);
       expect(await engine.windowState(code, 'main'), 'a member lost changes the size').to.deep.equal({ lastSeq: 6, count: 2 });
@@ -65,7 +85,11 @@ for (const kind of engines) {
     });
 
     it('appends by seq and trims the window to the newest maxCount', async () => {
-      await engine.append(code, 'main', [1, 2, 3, 4, 5, 6, 7].map((s) => msg(s)));
+      await engine.append(
+        code,
+        'main',
+        [1, 2, 3, 4, 5, 6, 7].map((s) => msg(s)),
+      );
       const info = await engine.windowInfo(code, 'main');
       expect(info).to.include({ count: 5, minSeq: 3, maxSeq: 7 });
       expect(info.ttlSeconds).to.be.within(3590, 3600);
@@ -83,7 +107,11 @@ for (const kind of engines) {
     });
 
     it('reads before and after cursors within the range the seqs imply', async () => {
-      await engine.append(code, 'main', [1, 2, 3, 4, 5].map((s) => msg(s)));
+      await engine.append(
+        code,
+        'main',
+        [1, 2, 3, 4, 5].map((s) => msg(s)),
+      );
       const before = await engine.readPage(code, 'main', { mode: 'before', before: 4, limit: 2 });
       expect(before).to.include({ lo: 2, hi: 3 });
       expect(seqs(before.entries)).to.deep.equal([2, 3]);
@@ -93,7 +121,11 @@ for (const kind of engines) {
     });
 
     it('shows a hole as a missing member, never as a shorter range', async () => {
-      await engine.append(code, 'main', [1, 2, 4].map((s) => msg(s)));
+      await engine.append(
+        code,
+        'main',
+        [1, 2, 4].map((s) => msg(s)),
+      );
       const read = await engine.readPage(code, 'main', { mode: 'newest', limit: 10 });
       expect(read).to.include({ lastSeq: 4, lo: 1, hi: 4 });
       expect(seqs(read.entries)).to.deep.equal([1, 2, 4]);

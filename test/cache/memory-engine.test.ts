@@ -5,7 +5,7 @@ const limits = { maxCount: 5, ttlSeconds: 3600, pinnedTtlSeconds: 7200 };
 
 /** Resolves once `done()` holds, checked every few milliseconds; rejects with `what` after 5 s. */
 async function until(done: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 5000; !done(); ) {
+  for (const deadline = Date.now() + 5000; !done();) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -14,8 +14,16 @@ function countWrites(socket: Socket): { writes: number; chunks: number } {
   const raw = socket as unknown as { _write: (...a: unknown[]) => void; _writev: (chunks: unknown[], cb: unknown) => void };
   const write = raw._write.bind(socket);
   const writev = raw._writev.bind(socket);
-  raw._write = (...a) => { seen.writes++; seen.chunks++; write(...a); };
-  raw._writev = (chunks, cb) => { seen.writes++; seen.chunks += chunks.length; writev(chunks, cb); };
+  raw._write = (...a) => {
+    seen.writes++;
+    seen.chunks++;
+    write(...a);
+  };
+  raw._writev = (chunks, cb) => {
+    seen.writes++;
+    seen.chunks += chunks.length;
+    writev(chunks, cb);
+  };
   return seen;
 }
 
@@ -51,13 +59,14 @@ describe('Redis cache engine', function () {
   describe('the window writes of one tick share one socket write', () => {
     before(() => engine.append('CORK0', 'main', [msg(1)])); // connected, script loaded
 
-    it('sends eight chats\' appends in one write, stores every one, and writes the next tick\'s on its own', async () => {
+    it("sends eight chats' appends in one write, stores every one, and writes the next tick's on its own", async () => {
       const seen = countWrites((engine.client as Redis).stream as Socket);
       const codes = Array.from({ length: 8 }, (_, i) => `CORK${i + 1}`);
       await Promise.all(codes.map((code, i) => engine.append(code, 'main', [msg(1), msg(2 + i)])));
       expect(seen).to.deep.equal({ writes: 1, chunks: 8 });
 
-      for (const code of codes) expect(await engine.windowState(code, 'main')).to.deep.equal({ lastSeq: codes.indexOf(code) + 2, count: 2 });
+      for (const code of codes)
+        expect(await engine.windowState(code, 'main')).to.deep.equal({ lastSeq: codes.indexOf(code) + 2, count: 2 });
       const before = seen.writes;
       await engine.append('CORK1', 'main', [msg(20)]);
       expect(seen.writes - before).to.equal(1);

@@ -5,8 +5,23 @@ import { CoalescedRead } from '../../src/chat/coalesced-read';
 function manualReads() {
   let started = 0;
   const pending: (() => void)[] = [];
-  const read = () => new Promise<number>((resolve) => pending.push(((n) => () => resolve(n))(++started)));
-  return { read, finishNext: async () => { pending.shift()!(); await new Promise((r) => setImmediate(r)); }, started: () => started };
+  const read = () =>
+    new Promise<number>((resolve) =>
+      pending.push(
+        (
+          (n) => () =>
+            resolve(n)
+        )(++started),
+      ),
+    );
+  return {
+    read,
+    finishNext: async () => {
+      pending.shift()!();
+      await new Promise((r) => setImmediate(r));
+    },
+    started: () => started,
+  };
 }
 
 describe('CoalescedRead', () => {

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { startOwnPostgres, startRedis, startServerProcess, TEST_SECRET, type OwnPostgres, type RedisHandle, type ServerProcess } from '../support';
+import {
+  startOwnPostgres,
+  startRedis,
+  startServerProcess,
+  TEST_SECRET,
+  type OwnPostgres,
+  type RedisHandle,
+  type ServerProcess,
+} from '../support';
 import { chatWithMembers, connect, joinOk, send, until, type ChatSocket } from '../support/sockets';
 
 const STOPS = 10;
@@ -42,7 +50,7 @@ describe('sends while PostgreSQL restarts (two server processes, a cluster of it
       const copies = n % 2 ? 1 : 2;
       while (!stopped) {
         const clientId = randomUUID();
-        for (let done = false; !done && !stopped; ) {
+        for (let done = false; !done && !stopped;) {
           const copy = () => send(socket, code, `lane ${n}`, { client_id: clientId }).catch(() => null);
           const acks = await Promise.all(Array.from({ length: copies }, copy));
           done = true;
@@ -78,7 +86,10 @@ describe('sends while PostgreSQL restarts (two server processes, a cluster of it
 
     expect(refusals.length, 'some sends were in flight when PostgreSQL stopped').to.be.above(0);
     const others = refusals.filter((c) => c !== 'unavailable');
-    expect(others, `${others.length} of ${refusals.length} refusals were not unavailable (${unanswered} sends unanswered)`).to.have.lengthOf(0);
+    expect(
+      others,
+      `${others.length} of ${refusals.length} refusals were not unavailable (${unanswered} sends unanswered)`,
+    ).to.have.lengthOf(0);
     for (const [clientId, ids] of storedAs) expect(ids.size, `messages acked for client_id ${clientId}`).to.equal(1);
   });
 });

@@ -20,7 +20,9 @@ for (const stackName of STACKS) {
       expect(sources.at(-1)).to.equal('db'); // below the 100-message window
       const info = await t.app.cache.windowInfo(code, 'main');
       expect(info).to.include({ count: 100, minSeq: 31, maxSeq: 130 });
-      expect(info.ttlSeconds).to.be.greaterThan(0).and.at.most(24 * 3600);
+      expect(info.ttlSeconds)
+        .to.be.greaterThan(0)
+        .and.at.most(24 * 3600);
     });
 
     it('answers a page that straddles the window from cache and database as hybrid', async () => {
@@ -60,7 +62,10 @@ for (const stackName of STACKS) {
     it('keeps a deleted message as a tombstone so seq stays contiguous, and shows edits', async () => {
       const t = app();
       const { code, host } = await chatWithHost(t.base);
-      const [a, b] = [await host.post(`/api/chats/${code}/messages`, { content: 'first' }), await host.post(`/api/chats/${code}/messages`, { content: 'second' })];
+      const [a, b] = [
+        await host.post(`/api/chats/${code}/messages`, { content: 'first' }),
+        await host.post(`/api/chats/${code}/messages`, { content: 'second' }),
+      ];
       const edited = await host.patch(`/api/chats/${code}/messages/${a.body.id}`, { content: 'first, edited' });
       expect(edited.status).to.equal(200);
       expect(edited.body.version).to.be.greaterThan(b.body.version);
@@ -68,11 +73,9 @@ for (const stackName of STACKS) {
       expect(deleted.body).to.include({ deleted: true, content: '' });
       const page = await host.get(`/api/chats/${code}/messages`);
       expect(page.body.source).to.equal('cache');
-      expect(page.body.messages.map((m: { seq: number; content: string; deleted: boolean }) => [
-        m.seq,
-        m.content,
-        m.deleted,
-      ])).to.deep.equal([
+      expect(
+        page.body.messages.map((m: { seq: number; content: string; deleted: boolean }) => [m.seq, m.content, m.deleted]),
+      ).to.deep.equal([
         [2, '', true],
         [1, 'first, edited', false],
       ]);
@@ -89,7 +92,9 @@ for (const stackName of STACKS) {
       const reply = await anon.post(`/api/chats/${code}/messages`, { content: 'an anonymous reply', reply_to: first.body.id });
       const gone = await anon.post(`/api/chats/${code}/messages`, { content: 'deleted soon' });
       expect((await anon.post(`/api/chats/${code}/messages/${first.body.id}/reactions`, { emoji: '🎉' })).status).to.equal(200);
-      expect((await host.post(`/api/chats/${code}/messages/${first.body.id}/pin`, { amount_cents: 300, duration_minutes: 30 })).status).to.equal(200);
+      expect(
+        (await host.post(`/api/chats/${code}/messages/${first.body.id}/pin`, { amount_cents: 300, duration_minutes: 30 })).status,
+      ).to.equal(200);
       expect((await anon.patch(`/api/chats/${code}/messages/${reply.body.id}`, { content: 'an edited reply' })).status).to.equal(200);
       expect((await anon.delete(`/api/chats/${code}/messages/${gone.body.id}`)).status).to.equal(200);
       const cached = await host.get(`/api/chats/${code}/messages?limit=3&before=4`);
@@ -101,7 +106,12 @@ for (const stackName of STACKS) {
       expect(stored.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal([3, 2, 1]);
       expect(stored.body.messages[2]).to.include({ username_is_reserved: true, is_pinned: true, pin_amount_cents: 300 });
       expect(stored.body.messages[2].reactions).to.deep.equal({ '🎉': 1 });
-      expect(stored.body.messages[1]).to.include({ username_is_reserved: false, user_id: null, reply_to: first.body.id, content: 'an edited reply' });
+      expect(stored.body.messages[1]).to.include({
+        username_is_reserved: false,
+        user_id: null,
+        reply_to: first.body.id,
+        content: 'an edited reply',
+      });
       expect(stored.body.messages[1].edited_at).to.be.a('string');
       expect(stored.body.messages[0]).to.include({ deleted: true, content: '' });
     });
@@ -124,13 +134,17 @@ for (const stackName of STACKS) {
         try {
           const { code, host: there } = await chatWithHost(other.base);
           const here = new ApiClient(t.base, there.token);
-          for (const text of ['one', 'two', 'three']) expect((await there.post(`/api/chats/${code}/messages`, { content: text })).status).to.equal(201);
+          for (const text of ['one', 'two', 'three'])
+            expect((await there.post(`/api/chats/${code}/messages`, { content: text })).status).to.equal(201);
           const first = async () => (await here.get(`/api/chats/${code}/messages?limit=50`)).body;
           expect((await first()).messages.map((m: { content: string }) => m.content)).to.deep.equal(['three', 'two', 'one']);
 
           expect((await there.post(`/api/chats/${code}/messages`, { content: 'four' })).status).to.equal(201);
           const afterSend = await first();
-          expect(afterSend.messages.map((m: { seq: number }) => m.seq), 'acked on the other server, so in the cache').to.deep.equal([4, 3, 2, 1]);
+          expect(
+            afterSend.messages.map((m: { seq: number }) => m.seq),
+            'acked on the other server, so in the cache',
+          ).to.deep.equal([4, 3, 2, 1]);
           expect(afterSend.source).to.equal('cache');
 
           const two = afterSend.messages[2];

@@ -20,7 +20,11 @@ for (const stackName of STACKS) {
     it("stores a non-member's send whose client_id the host used in the back room, and answers it with their own message", async () => {
       const t = app();
       const { code, host } = await chatWithHost(t.base);
-      const secret = await host.post(`/api/chats/${code}/messages`, { content: 'back-room plans', client_id: 'msg-1001', channel: 'backroom' });
+      const secret = await host.post(`/api/chats/${code}/messages`, {
+        content: 'back-room plans',
+        client_id: 'msg-1001',
+        channel: 'backroom',
+      });
       expect(secret.status).to.equal(201);
       const anon = await guest(t.base, code);
 
@@ -58,7 +62,11 @@ for (const stackName of STACKS) {
     it("socket message:send follows the same rule: another's client_id is not answered with their message", async () => {
       const t = app();
       const { code, host } = await chatWithHost(t.base);
-      const theirs = await host.post(`/api/chats/${code}/messages`, { content: 'back-room plans', client_id: 'sock-1', channel: 'backroom' });
+      const theirs = await host.post(`/api/chats/${code}/messages`, {
+        content: 'back-room plans',
+        client_id: 'sock-1',
+        channel: 'backroom',
+      });
       const anon = await guest(t.base, code);
       const socket = await connect(t.base, anon.token);
       try {
@@ -76,17 +84,23 @@ for (const stackName of STACKS) {
       const t = app();
       const { code, host } = await chatWithHost(t.base);
       const anon = await guest(t.base, code);
-      const [
-        hostSession,
-        anonSession,
-      ] = (await Promise.all([host, anon].map((c) => t.app.tokens.verifySession(c.token!)))) as SessionClaims[];
+      const [hostSession, anonSession] = (await Promise.all(
+        [host, anon].map((c) => t.app.tokens.verifySession(c.token!)),
+      )) as SessionClaims[];
       const pg = rawPg(t.app.orm);
       const orm = new OrmSendCommit(t.app.chat.store);
       const commit: SendCommit = pg ? new PgSendCommit(pg, orm) : orm;
-      const send = (session: SessionClaims, content: string) => ({ session, input: { content, client_id: 'batch-1', channel: 'main' as const } });
+      const send = (session: SessionClaims, content: string) => ({
+        session,
+        input: { content, client_id: 'batch-1', channel: 'main' as const },
+      });
 
       const [result] = await commit.commit([
-        { chat: await t.app.chat.store.chatRef(code), channel: 'main', sends: [send(hostSession, 'from the host'), send(anonSession, 'from a guest'), send(anonSession, 'guest again')] },
+        {
+          chat: await t.app.chat.store.chatRef(code),
+          channel: 'main',
+          sends: [send(hostSession, 'from the host'), send(anonSession, 'from a guest'), send(anonSession, 'guest again')],
+        },
       ]);
 
       const sends = (result as CommittedBatch).sends;
@@ -131,7 +145,10 @@ for (const stackName of STACKS) {
           for (let i = 0; i < 40; i++) {
             const same = answers.slice(i * 4, i * 4 + 3);
             expect(new Set(same.map((a) => a.body.id)).size, `cid-${i}`).to.equal(1);
-            expect(same.filter((a) => a.status === 201), `cid-${i}`).to.have.length(1);
+            expect(
+              same.filter((a) => a.status === 201),
+              `cid-${i}`,
+            ).to.have.length(1);
           }
           const { seqs } = await scrollAll(host, code, 100);
           expect(seqs).to.deep.equal(descending(80));

@@ -13,7 +13,11 @@ describe('PostgreSQL group commit: a value the database refuses', function () {
 
   async function group(chat: { code: string; host: ApiClient }, content: string): Promise<SendGroup> {
     const session = (await app().app.tokens.verifySession(chat.host.token!)) as SessionClaims;
-    return { chat: await app().app.chat.store.chatRef(chat.code), channel: 'main', sends: [{ session, input: { content, channel: 'main' } }] };
+    return {
+      chat: await app().app.chat.store.chatRef(chat.code),
+      channel: 'main',
+      sends: [{ session, input: { content, channel: 'main' } }],
+    };
   }
 
   it('fails only the group holding it: the other chats of the statement are stored and numbered', async () => {
@@ -22,10 +26,17 @@ describe('PostgreSQL group commit: a value the database refuses', function () {
     const [bad, good1, good2] = await Promise.all([chatWithHost(t.base), chatWithHost(t.base), chatWithHost(t.base)]);
     const commit = new PgSendCommit(rawPg(t.app.orm)!, new OrmSendCommit(t.app.chat.store));
 
-    const results = await commit.commit([await group(good1, 'before it'), await group(bad, 'nul \u0000 inside'), await group(good2, 'after it')]);
+    const results = await commit.commit([
+      await group(good1, 'before it'),
+      await group(bad, 'nul \u0000 inside'),
+      await group(good2, 'after it'),
+    ]);
 
     expect(results[1]).to.have.property('error');
-    for (const [i, chat, content] of [[0, good1, 'before it'], [2, good2, 'after it']] as const) {
+    for (const [i, chat, content] of [
+      [0, good1, 'before it'],
+      [2, good2, 'after it'],
+    ] as const) {
       const stored = results[i] as CommittedBatch;
       expect(stored.sends.map((s) => [s.message.seq, s.message.content])).to.deep.equal([[1, content]]);
       const page = await chat.host.get(`/api/chats/${chat.code}/messages`);
@@ -48,7 +59,10 @@ describe('PostgreSQL group commit: a value the database refuses', function () {
     const firstChat = results[0].sends[0].message.chatId;
     const shapes = results.map((r) => r.sends.map(({ message: m }) => [m.chatId === firstChat, m.channel, m.seq, m.version]));
     expect(shapes).to.deep.equal([
-      [[true, 'main', 1, 1], [true, 'main', 2, 2]],
+      [
+        [true, 'main', 1, 1],
+        [true, 'main', 2, 2],
+      ],
       [[false, 'main', 1, 1]],
       [[true, 'backroom', 1, 3]],
       [[true, 'main', 3, 4]],

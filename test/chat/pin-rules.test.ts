@@ -19,7 +19,11 @@ for (const stackName of STACKS) {
       const first = await pin(alice, { amount_cents, duration_minutes });
       expect(first.status).to.equal(200);
       const pinned = async () => {
-        const list = (await host.get(`/api/chats/${code}/pinned`)).body.pinned as { id: string; pinned_until: string; pin_amount_cents: number }[];
+        const list = (await host.get(`/api/chats/${code}/pinned`)).body.pinned as {
+          id: string;
+          pinned_until: string;
+          pin_amount_cents: number;
+        }[];
         return list.map((m) => ({ id: m.id, pinned_until: m.pinned_until, pin_amount_cents: m.pin_amount_cents }));
       };
       return { code, host, alice, anon1, id: sent.body.id as string, first: first.body, pin, pinned };

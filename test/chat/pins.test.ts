@@ -22,8 +22,14 @@ for (const stackName of STACKS) {
     it('keeps the pinned list as the messages now read: edits and reactions show, a deleted message leaves it', async () => {
       const t = app();
       const { code, host } = await hostedChat(t, 'pins');
-      const [a, b] = [await host.post(`/api/chats/${code}/messages`, { content: 'first pin' }), await host.post(`/api/chats/${code}/messages`, { content: 'second pin' })];
-      for (const m of [a, b]) expect((await host.post(`/api/chats/${code}/messages/${m.body.id}/pin`, { amount_cents: 100, duration_minutes: 30 })).status).to.equal(200);
+      const [a, b] = [
+        await host.post(`/api/chats/${code}/messages`, { content: 'first pin' }),
+        await host.post(`/api/chats/${code}/messages`, { content: 'second pin' }),
+      ];
+      for (const m of [a, b])
+        expect(
+          (await host.post(`/api/chats/${code}/messages/${m.body.id}/pin`, { amount_cents: 100, duration_minutes: 30 })).status,
+        ).to.equal(200);
       await host.patch(`/api/chats/${code}/messages/${a.body.id}`, { content: 'first pin, edited' });
       await host.post(`/api/chats/${code}/messages/${a.body.id}/reactions`, { emoji: '🔥' });
       const deleted = await host.delete(`/api/chats/${code}/messages/${b.body.id}`);
@@ -40,7 +46,10 @@ for (const stackName of STACKS) {
     it('pins into a pinned set that is not cached by caching every active pin, not the new one alone', async () => {
       const t = app();
       const { code, host } = await hostedChat(t, 'pins');
-      const [a, b] = [await host.post(`/api/chats/${code}/messages`, { content: 'older pin' }), await host.post(`/api/chats/${code}/messages`, { content: 'newer pin' })];
+      const [a, b] = [
+        await host.post(`/api/chats/${code}/messages`, { content: 'older pin' }),
+        await host.post(`/api/chats/${code}/messages`, { content: 'newer pin' }),
+      ];
       await host.post(`/api/chats/${code}/messages/${a.body.id}/pin`, { amount_cents: 100, duration_minutes: 30 });
       await t.app.cache.dropChat(code); // evicted, expired or cleared by an operator
       await host.post(`/api/chats/${code}/messages/${b.body.id}/pin`, { amount_cents: 100, duration_minutes: 60 });

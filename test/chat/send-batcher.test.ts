@@ -23,17 +23,27 @@ class HeldCommit implements SendCommit {
       this.commits.push({
         sends: groups.reduce((n, g) => n + g.sends.length, 0),
         release: () =>
-          resolve(groups.map((g) => ({
-            sends: g.sends.map((s, i) => ({ message: newMessage(g.chat, g.channel, s, i + 1, i + 1, new Date()), duplicate: false })),
-            membersVersion: 0,
-          }))),
+          resolve(
+            groups.map((g) => ({
+              sends: g.sends.map((s, i) => ({ message: newMessage(g.chat, g.channel, s, i + 1, i + 1, new Date()), duplicate: false })),
+              membersVersion: 0,
+            })),
+          ),
       }),
     );
   }
 }
 
 const chat = { id: '00000000-0000-4000-8000-000000000001', code: 'ABCDEF' };
-const session: SessionClaims = { typ: 'session', sub: '00000000-0000-4000-8000-000000000002', chat_id: chat.id, code: chat.code, username: 'ann', user_id: null, host: false };
+const session: SessionClaims = {
+  typ: 'session',
+  sub: '00000000-0000-4000-8000-000000000002',
+  chat_id: chat.id,
+  code: chat.code,
+  username: 'ann',
+  user_id: null,
+  host: false,
+};
 const input = { content: 'hi', channel: 'main' } as SendInput;
 
 /** Lets every promise callback and I/O-free turn run. */
@@ -44,8 +54,10 @@ async function settle() {
 function setUp() {
   const committer = new HeldCommit();
   const publishings: Held[] = [];
-  const batcher = new SendBatcher<string>(committer, (_code, _channel, fresh) =>
-    new Promise((resolve) => publishings.push({ sends: fresh.length, release: () => resolve(fresh.map((m) => `view ${m.seq}`)) })),
+  const batcher = new SendBatcher<string>(
+    committer,
+    (_code, _channel, fresh) =>
+      new Promise((resolve) => publishings.push({ sends: fresh.length, release: () => resolve(fresh.map((m) => `view ${m.seq}`)) })),
   );
   /** sends numbered from 1 in submit order, as their acks arrive */
   const acked: number[] = [];
@@ -68,14 +80,20 @@ describe('send batching: when the next commit starts', () => {
     sent.push(...submit(3));
     committer.commits[0]!.release();
     await settle();
-    expect(publishings.map((p) => p.sends), 'the first commit publishes').to.deep.equal([1]);
+    expect(
+      publishings.map((p) => p.sends),
+      'the first commit publishes',
+    ).to.deep.equal([1]);
     sent.push(...submit(2));
     await settle();
     expect(committer.commits, 'no second commit while it publishes').to.have.length(1);
 
     publishings[0]!.release();
     await settle();
-    expect(committer.commits.map((c) => c.sends), 'the second commit takes all five').to.deep.equal([1, 5]);
+    expect(
+      committer.commits.map((c) => c.sends),
+      'the second commit takes all five',
+    ).to.deep.equal([1, 5]);
     committer.commits[1]!.release();
     await settle();
     publishings[1]!.release();
@@ -90,7 +108,10 @@ describe('send batching: when the next commit starts', () => {
     committer.commits[0]!.release();
     await settle();
     expect(publishings.map((p) => p.sends)).to.deep.equal([1]);
-    expect(committer.commits.map((c) => c.sends), 'the backlog is being committed meanwhile').to.deep.equal([1, OVERLAP_FROM]);
+    expect(
+      committer.commits.map((c) => c.sends),
+      'the backlog is being committed meanwhile',
+    ).to.deep.equal([1, OVERLAP_FROM]);
 
     // Publishing stays in commit order: the second waits for the first even when its commit ends first.
     committer.commits[1]!.release();

@@ -11,7 +11,12 @@ export const GENEROUS_LIMITS = { SEND_RATE_LIMIT: '100000', JOIN_RATE_LIMIT: '10
 /** A server on its own SQLite file; `env` wins. */
 export async function sqliteServer(env: Record<string, string> = {}): Promise<{ server: ServerProcess; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatpop-sdk-'));
-  const server = await startServerProcess({ DATABASE_URL: `sqlite://${path.join(dir, 'chatpop.sqlite')}`, SESSION_SECRET: TEST_SECRET, ...GENEROUS_LIMITS, ...env });
+  const server = await startServerProcess({
+    DATABASE_URL: `sqlite://${path.join(dir, 'chatpop.sqlite')}`,
+    SESSION_SECRET: TEST_SECRET,
+    ...GENEROUS_LIMITS,
+    ...env,
+  });
   return { server, dir };
 }
 

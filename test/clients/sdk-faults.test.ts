@@ -2,7 +2,19 @@
 // and Redis once; a second client, on another server, watches and edits.
 import { expect } from 'chai';
 import { connect, type ChatPopClient, type MessageView } from '../../clients/js/src';
-import { ApiClient, chatWithHost, createTestDatabase, freePort, startRedis, startServerProcess, TEST_SECRET, uniqueName, type RedisHandle, type ServerProcess, type TestDatabase } from '../support';
+import {
+  ApiClient,
+  chatWithHost,
+  createTestDatabase,
+  freePort,
+  startRedis,
+  startServerProcess,
+  TEST_SECRET,
+  uniqueName,
+  type RedisHandle,
+  type ServerProcess,
+  type TestDatabase,
+} from '../support';
 import { closeAll, compact, GENEROUS_LIMITS, range, Stream, until } from './helpers';
 
 const TOTAL = 500;
@@ -64,7 +76,12 @@ describe('@chatpop/client under server and Redis restarts', function () {
       }
     };
     const sendUpTo = (n: number) => ((target = n), pump());
-    const ackedAtLeast = (n: number) => until(() => acked >= n, () => `${n} acks (${acked} so far)`, 60_000);
+    const ackedAtLeast = (n: number) =>
+      until(
+        () => acked >= n,
+        () => `${n} acks (${acked} so far)`,
+        60_000,
+      );
     const atFaults: string[] = [];
     const fault = async (what: string, act: () => Promise<void>) => {
       atFaults.push(`${what} with ${sends.length - acked} in flight`);
@@ -93,7 +110,10 @@ describe('@chatpop/client under server and Redis restarts', function () {
 
     await ackedAtLeast(TOTAL);
     const stored = await Promise.all(sends);
-    expect(stored.filter((m, i) => m.content !== `m${i}`), 'acks answering another send').to.deep.equal([]);
+    expect(
+      stored.filter((m, i) => m.content !== `m${i}`),
+      'acks answering another send',
+    ).to.deep.equal([]);
     expect(new Set(stored.map((m) => m.id)).size, 'distinct acked messages').to.equal(TOTAL);
 
     // The database holds each send once.
@@ -110,15 +130,30 @@ describe('@chatpop/client under server and Redis restarts', function () {
     expect(all.filter((m) => m.deleted)).to.have.length(1);
 
     // Each client's stream: 1..500, in order, each once; the edit and the delete shown.
-    for (const [name, s] of [['sender', mine], ['watcher', theirs]] as const) {
-      await until(() => s.chat.lastSeq === TOTAL, () => `${name}'s stream to ${TOTAL}: ${compact(s.seqs)}`, 60_000);
+    for (const [name, s] of [
+      ['sender', mine],
+      ['watcher', theirs],
+    ] as const) {
+      await until(
+        () => s.chat.lastSeq === TOTAL,
+        () => `${name}'s stream to ${TOTAL}: ${compact(s.seqs)}`,
+        60_000,
+      );
       expect(s.seqs, `${name} emitted`).to.deep.equal(range(1, TOTAL));
-      expect(s.chat.messages.map((m) => m.seq), `${name} holds`).to.deep.equal(range(1, TOTAL));
-      await until(() => s.held(edited.id)?.content === 'edited while away' && s.held(deleted.id)?.deleted === true, `the edit and the delete at the ${name}`);
+      expect(
+        s.chat.messages.map((m) => m.seq),
+        `${name} holds`,
+      ).to.deep.equal(range(1, TOTAL));
+      await until(
+        () => s.held(edited.id)?.content === 'edited while away' && s.held(deleted.id)?.deleted === true,
+        `the edit and the delete at the ${name}`,
+      );
     }
     expect(states.filter((s) => s === 'reconnecting').length, 'reconnects').to.be.at.least(2);
     const resent = [...written.values()].filter((n) => n > 1).length;
     expect(resent, 'sends written again after a fault').to.be.greaterThan(0);
-    console.log(`      ${TOTAL} sends, 2 server restarts and 1 Redis restart in ${((Date.now() - started) / 1000).toFixed(1)} s (${atFaults.join(', ')}; ${resent} sends written more than once)`);
+    console.log(
+      `      ${TOTAL} sends, 2 server restarts and 1 Redis restart in ${((Date.now() - started) / 1000).toFixed(1)} s (${atFaults.join(', ')}; ${resent} sends written more than once)`,
+    );
   });
 });

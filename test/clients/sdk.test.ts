@@ -33,7 +33,10 @@ describe('@chatpop/client SDK', function () {
 
     const sent = await Promise.all(range(1, 30).map((i) => (i % 2 ? alice : bob).send(`hello ${i}`)));
     expect(new Set(sent.map((m) => m.id)).size).to.equal(30);
-    await until(() => a.seqs.length === 30 && b.seqs.length === 30, () => `30 each; alice ${compact(a.seqs)}, bob ${compact(b.seqs)}`);
+    await until(
+      () => a.seqs.length === 30 && b.seqs.length === 30,
+      () => `30 each; alice ${compact(a.seqs)}, bob ${compact(b.seqs)}`,
+    );
     expect(a.seqs).to.deep.equal(range(1, 30));
     expect(b.seqs).to.deep.equal(range(1, 30));
     expect(bob.messages.map((m) => m.content).sort()).to.deep.equal(sent.map((m) => m.content).sort());
@@ -53,7 +56,7 @@ describe('@chatpop/client SDK', function () {
     const b = new Stream(bob);
     await until(() => b.held(m1.id)?.content === 'first, edited' && b.held(m2.id)?.deleted === true, 'the edit and the delete at bob');
     await until(() => new Stream(alice).held(m1.id)?.reactions['👍'] === 1, 'the reaction at alice');
-    await until(() => bob.pinned.some((p) => p.id === m1.id), 'the pin in bob\'s pinned list');
+    await until(() => bob.pinned.some((p) => p.id === m1.id), "the pin in bob's pinned list");
     expect(bob.messages.find((m) => m.id === m2.id)?.content).to.equal('');
   });
 
@@ -69,7 +72,10 @@ describe('@chatpop/client SDK', function () {
       await two.host.post(`/api/chats/${two.code}/messages`, { content: `two ${i}` });
     }
     await b.chat.send('from the second chat');
-    await until(() => a.seqs.length === 10 && b.seqs.length === 11, () => `10 and 11; got ${compact(a.seqs)} and ${compact(b.seqs)}`);
+    await until(
+      () => a.seqs.length === 10 && b.seqs.length === 11,
+      () => `10 and 11; got ${compact(a.seqs)} and ${compact(b.seqs)}`,
+    );
     expect(client.socket).to.equal(socket);
     expect(a.emitted.map((m) => m.content)).to.deep.equal(range(1, 10).map((i) => `one ${i}`));
     expect(b.emitted.map((m) => m.content)).to.deep.equal([...range(1, 10).map((i) => `two ${i}`), 'from the second chat']);
@@ -118,7 +124,11 @@ describe('@chatpop/client SDK', function () {
       await proxy.restore();
 
       const mine = await sent;
-      await until(() => chat.lastSeq >= mine.seq, () => `the stream up to ${mine.seq}; has ${compact(s.seqs)}`, 30_000);
+      await until(
+        () => chat.lastSeq >= mine.seq,
+        () => `the stream up to ${mine.seq}; has ${compact(s.seqs)}`,
+        30_000,
+      );
       expect(s.seqs).to.deep.equal(range(2, mine.seq));
       expect(chat.messages.map((m) => m.seq)).to.deep.equal(range(1, mine.seq));
       expect(chat.messages[0].content).to.equal('edited while away');
@@ -142,7 +152,7 @@ describe('@chatpop/client SDK', function () {
     });
   });
 
-  it('keeps a signed-in user\'s inbox: unread counts follow inbox:updated, and markRead lowers them', async () => {
+  it("keeps a signed-in user's inbox: unread counts follow inbox:updated, and markRead lowers them", async () => {
     const { code, user, username } = await chatWithHost(server.url);
     const client = open(user.token);
     await until(() => client.state === 'connected', 'the connection');

@@ -10,7 +10,16 @@ import { GENEROUS_LIMITS, range } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'test', 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** "within a few seconds" */
 const SOON = 10_000;
 
@@ -20,7 +29,12 @@ const connection = (page: Page) => page.getByTestId('connection');
 
 /** The seqs and contents the page shows, top to bottom. */
 const shown = (page: Page) =>
-  messages(page).evaluateAll((items) => items.map((li) => ({ seq: Number(li.getAttribute('data-seq')), content: li.querySelector('[data-testid="content"]')?.textContent ?? '' })));
+  messages(page).evaluateAll((items) =>
+    items.map((li) => ({
+      seq: Number(li.getAttribute('data-seq')),
+      content: li.querySelector('[data-testid="content"]')?.textContent ?? '',
+    })),
+  );
 
 describe('web chat at / in headless Chromium', function () {
   this.timeout(120_000);
@@ -32,7 +46,12 @@ describe('web chat at / in headless Chromium', function () {
   const problems: string[] = [];
 
   const startServer = async () => {
-    server = await startServerProcess({ DATABASE_URL: `sqlite://${path.join(dir, 'chatpop.sqlite')}`, SESSION_SECRET: TEST_SECRET, PORT: String(port), ...GENEROUS_LIMITS });
+    server = await startServerProcess({
+      DATABASE_URL: `sqlite://${path.join(dir, 'chatpop.sqlite')}`,
+      SESSION_SECRET: TEST_SECRET,
+      PORT: String(port),
+      ...GENEROUS_LIMITS,
+    });
   };
 
   const newPage = async (viewport: { width: number; height: number }) => {
@@ -63,7 +82,9 @@ describe('web chat at / in headless Chromium', function () {
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed') return;
     // What each page showed when the test failed.
-    for (const [i, c] of contexts.entries()) for (const p of c.pages()) await p.screenshot({ path: path.join(ARTIFACTS, `web-chat-failed-${i}.png`), fullPage: true }).catch(() => undefined);
+    for (const [i, c] of contexts.entries())
+      for (const p of c.pages())
+        await p.screenshot({ path: path.join(ARTIFACTS, `web-chat-failed-${i}.png`), fullPage: true }).catch(() => undefined);
   });
 
   after(async () => {
@@ -84,7 +105,10 @@ describe('web chat at / in headless Chromium', function () {
     await alice.getByRole('button', { name: 'Register' }).click();
     await alice.getByLabel("New chat's name").fill('Browser test');
     await alice.getByRole('button', { name: 'Create chat' }).click();
-    await alice.getByTestId('chat-code').filter({ hasText: /^[A-Z0-9]{8}$/ }).waitFor({ timeout: SOON });
+    await alice
+      .getByTestId('chat-code')
+      .filter({ hasText: /^[A-Z0-9]{8}$/ })
+      .waitFor({ timeout: SOON });
     const code = (await alice.getByTestId('chat-code').textContent())!.trim();
     expect(code).to.match(/^[A-Z0-9]{8}$/);
     await bob.getByLabel('Chat code').fill(code);
@@ -102,9 +126,13 @@ describe('web chat at / in headless Chromium', function () {
     await message(alice, 'hi alice').waitFor({ timeout: SOON });
 
     // Bob reacts to Alice's message; Alice edits it.
-    await message(bob, 'hello from alice').getByRole('button', { name: /React 👍/ }).click();
+    await message(bob, 'hello from alice')
+      .getByRole('button', { name: /React 👍/ })
+      .click();
     await message(alice, 'hello from alice').getByRole('button', { name: 'React 👍 (1)' }).waitFor({ timeout: SOON });
-    await message(alice, 'hello from alice').getByRole('button', { name: /^Edit message/ }).click();
+    await message(alice, 'hello from alice')
+      .getByRole('button', { name: /^Edit message/ })
+      .click();
     await alice.getByRole('textbox', { name: 'Edit message' }).fill('hello from alice, edited');
     await alice.getByRole('textbox', { name: 'Edit message' }).press('Enter');
     await message(bob, 'hello from alice, edited').waitFor({ timeout: SOON });
@@ -136,7 +164,9 @@ describe('web chat at / in headless Chromium', function () {
     await alice.getByRole('button', { name: 'Create chat' }).click();
     await alice.locator('#chat-title', { hasText: 'Second room' }).waitFor({ timeout: SOON });
     await say(bob, 'while you were elsewhere');
-    await alice.locator(`[data-testid="inbox"] li[data-code="${code}"] [data-testid="unread"]`, { hasText: '1' }).waitFor({ timeout: SOON });
+    await alice
+      .locator(`[data-testid="inbox"] li[data-code="${code}"] [data-testid="unread"]`, { hasText: '1' })
+      .waitFor({ timeout: SOON });
     await alice.screenshot({ path: path.join(ARTIFACTS, 'web-chat-desktop-inbox.png'), fullPage: true });
     expect(problems).to.deep.equal([]);
   });

@@ -10,8 +10,20 @@ const BEFORE = 'Migration20261220000000ChatsHotUpdates';
 /** A message row as a sender in one chat would leave it. */
 async function insert(orm: Orm, chatId: string, participantId: string, seq: number, clientId: string, createdAt: Date) {
   await orm.em.fork().insert(Message, {
-    id: randomUUID(), chatId, channel: 'main', seq, version: seq, participantId, username: `p${seq}`, content: `m${seq}`,
-    clientId, reactions: {}, createdAt, usernameIsReserved: false, messageType: 'normal', deleted: false,
+    id: randomUUID(),
+    chatId,
+    channel: 'main',
+    seq,
+    version: seq,
+    participantId,
+    username: `p${seq}`,
+    content: `m${seq}`,
+    clientId,
+    reactions: {},
+    createdAt,
+    usernameIsReserved: false,
+    messageType: 'normal',
+    deleted: false,
   });
 }
 

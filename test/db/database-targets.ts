@@ -12,5 +12,11 @@ export const DATABASE_TARGETS: { name: string; open(): Promise<{ url: string; di
       return { url: `sqlite://${join(dir, 'db.sqlite')}`, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
-  { name: 'PostgreSQL', open: async () => { const db = await createTestDatabase(); return { url: db.url, dispose: db.drop }; } },
+  {
+    name: 'PostgreSQL',
+    open: async () => {
+      const db = await createTestDatabase();
+      return { url: db.url, dispose: db.drop };
+    },
+  },
 ];

@@ -36,15 +36,19 @@ describe('PostgreSQL transactions on a connection the server has closed', functi
       holdEventLoop(200);
     };
     knex.on('query', terminate);
-    const err = await em.transactional((tx) => tx.getConnection().execute('select 1', [], 'all', tx.getTransactionContext())).then(
-      () => null,
-      (e: Error) => e,
-    );
+    const err = await em
+      .transactional((tx) => tx.getConnection().execute('select 1', [], 'all', tx.getTransactionContext()))
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
     expect(err, 'the transaction failed').to.be.instanceOf(Error);
     expect(err!.message).to.not.match(/already complete/);
-    expect((err as { code?: string }).code, 'the server\'s own error').to.equal('57P01');
+    expect((err as { code?: string }).code, "the server's own error").to.equal('57P01');
     expect(databaseUnavailable(err), err!.message).to.not.equal(null);
     // The pool replaces the dead connection: the next transaction goes through.
-    expect(await forkEm(orm).transactional((tx) => tx.getConnection().execute('select 1 as one', [], 'all', tx.getTransactionContext()))).to.deep.equal([{ one: 1 }]);
+    expect(
+      await forkEm(orm).transactional((tx) => tx.getConnection().execute('select 1 as one', [], 'all', tx.getTransactionContext())),
+    ).to.deep.equal([{ one: 1 }]);
   });
 });

@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { ApiClient, chatWithHost, parsePrometheus, sampleValue, startOwnPostgres, startTestApp, type OwnPostgres, type TestApp } from '../support';
+import {
+  ApiClient,
+  chatWithHost,
+  parsePrometheus,
+  sampleValue,
+  startOwnPostgres,
+  startTestApp,
+  type OwnPostgres,
+  type TestApp,
+} from '../support';
 
 async function sql<R extends pg.QueryResultRow = Record<string, unknown>>(url: string, text: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
@@ -25,7 +34,10 @@ async function caughtUp(primary: string, standby: string): Promise<void> {
 
 /** Index and sequential scans of `messages` on one server (a standby counts its own). */
 async function messageScans(url: string): Promise<number> {
-  const [row] = await sql<{ n: string }>(url, `select coalesce(idx_scan, 0) + coalesce(seq_scan, 0) as n from pg_stat_user_tables where relname = 'messages'`);
+  const [row] = await sql<{ n: string }>(
+    url,
+    `select coalesce(idx_scan, 0) + coalesce(seq_scan, 0) as n from pg_stat_user_tables where relname = 'messages'`,
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -59,7 +71,9 @@ describe('read replicas: deep history pages from a streaming standby, whole even
   });
 
   const replicaReads = async (result: string) =>
-    sampleValue(parsePrometheus((await new ApiClient(t.base).get<string>('/metrics')).body).samples, 'chatpop_db_replica_reads_total', { result }) ?? 0;
+    sampleValue(parsePrometheus((await new ApiClient(t.base).get<string>('/metrics')).body).samples, 'chatpop_db_replica_reads_total', {
+      result,
+    }) ?? 0;
   const seqs = (page: { body: { messages: { seq: number }[] } }) => page.body.messages.map((m) => m.seq);
 
   it('serves a page below the cache window from the standby; with replay paused, new messages and an edit, re-reads from the primary and counts the lag', async () => {

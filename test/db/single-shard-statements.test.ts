@@ -58,15 +58,25 @@ describe('hot paths on a database distributed by chat: every statement on a chat
     const api = new ApiClient(t.base);
     const name = uniqueName('host');
     const user = api.withToken((await api.post('/api/auth/register', { username: name, password: 'correct-horse-1' })).body.token);
-    const codes = [(await user.post('/api/chats', { name: 'one' })).body.code as string, (await user.post('/api/chats', { name: 'two' })).body.code as string];
+    const codes = [
+      (await user.post('/api/chats', { name: 'one' })).body.code as string,
+      (await user.post('/api/chats', { name: 'two' })).body.code as string,
+    ];
     expect(await t.app.orm.em.fork().getConnection().execute('select count(*)::int as n from fake_citus_tables')).to.deep.equal([{ n: 7 }]);
 
     recording = true;
-    const hosts = await Promise.all(codes.map(async (code) => api.withToken((await user.post(`/api/chats/${code}/join`, { username: name })).body.session_token)));
+    const hosts = await Promise.all(
+      codes.map(async (code) => api.withToken((await user.post(`/api/chats/${code}/join`, { username: name })).body.session_token)),
+    );
     const guests = await Promise.all(codes.map((code) => guest(t.base, code)));
     for (let round = 0; round < 6; round++) {
       // Sends to both chats in the same tick share one batch of the group commit.
-      const sent = await Promise.all(codes.flatMap((code, i) => [hosts[i].post(`/api/chats/${code}/messages`, { content: `h${round}` }), guests[i].post(`/api/chats/${code}/messages`, { content: `g${round}` })]));
+      const sent = await Promise.all(
+        codes.flatMap((code, i) => [
+          hosts[i].post(`/api/chats/${code}/messages`, { content: `h${round}` }),
+          guests[i].post(`/api/chats/${code}/messages`, { content: `g${round}` }),
+        ]),
+      );
       expect(sent.map((r) => r.status)).to.deep.equal([201, 201, 201, 201]);
     }
     const [code] = codes;
@@ -91,7 +101,10 @@ describe('hot paths on a database distributed by chat: every statement on a chat
     const onChatTables = seen.filter((s) => /\b(chats|participants|messages|reactions)\b/i.test(s));
     expect(onChatTables.length, 'statements recorded').to.be.greaterThan(20);
     const offenders = seen.map((s) => ({ s, tables: unscoped(s) })).filter((o) => o.tables.length);
-    expect(offenders.map((o) => `${o.tables.join(',')}: ${o.s}`), 'statements not pinned to one chat').to.deep.equal([]);
+    expect(
+      offenders.map((o) => `${o.tables.join(',')}: ${o.s}`),
+      'statements not pinned to one chat',
+    ).to.deep.equal([]);
   });
 
   it('the check itself flags a statement spanning chats (the single-database send statement) and passes one naming its chat', () => {

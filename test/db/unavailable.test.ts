@@ -49,7 +49,9 @@ describe('databaseUnavailable: every failure to reach or keep a database connect
 
   it('leaves out what a live connection refuses: bad SQL, a unique violation', async () => {
     expect(databaseUnavailable(await failure(db.url, 'selec 1'))).to.equal(null);
-    const dup = await failure(db.url, 'insert into t values (1)', (c) => c.query('create temporary table t (id int primary key); insert into t values (1)'));
+    const dup = await failure(db.url, 'insert into t values (1)', (c) =>
+      c.query('create temporary table t (id int primary key); insert into t values (1)'),
+    );
     expect((dup as { code?: string }).code).to.equal('23505');
     expect(databaseUnavailable(dup)).to.equal(null);
   });

@@ -11,8 +11,7 @@ type Json = Record<string, unknown>;
 const values = (): Json => YAML.parse(readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')) as Json;
 const container = (o: K8sObject): Json => podSpecOf(o)!.containers[0] as Json;
 const argsOf = (o: K8sObject): string[] => container(o).args as string[];
-const byArgs = (objects: K8sObject[], kind: string) =>
-  new Map(objects.filter((o) => o.kind === kind).map((o) => [argsOf(o).join(' '), o]));
+const byArgs = (objects: K8sObject[], kind: string) => new Map(objects.filter((o) => o.kind === kind).map((o) => [argsOf(o).join(' '), o]));
 
 describe('deploy: the chart and the plain manifests agree', () => {
   let chart: K8sObject[];
@@ -27,7 +26,16 @@ describe('deploy: the chart and the plain manifests agree', () => {
   it('on the server container: ports, probes, preStop, grace period and security context', () => {
     const fromChart = findObject(chart, 'Deployment');
     const fromBase = findObject(base, 'Deployment');
-    for (const field of ['ports', 'startupProbe', 'livenessProbe', 'readinessProbe', 'lifecycle', 'securityContext', 'volumeMounts', 'resources']) {
+    for (const field of [
+      'ports',
+      'startupProbe',
+      'livenessProbe',
+      'readinessProbe',
+      'lifecycle',
+      'securityContext',
+      'volumeMounts',
+      'resources',
+    ]) {
       expect(container(fromChart)[field], field).to.deep.equal(container(fromBase)[field]);
     }
     for (const field of ['terminationGracePeriodSeconds', 'securityContext', 'volumes']) {
@@ -52,7 +60,9 @@ describe('deploy: the chart and the plain manifests agree', () => {
       expect(port).to.include({ name: 'http', containerPort: Number(image.env.PORT) });
       expect(image.exposed).to.include(port.containerPort);
       expect((findObject(objects, 'ConfigMap').data as Json).PORT).to.equal(String(port.containerPort));
-      expect(dig(findObject(objects, 'Service'), 'spec.ports')).to.deep.equal([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+      expect(dig(findObject(objects, 'Service'), 'spec.ports')).to.deep.equal([
+        { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+      ]);
     }
     const chartRule = dig(findObject(chart, 'Ingress'), 'spec.rules.0.http.paths.0.backend.service.port');
     expect(chartRule).to.deep.equal(dig(findObject(base, 'Ingress'), 'spec.rules.0.http.paths.0.backend.service.port'));
@@ -66,7 +76,11 @@ describe('deploy: the chart and the plain manifests agree', () => {
     const fromChart = byArgs(chart, 'CronJob');
     const fromBase = byArgs(base, 'CronJob');
     expect([...fromChart.keys()].sort()).to.deep.equal([...fromBase.keys()].sort());
-    expect([...fromBase.keys()].sort()).to.deep.equal(['clear-cache k8s-status', 'clear-cache maintenance', 'clear-cache old --hours=168 --force']);
+    expect([...fromBase.keys()].sort()).to.deep.equal([
+      'clear-cache k8s-status',
+      'clear-cache maintenance',
+      'clear-cache old --hours=168 --force',
+    ]);
     const expectedSchedule: Record<string, string> = {
       'clear-cache k8s-status': '0 0 1 1 *', // suspended: run on demand only
       'clear-cache maintenance': '0 2 * * *',
@@ -75,11 +89,25 @@ describe('deploy: the chart and the plain manifests agree', () => {
     for (const [args, b] of fromBase) {
       const c = fromChart.get(args)!;
       expect(dig(b, 'spec.schedule'), args).to.equal(expectedSchedule[args]);
-      for (const field of ['schedule', 'suspend', 'concurrencyPolicy', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit', 'startingDeadlineSeconds']) {
+      for (const field of [
+        'schedule',
+        'suspend',
+        'concurrencyPolicy',
+        'successfulJobsHistoryLimit',
+        'failedJobsHistoryLimit',
+        'startingDeadlineSeconds',
+      ]) {
         expect(dig(c, `spec.${field}`), `${args} ${field}`).to.deep.equal(dig(b, `spec.${field}`));
       }
       expect(dig(b, 'spec.concurrencyPolicy')).to.equal('Forbid');
-      for (const field of ['backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished', 'template.spec.restartPolicy', 'template.spec.automountServiceAccountToken', 'template.spec.serviceAccountName']) {
+      for (const field of [
+        'backoffLimit',
+        'activeDeadlineSeconds',
+        'ttlSecondsAfterFinished',
+        'template.spec.restartPolicy',
+        'template.spec.automountServiceAccountToken',
+        'template.spec.serviceAccountName',
+      ]) {
         const chartValue = dig(c, `spec.jobTemplate.spec.${field}`);
         if (field.endsWith('serviceAccountName')) continue; // the chart's name is release-scoped
         expect(chartValue, `${args} ${field}`).to.deep.equal(dig(b, `spec.jobTemplate.spec.${field}`));
@@ -87,8 +115,11 @@ describe('deploy: the chart and the plain manifests agree', () => {
     }
   });
 
-  it('on hook phases: Helm hook annotations equal the plain Jobs\' chatpop.io/hook', () => {
-    const chartHooks = byArgs(chart.filter((o) => o.kind === 'Job'), 'Job');
+  it("on hook phases: Helm hook annotations equal the plain Jobs' chatpop.io/hook", () => {
+    const chartHooks = byArgs(
+      chart.filter((o) => o.kind === 'Job'),
+      'Job',
+    );
     const plainHooks = byArgs(plainHookJobs(), 'Job');
     const phases = (m: Map<string, K8sObject>, key: string) =>
       Object.fromEntries([...m].map(([args, o]) => [args, o.metadata.annotations?.[key]]));
@@ -109,7 +140,7 @@ describe('deploy: the chart and the plain manifests agree', () => {
     }
   });
 
-  it('on RBAC: only get and list on pods, bound to the pods\' ServiceAccount', () => {
+  it("on RBAC: only get and list on pods, bound to the pods' ServiceAccount", () => {
     for (const objects of [chart, base]) {
       expect(findObject(objects, 'Role').rules).to.deep.equal([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
       const binding = findObject(objects, 'RoleBinding') as K8sObject & { roleRef: Json; subjects: Json[] };
@@ -124,11 +155,13 @@ describe('deploy: the chart and the plain manifests agree', () => {
 
   it('on autoscaling and disruption budget', () => {
     for (const field of ['minReplicas', 'maxReplicas', 'metrics', 'behavior']) {
-      expect(dig(findObject(chart, 'HorizontalPodAutoscaler'), `spec.${field}`), field)
-        .to.deep.equal(dig(findObject(base, 'HorizontalPodAutoscaler'), `spec.${field}`));
+      expect(dig(findObject(chart, 'HorizontalPodAutoscaler'), `spec.${field}`), field).to.deep.equal(
+        dig(findObject(base, 'HorizontalPodAutoscaler'), `spec.${field}`),
+      );
     }
-    expect(dig(findObject(chart, 'PodDisruptionBudget'), 'spec.minAvailable'))
-      .to.equal(dig(findObject(base, 'PodDisruptionBudget'), 'spec.minAvailable'));
+    expect(dig(findObject(chart, 'PodDisruptionBudget'), 'spec.minAvailable')).to.equal(
+      dig(findObject(base, 'PodDisruptionBudget'), 'spec.minAvailable'),
+    );
     // With autoscaling on, replicas is left to the HPA in both.
     expect(readTemplate('deployment.yaml')).to.match(/if not \.Values\.autoscaling\.enabled \}\}\s*\n\s*replicas:/);
     expect(dig(findObject(base, 'Deployment'), 'spec.replicas')).to.equal(undefined);
@@ -150,11 +183,16 @@ describe('deploy: the chart and the plain manifests agree', () => {
   it('selects only server pods for the Service and the PodDisruptionBudget, never job pods', () => {
     for (const objects of [chart, base]) {
       const serverLabels = dig(findObject(objects, 'Deployment'), 'spec.template.metadata.labels') as Json;
-      const selectors = [dig(findObject(objects, 'Service'), 'spec.selector'), dig(findObject(objects, 'PodDisruptionBudget'), 'spec.selector.matchLabels')] as Json[];
+      const selectors = [
+        dig(findObject(objects, 'Service'), 'spec.selector'),
+        dig(findObject(objects, 'PodDisruptionBudget'), 'spec.selector.matchLabels'),
+      ] as Json[];
       for (const selector of selectors) {
         expect(serverLabels).to.include(selector);
         for (const job of objects.filter((o) => o.kind === 'CronJob' || o.kind === 'Job')) {
-          const labels = (job.kind === 'CronJob' ? dig(job, 'spec.jobTemplate.spec.template.metadata.labels') : dig(job, 'spec.template.metadata.labels')) as Json;
+          const labels = (
+            job.kind === 'CronJob' ? dig(job, 'spec.jobTemplate.spec.template.metadata.labels') : dig(job, 'spec.template.metadata.labels')
+          ) as Json;
           const matches = Object.entries(selector).every(([k, v]) => labels?.[k] === v);
           expect(matches, `${job.kind}/${job.metadata.name} pods match a server selector`).to.equal(false);
         }

@@ -4,7 +4,13 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { expect } from 'chai';
 import YAML from 'yaml';
 import {
-  actionsOf, CHART_DIR, chartDefines, readTemplate, referencedValuePaths, renderChartObjects, templateFiles,
+  actionsOf,
+  CHART_DIR,
+  chartDefines,
+  readTemplate,
+  referencedValuePaths,
+  renderChartObjects,
+  templateFiles,
 } from './helpers/chart-template';
 import { kubernetesProblems } from './helpers/k8s-schema';
 
@@ -22,7 +28,14 @@ function leafPaths(value: unknown, prefix = ''): string[] {
 function schemaNode(schema: Json, dotted: string): Json | undefined {
   const resolve = (node: Json): Json => {
     const ref = node.$ref as string | undefined;
-    return ref ? resolve(ref.slice(2).split('/').reduce<Json>((n, k) => n[k] as Json, schema)) : node;
+    return ref
+      ? resolve(
+          ref
+            .slice(2)
+            .split('/')
+            .reduce<Json>((n, k) => n[k] as Json, schema),
+        )
+      : node;
   };
   let node: Json | undefined = resolve(schema);
   for (const key of dotted.split('.').filter(Boolean)) {
@@ -56,7 +69,9 @@ describe('deploy: Helm chart', () => {
     const merge = (a: unknown, b: unknown): unknown =>
       a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)
         ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, merge((a as Json)[k], (b as Json)[k])]))
-        : b === undefined ? a : b;
+        : b === undefined
+          ? a
+          : b;
     const lint = YAML.parse(readFileSync(path.join(CHART_DIR, 'ci', 'lint-values.yaml'), 'utf8')) as Json;
     expect(validate(merge(defaults(), lint)), JSON.stringify(validate.errors)).to.equal(true);
     expect((lint.secrets as Json).databaseUrl, 'the chart fails without DATABASE_URL').to.be.a('string').and.not.be.empty;
@@ -70,8 +85,12 @@ describe('deploy: Helm chart', () => {
       const steps = leaf.split('.');
       for (let i = 1; i <= steps.length; i++) {
         const node = schemaNode(schema, steps.slice(0, i).join('.'));
-        if (!node) { missing.push(leaf); break; }
-        if (i === 1 && !node.description && !(node.properties && Object.keys(node.properties).length)) missing.push(`${leaf} (no description)`);
+        if (!node) {
+          missing.push(leaf);
+          break;
+        }
+        if (i === 1 && !node.description && !(node.properties && Object.keys(node.properties).length))
+          missing.push(`${leaf} (no description)`);
         // A free-form object (no additionalProperties: false) describes everything below it.
         if (node.additionalProperties !== false) break;
       }
@@ -81,13 +100,55 @@ describe('deploy: Helm chart', () => {
 
   it('the schema rejects unknown keys, short secrets, bad schedules and a non-postgres DATABASE_URL', () => {
     const cases: [string, (v: Json) => void, RegExp][] = [
-      ['unknown top-level key', (v) => { v.replicas = 3; }, /additionalProperties|must NOT have additional properties/],
-      ['typo in config', (v) => { (v.config as Json).logLevl = 'info'; }, /must NOT have additional properties/],
-      ['short session secret', (v) => { (v.secrets as Json).sessionSecret = 'too-short'; }, /must match pattern/],
-      ['mysql database', (v) => { (v.secrets as Json).databaseUrl = 'mysql://x'; }, /must match pattern/],
-      ['five-field cron only', (v) => { ((v.cronJobs as Json).maintenance as Json).schedule = '0 2 * *'; }, /must match pattern/],
-      ['non-OTEL env in otel.env', (v) => { (v.otel as Json).env = { NODE_OPTIONS: '--inspect' }; }, /property name must be valid|must match pattern/],
-      ['string port', (v) => { v.containerPort = '3000'; }, /must be integer/],
+      [
+        'unknown top-level key',
+        (v) => {
+          v.replicas = 3;
+        },
+        /additionalProperties|must NOT have additional properties/,
+      ],
+      [
+        'typo in config',
+        (v) => {
+          (v.config as Json).logLevl = 'info';
+        },
+        /must NOT have additional properties/,
+      ],
+      [
+        'short session secret',
+        (v) => {
+          (v.secrets as Json).sessionSecret = 'too-short';
+        },
+        /must match pattern/,
+      ],
+      [
+        'mysql database',
+        (v) => {
+          (v.secrets as Json).databaseUrl = 'mysql://x';
+        },
+        /must match pattern/,
+      ],
+      [
+        'five-field cron only',
+        (v) => {
+          ((v.cronJobs as Json).maintenance as Json).schedule = '0 2 * *';
+        },
+        /must match pattern/,
+      ],
+      [
+        'non-OTEL env in otel.env',
+        (v) => {
+          (v.otel as Json).env = { NODE_OPTIONS: '--inspect' };
+        },
+        /property name must be valid|must match pattern/,
+      ],
+      [
+        'string port',
+        (v) => {
+          v.containerPort = '3000';
+        },
+        /must be integer/,
+      ],
     ];
     for (const [label, mutate, expected] of cases) {
       const values = defaults();
@@ -99,12 +160,18 @@ describe('deploy: Helm chart', () => {
 
   it('every .Values path the templates use exists in values.yaml', () => {
     const values = defaults();
-    const missing = [...referencedValuePaths()].filter((p) =>
-      p.split('.').reduce<{ ok: boolean; cur: unknown }>(
-        (acc, k) => (acc.ok && acc.cur !== null && typeof acc.cur === 'object' && k in (acc.cur as Json)
-          ? { ok: true, cur: (acc.cur as Json)[k] } : { ok: false, cur: undefined }),
-        { ok: true, cur: values },
-      ).ok === false);
+    const missing = [...referencedValuePaths()].filter(
+      (p) =>
+        p
+          .split('.')
+          .reduce<{ ok: boolean; cur: unknown }>(
+            (acc, k) =>
+              acc.ok && acc.cur !== null && typeof acc.cur === 'object' && k in (acc.cur as Json)
+                ? { ok: true, cur: (acc.cur as Json)[k] }
+                : { ok: false, cur: undefined },
+            { ok: true, cur: values },
+          ).ok === false,
+    );
     expect(missing).to.deep.equal([]);
   });
 
@@ -132,8 +199,19 @@ describe('deploy: Helm chart', () => {
     (values.ingress as Json).enabled = true;
     const objects = renderChartObjects(values);
     expect(objects.map((o) => o.kind)).to.include.members([
-      'ConfigMap', 'Secret', 'Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget',
-      'ServiceAccount', 'Role', 'RoleBinding', 'CronJob', 'Job', 'NetworkPolicy',
+      'ConfigMap',
+      'Secret',
+      'Deployment',
+      'Service',
+      'Ingress',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'ServiceAccount',
+      'Role',
+      'RoleBinding',
+      'CronJob',
+      'Job',
+      'NetworkPolicy',
     ]);
     const problems = objects.flatMap(kubernetesProblems);
     expect(problems, problems.join('\n')).to.deep.equal([]);

@@ -25,7 +25,10 @@ describe('deploy: hardening, chart and manifests alike (#22 hygiene)', () => {
 
   describe('NetworkPolicy', () => {
     it('admits only the ingress controller and Prometheus, both to the http port, into every ChatPop pod', () => {
-      for (const [label, objects] of [['chart', chart], ['base', base]] as const) {
+      for (const [label, objects] of [
+        ['chart', chart],
+        ['base', base],
+      ] as const) {
         const policy = findObject(objects, 'NetworkPolicy');
         expect(kubernetesProblems(policy), label).to.deep.equal([]);
         expect(dig(policy, 'spec.policyTypes'), label).to.deep.equal(['Ingress']);
@@ -85,7 +88,10 @@ describe('deploy: hardening, chart and manifests alike (#22 hygiene)', () => {
   });
 
   it('mounts a Kubernetes API token only in the pod that runs `clear-cache k8s-status`', () => {
-    for (const [label, objects] of [['chart', chart], ['base', base]] as const) {
+    for (const [label, objects] of [
+      ['chart', chart],
+      ['base', base],
+    ] as const) {
       expect(findObject(objects, 'ServiceAccount').automountServiceAccountToken, label).to.equal(false);
       const pods = [...objects, ...(label === 'base' ? plainHookJobs() : [])].filter((o) => podSpecOf(o));
       expect(pods.length, label).to.be.at.least(4);

@@ -5,9 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { io, type Socket } from 'socket.io-client';
 import { chatWithHost, ApiClient, nodeFlagsHere } from '../support';
-import {
-  makeTempDir, outputTail, spawnTracked, stopChild, waitForOutput, type TrackedChild,
-} from '../support/child-processes';
+import { makeTempDir, outputTail, spawnTracked, stopChild, waitForOutput, type TrackedChild } from '../support/child-processes';
 import { npmCiOf, runtimeImage, type RuntimeImage } from './helpers/dockerfile';
 import { buildShipped, findObject, plainHookJobs } from './helpers/kustomize';
 import { podSpecOf, readRepoFile, repoPath } from './helpers/repo';
@@ -17,7 +15,10 @@ import { drainBudgetOf } from './helpers/drain';
 type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
 interface ClientEvents {
   'chat:join': (req: { code: string }, ack: (res: Ack<{ last_seq: number }>) => void) => void;
-  'message:send': (req: { code: string; content: string; client_id: string }, ack: (res: Ack<{ message: { id: string; seq: number } }>) => void) => void;
+  'message:send': (
+    req: { code: string; content: string; client_id: string },
+    ack: (res: Ack<{ message: { id: string; seq: number } }>) => void,
+  ) => void;
 }
 type ChatSocket = Socket<Record<string, never>, ClientEvents>;
 
@@ -134,7 +135,8 @@ describe('deploy: image entry commands from a production-only install', function
     const cmd = image.cmd.filter((a) => !refused.includes(a));
     s = { image, root, app, bin, tini: tini && existsSync(tini) ? tini : undefined, cmd };
     if (!s.tini) console.log(`      (note: ${tini ?? 'no entrypoint'} is not installed here: the server runs as the bare CMD)`);
-    if (refused.length) console.log(`      (note: this Node, ${process.version}, refuses ${refused.join(' ')}: the server runs without it)`);
+    if (refused.length)
+      console.log(`      (note: this Node, ${process.version}, refuses ${refused.join(' ')}: the server runs without it)`);
   });
 
   it('installs no dev dependency and links every package.json "bin" onto PATH', () => {
@@ -189,13 +191,22 @@ describe('deploy: image entry commands from a production-only install', function
     const { code, host } = await chatWithHost(first.url);
     const socket: ChatSocket = io(first.url, { auth: { token: host.token }, transports: ['websocket'], reconnection: false });
     try {
-      await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
       const joined = await socket.timeout(10_000).emitWithAck('chat:join', { code });
       expect(joined.ok, JSON.stringify(joined)).to.equal(true);
       // 20 sends at once; SIGTERM lands as soon as the first is acked, with the rest in flight.
       const sends = Array.from({ length: 20 }, (_, i) =>
-        socket.timeout(20_000).emitWithAck('message:send', { code, content: `in flight ${i}`, client_id: `drain-${i}` })
-          .then((ack) => ({ i, ack }), (err: Error) => ({ i, lost: err.message })));
+        socket
+          .timeout(20_000)
+          .emitWithAck('message:send', { code, content: `in flight ${i}`, client_id: `drain-${i}` })
+          .then(
+            (ack) => ({ i, ack }),
+            (err: Error) => ({ i, lost: err.message }),
+          ),
+      );
       await Promise.race(sends);
       const stopped = stopChild(first.child, 'SIGTERM', 60_000);
       const results = await Promise.all(sends);

@@ -10,7 +10,9 @@ describe('deploy: kustomize manifests', () => {
   for (const [key, dir] of Object.entries(KUSTOMIZATIONS)) {
     describe(dir, () => {
       let objects: K8sObject[];
-      before(() => { objects = buildShipped(key as keyof typeof KUSTOMIZATIONS); });
+      before(() => {
+        objects = buildShipped(key as keyof typeof KUSTOMIZATIONS);
+      });
 
       it('builds with kubectl kustomize into named objects', () => {
         expect(objects).to.not.be.empty;
@@ -34,17 +36,31 @@ describe('deploy: kustomize manifests', () => {
             expect(dig(c.securityContext, 'capabilities.drop'), where).to.deep.equal(['ALL']);
           }
           const mounts = pod.containers.flatMap((c) => (dig(c, 'volumeMounts') as { mountPath: string }[] | undefined) ?? []);
-          expect(mounts.map((m) => m.mountPath), `${o.kind}/${o.metadata.name} writable dirs`).to.include.members(['/app/data', '/tmp']);
+          expect(
+            mounts.map((m) => m.mountPath),
+            `${o.kind}/${o.metadata.name} writable dirs`,
+          ).to.include.members(['/app/data', '/tmp']);
         }
       });
     });
   }
 
   it('the base holds every long-running object the chart renders', () => {
-    const kinds = buildShipped('base').map((o) => o.kind).sort();
+    const kinds = buildShipped('base')
+      .map((o) => o.kind)
+      .sort();
     expect(kinds).to.include.members([
-      'ConfigMap', 'CronJob', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'PodDisruptionBudget',
-      'NetworkPolicy', 'Role', 'RoleBinding', 'Service', 'ServiceAccount',
+      'ConfigMap',
+      'CronJob',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'Ingress',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+      'Role',
+      'RoleBinding',
+      'Service',
+      'ServiceAccount',
     ]);
     expect(kinds.filter((k) => k === 'CronJob')).to.have.length(3);
   });
@@ -72,8 +88,7 @@ describe('deploy: kustomize manifests', () => {
       cpSync(repoPath('k8s'), path.join(dir, 'k8s'), { recursive: true });
       const probe = path.join(dir, 'k8s', 'overlays', 'long-polling-check');
       cpSync(path.join(dir, 'k8s', 'overlays', 'redis-cluster-postgres'), probe, { recursive: true });
-      writeFileSync(path.join(probe, 'kustomization.yaml'),
-        'resources:\n  - ../../base\ncomponents:\n  - ../../components/long-polling\n');
+      writeFileSync(path.join(probe, 'kustomization.yaml'), 'resources:\n  - ../../base\ncomponents:\n  - ../../components/long-polling\n');
       const withComponent = kustomizeBuild(probe);
       const annotations = annotationsOf(withComponent);
       expect(annotations['nginx.ingress.kubernetes.io/affinity']).to.equal('cookie');

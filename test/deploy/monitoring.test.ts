@@ -116,7 +116,19 @@ function withMetrics(change: (metrics: Json) => void): Json {
 }
 
 const PROMQL_WORDS = new Set([
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
 ]);
 
 /**
@@ -182,7 +194,10 @@ describe('deploy: metrics, alerts and the Grafana dashboard', () => {
       expect(portNames).to.include(e.port);
       expect(e.path).to.equal('/metrics');
     }
-    const annotations = dig(objects.find((o) => o.kind === 'Deployment'), 'spec.template.metadata.annotations') as Json;
+    const annotations = dig(
+      objects.find((o) => o.kind === 'Deployment'),
+      'spec.template.metadata.annotations',
+    ) as Json;
     expect(Object.keys(annotations).filter((k) => k.startsWith('prometheus.io/'))).to.deep.equal([]);
   });
 
@@ -195,7 +210,12 @@ describe('deploy: metrics, alerts and the Grafana dashboard', () => {
     expect(validPrometheusRule(rule), JSON.stringify(validPrometheusRule.errors)).to.equal(true);
     const rules = (dig(rule, 'spec.groups.0.rules') as Json[]).map((r) => [r.alert, r] as const);
     const byName = new Map(rules);
-    expect([...byName.keys()]).to.have.members(['ChatPopCacheDown', 'ChatPopRepairQueueGrowing', 'ChatPopSendLatencyHigh', 'ChatPopPodsRestarting']);
+    expect([...byName.keys()]).to.have.members([
+      'ChatPopCacheDown',
+      'ChatPopRepairQueueGrowing',
+      'ChatPopSendLatencyHigh',
+      'ChatPopPodsRestarting',
+    ]);
     expect(byName.get('ChatPopRepairQueueGrowing')!.for).to.equal('10m');
     expect(byName.get('ChatPopSendLatencyHigh')!.expr).to.match(/event="message:send".*> 0\.4$/);
     for (const [, r] of rules) expect(r.expr, r.alert).to.include('namespace="default"');
@@ -216,14 +236,15 @@ describe('deploy: metrics, alerts and the Grafana dashboard', () => {
     expect(d.uid).to.be.a('string');
     for (const panel of d.panels as Json[]) {
       expect(panel.targets, panel.title).to.have.length.above(0);
-      for (const t of panel.targets as Json[]) expect(t.datasource, panel.title).to.deep.equal({ type: 'prometheus', uid: '${datasource}' });
+      for (const t of panel.targets as Json[])
+        expect(t.datasource, panel.title).to.deep.equal({ type: 'prometheus', uid: '${datasource}' });
     }
   });
 
   it('reads metric names out of PromQL', () => {
-    expect(metricNames('histogram_quantile(0.99, sum by (le, route) (rate(a_bucket{x="y", pod=~"$pod"}[$__rate_interval]))) > 0.5')).to.deep.equal([
-      'a_bucket',
-    ]);
+    expect(
+      metricNames('histogram_quantile(0.99, sum by (le, route) (rate(a_bucket{x="y", pod=~"$pod"}[$__rate_interval]))) > 0.5'),
+    ).to.deep.equal(['a_bucket']);
     expect(metricNames('label_values(b_total{namespace="$namespace"}, pod)')).to.deep.equal(['b_total']);
     expect(metricNames('max(c) - min by (pod) (d offset 5m) and on (pod) e == 1e3')).to.have.members(['c', 'd', 'e']);
   });

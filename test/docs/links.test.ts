@@ -177,7 +177,9 @@ describe('links in the repository’s Markdown', function () {
     it('reads links outside code only, and slugs headings as GitHub does', function () {
       const md = 'see [a](a.md) and `[b](b.md)`\n```\n[c](c.md)\n```\n![img](pic.png "title")\n';
       expect(linksOf(md).map((l) => l.target)).to.deep.equal(['a.md', 'pic.png']);
-      expect(slug('socket.io (path `/socket.io`, auth `{ token }` = a user token)')).to.equal('socketio-path-socketio-auth--token---a-user-token');
+      expect(slug('socket.io (path `/socket.io`, auth `{ token }` = a user token)')).to.equal(
+        'socketio-path-socketio-auth--token---a-user-token',
+      );
       expect(slug('clear-cache — maintenance and deploy hooks')).to.equal('clear-cache--maintenance-and-deploy-hooks');
     });
   });

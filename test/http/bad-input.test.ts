@@ -71,7 +71,11 @@ describe('bad input gets the contract error object and stores nothing', function
 
   it('refuses malformed JSON and bodies over the size limit', async () => {
     expectError(await host.request('POST', `/api/chats/${code}/messages`, '{"content": '), 400, 'invalid_input');
-    expectError(await host.request('POST', `/api/chats/${code}/messages`, JSON.stringify({ content: 'x'.repeat(70_000) })), 413, 'payload_too_large');
+    expectError(
+      await host.request('POST', `/api/chats/${code}/messages`, JSON.stringify({ content: 'x'.repeat(70_000) })),
+      413,
+      'payload_too_large',
+    );
   });
 
   it('refuses missing, forged and foreign tokens', async () => {
@@ -106,7 +110,11 @@ describe('bad input gets the contract error object and stores nothing', function
   });
 
   it('answers a method a route does not have with 405, its Allow header and the error object; an unknown method with 501', async () => {
-    for (const [method, path] of [['DELETE', `/api/chats/${code}`], ['PUT', `/api/chats/${code}/messages`], ['POST', '/health']]) {
+    for (const [method, path] of [
+      ['DELETE', `/api/chats/${code}`],
+      ['PUT', `/api/chats/${code}/messages`],
+      ['POST', '/health'],
+    ]) {
       const res = await host.request(method, path);
       expectError(res, 405, 'method_not_allowed');
       expect(res.headers.get('allow')).to.include('GET');
@@ -115,7 +123,9 @@ describe('bad input gets the contract error object and stores nothing', function
   });
 
   it('refuses a body that is not JSON, instead of reading it as no fields', async () => {
-    const res = await host.request('POST', `/api/chats/${code}/messages`, 'content=hello', { 'content-type': 'application/x-www-form-urlencoded' });
+    const res = await host.request('POST', `/api/chats/${code}/messages`, 'content=hello', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expectError(res, 400, 'invalid_input');
     expect(res.body.error.message).to.contain('JSON');
   });
@@ -140,8 +150,16 @@ describe('bad input gets the contract error object and stores nothing', function
   });
 
   it('refuses bad pins and reactions', async () => {
-    expectError(await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: -1, duration_minutes: 10 }), 400, 'invalid_input');
-    expectError(await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: 100, duration_minutes: 0 }), 400, 'invalid_input');
+    expectError(
+      await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: -1, duration_minutes: 10 }),
+      400,
+      'invalid_input',
+    );
+    expectError(
+      await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: 100, duration_minutes: 0 }),
+      400,
+      'invalid_input',
+    );
     expectError(await host.post(`/api/chats/${code}/messages/${messageId}/pin`, { amount_cents: 100 }), 400, 'invalid_input');
     for (const emoji of ['not an emoji', '0', '*', '\u200d', '\ufe0f', '👍👍']) {
       expectError(await host.post(`/api/chats/${code}/messages/${messageId}/reactions`, { emoji }), 400, 'invalid_input');

@@ -119,8 +119,12 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       const [chatBefore, userBefore] = await Promise.all([scanAll(db.redis, 'chat:*'), scanAll(db.redis, 'user:*')]);
       const r = await clearCache(['all'], db.env);
       expect(r.code).to.equal(1);
-      expect(r.stdout).to.contain(`will delete ${chatBefore.length} chat keys and ${userBefore.length} user-state keys; the repair queue (1 waiting) is kept`);
-      expect(r.stderr).to.equal(`clear-cache: refusing to delete ${chatBefore.length + userBefore.length} cache keys without --force: there is no terminal to confirm on\n`);
+      expect(r.stdout).to.contain(
+        `will delete ${chatBefore.length} chat keys and ${userBefore.length} user-state keys; the repair queue (1 waiting) is kept`,
+      );
+      expect(r.stderr).to.equal(
+        `clear-cache: refusing to delete ${chatBefore.length + userBefore.length} cache keys without --force: there is no terminal to confirm on\n`,
+      );
       expect(await scanAll(db.redis, 'chat:*')).to.deep.equal(chatBefore);
     });
 
@@ -161,7 +165,11 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       await db.app.close();
       await age(db.redis, await chatKeys(db.redis, idle.code), AGED_SECONDS);
       // Every key of this chat is old but its meta, which was read a moment ago.
-      await age(db.redis, (await chatKeys(db.redis, partly.code)).filter((k) => k !== key.meta(partly.code)), AGED_SECONDS);
+      await age(
+        db.redis,
+        (await chatKeys(db.redis, partly.code)).filter((k) => k !== key.meta(partly.code)),
+        AGED_SECONDS,
+      );
       agedUserKeys = await scanAll(db.redis, `user:{${db.hostId}}:*`);
       await age(db.redis, agedUserKeys, AGED_SECONDS);
     });
@@ -185,7 +193,11 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
     });
 
     it('with --force deletes the idle chat and user states and keeps everything touched since', async () => {
-      const [freshKeys, partlyKeys, memberKeys] = await Promise.all([chatKeys(db.redis, fresh.code), chatKeys(db.redis, partly.code), scanAll(db.redis, `user:{${db.memberId}}:*`)]);
+      const [freshKeys, partlyKeys, memberKeys] = await Promise.all([
+        chatKeys(db.redis, fresh.code),
+        chatKeys(db.redis, partly.code),
+        scanAll(db.redis, `user:{${db.memberId}}:*`),
+      ]);
       const r = await clearCache(['old', '--hours=48', '--force'], db.env);
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.match(new RegExp(`deleted \\d+ chat keys of 1 idle chat and ${agedUserKeys.length} user-state keys`));
@@ -225,7 +237,11 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
     });
 
     it("with --force deletes only that user's cached state", async () => {
-      const [hostKeys, memberKeys, chatKeyNames] = await Promise.all([scanAll(db.redis, `user:{${db.hostId}}:*`), scanAll(db.redis, `user:{${db.memberId}}:*`), chatKeys(db.redis, chat.code)]);
+      const [hostKeys, memberKeys, chatKeyNames] = await Promise.all([
+        scanAll(db.redis, `user:{${db.hostId}}:*`),
+        scanAll(db.redis, `user:{${db.memberId}}:*`),
+        chatKeys(db.redis, chat.code),
+      ]);
       const r = await clearCache(['user', db.hostId.toUpperCase(), '--force'], db.env); // as pasted from elsewhere
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.contain(`deleted ${hostKeys.length} keys of user ${db.hostId} (@`);
@@ -387,7 +403,9 @@ describe('jobs: clear-cache on PostgreSQL + Redis', function () {
       const port = await freePort();
       const r = await clearCache(['stats'], { ...stack.env, REDIS_URL: `redis://127.0.0.1:${port}` });
       expect(r.code).to.equal(1);
-      expect(r.stderr).to.equal(`clear-cache: cannot reach Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (check REDIS_URL / REDIS_CLUSTER_NODES)\n`);
+      expect(r.stderr).to.equal(
+        `clear-cache: cannot reach Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (check REDIS_URL / REDIS_CLUSTER_NODES)\n`,
+      );
     });
 
     it('on the memory engine says so and has nothing to drain or warm', async () => {

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import Redis from 'ioredis';
-import { createTestDatabase, startRedisCluster, startTestApp, type RedisClusterHandle, type Stack, type TestApp, type TestDatabase } from '../support';
+import {
+  createTestDatabase,
+  startRedisCluster,
+  startTestApp,
+  type RedisClusterHandle,
+  type Stack,
+  type TestApp,
+  type TestDatabase,
+} from '../support';
 import { jsonOf, runJob } from './job-process';
 import { seedChat, type SeededChat } from './seed';
 
@@ -34,10 +42,8 @@ describe('jobs: inspect and clear-cache on a Redis Cluster', function () {
     masters = cluster.nodes.map((n) => new Redis(n.port, n.host));
     // Chats land on masters by their code's hash slot: seed until at least two masters hold some.
     const holding = async () => (await Promise.all(masters.map((m) => scanNode(m, 'chat:*')))).filter((k) => k.length).length;
-    while (chats.length < 3 || ((await holding()) < 2 && chats.length < 12)) chats.push(await seedChat(
-      t.base,
-      { backroom: 0, reactions: false },
-    ));
+    while (chats.length < 3 || ((await holding()) < 2 && chats.length < 12))
+      chats.push(await seedChat(t.base, { backroom: 0, reactions: false }));
     expect(await holding()).to.be.at.least(2);
   });
 
@@ -65,7 +71,10 @@ describe('jobs: inspect and clear-cache on a Redis Cluster', function () {
   });
 
   it('--chat --compare and --stats work across the cluster', async () => {
-    const [compare, stats] = await Promise.all([runJob('inspect', ['--chat', chats[0].code, '--compare'], env), runJob('inspect', ['--stats', '--json'], env)]);
+    const [compare, stats] = await Promise.all([
+      runJob('inspect', ['--chat', chats[0].code, '--compare'], env),
+      runJob('inspect', ['--stats', '--json'], env),
+    ]);
     expect(compare.code, compare.stdout + compare.stderr).to.equal(0);
     expect(compare.stdout).to.contain('result: in sync');
     expect(jsonOf(stats)).to.deep.include({ chats_cached: chats.length, messages_cached: 6 * chats.length, pinned_caches: chats.length });

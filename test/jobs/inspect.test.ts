@@ -157,7 +157,11 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       expect(r.code, r.stderr).to.equal(0);
       const out = r.stdout;
       expect(out).to.contain(`chat ${a.code} "Test room" (group)  last seq main 6, back room 1`);
-      expect(out).to.match(new RegExp(`main window  chat:\\{${a.code}\\}:messages  6 messages  TTL \\S+( \\S+)?  oldest #1 \\d{4}-\\d\\d-\\d\\d \\S+Z  newest #6 .*meta last seq 6`));
+      expect(out).to.match(
+        new RegExp(
+          `main window  chat:\\{${a.code}\\}:messages  6 messages  TTL \\S+( \\S+)?  oldest #1 \\d{4}-\\d\\d-\\d\\d \\S+Z  newest #6 .*meta last seq 6`,
+        ),
+      );
       expect(out).to.match(new RegExp(`back room    chat:\\{${a.code}\\}:backroom  1 message  TTL`));
       expect(out).to.match(new RegExp(`pinned       chat:\\{${a.code}\\}:pinned  1 pin  TTL (7d|6d 23h)`));
       expect(out).to.match(new RegExp(`  #1  ${a.hostName}  \\$5\\.00  until `));
@@ -275,7 +279,9 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       await rewriteMember(redis, d.code, 2, { content: 'tampered' });
       const r = await inspect(['--chat', d.code, '--compare'], env);
       expect(r.code, r.stderr).to.equal(3);
-      expect(r.stdout).to.match(new RegExp(`content differs \\(1\\):\\n    #2  ${d.ids[1]}  content  \\(cache version \\d+, database \\d+\\)`));
+      expect(r.stdout).to.match(
+        new RegExp(`content differs \\(1\\):\\n    #2  ${d.ids[1]}  content  \\(cache version \\d+, database \\d+\\)`),
+      );
     });
 
     it('--repair rebuilds the windows from the database, after which --compare exits 0', async () => {
@@ -287,7 +293,9 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
 
       const repaired = await inspect(['--chat', e.code, '--repair'], env);
       expect(repaired.code, repaired.stderr).to.equal(0);
-      expect(repaired.stdout).to.contain(`rebuilt chat ${e.code} from the database: main window 4 messages (#1–#4), back room 0 messages, 0 active pins`);
+      expect(repaired.stdout).to.contain(
+        `rebuilt chat ${e.code} from the database: main window 4 messages (#1–#4), back room 0 messages, 0 active pins`,
+      );
       const after = await inspect(['--chat', e.code, '--compare'], env);
       expect(after.code, after.stdout).to.equal(0);
       expect(after.stdout).to.contain('result: in sync');
@@ -333,7 +341,9 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       expect(r.code).to.equal(1);
       expect(r.stdout).to.contain(`will delete ${before.length} keys of chat ${g.code}:`);
       for (const k of before) expect(r.stdout).to.contain(k);
-      expect(r.stderr).to.match(/^inspect: refusing to delete \d+ cache keys of chat \w+ without --force: there is no terminal to confirm on\n$/);
+      expect(r.stderr).to.match(
+        /^inspect: refusing to delete \d+ cache keys of chat \w+ without --force: there is no terminal to confirm on\n$/,
+      );
       expect(await chatKeys(redis, g.code)).to.deep.equal(before);
     });
 
@@ -414,7 +424,9 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       const port = await freePort();
       const r = await inspect(['--list'], { ...env, REDIS_URL: `redis://:secret@127.0.0.1:${port}` });
       expect(r.code).to.equal(1);
-      expect(r.stderr).to.equal(`inspect: cannot reach Redis at redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (check REDIS_URL / REDIS_CLUSTER_NODES)\n`);
+      expect(r.stderr).to.equal(
+        `inspect: cannot reach Redis at redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (check REDIS_URL / REDIS_CLUSTER_NODES)\n`,
+      );
       expect(r.ms).to.be.below(3000);
     });
 
@@ -436,7 +448,9 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       const port = await freePort();
       const r = await inspect(['--chat', a.code, '--compare'], { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/chatpop` });
       expect(r.code).to.equal(1);
-      expect(r.stderr).to.equal(`inspect: cannot reach the database at postgres://postgres@127.0.0.1:${port}/chatpop: connect ECONNREFUSED 127.0.0.1:${port} (check DATABASE_URL)\n`);
+      expect(r.stderr).to.equal(
+        `inspect: cannot reach the database at postgres://postgres@127.0.0.1:${port}/chatpop: connect ECONNREFUSED 127.0.0.1:${port} (check DATABASE_URL)\n`,
+      );
     });
 
     it('stops with one line on bad configuration', async () => {
@@ -449,7 +463,9 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
       const noRedis = { ...env, REDIS_URL: undefined };
       const [list, chat] = await Promise.all([inspect(['--list'], noRedis), inspect(['--chat', a.code], noRedis)]);
       expect(list.code, list.stderr).to.equal(0);
-      expect(list.stdout).to.equal('cache engine: memory (in-process; a separate job sees no entries; set REDIS_URL to inspect a shared cache)\nno chat keys cached\n');
+      expect(list.stdout).to.equal(
+        'cache engine: memory (in-process; a separate job sees no entries; set REDIS_URL to inspect a shared cache)\nno chat keys cached\n',
+      );
       expect(chat.code, chat.stderr).to.equal(0);
       expect(chat.stdout).to.contain(`chat ${a.code} "Test room" (group)  last seq main 6`);
       expect(chat.stdout).to.contain('a separate job sees no entries');

@@ -18,7 +18,13 @@ export const JOBS_DIR = path.resolve(__dirname, '..', '..', 'jobs');
 const live = new Set<ChildProcess>();
 
 export function jobEnv(env: Record<string, string | undefined>): Record<string, string> {
-  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env };
+  const base: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    ...env,
+  };
   return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
@@ -35,7 +41,11 @@ export interface RunningJob {
 /** `cwd`: where the job runs (the repo by default); on PATH in the image, it runs from anywhere. */
 export function startJob(job: JobName, args: string[], env: Record<string, string | undefined>, cwd?: string): RunningJob {
   const started = Date.now();
-  const child = spawn(process.execPath, [path.join(JOBS_DIR, `${job}.js`), ...args], { env: jobEnv(env), stdio: ['ignore', 'pipe', 'pipe'], cwd });
+  const child = spawn(process.execPath, [path.join(JOBS_DIR, `${job}.js`), ...args], {
+    env: jobEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
+  });
   live.add(child);
   let out = '';
   let err = '';
@@ -58,14 +68,19 @@ export function startJob(job: JobName, args: string[], env: Record<string, strin
           const m = out.slice(from).match(pattern);
           if (m) finish(() => resolve(m));
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`${job} did not print ${pattern} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`))), timeoutMs);
+        const timer = setTimeout(
+          () => finish(() => reject(new Error(`${job} did not print ${pattern} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`))),
+          timeoutMs,
+        );
         const finish = (settle: () => void) => {
           clearTimeout(timer);
           child.stdout!.off('data', check);
           settle();
         };
         child.stdout!.on('data', check);
-        void exited.then(() => finish(() => reject(new Error(`${job} exited before printing ${pattern}; stdout:\n${out}\nstderr:\n${err}`))));
+        void exited.then(() =>
+          finish(() => reject(new Error(`${job} exited before printing ${pattern}; stdout:\n${out}\nstderr:\n${err}`))),
+        );
         check();
       }),
   };
@@ -105,7 +120,10 @@ export async function runOnTerminal(
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, path.join(JOBS_DIR, `${job}.js`), ...args].map(quote).join(' ');
   const started = Date.now();
-  const child = spawn(SCRIPT_BINARY!, ['-qec', command, '/dev/null'], { env: { ...jobEnv(env), SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(SCRIPT_BINARY!, ['-qec', command, '/dev/null'], {
+    env: { ...jobEnv(env), SHELL: '/bin/sh' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   live.add(child);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));

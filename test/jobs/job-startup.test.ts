@@ -16,13 +16,19 @@ describe('jobs: start-up', () => {
     dir = makeTempDir('chatpop-job-startup-');
     // Loaded before the job: at exit, prints (to stderr, last line) every module the job loaded.
     preload = path.join(dir, 'list-modules.js');
-    fs.writeFileSync(preload, `process.on('exit', () => process.stderr.write('\\n' + JSON.stringify(Object.keys(require.cache)) + '\\n'));`);
+    fs.writeFileSync(
+      preload,
+      `process.on('exit', () => process.stderr.write('\\n' + JSON.stringify(Object.keys(require.cache)) + '\\n'));`,
+    );
   });
   after(() => removeTempDir(dir));
 
   /** The modules a job run loaded, from the preload's last line. */
   function modulesLoaded(job: string, args: string[]): string[] {
-    const run = spawnSync(process.execPath, ['--require', preload, path.join(JOBS_DIR, `${job}.js`), ...args], { env: jobEnv({}), encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--require', preload, path.join(JOBS_DIR, `${job}.js`), ...args], {
+      env: jobEnv({}),
+      encoding: 'utf8',
+    });
     expect(run.status, `${job} ${args.join(' ')}: ${run.stderr}`).to.be.oneOf([0, 2]); // --help, usage error
     const last = run.stderr.trim().split('\n').at(-1)!;
     return JSON.parse(last) as string[];
@@ -33,7 +39,10 @@ describe('jobs: start-up', () => {
       for (const args of [['--help'], ['bogus', '--no-such-flag']]) {
         const loaded = modulesLoaded(job, args);
         expect(loaded.length, `${job} ${args.join(' ')}`).to.be.greaterThan(10);
-        expect(loaded.filter((m) => HEAVY.test(m)), `${job} ${args.join(' ')}`).to.deep.equal([]);
+        expect(
+          loaded.filter((m) => HEAVY.test(m)),
+          `${job} ${args.join(' ')}`,
+        ).to.deep.equal([]);
       }
     });
   }

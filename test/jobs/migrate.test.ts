@@ -106,6 +106,8 @@ describe('jobs: migrate usage and failures', () => {
     const port = await freePort();
     const r = await runJob('migrate', ['up'], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/chatpop` });
     expect(r.code).to.equal(1);
-    expect(r.stderr).to.equal(`migrate: cannot reach the database at postgres://postgres@127.0.0.1:${port}/chatpop: connect ECONNREFUSED 127.0.0.1:${port} (check DATABASE_URL)\n`);
+    expect(r.stderr).to.equal(
+      `migrate: cannot reach the database at postgres://postgres@127.0.0.1:${port}/chatpop: connect ECONNREFUSED 127.0.0.1:${port} (check DATABASE_URL)\n`,
+    );
   });
 });

@@ -73,9 +73,13 @@ export async function seedChat(base: string, opts: SeedOptions = {}): Promise<Se
   const g = await guest(base, code, guestName);
   const senders = [host, member, g];
   const ids: string[] = [];
-  for (let i = 0; i < messages; i++) ids.push((await ok(senders[i % 3].post(`/api/chats/${code}/messages`, { content: `message ${i + 1}` }), 'send')).id);
+  for (let i = 0; i < messages; i++)
+    ids.push((await ok(senders[i % 3].post(`/api/chats/${code}/messages`, { content: `message ${i + 1}` }), 'send')).id);
   const backroomIds: string[] = [];
-  for (let i = 0; i < backroom; i++) backroomIds.push((await ok(host.post(`/api/chats/${code}/messages`, { content: `back room ${i + 1}`, channel: 'backroom' }), 'backroom send')).id);
+  for (let i = 0; i < backroom; i++)
+    backroomIds.push(
+      (await ok(host.post(`/api/chats/${code}/messages`, { content: `back room ${i + 1}`, channel: 'backroom' }), 'backroom send')).id,
+    );
   let pinnedId: string | null = null;
   if (pin && ids.length) {
     await ok(host.post(`/api/chats/${code}/messages/${ids[0]}/pin`, { amount_cents: 500, duration_minutes: 60 }), 'pin');

@@ -33,7 +33,7 @@ describe('staff actions on a chat (postgres+redis)', function () {
 
   const redis = () => (t.app.cache as RedisEngine).client;
 
-  it('clears a chat\'s cache: its keys are gone, the next read comes from the database, and the action is audited', async () => {
+  it("clears a chat's cache: its keys are gone, the next read comes from the database, and the action is audited", async () => {
     const { code, host } = await chatWithHost(t.base);
     for (let i = 0; i < 3; i++) expect((await host.post(`/api/chats/${code}/messages`, { content: `m ${i}` })).status).to.equal(201);
     expect(await redis().exists(keys.window(code, 'main'), keys.meta(code))).to.equal(2);
@@ -53,7 +53,7 @@ describe('staff actions on a chat (postgres+redis)', function () {
     expect(lines.join('\n')).not.to.include(TEST_ADMIN_TOKEN);
   });
 
-  it('repairs a chat\'s window from the database and says what it holds', async () => {
+  it("repairs a chat's window from the database and says what it holds", async () => {
     const { code, host } = await chatWithHost(t.base);
     for (let i = 0; i < 4; i++) expect((await host.post(`/api/chats/${code}/messages`, { content: `m ${i}` })).status).to.equal(201);
     await redis().del(keys.window(code, 'main'));
@@ -70,7 +70,11 @@ describe('staff actions on a chat (postgres+redis)', function () {
     expect(bad.body.error.code).to.equal('invalid_input');
     const unknown = await admin(t.base).post('/admin/chats/ZZZZ0000/clear-cache');
     expect(unknown.status).to.equal(404);
-    expect(audits().find((a) => a.chat_code === 'ZZZZ0000')).to.include({ action: 'clear_chat_cache', outcome: 'failed', error: 'not_found' });
+    expect(audits().find((a) => a.chat_code === 'ZZZZ0000')).to.include({
+      action: 'clear_chat_cache',
+      outcome: 'failed',
+      error: 'not_found',
+    });
   });
 
   it('tells a wrong token apart from a missing one, and runs nothing for it', async () => {

@@ -5,7 +5,12 @@ function podWith(pod: string, load: number, startMs: number) {
   let now = 0;
   const monitor = new Monitor({ pod, enabled: true, sampler: { now: () => now, random: () => 0 }, wallClock: () => startMs + now });
   for (let i = 0; i < load; i++) {
-    monitor.record({ op: 'cache.read', chatCode: i % 2 ? 'ODD00001' : 'EVEN0001', result: i % 3 ? 'hit' : 'miss', durationMs: pod === 'pod-b' ? 10 : 1 });
+    monitor.record({
+      op: 'cache.read',
+      chatCode: i % 2 ? 'ODD00001' : 'EVEN0001',
+      result: i % 3 ? 'hit' : 'miss',
+      durationMs: pod === 'pod-b' ? 10 : 1,
+    });
   }
   now += 1; // keep the load inside the window
   return monitor.snapshot();

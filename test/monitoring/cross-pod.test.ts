@@ -45,7 +45,13 @@ describe('monitoring across pods (two server processes on one Redis)', function 
 
   before(async () => {
     [redis, db] = await Promise.all([startRedis(), createTestDatabase()]);
-    env = { DATABASE_URL: db.url, REDIS_URL: redis.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, SESSION_SECRET: TEST_SECRET, ENABLE_MONITORING: 'false' };
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      SESSION_SECRET: TEST_SECRET,
+      ENABLE_MONITORING: 'false',
+    };
     // One after the other: both would migrate the same database.
     a = await startServerProcess({ ...env, HOSTNAME: 'pod-a' });
     b = await startServerProcess({ ...env, HOSTNAME: 'pod-b' });

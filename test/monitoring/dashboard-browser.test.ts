@@ -25,7 +25,8 @@ const ARGS = [
 // without the DOM library. They stay functions: string predicates need eval, which the page's CSP forbids.
 const storedToken = (page: Page) => page.evaluate(() => (globalThis as any).sessionStorage.getItem('chatpop.adminToken') as string | null);
 
-const rowsOf = (page: Page, code?: string) => page.locator(code ? `[data-testid="event-row"][data-chat="${code}"]` : '[data-testid="event-row"]');
+const rowsOf = (page: Page, code?: string) =>
+  page.locator(code ? `[data-testid="event-row"][data-chat="${code}"]` : '[data-testid="event-row"]');
 
 describe('monitoring dashboard in headless Chromium', function () {
   this.timeout(90_000);
@@ -49,7 +50,12 @@ describe('monitoring dashboard in headless Chromium', function () {
       HOSTNAME: 'pod-browser',
     });
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+    browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
     page = browser.pages()[0] ?? (await browser.newPage());
     page.on('request', (r) => {
       if (r.url().includes('/admin/monitoring/api')) apiRequests.push(r.url());
@@ -65,7 +71,8 @@ describe('monitoring dashboard in headless Chromium', function () {
   /** Sends and reads in a chat; returns its code and a content string that must never show. */
   async function traffic(host: ApiClient, code: string, sends = 2): Promise<string> {
     const secret = `secret-${randomUUID()}`;
-    for (let i = 0; i < sends; i++) expect((await host.post(`/api/chats/${code}/messages`, { content: `${secret} ${i}` })).status).to.equal(201);
+    for (let i = 0; i < sends; i++)
+      expect((await host.post(`/api/chats/${code}/messages`, { content: `${secret} ${i}` })).status).to.equal(201);
     expect((await host.get(`/api/chats/${code}/messages`)).status).to.equal(200);
     return secret;
   }
@@ -95,12 +102,18 @@ describe('monitoring dashboard in headless Chromium', function () {
     const secrets = [await traffic(a.host, a.code), await traffic(b.host, b.code)];
     await rowsOf(page, a.code).first().waitFor({ timeout: 10_000 });
     await rowsOf(page, b.code).first().waitFor({ timeout: 10_000 });
-    expect(await page.locator(`[data-testid="event-row"][data-chat="${a.code}"][data-kind="hit"]`).count(), 'a cache hit row').to.be.above(0);
+    expect(await page.locator(`[data-testid="event-row"][data-chat="${a.code}"][data-kind="hit"]`).count(), 'a cache hit row').to.be.above(
+      0,
+    );
     const podRows = await page.getByTestId('pod-row').all();
     expect(await Promise.all(podRows.map((r) => r.getAttribute('data-pod')))).to.deep.equal(['pod-browser']);
     // Four sends, four commits. A refresh may land between chat b's two sends (its first row is
     // already there), so wait for the next refresh to count them all rather than read the first.
-    await page.waitForFunction(() => Number((globalThis as any).document.querySelector('[data-testid="metric-db-writes"]')?.textContent?.replace(/\D/g, '')) >= 4, undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => Number((globalThis as any).document.querySelector('[data-testid="metric-db-writes"]')?.textContent?.replace(/\D/g, '')) >= 4,
+      undefined,
+      { timeout: 10_000 },
+    );
     expect(await page.getByTestId('mode').textContent()).to.equal('detailed');
 
     // Filter by chat (typed in lower case): only that chat's events remain.
@@ -109,7 +122,10 @@ describe('monitoring dashboard in headless Chromium', function () {
       const rows: any[] = [...(globalThis as any).document.querySelectorAll('[data-testid="event-row"]')];
       return rows.length > 0 && rows.every((r) => r.dataset.chat === code);
     }, a.code);
-    await page.getByTestId('event-count').filter({ hasText: `for ${a.code}` }).waitFor();
+    await page
+      .getByTestId('event-count')
+      .filter({ hasText: `for ${a.code}` })
+      .waitFor();
 
     // Pause: no more requests and the log stands still while new events pile up on the server.
     await page.getByTestId('pause-button').click();
@@ -117,7 +133,9 @@ describe('monitoring dashboard in headless Chromium', function () {
     const shown = await rowsOf(page).count();
     const requestsAtPause = apiRequests.length;
     secrets.push(await traffic(a.host, a.code, 3));
-    await until('the new events on the server', async () => ((await monitoringView(server.url, `?chat=${a.code}`)).events.length > shown ? true : undefined));
+    await until('the new events on the server', async () =>
+      (await monitoringView(server.url, `?chat=${a.code}`)).events.length > shown ? true : undefined,
+    );
     // Proving that nothing happens takes a wait: more than two refresh intervals (1 s).
     await page.waitForTimeout(2500);
     expect(apiRequests.length, 'API requests while paused').to.equal(requestsAtPause);
@@ -136,7 +154,9 @@ describe('monitoring dashboard in headless Chromium', function () {
 
     // The switch: off for every pod through PUT /admin/settings.
     await page.getByTestId('monitoring-toggle').uncheck();
-    await until('the server to switch monitoring off', async () => ((await admin(server.url).get('/admin/settings')).body.enable_monitoring === false ? true : undefined));
+    await until('the server to switch monitoring off', async () =>
+      (await admin(server.url).get('/admin/settings')).body.enable_monitoring === false ? true : undefined,
+    );
     expect((await monitoringView(server.url)).enabled).to.equal(false);
   });
 

@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { keys } from '../../src/cache';
-import { TEST_ADMIN_TOKEN, TEST_SECRET, chatWithHost, queryDatabase, redisCommand, startServerProcess, startStack, type ServerProcess, type Stack } from '../support';
+import {
+  TEST_ADMIN_TOKEN,
+  TEST_SECRET,
+  chatWithHost,
+  queryDatabase,
+  redisCommand,
+  startServerProcess,
+  startStack,
+  type ServerProcess,
+  type Stack,
+} from '../support';
 import { connect, joinOk, send, type ChatSocket } from '../support/sockets';
 import { until } from './helpers';
 
@@ -31,9 +41,19 @@ describe('monitoring dashboard at 3 a.m.: off state, charts under load, actions 
     }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     stack = await startStack('postgres+redis');
-    server = await startServerProcess({ ...stack.env, ADMIN_TOKEN: TEST_ADMIN_TOKEN, SESSION_SECRET: TEST_SECRET, HOSTNAME: 'pod-3am', LOG_LEVEL: 'info' });
+    server = await startServerProcess({
+      ...stack.env,
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      SESSION_SECRET: TEST_SECRET,
+      HOSTNAME: 'pod-3am',
+      LOG_LEVEL: 'info',
+    });
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
   });
 
@@ -48,13 +68,18 @@ describe('monitoring dashboard at 3 a.m.: off state, charts under load, actions 
     await page.goto(`${server.url}/admin/monitoring`);
     await page.getByTestId('login-token').fill('a-stale-token-from-staging');
     await page.keyboard.press('Enter');
-    await page.getByTestId('login-error').filter({ hasText: "Wrong admin token: the server refused it. It is not this deployment's ADMIN_TOKEN" }).waitFor();
+    await page
+      .getByTestId('login-error')
+      .filter({ hasText: "Wrong admin token: the server refused it. It is not this deployment's ADMIN_TOKEN" })
+      .waitFor();
 
     await page.getByTestId('login-token').fill(TEST_ADMIN_TOKEN);
     await page.keyboard.press('Enter');
     await page.getByTestId('dashboard').waitFor();
     await page.getByTestId('off-banner').waitFor();
-    expect(await text(page, 'off-banner')).to.include('Monitoring is off').and.include('PUT /admin/settings');
+    expect(await text(page, 'off-banner'))
+      .to.include('Monitoring is off')
+      .and.include('PUT /admin/settings');
     expect(await text(page, 'mode')).to.match(/off/i);
     expect(await text(page, 'metric-hit-rate'), 'no reads: no ratio').to.equal('—');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-monitoring-off.png'), fullPage: true });
@@ -88,16 +113,26 @@ describe('monitoring dashboard at 3 a.m.: off state, charts under load, actions 
     }
 
     // Charts: several points, and the ops/s line is not flat.
-    await until('ops chart with points that move', async () => {
-      const points = Number(await attr(page, 'chart-ops', 'data-points'));
-      const shape = new Set((await attr(page, 'chart-ops', 'data-shape'))?.split(','));
-      return points >= 8 && shape.size >= 3 ? true : undefined;
-    }, 20_000, 250);
+    await until(
+      'ops chart with points that move',
+      async () => {
+        const points = Number(await attr(page, 'chart-ops', 'data-points'));
+        const shape = new Set((await attr(page, 'chart-ops', 'data-shape'))?.split(','));
+        return points >= 8 && shape.size >= 3 ? true : undefined;
+      },
+      20_000,
+      250,
+    );
     expect(Number(await attr(page, 'chart-sockets', 'data-last')), 'sockets chart').to.be.at.least(3);
     expect(Number(await attr(page, 'chart-hit-rate', 'data-points')), 'hit-rate chart').to.be.above(0);
     expect(Number(await attr(page, 'chart-latency', 'data-points')), 'latency chart').to.be.above(0);
     expect(await page.getByTestId('chart-ops').locator('polyline.s0').getAttribute('points')).to.match(/\d+\.\d,\d+\.\d \d/);
-    await until('socket count on the card', async () => (Number(await text(page, 'metric-sockets-connected')) >= 3 ? true : undefined), 10_000, 250);
+    await until(
+      'socket count on the card',
+      async () => (Number(await text(page, 'metric-sockets-connected')) >= 3 ? true : undefined),
+      10_000,
+      250,
+    );
     expect(await text(page, 'metric-redis-memory')).to.match(/\d+\.\d (KB|MB)/);
     expect(await text(page, 'metric-eviction-policy')).to.match(/^[a-z-]+$/);
     expect(await text(page, 'metric-repair-queue')).to.equal('0');
@@ -118,14 +153,23 @@ describe('monitoring dashboard at 3 a.m.: off state, charts under load, actions 
     await page.getByTestId('action-code').focus();
     await page.keyboard.type(c.code.toLowerCase());
     await page.keyboard.press('Enter'); // the form's default button: repair
-    await page.getByTestId('action-status').filter({ hasText: `Repair of ${c.code} done` }).waitFor();
+    await page
+      .getByTestId('action-status')
+      .filter({ hasText: `Repair of ${c.code} done` })
+      .waitFor();
     expect(Number(await redisCommand(stack.redis!.port, ['ZCARD', key])), 'the window is back').to.be.at.least(5);
     expect(await text(page, 'action-status')).to.match(/main \d+ messages/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-repair-done.png'), fullPage: true });
 
-    const audit = server.output().split('\n').find((l) => l.includes('"action":"repair_chat"') && l.includes(c.code));
+    const audit = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"action":"repair_chat"') && l.includes(c.code));
     expect(audit, 'an audit line').to.be.a('string');
-    expect(audit).to.match(/"who":"sha256:[0-9a-f]{12}"/).and.match(/"at":"\d{4}-\d\d-\d\dT/).and.include('"outcome":"done"');
+    expect(audit)
+      .to.match(/"who":"sha256:[0-9a-f]{12}"/)
+      .and.match(/"at":"\d{4}-\d\d-\d\dT/)
+      .and.include('"outcome":"done"');
     expect(server.output()).not.to.include(TEST_ADMIN_TOKEN);
   });
 
@@ -135,7 +179,10 @@ describe('monitoring dashboard at 3 a.m.: off state, charts under load, actions 
     expect((await c.host.delete(`/api/chats/${c.code}/messages/${sent.body.id}`)).status).to.equal(200);
     expect((await c.host.delete(`/api/chats/${c.code}/messages/${sent.body.id}`)).status).to.equal(409);
     // The database refuses one statement: a store failure.
-    await queryDatabase(stack.env.DATABASE_URL, `alter table messages add constraint refuse_3am check (content <> 'refused at 3 am') not valid`);
+    await queryDatabase(
+      stack.env.DATABASE_URL,
+      `alter table messages add constraint refuse_3am check (content <> 'refused at 3 am') not valid`,
+    );
     expect((await c.host.post(`/api/chats/${c.code}/messages`, { content: 'refused at 3 am' })).status).to.be.at.least(500);
 
     await page.getByTestId('chat-filter').fill(c.code);
@@ -147,8 +194,12 @@ describe('monitoring dashboard at 3 a.m.: off state, charts under load, actions 
     expect(await store.count()).to.equal(1);
     expect(await client.getAttribute('data-error-code')).to.equal('conflict');
     expect(await store.getAttribute('data-error-code')).to.equal('23514');
-    expect(await client.innerText()).to.include('client error conflict').and.include('the message is deleted');
-    expect(await store.innerText()).to.include('store error 23514').and.include('refuse_3am');
+    expect(await client.innerText())
+      .to.include('client error conflict')
+      .and.include('the message is deleted');
+    expect(await store.innerText())
+      .to.include('store error 23514')
+      .and.include('refuse_3am');
     expect(await text(page, 'metric-client-errors')).to.equal('1');
     expect(await text(page, 'metric-errors')).to.equal('1');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-client-and-store-error.png'), fullPage: true });

@@ -19,7 +19,17 @@ describe('dashboard page', () => {
   });
 
   it('gives the elements a browser test drives stable test ids', () => {
-    for (const id of ['login-token', 'login-submit', 'chat-filter', 'pause-button', 'refresh-interval', 'pod-table', 'event-log', 'event-row', 'pod-row']) {
+    for (const id of [
+      'login-token',
+      'login-submit',
+      'chat-filter',
+      'pause-button',
+      'refresh-interval',
+      'pod-table',
+      'event-log',
+      'event-row',
+      'pod-row',
+    ]) {
       expect(html, id).to.include(id);
     }
   });

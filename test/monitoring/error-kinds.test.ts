@@ -33,7 +33,10 @@ describe('errors by kind: a client refusal apart from a store failure (postgres+
     expect((await host.delete(`/api/chats/${code}/messages/${sent.body.id}`)).status).to.equal(409);
 
     // The database refuses this one statement (the test's own database): a store failure, not the client's.
-    await queryDatabase(stack.env.DATABASE_URL, `alter table messages add constraint refuse_test check (content <> 'refused by the store') not valid`);
+    await queryDatabase(
+      stack.env.DATABASE_URL,
+      `alter table messages add constraint refuse_test check (content <> 'refused by the store') not valid`,
+    );
     const refused = await host.post(`/api/chats/${code}/messages`, { content: 'refused by the store' });
     expect(refused.status).to.be.at.least(500);
 

@@ -1,9 +1,27 @@
 import { expect } from 'chai';
-import { HISTORY_POINTS, Monitor, PodHistory, mergeGauges, mergeHistories, parseRedisMemory, type HistoryPoint } from '../../src/monitoring';
+import {
+  HISTORY_POINTS,
+  Monitor,
+  PodHistory,
+  mergeGauges,
+  mergeHistories,
+  parseRedisMemory,
+  type HistoryPoint,
+} from '../../src/monitoring';
 
 const GAUGES = { sockets_connected: 2, repair_queue: 0, redis: null };
 const point = (t: number, over: Partial<HistoryPoint> = {}): HistoryPoint => ({
-  t, ops_per_second: 1, reads: 0, hits: 0, p95_ms: null, p99_ms: null, errors: 0, client_errors: 0, sockets: 1, repair_queue: 0, ...over,
+  t,
+  ops_per_second: 1,
+  reads: 0,
+  hits: 0,
+  p95_ms: null,
+  p99_ms: null,
+  errors: 0,
+  client_errors: 0,
+  sockets: 1,
+  repair_queue: 0,
+  ...over,
 });
 
 describe('monitor history', () => {
@@ -35,7 +53,9 @@ describe('monitor history', () => {
 
   it('reads Redis memory and eviction from INFO memory, and sums sockets over the pods', () => {
     expect(parseRedisMemory('# Memory\r\nused_memory:1048576\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n')).to.deep.equal({
-      used_memory_bytes: 1048576, maxmemory_bytes: 0, eviction_policy: 'noeviction',
+      used_memory_bytes: 1048576,
+      maxmemory_bytes: 0,
+      eviction_policy: 'noeviction',
     });
     expect(mergeGauges([GAUGES, { ...GAUGES, repair_queue: 3 }, undefined])).to.deep.include({ sockets_connected: 4, repair_queue: 3 });
   });

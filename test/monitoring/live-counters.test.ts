@@ -83,7 +83,10 @@ describe('monitor counters from real operations (postgres+redis, in-process)', f
   it('puts no chat content in events, the view, the published snapshot or /metrics', async () => {
     const { code, host } = await chatWithHost(t.base);
     const secret = `secret-${randomUUID()}`;
-    const sent = await host.post(`/api/chats/${code}/messages`, { content: `the ${secret} content`, client_id: `cid-${secret.slice(7, 20)}` });
+    const sent = await host.post(`/api/chats/${code}/messages`, {
+      content: `the ${secret} content`,
+      client_id: `cid-${secret.slice(7, 20)}`,
+    });
     expect(sent.status).to.equal(201);
     await host.patch(`/api/chats/${code}/messages/${sent.body.id}`, { content: `edited ${secret}` });
     expect((await host.get(`/api/chats/${code}/messages`)).status).to.equal(200);
@@ -97,7 +100,11 @@ describe('monitor counters from real operations (postgres+redis, in-process)', f
     const view: MonitoringView = await monitoringView(t.base);
     expect(view.events.some((e) => e.chat_code === code)).to.equal(true);
     const metricsText = await (await fetch(`${t.base}/metrics`)).text();
-    for (const [where, text] of [['view', JSON.stringify(view)], ['published snapshot', published], ['/metrics', metricsText]] as const) {
+    for (const [where, text] of [
+      ['view', JSON.stringify(view)],
+      ['published snapshot', published],
+      ['/metrics', metricsText],
+    ] as const) {
       expect(text, where).not.to.include(secret);
       expect(text, where).not.to.include(secret.slice(7, 20));
     }

@@ -50,7 +50,13 @@ describe('Monitor', () => {
       events_kept: 9,
     });
     expect(m.ops).to.deep.equal({
-      'cache.read': 4, 'cache.write': 1, 'db.read': 1, 'db.write': 2, 'hybrid.query': 1, 'socket.join': 0, 'socket.send': 0,
+      'cache.read': 4,
+      'cache.write': 1,
+      'db.read': 1,
+      'db.write': 2,
+      'hybrid.query': 1,
+      'socket.join': 0,
+      'socket.send': 0,
     });
     expect(m.latency_ms['db.write']).to.deep.include({ samples: 2, p50: 2, max: 9 });
   });
@@ -59,7 +65,15 @@ describe('Monitor', () => {
     const { monitor, advance } = monitorAt();
     monitor.record(read('miss', 'FIRST111'));
     advance(5);
-    monitor.record({ op: 'hybrid.query', chatCode: 'SECOND22', count: 12, cacheCount: 4, dbCount: 8, action: 'history', durationMs: 5.12345 });
+    monitor.record({
+      op: 'hybrid.query',
+      chatCode: 'SECOND22',
+      count: 12,
+      cacheCount: 4,
+      dbCount: 8,
+      action: 'history',
+      durationMs: 5.12345,
+    });
     monitor.record({ op: 'db.write', chatCode: 'SECOND22', durationMs: 1, failed: true });
 
     const { pod, mode, enabled, events } = monitor.snapshot();

@@ -52,7 +52,10 @@ describe('monitoring routes (sqlite+memory)', function () {
       const html = await res.text();
       expect(html).to.include('data-testid="login-form"');
       const csp = res.headers.get('content-security-policy') ?? '';
-      expect(csp).to.include("default-src 'none'").and.include("connect-src 'self'").and.match(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+      expect(csp)
+        .to.include("default-src 'none'")
+        .and.include("connect-src 'self'")
+        .and.match(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
       expect(csp).not.to.match(/script-src[^;]*unsafe-inline/);
       expect(res.headers.get('cache-control')).to.equal('no-store');
     });
@@ -93,12 +96,20 @@ describe('monitoring routes (sqlite+memory)', function () {
         // The answering pod applies it at once; the other follows on its next poll.
         expect((await monitoringView(t.base)).enabled).to.equal(true);
         const started = Date.now();
-        await until('the second pod to switch monitoring on', async () => ((await monitoringView(other.base)).enabled ? true : undefined), 5000);
+        await until(
+          'the second pod to switch monitoring on',
+          async () => ((await monitoringView(other.base)).enabled ? true : undefined),
+          5000,
+        );
         expect(Date.now() - started).to.be.below(5000);
         expect((await admin(other.base).get('/admin/settings')).body).to.deep.equal({ enable_monitoring: true });
 
         await admin(other.base).request('PUT', '/admin/settings', { enable_monitoring: false });
-        await until('the first pod to switch monitoring off', async () => ((await monitoringView(t.base)).enabled ? undefined : true), 5000);
+        await until(
+          'the first pod to switch monitoring off',
+          async () => ((await monitoringView(t.base)).enabled ? undefined : true),
+          5000,
+        );
       } finally {
         await other.close();
       }
@@ -125,7 +136,10 @@ describe('monitoring routes (sqlite+memory)', function () {
         status: '201',
       });
       expect(sends, 'send requests timed under their route pattern').to.be.at.least(3);
-      expect(samples.some((s) => s.labels.route?.includes(code)), 'chat codes never become label values').to.equal(false);
+      expect(
+        samples.some((s) => s.labels.route?.includes(code)),
+        'chat codes never become label values',
+      ).to.equal(false);
       expect(sampleValue(samples, 'chatpop_messages_sent_total', { channel: 'main' })! - sentBefore).to.equal(3);
       expect(types.get('chatpop_sockets_connected')).to.equal('gauge');
       expect(sampleValue(samples, 'chatpop_sockets_connected')).to.be.a('number');
@@ -139,8 +153,16 @@ describe('monitoring routes (sqlite+memory)', function () {
     it('times socket events from their arrival to their ack, by event and result', async () => {
       const { code, host } = await chatWithHost(t.base);
       const count = async (event: string, result: string) =>
-        sampleValue(parsePrometheus(await (await fetch(`${t.base}/metrics`)).text()).samples, 'chatpop_socket_event_duration_seconds_count', { event, result }) ?? 0;
-      const [sendsBefore, failedBefore, joinsBefore] = [await count('message:send', 'ok'), await count('message:send', 'error'), await count('chat:join', 'ok')];
+        sampleValue(
+          parsePrometheus(await (await fetch(`${t.base}/metrics`)).text()).samples,
+          'chatpop_socket_event_duration_seconds_count',
+          { event, result },
+        ) ?? 0;
+      const [sendsBefore, failedBefore, joinsBefore] = [
+        await count('message:send', 'ok'),
+        await count('message:send', 'error'),
+        await count('chat:join', 'ok'),
+      ];
       const socket = await connect(t.base, host.token!);
       try {
         await joinOk(socket, { code });
@@ -158,9 +180,9 @@ describe('monitoring routes (sqlite+memory)', function () {
       // The slowest bucket holds every send; the sum is a real duration (positive, under a minute).
       const sum = sampleValue(samples, 'chatpop_socket_event_duration_seconds_sum', { event: 'message:send', result: 'ok' })!;
       expect(sum).to.be.above(0).and.below(60);
-      expect(sampleValue(samples, 'chatpop_socket_event_duration_seconds_bucket', { event: 'message:send', result: 'ok', le: '+Inf' })).to.equal(
-        sampleValue(samples, 'chatpop_socket_event_duration_seconds_count', { event: 'message:send', result: 'ok' }),
-      );
+      expect(
+        sampleValue(samples, 'chatpop_socket_event_duration_seconds_bucket', { event: 'message:send', result: 'ok', le: '+Inf' }),
+      ).to.equal(sampleValue(samples, 'chatpop_socket_event_duration_seconds_count', { event: 'message:send', result: 'ok' }));
       expect(text, 'chat codes never become label values').not.to.include(code);
     });
 

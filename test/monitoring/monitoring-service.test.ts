@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { createLogger } from '../../src/logger';
-import { Monitor, MonitoringService, type MonitorSnapshot, type SettingsStore, type SharedSettings, type SnapshotBoard } from '../../src/monitoring';
+import {
+  Monitor,
+  MonitoringService,
+  type MonitorSnapshot,
+  type SettingsStore,
+  type SharedSettings,
+  type SnapshotBoard,
+} from '../../src/monitoring';
 
 /** A settings store in memory that can be made to fail. */
 class FakeSettings implements SettingsStore {
@@ -118,7 +125,9 @@ describe('MonitoringService', () => {
     await service.start();
     const view = await service.view({ chat: 'svc00001' });
     expect(view.pods.map((p) => p.pod)).to.deep.equal(['pod-other', 'pod-svc']);
-    expect(view.pods.find((p) => p.pod === 'pod-svc')!.taken_at, "this pod's own snapshot, not its stale copy").not.to.equal('2000-01-01T00:00:00.000Z');
+    expect(view.pods.find((p) => p.pod === 'pod-svc')!.taken_at, "this pod's own snapshot, not its stale copy").not.to.equal(
+      '2000-01-01T00:00:00.000Z',
+    );
     expect(view.events.map((e) => e.pod)).to.deep.equal(['pod-other']);
     expect(board.published.length).to.be.at.least(1);
     expect(board.published[0].pod).to.equal('pod-svc');

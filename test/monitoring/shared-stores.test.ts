@@ -74,7 +74,10 @@ async function postgresStores() {
 
 async function redisStores() {
   const redis = await startRedis();
-  const clients = [createRedisClient({ kind: 'single', url: redis.url }, 'test'), createRedisClient({ kind: 'single', url: redis.url }, 'test')];
+  const clients = [
+    createRedisClient({ kind: 'single', url: redis.url }, 'test'),
+    createRedisClient({ kind: 'single', url: redis.url }, 'test'),
+  ];
   await Promise.all(clients.map((c) => c.connect()));
   return {
     store: new RedisSettingsStore(clients[0]),
@@ -133,7 +136,9 @@ function boardContract(name: string, open: () => Promise<{ client: RedisClient; 
       expect(listed.map((s) => s.pod)).to.deep.equal(['pod-1', 'pod-2']);
       expect(listed[0]).to.deep.equal(newer);
       const ttl = await client.pttl(keys.monitorPod('pod-1'));
-      expect(ttl).to.be.above(0).and.at.most(SNAPSHOT_TTL_SECONDS * 1000);
+      expect(ttl)
+        .to.be.above(0)
+        .and.at.most(SNAPSHOT_TTL_SECONDS * 1000);
     });
 
     it('forgets a removed pod, and a pod whose snapshot expired', async () => {

@@ -11,7 +11,13 @@ function pod(name: string, enabled = true): Monitor {
   return new Monitor({ pod: name, enabled, sampler: { now: () => 0 } });
 }
 
-const COLOURS = { bold: (s: string) => `<b>${s}</b>`, dim: (s: string) => `<dim>${s}</dim>`, green: (s: string) => `<g>${s}</g>`, red: (s: string) => `<r>${s}</r>`, yellow: (s: string) => `<y>${s}</y>` };
+const COLOURS = {
+  bold: (s: string) => `<b>${s}</b>`,
+  dim: (s: string) => `<dim>${s}</dim>`,
+  green: (s: string) => `<g>${s}</g>`,
+  red: (s: string) => `<r>${s}</r>`,
+  yellow: (s: string) => `<y>${s}</y>`,
+};
 
 describe('monitor job view', () => {
   it('merges the pods and filters events by chat, case-insensitively', async () => {

@@ -1,6 +1,19 @@
 import { expect } from 'chai';
 import { differingFields } from '../../src/ops/cache-compare';
-import { classifyKey, clip, createStyle, formatCents, formatDuration, formatTime, formatTtl, globToRegExp, inspectText, redactUrl, table, toPodRow } from '../../src/ops';
+import {
+  classifyKey,
+  clip,
+  createStyle,
+  formatCents,
+  formatDuration,
+  formatTime,
+  formatTtl,
+  globToRegExp,
+  inspectText,
+  redactUrl,
+  table,
+  toPodRow,
+} from '../../src/ops';
 import { POD_LIST } from '../jobs/fixtures/pod-list';
 
 describe('ops: formatting and key names', () => {
@@ -25,7 +38,15 @@ describe('ops: formatting and key names', () => {
   });
 
   it('aligns table columns and leaves the last one unpadded', () => {
-    expect(table(['KEY', 'N'], [['a', '1'], ['long-key', '22']])).to.deep.equal(['KEY       N', 'a         1', 'long-key  22']);
+    expect(
+      table(
+        ['KEY', 'N'],
+        [
+          ['a', '1'],
+          ['long-key', '22'],
+        ],
+      ),
+    ).to.deep.equal(['KEY       N', 'a         1', 'long-key  22']);
   });
 
   it('tells what a key holds from its name alone', () => {
@@ -67,7 +88,14 @@ describe('ops: formatting and key names', () => {
   it('reads phase, readiness, restarts, age and the waiting reason from a pod', () => {
     const now = Date.parse('2026-11-23T12:00:00Z');
     const [ready, restarted, crashing] = POD_LIST.items.map((p) => toPodRow(p as never, now));
-    expect(ready).to.deep.include({ name: 'chatpop-6b8d9c7f5d-x2x9q', phase: 'Running', ready: '1/1', is_ready: true, restarts: 0, reason: null });
+    expect(ready).to.deep.include({
+      name: 'chatpop-6b8d9c7f5d-x2x9q',
+      phase: 'Running',
+      ready: '1/1',
+      is_ready: true,
+      restarts: 0,
+      reason: null,
+    });
     expect(ready.age_seconds).to.equal((now - Date.parse('2026-11-20T08:15:00Z')) / 1000);
     expect(restarted).to.deep.include({ restarts: 2, is_ready: true });
     expect(crashing).to.deep.include({ ready: '0/1', is_ready: false, restarts: 7, reason: 'CrashLoopBackOff' });

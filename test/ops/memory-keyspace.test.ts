@@ -6,7 +6,20 @@ import { CacheInspector, MemoryKeyspace, OpsContext, WindowMonitor } from '../..
 const limits = { maxCount: 5, ttlSeconds: 86_400, pinnedTtlSeconds: 604_800 };
 
 function cached(seq: number, extra: Record<string, unknown> = {}): CachedMessage {
-  const view = { id: `m-${seq}`, seq, version: seq, username: 'alice', username_is_reserved: true, message_type: 'normal', content: `hi ${seq}`, created_at: new Date(seq * 1000).toISOString(), deleted: false, pinned_until: null, pin_amount_cents: null, ...extra };
+  const view = {
+    id: `m-${seq}`,
+    seq,
+    version: seq,
+    username: 'alice',
+    username_is_reserved: true,
+    message_type: 'normal',
+    content: `hi ${seq}`,
+    created_at: new Date(seq * 1000).toISOString(),
+    deleted: false,
+    pinned_until: null,
+    pin_amount_cents: null,
+    ...extra,
+  };
   return { seq, version: Number(view.version), json: JSON.stringify(view) };
 }
 
@@ -18,7 +31,11 @@ describe('ops: the keyspace and inspector over the memory engine (in-process)', 
     await engine.setUserValue('u-1', 'profile', '{}', 60);
     const ks = new MemoryKeyspace(engine);
 
-    expect((await ks.scan('chat:{*}:*')).sort()).to.deep.equal(['chat:{ABCD1234}:messages', 'chat:{ABCD1234}:meta', 'chat:{ABCD1234}:reactions:m-2']);
+    expect((await ks.scan('chat:{*}:*')).sort()).to.deep.equal([
+      'chat:{ABCD1234}:messages',
+      'chat:{ABCD1234}:meta',
+      'chat:{ABCD1234}:reactions:m-2',
+    ]);
     const [window] = await ks.stat(['chat:{ABCD1234}:messages', 'chat:{NOPE0000}:messages']);
     expect(window).to.include({ kind: 'messages', type: 'zset', count: 3, ttlSeconds: 86_400 });
     expect((await ks.range('chat:{ABCD1234}:messages', -2, -1)).map((m) => m.score)).to.deep.equal([2, 3]);

@@ -22,7 +22,10 @@ function harness(committed: number[] = [], opts: SequencerOptions = FAST) {
         failReads--;
         throw new Error('database down');
       }
-      return [...history].filter((s) => s > after).sort((a, b) => a - b).map((s) => msg(s, `from history ${s}`));
+      return [...history]
+        .filter((s) => s > after)
+        .sort((a, b) => a - b)
+        .map((s) => msg(s, `from history ${s}`));
     },
     (m) => {
       out.push(m);

@@ -31,7 +31,11 @@ async function setUp(coalesce: boolean, transports: ('polling' | 'websocket')[])
   if (coalesce) coalesceWebSocketWrites(io);
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const server = new Promise<ServerSocket>((r) => io.once('connection', r));
-  const client: Socket = connectClient(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports, forceNew: true, reconnection: false });
+  const client: Socket = connectClient(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, {
+    transports,
+    forceNew: true,
+    reconnection: false,
+  });
   const socket = await server;
   if (transports.length > 1) await new Promise<void>((r) => socket.conn.once('upgrade', () => r()));
   const received: number[] = [];

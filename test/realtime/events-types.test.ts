@@ -21,6 +21,10 @@ function importClosure(file: string, seen = new Set<string>()): Set<string> {
 
 describe('the socket.io client types (src/realtime/events.ts)', () => {
   it('import nothing of the server but zod, so an SDK can import them', () => {
-    expect([...importClosure(join(ROOT, 'src/realtime/events.ts'))].sort()).to.deep.equal(['src/chat/message-wire.ts', 'src/realtime/events.ts', 'zod']);
+    expect([...importClosure(join(ROOT, 'src/realtime/events.ts'))].sort()).to.deep.equal([
+      'src/chat/message-wire.ts',
+      'src/realtime/events.ts',
+      'zod',
+    ]);
   });
 });

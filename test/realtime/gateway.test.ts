@@ -1,6 +1,17 @@
 import { expect } from 'chai';
 import { ApiClient, startStack, startTestApp, type Stack, type TestApp } from '../support';
-import { chatWithMembers, connect, connectError, Inbox, join, joinOk, range, send, type ChatSocket, type RawSocket } from '../support/sockets';
+import {
+  chatWithMembers,
+  connect,
+  connectError,
+  Inbox,
+  join,
+  joinOk,
+  range,
+  send,
+  type ChatSocket,
+  type RawSocket,
+} from '../support/sockets';
 
 // One pod, in process, on the embedded stack (SQLite + in-memory adapter): what a single
 // connection may and may not do. Cross-pod behaviour is in multi-pod.test.ts.
@@ -31,7 +42,10 @@ describe('realtime gateway (one pod)', function () {
   describe('handshake', () => {
     it('refuses a connection without a token, saying why', async () => {
       const err = await connectError(t.base, undefined);
-      expect(err.data).to.deep.equal({ code: 'unauthorized', message: 'a user or session token is required: connect with auth: { token }' });
+      expect(err.data).to.deep.equal({
+        code: 'unauthorized',
+        message: 'a user or session token is required: connect with auth: { token }',
+      });
     });
 
     it('refuses a forged token and accepts a user token', async () => {
@@ -113,8 +127,13 @@ describe('realtime gateway (one pod)', function () {
       const inbox = new Inbox(host);
       await joinOk(host, { code });
       const ack = await rejoinWhile(host, code, async () => {
-        expect((await new ApiClient(t.base, tokens[0]).post(`/api/chats/${code}/messages`, { content: 'while you joined' })).status).to.equal(201);
-        expect((await new ApiClient(t.base, hostToken).post(`/api/chats/${code}/messages`, { content: 'staff, meanwhile', channel: 'backroom' })).status).to.equal(201);
+        expect(
+          (await new ApiClient(t.base, tokens[0]).post(`/api/chats/${code}/messages`, { content: 'while you joined' })).status,
+        ).to.equal(201);
+        expect(
+          (await new ApiClient(t.base, hostToken).post(`/api/chats/${code}/messages`, { content: 'staff, meanwhile', channel: 'backroom' }))
+            .status,
+        ).to.equal(201);
       });
       expect(ack).to.include({ last_seq: 1 });
       await inbox.until(() => inbox.messages.length === 2, 'both messages sent during the join');
@@ -345,13 +364,17 @@ describe('realtime gateway (one pod)', function () {
   describe('user sockets', () => {
     it('tells a user token’s socket of its chats’ news (inbox:updated) and of a conversation opened with it', async () => {
       const api = new ApiClient(t.base);
-      const [a, b] = await Promise.all(['ia', 'ib'].map((p) => api.post('/api/auth/register', { username: `${p}${Date.now()}`, password: 'correct-horse-1' })));
+      const [a, b] = await Promise.all(
+        ['ia', 'ib'].map((p) => api.post('/api/auth/register', { username: `${p}${Date.now()}`, password: 'correct-horse-1' })),
+      );
       const inbox = new Inbox(await open(b.body.token));
       const opened = await api.withToken(a.body.token).post('/api/conversations', { with: b.body.user.username });
       await inbox.until(() => inbox.conversations.length === 1, 'conversation:created');
       expect(inbox.conversations[0]).to.deep.equal({ chat_code: opened.body.code, with: a.body.user.username });
       const joined = await api.withToken(a.body.token).post(`/api/chats/${opened.body.code}/join`, { username: a.body.user.username });
-      expect((await api.withToken(joined.body.session_token).post(`/api/chats/${opened.body.code}/messages`, { content: 'hi b' })).status).to.equal(201);
+      expect(
+        (await api.withToken(joined.body.session_token).post(`/api/chats/${opened.body.code}/messages`, { content: 'hi b' })).status,
+      ).to.equal(201);
       await inbox.until(() => inbox.inbox.length === 1, 'inbox:updated');
       expect(inbox.inbox[0]).to.deep.include({ chat_code: opened.body.code, last_seq: 1, unread: 1 });
       expect(inbox.inbox[0].last_message).to.include({ preview: 'hi b', seq: 1 });

@@ -27,7 +27,9 @@ describe('inbox events across pods (2 server processes, Redis adapter, PostgreSQ
     // The member's socket is on pod 1 and has joined no chat: inbox news comes to the user.
     const inbox = new Inbox(await open(bases[1], user.token));
     const own = await open(bases[0], joined.body.session_token);
-    const sends = range(1, 10).map((i) => new ApiClient(bases[i % 2], i % 2 ? hostToken : tokens[0]).post(`/api/chats/${code}/messages`, { content: `news ${i}` }));
+    const sends = range(1, 10).map((i) =>
+      new ApiClient(bases[i % 2], i % 2 ? hostToken : tokens[0]).post(`/api/chats/${code}/messages`, { content: `news ${i}` }),
+    );
     const mine = send(own, code, 'my own');
     expect((await Promise.all(sends)).every((r) => r.status === 201)).to.equal(true);
     expect((await mine).ok).to.equal(true);

@@ -14,7 +14,12 @@ const newCode = () => `INBX${String(chatCounter++).padStart(4, '0')}`;
 function twoPods(gate: InboxGate) {
   const chat = { lastSeq: 0 };
   const told: { pod: number; userId: string; update: InboxUpdate }[] = [];
-  const feed = async (code: string) => ({ chat_code: code, last_seq: chat.lastSeq, last_message: null, members: [{ userId: 'u1', unread: chat.lastSeq }] });
+  const feed = async (code: string) => ({
+    chat_code: code,
+    last_seq: chat.lastSeq,
+    last_message: null,
+    members: [{ userId: 'u1', unread: chat.lastSeq }],
+  });
   const pods = [0, 1].map((pod) => new InboxNotifier(feed, gate, (userId, update) => told.push({ pod, userId, update }), log, WINDOW_MS));
   return { chat, told, pods };
 }

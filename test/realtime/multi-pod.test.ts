@@ -2,7 +2,23 @@ import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
 import Redis from 'ioredis';
 import { ApiClient, redisCommand } from '../support';
-import { ackedCount, chatWithMembers, compact, connect, history, Inbox, joinOk, range, send, Sender, startPods, until, untilAcked, type ChatSocket, type Pods } from '../support/sockets';
+import {
+  ackedCount,
+  chatWithMembers,
+  compact,
+  connect,
+  history,
+  Inbox,
+  joinOk,
+  range,
+  send,
+  Sender,
+  startPods,
+  until,
+  untilAcked,
+  type ChatSocket,
+  type Pods,
+} from '../support/sockets';
 
 /** The Redis adapter's request channel, where server-side events travel. */
 const ADAPTER_CHANNEL = 'socket.io-request#/#';

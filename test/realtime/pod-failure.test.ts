@@ -1,7 +1,21 @@
 import { expect } from 'chai';
 import type { MessageView } from '../../src/chat';
 import { startServerProcess, type ServerProcess } from '../support';
-import { ackedCount, chatWithMembers, compact, connect, history, Inbox, joinOk, send, Sender, startPods, untilAcked, type ChatSocket, type Pods } from '../support/sockets';
+import {
+  ackedCount,
+  chatWithMembers,
+  compact,
+  connect,
+  history,
+  Inbox,
+  joinOk,
+  send,
+  Sender,
+  startPods,
+  untilAcked,
+  type ChatSocket,
+  type Pods,
+} from '../support/sockets';
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
@@ -89,7 +103,11 @@ describe('realtime when a pod goes away (server processes, Redis, PostgreSQL)', 
     expect(tookMs).to.be.below(SHUTDOWN_TIMEOUT_MS);
     expect(draining.output()).to.match(/realtime connections closed/);
     // Sends that reached the pod after the signal were refused (not committed), never failed otherwise.
-    for (const s of senders) expect(s.refused.filter((c) => c !== 'unavailable'), 'refusals other than unavailable').to.deep.equal([]);
+    for (const s of senders)
+      expect(
+        s.refused.filter((c) => c !== 'unavailable'),
+        'refusals other than unavailable',
+      ).to.deep.equal([]);
 
     const all = await history(survivor.url, code);
     expect(compact(all.map((m) => m.seq))).to.equal(`1-${all.length}`);

@@ -9,8 +9,23 @@ import { PreparedJsonEncoder } from '../../src/realtime/prepared-json-encoder';
 
 /** A view as the send path makes it: a stored message, mapped for clients. */
 function view(seq: number, content = `hello "${seq}" \u2028 ✓`): MessageView {
-  const session: SessionClaims = { typ: 'session', sub: randomUUID(), chat_id: randomUUID(), code: 'ABCD1234', username: 'ann', user_id: null, host: false };
-  const message = newMessage({ id: session.chat_id, code: session.code }, 'main', { session, input: { content, channel: 'main' } as SendInput }, seq, seq, new Date(0));
+  const session: SessionClaims = {
+    typ: 'session',
+    sub: randomUUID(),
+    chat_id: randomUUID(),
+    code: 'ABCD1234',
+    username: 'ann',
+    user_id: null,
+    host: false,
+  };
+  const message = newMessage(
+    { id: session.chat_id, code: session.code },
+    'main',
+    { session, input: { content, channel: 'main' } as SendInput },
+    seq,
+    seq,
+    new Date(0),
+  );
   message.reactions = { '👍': 2 };
   return toMessageView(message, session.code);
 }

@@ -15,7 +15,13 @@ function twoPods(store: PresenceStore) {
   const trackers: PresenceTracker[] = [];
   for (const i of [0, 1]) {
     trackers.push(
-      new PresenceTracker(store, `pod-${i}`, { local: (u) => seen[i].push(u), others: (code) => trackers[1 - i].remoteChanged(code) }, log, FAST),
+      new PresenceTracker(
+        store,
+        `pod-${i}`,
+        { local: (u) => seen[i].push(u), others: (code) => trackers[1 - i].remoteChanged(code) },
+        log,
+        FAST,
+      ),
     );
   }
   const until = (pod: number, online: string[], what: string) =>

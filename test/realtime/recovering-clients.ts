@@ -208,7 +208,7 @@ export class RetryingSender {
   private async deliver(clientId: string, content: string): Promise<MessageView | undefined> {
     const deadline = Date.now() + (this.opts.giveUpMs ?? 30_000);
     let resentAt: number | undefined;
-    for (let sent = 0; Date.now() < deadline; ) {
+    for (let sent = 0; Date.now() < deadline;) {
       // Waits for a connection rather than letting socket.io buffer the send.
       const socket = this.connected(sent);
       if (!socket) {

@@ -63,7 +63,12 @@ describe('realtime soak (2 server processes; Redis and a pod SIGKILLed and resta
       ...guestSenders,
       new RetryingSender(host.socket, code, 'host', { ...pace, channel: 'backroom' }),
       // Resends on its other connection after a shorter wait: one client_id may be on both pods at once.
-      new RetryingSender(roamer.map((c) => c.socket), code, 'roamer', { ...pace, ackTimeoutMs: 1500 }),
+      new RetryingSender(
+        roamer.map((c) => c.socket),
+        code,
+        'roamer',
+        { ...pace, ackTimeoutMs: 1500 },
+      ),
     ];
 
     // The faults overlap: the pod dies while Redis is down, and comes back once Redis has.
@@ -82,7 +87,10 @@ describe('realtime soak (2 server processes; Redis and a pod SIGKILLed and resta
     await Promise.all(onDoomed.map((c) => c.untilJoined(2)));
     await untilAcked(senders, ackedCount(senders) + STEP);
     await Promise.all(senders.map((s) => s.stop()));
-    expect(senders.flatMap((s) => s.abandoned), 'sends never acked').to.deep.equal([]);
+    expect(
+      senders.flatMap((s) => s.abandoned),
+      'sends never acked',
+    ).to.deep.equal([]);
 
     // Every acked send is stored exactly once, as acked; nothing else is stored.
     const rows = await queryDatabase<StoredRow>(
@@ -94,16 +102,22 @@ describe('realtime soak (2 server processes; Redis and a pod SIGKILLed and resta
     for (const a of acked) {
       expect(a.message.content, `ack of ${a.clientId}`).to.equal(a.content);
       const stored = rows.filter((r) => r.client_id === a.clientId);
-      expect(stored.map((r) => `${r.channel} ${r.seq} ${r.id}`), `rows of ${a.clientId}`).to.deep.equal([`${a.message.channel} ${a.message.seq} ${a.message.id}`]);
+      expect(
+        stored.map((r) => `${r.channel} ${r.seq} ${r.id}`),
+        `rows of ${a.clientId}`,
+      ).to.deep.equal([`${a.message.channel} ${a.message.seq} ${a.message.id}`]);
     }
     expect(rows.length, 'rows against acked sends').to.equal(acked.length);
 
     const stored = { main: rows.filter((r) => r.channel === 'main'), backroom: rows.filter((r) => r.channel === 'backroom') };
-    for (const ch of ['main', 'backroom'] as const) expect(compact(stored[ch].map((r) => r.seq)), `${ch} seqs`).to.equal(`1-${stored[ch].length}`);
+    for (const ch of ['main', 'backroom'] as const)
+      expect(compact(stored[ch].map((r) => r.seq)), `${ch} seqs`).to.equal(`1-${stored[ch].length}`);
 
     // Every client, the recovered ones included, holds every message once, in order.
     const expectHolds = async (c: RecoveringClient, ch: Channel, who: string) => {
-      await until(() => c.held[ch].length >= stored[ch].length, `${stored[ch].length} ${ch} messages on ${who}`, 30_000).catch(() => undefined);
+      await until(() => c.held[ch].length >= stored[ch].length, `${stored[ch].length} ${ch} messages on ${who}`, 30_000).catch(
+        () => undefined,
+      );
       expect(compact(c.held[ch].map((m) => m.seq)), `${ch} seqs on ${who}`).to.equal(compact(stored[ch].map((r) => r.seq)));
       expect(lines(c.held[ch]), `${ch} on ${who}`).to.deep.equal(lines(stored[ch]));
     };
@@ -111,15 +125,23 @@ describe('realtime soak (2 server processes; Redis and a pod SIGKILLed and resta
     await expectHolds(host, 'backroom', 'the host');
     for (const c of clients) expect(c.repeatedLive, `live messages repeated on one connection of ${names.get(c)}`).to.equal(0);
     // The survivor's clients were never cut off: what they hold came live, after one join.
-    expect(onSurvivor.map((c) => c.joins), 'joins on the survivor').to.deep.equal(onSurvivor.map(() => 1));
-    expect(pods.pods.map((p) => p.child.exitCode), 'pods that exited').to.deep.equal([null, null]);
+    expect(
+      onSurvivor.map((c) => c.joins),
+      'joins on the survivor',
+    ).to.deep.equal(onSurvivor.map(() => 1));
+    expect(
+      pods.pods.map((p) => p.child.exitCode),
+      'pods that exited',
+    ).to.deep.equal([null, null]);
 
     // Both pods serve the database's history, paged either way.
     for (const pod of pods.pods) {
       for (const backward of [false, true]) {
         const how = `${backward ? 'backward' : 'forward'} from ${pod.url}`;
         expect(lines(await history(pod.url, code, { backward, limit: 50 })), `main ${how}`).to.deep.equal(lines(stored.main));
-        expect(lines(await history(pod.url, code, { backward, limit: 50, backroomToken: hostToken })), `back room ${how}`).to.deep.equal(lines(stored.backroom));
+        expect(lines(await history(pod.url, code, { backward, limit: 50, backroomToken: hostToken })), `back room ${how}`).to.deep.equal(
+          lines(stored.backroom),
+        );
       }
     }
 

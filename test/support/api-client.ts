@@ -8,7 +8,10 @@ export interface ApiResponse<T = any> {
 }
 
 export class ApiClient {
-  constructor(readonly base: string, public token?: string) {}
+  constructor(
+    readonly base: string,
+    public token?: string,
+  ) {}
 
   withToken(token: string): ApiClient {
     return new ApiClient(this.base, token);

@@ -47,7 +47,8 @@ export class RestContract {
     const response = op.responses[status] ?? op.responses.default;
     if (!response) return `${name}: the status is not described in openapi.json`;
     const schema = response.content?.['application/json']?.schema;
-    if (!response.content) return body === undefined ? null : `${name}: described without a body, answered ${JSON.stringify(body).slice(0, 200)}`;
+    if (!response.content)
+      return body === undefined ? null : `${name}: described without a body, answered ${JSON.stringify(body).slice(0, 200)}`;
     if (!schema) return null; // text, html: not JSON
     return this.schemaCheck(name, `${method} ${route!.path} ${status in op.responses ? status : 'default'}`, schema, contentType, body);
   }

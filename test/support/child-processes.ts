@@ -32,12 +32,7 @@ const live = new Set<TrackedChild & { stopSignal: NodeJS.Signals; exitSignal: No
 const tempDirs = new Set<string>();
 
 /** Spawns a process whose output is captured and which is killed when this process exits. */
-export function spawnTracked(
-  name: string,
-  command: string,
-  args: string[],
-  opts: SpawnTrackedOptions = {},
-): TrackedChild {
+export function spawnTracked(name: string, command: string, args: string[], opts: SpawnTrackedOptions = {}): TrackedChild {
   const { stopSignal = 'SIGTERM', exitSignal = 'SIGKILL', ...spawnOpts } = opts;
   const child = spawn(command, args, { ...spawnOpts, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];

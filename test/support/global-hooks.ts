@@ -39,7 +39,8 @@ export const mochaHooks = {
     throwIfUnhandled();
     // socket payloads that did not match /api/asyncapi.json (test/support/api-contract.ts)
     const violations = contractViolations.splice(0);
-    if (violations.length) throw new Error(`${violations.length} socket payload(s) not as described:\n${[...new Set(violations)].join('\n')}`);
+    if (violations.length)
+      throw new Error(`${violations.length} socket payload(s) not as described:\n${[...new Set(violations)].join('\n')}`);
   },
   async afterAll(): Promise<void> {
     try {

@@ -5,7 +5,17 @@ export { startRedisCluster, type RedisClusterHandle, type StartRedisClusterOptio
 export { createTestDatabase, queryDatabase, startOwnPostgres, stopPostgres, type OwnPostgres, type TestDatabase } from './postgres';
 export { startServerProcess, type ServerProcess, type StartServerOptions } from './server-process';
 export { cleanupAll, type Exit } from './child-processes';
-export { STACKS, startStack, startTestApp, useTestApp, TEST_SECRET, TEST_ADMIN_TOKEN, type Stack, type StackName, type TestApp } from './stacks';
+export {
+  STACKS,
+  startStack,
+  startTestApp,
+  useTestApp,
+  TEST_SECRET,
+  TEST_ADMIN_TOKEN,
+  type Stack,
+  type StackName,
+  type TestApp,
+} from './stacks';
 export { ApiClient, uniqueName, chatWithHost, guest, type ApiResponse } from './api-client';
 export { nodeFlagsHere, type NodeFlags } from './node-flags';
 export { parsePrometheus, sampleValue, type PromSample } from './prometheus';

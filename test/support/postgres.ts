@@ -21,9 +21,18 @@ import {
 import { freePort } from './free-port';
 
 const BIN_DIRS = ['/usr/local/bin', '/usr/lib/postgresql/15/bin', '/usr/bin'];
-const INITDB = findBinary('initdb', BIN_DIRS.map((d) => path.join(d, 'initdb')));
-const POSTGRES = findBinary('postgres', BIN_DIRS.map((d) => path.join(d, 'postgres')));
-const PG_BASEBACKUP = findBinary('pg_basebackup', BIN_DIRS.map((d) => path.join(d, 'pg_basebackup')));
+const INITDB = findBinary(
+  'initdb',
+  BIN_DIRS.map((d) => path.join(d, 'initdb')),
+);
+const POSTGRES = findBinary(
+  'postgres',
+  BIN_DIRS.map((d) => path.join(d, 'postgres')),
+);
+const PG_BASEBACKUP = findBinary(
+  'pg_basebackup',
+  BIN_DIRS.map((d) => path.join(d, 'pg_basebackup')),
+);
 const READY_TIMEOUT_MS = 20_000;
 
 export interface TestDatabase {
@@ -196,12 +205,21 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
         try {
           if (asUser) fs.chownSync(standbyDir, asUser.uid, asUser.gid);
           const standbyData = path.join(standbyDir, 'data');
-          const backup = spawnTracked('pg_basebackup', PG_BASEBACKUP, [
-            '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-D', standbyData, '-R', '-X', 'stream', '--no-sync',
-          ], { cwd: standbyDir, ...asUser });
+          const backup = spawnTracked(
+            'pg_basebackup',
+            PG_BASEBACKUP,
+            ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-D', standbyData, '-R', '-X', 'stream', '--no-sync'],
+            { cwd: standbyDir, ...asUser },
+          );
           const exit = await backup.exited;
           if (exit.code !== 0) throw new Error(`pg_basebackup failed (${JSON.stringify(exit)}):\n${outputTail(backup)}`);
-          const standby = await startServer(standbyDir, standbyData, asUser, undefined, /database system is ready to accept read-only connections/);
+          const standby = await startServer(
+            standbyDir,
+            standbyData,
+            asUser,
+            undefined,
+            /database system is ready to accept read-only connections/,
+          );
           return {
             url: `postgres://postgres@127.0.0.1:${standby.port}/postgres`,
             dispose: async () => {
@@ -225,27 +243,51 @@ async function initCluster(dir: string): Promise<{ dataDir: string; asUser: User
   const asUser = postgresUser();
   if (asUser) fs.chownSync(dir, asUser.uid, asUser.gid);
   const dataDir = path.join(dir, 'data');
-  const initdb = spawnTracked('initdb', INITDB, [
-    '-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C',
-  ], { cwd: dir, ...asUser });
+  const initdb = spawnTracked('initdb', INITDB, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C'], {
+    cwd: dir,
+    ...asUser,
+  });
   const exit = await initdb.exited;
   if (exit.code !== 0) throw new Error(`initdb failed (${JSON.stringify(exit)}):\n${outputTail(initdb)}`);
   return { dataDir, asUser };
 }
 
 /** Starts postgres on `fixedPort`, or on a free port (retried if another process takes it first). */
-async function startServer(dir: string, dataDir: string, asUser: UserIds | undefined, fixedPort?: number, ready = /database system is ready to accept connections/) {
+async function startServer(
+  dir: string,
+  dataDir: string,
+  asUser: UserIds | undefined,
+  fixedPort?: number,
+  ready = /database system is ready to accept connections/,
+) {
   for (let attempt = 1; ; attempt++) {
     const port = fixedPort ?? (await freePort());
     // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT, its "immediate" one, still takes the
     // backends down with the postmaster, which SIGKILL would not.
-    const server = spawnTracked(`postgres :${port}`, POSTGRES, [
-      '-D', dataDir, '-p', String(port), '-k', dir,
-      '-c', 'listen_addresses=127.0.0.1',
-      // Durability buys nothing for a throwaway cluster and costs seconds per suite.
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-      '-c', 'max_connections=200',
-    ], { cwd: dir, ...asUser, stopSignal: 'SIGINT', exitSignal: 'SIGQUIT' });
+    const server = spawnTracked(
+      `postgres :${port}`,
+      POSTGRES,
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        // Durability buys nothing for a throwaway cluster and costs seconds per suite.
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=200',
+      ],
+      { cwd: dir, ...asUser, stopSignal: 'SIGINT', exitSignal: 'SIGQUIT' },
+    );
     try {
       await waitForOutput(server, ready, READY_TIMEOUT_MS);
       return { port, server };

@@ -1,15 +1,7 @@
 // Throwaway redis-server processes on loopback: nothing is saved, and each one lives in its own
 // temp dir, so tests never see (or touch) the machine's Redis on 6379.
 import Redis from 'ioredis';
-import {
-  findBinary,
-  makeTempDir,
-  removeTempDir,
-  spawnTracked,
-  stopChild,
-  waitForOutput,
-  type TrackedChild,
-} from './child-processes';
+import { findBinary, makeTempDir, removeTempDir, spawnTracked, stopChild, waitForOutput, type TrackedChild } from './child-processes';
 import { freePort } from './free-port';
 
 const REDIS_SERVER = findBinary('redis-server', ['/usr/bin/redis-server', '/usr/local/bin/redis-server']);
@@ -94,11 +86,16 @@ export async function redisCommand(port: number, args: string[], opts: RedisComm
 
 async function launch(port: number, dir: string, opts: StartRedisOptions): Promise<TrackedChild> {
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
     ...(opts.password ? ['--requirepass', opts.password] : []),
     ...(opts.args ?? []),
   ];

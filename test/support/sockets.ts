@@ -1,7 +1,16 @@
 // Socket clients for the tests (realtime and every other folder that opens sockets): typed with the server's own event map.
 import { io, type Socket } from 'socket.io-client';
 import type { MessageView } from '../../src/chat';
-import type { Ack, ClientToServerEvents, ConversationCreated, InboxUpdate, JoinPayload, JoinResult, PresenceUpdate, ServerToClientEvents } from '../../src/realtime';
+import type {
+  Ack,
+  ClientToServerEvents,
+  ConversationCreated,
+  InboxUpdate,
+  JoinPayload,
+  JoinResult,
+  PresenceUpdate,
+  ServerToClientEvents,
+} from '../../src/realtime';
 import { ApiClient, uniqueName } from './api-client';
 import { createTestDatabase, type TestDatabase } from './postgres';
 import { startRedis, type RedisHandle } from './redis-server';
@@ -112,7 +121,7 @@ export class Inbox {
 /** "1-40,42,45-50": a readable seq list for failure messages. */
 export function compact(seqs: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < seqs.length; ) {
+  for (let i = 0; i < seqs.length;) {
     let j = i;
     while (j + 1 < seqs.length && seqs[j + 1] === seqs[j] + 1) j++;
     parts.push(i === j ? `${seqs[i]}` : `${seqs[i]}-${seqs[j]}`);
@@ -139,7 +148,10 @@ function hostOf(base: string): Promise<{ username: string; token: string }> {
 }
 
 /** A chat with a registered host and `guests` anonymous participants; session tokens for all. */
-export async function chatWithMembers(base: string, guests: number): Promise<{
+export async function chatWithMembers(
+  base: string,
+  guests: number,
+): Promise<{
   code: string;
   tokens: string[];
   usernames: string[];
@@ -193,13 +205,22 @@ export async function startPods(count: number, env: Record<string, string> = {},
   try {
     // The first one applies the migrations; the others start on a ready schema.
     pods.push(await startServerProcess({ ...shared, HOSTNAME: 'pod-0' }));
-    pods.push(...(await Promise.all(range(1, count - 1).map((i) => startServerProcess({ ...shared, HOSTNAME: `pod-${i}`, MIGRATE_ON_START: 'false' })))));
+    pods.push(
+      ...(await Promise.all(
+        range(1, count - 1).map((i) => startServerProcess({ ...shared, HOSTNAME: `pod-${i}`, MIGRATE_ON_START: 'false' })),
+      )),
+    );
   } catch (err) {
     await stop();
     throw err;
   }
   const restart = async (index: number) => {
-    const pod = await startServerProcess({ ...shared, HOSTNAME: `pod-${index}`, PORT: String(pods[index].port), MIGRATE_ON_START: 'false' });
+    const pod = await startServerProcess({
+      ...shared,
+      HOSTNAME: `pod-${index}`,
+      PORT: String(pods[index].port),
+      MIGRATE_ON_START: 'false',
+    });
     pods[index] = pod;
     return pod;
   };
@@ -255,7 +276,7 @@ export async function history(base: string, code: string, opts: HistoryOptions =
   const path = opts.backroomToken ? `/api/chats/${code}/backroom/messages` : `/api/chats/${code}/messages`;
   const limit = opts.limit ?? 200;
   const pages: MessageView[][] = [];
-  for (let cursor = opts.backward ? '' : `&after=${opts.after ?? 0}`; ; ) {
+  for (let cursor = opts.backward ? '' : `&after=${opts.after ?? 0}`; ;) {
     const res = await api.get(`${path}?limit=${limit}${cursor}`);
     if (res.status !== 200) throw new Error(`history: ${res.status} ${JSON.stringify(res.body)}`);
     pages.push(opts.backward ? [...res.body.messages].reverse() : res.body.messages);
@@ -277,7 +298,12 @@ export class Sender {
   private stopped = false;
   readonly done: Promise<void>;
 
-  constructor(readonly socket: ChatSocket, code: string, label: string, depth = 1) {
+  constructor(
+    readonly socket: ChatSocket,
+    code: string,
+    label: string,
+    depth = 1,
+  ) {
     const lane = async (n: number) => {
       for (let i = 0; !this.stopped && socket.connected; i++) {
         try {

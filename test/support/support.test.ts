@@ -177,7 +177,10 @@ describe('test support', () => {
   describe('nodeFlagsHere', () => {
     it('keeps the flags this Node accepts, in order, and names those it refuses', () => {
       const flags = nodeFlagsHere(['--max-semi-space-size=32', '--no-such-flag-for-chatpop', '--stack-trace-limit=20']);
-      expect(flags).to.deep.equal({ accepted: ['--max-semi-space-size=32', '--stack-trace-limit=20'], refused: ['--no-such-flag-for-chatpop'] });
+      expect(flags).to.deep.equal({
+        accepted: ['--max-semi-space-size=32', '--stack-trace-limit=20'],
+        refused: ['--no-such-flag-for-chatpop'],
+      });
     });
   });
 });

@@ -20,7 +20,11 @@ export interface TestUser {
  */
 export async function registerUser(t: TestApp, prefix = 'u'): Promise<TestUser> {
   const username = uniqueName(prefix);
-  const user = Object.assign(new User(), { username: username.toLowerCase(), displayName: username, passwordHash: 'not-a-hash: never logs in' });
+  const user = Object.assign(new User(), {
+    username: username.toLowerCase(),
+    displayName: username,
+    passwordHash: 'not-a-hash: never logs in',
+  });
   await t.app.orm.em.fork().persistAndFlush(user);
   const token = await t.app.tokens.sign({ typ: 'user', sub: user.id, username });
   return { id: user.id, username, api: new ApiClient(t.base, token) };

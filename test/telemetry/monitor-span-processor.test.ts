@@ -40,7 +40,14 @@ describe('MonitorSpanProcessor', () => {
     });
     expect(metrics.hit_rate).to.be.closeTo(1 / 3, 1e-9);
     const [cacheWrite, dbWrite, hybrid, , , firstRead] = events;
-    expect(firstRead).to.deep.include({ op: 'cache.read', chat_code: 'SPAN0001', result: 'hit', count: 20, action: 'history', pod: 'pod-span' });
+    expect(firstRead).to.deep.include({
+      op: 'cache.read',
+      chat_code: 'SPAN0001',
+      result: 'hit',
+      count: 20,
+      action: 'history',
+      pod: 'pod-span',
+    });
     expect(hybrid).to.deep.include({ op: 'hybrid.query', count: 20, cache_count: 5, db_count: 15 });
     expect(dbWrite).to.deep.include({ op: 'db.write', count: 1, action: 'send' });
     expect(cacheWrite).to.deep.include({ op: 'cache.write', count: 1 });
@@ -119,7 +126,9 @@ describe('MonitorSpanProcessor', () => {
     expect(JSON.stringify(snapshot)).not.to.include('midnight');
     for (const event of snapshot.events) {
       expect(Object.keys(event)).to.satisfy((keys: string[]) =>
-        keys.every((k) => ['ts', 'op', 'chat_code', 'result', 'count', 'cache_count', 'db_count', 'action', 'duration_ms', 'pod'].includes(k)),
+        keys.every((k) =>
+          ['ts', 'op', 'chat_code', 'result', 'count', 'cache_count', 'db_count', 'action', 'duration_ms', 'pod'].includes(k),
+        ),
       );
     }
     expect(snapshot.events[0].chat_code).to.equal(null);
@@ -140,7 +149,10 @@ describe('MonitorSpanProcessor', () => {
     expect(monitor.mode).to.equal('sampled'); // 1000 ops/s: still sampled, events may be kept
     const keptBefore = monitor.snapshot().metrics.events_kept;
     read.length = 0;
-    for (let i = 0; i < 1000; i++) monitor.recordSpan(span('cache.read', { [ATTR.chatCode]: 'FAST0001', [ATTR.cacheResult]: i % 4 ? 'hit' : 'miss', [ATTR.cacheCount]: 50 }));
+    for (let i = 0; i < 1000; i++)
+      monitor.recordSpan(
+        span('cache.read', { [ATTR.chatCode]: 'FAST0001', [ATTR.cacheResult]: i % 4 ? 'hit' : 'miss', [ATTR.cacheCount]: 50 }),
+      );
     const { metrics } = monitor.snapshot();
     expect(monitor.mode).to.equal('aggregated');
     expect(metrics).to.deep.include({

@@ -53,7 +53,8 @@ class Receiver {
     for (;;) {
       const found = find(this.spans);
       if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`no ${what} among ${this.spans.length} spans: ${this.spans.map((s) => s.name).join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`no ${what} among ${this.spans.length} spans: ${this.spans.map((s) => s.name).join(', ')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -110,7 +111,10 @@ describe('socket event traces over OTLP', function () {
       const commit = await receiver.waitFor('the linked commit span', (spans) => spans.find((s) => s.spanId === link.spanId));
       expect(commit.name).to.equal('chat.commit');
       expect(commit.traceId).to.equal(link.traceId);
-      expect((commit.links ?? []).map((l) => l.spanId), 'the commit links back to the send').to.include(sendSpan.spanId);
+      expect(
+        (commit.links ?? []).map((l) => l.spanId),
+        'the commit links back to the send',
+      ).to.include(sendSpan.spanId);
 
       const inCommit = (spans: OtlpSpan[]) => spans.filter((s) => s.traceId === commit.traceId && s.spanId !== commit.spanId);
       await receiver.waitFor('the commit trace database and cache spans', (spans) => {
@@ -123,10 +127,12 @@ describe('socket event traces over OTLP', function () {
     }
   });
 
-  it("continues the trace of a traceparent the client sends in the event", async () => {
+  it('continues the trace of a traceparent the client sends in the event', async () => {
     const traceId = randomBytes(16).toString('hex');
     const parentId = randomBytes(8).toString('hex');
-    const ack = await sockets[0].timeout(10_000).emitWithAck('message:send', { code, content: 'with a parent', traceparent: `00-${traceId}-${parentId}-01` });
+    const ack = await sockets[0]
+      .timeout(10_000)
+      .emitWithAck('message:send', { code, content: 'with a parent', traceparent: `00-${traceId}-${parentId}-01` });
     if (!ack.ok) throw new Error(JSON.stringify(ack.error));
     const span = await receiver.waitFor('the socket.send span', (spans) =>
       spans.find((s) => s.name === 'socket.send' && attr(s, 'messaging.message.id') === ack.message.id),
@@ -139,7 +145,9 @@ describe('socket event traces over OTLP', function () {
     const traceId = randomBytes(16).toString('hex');
     const parentId = randomBytes(8).toString('hex');
     await joinOk(sockets[1], { code, traceparent: `00-${traceId}-${parentId}-01` });
-    const span = await receiver.waitFor('the socket.join span', (spans) => spans.find((s) => s.name === 'socket.join' && s.traceId === traceId));
+    const span = await receiver.waitFor('the socket.join span', (spans) =>
+      spans.find((s) => s.name === 'socket.join' && s.traceId === traceId),
+    );
     expect(span.parentSpanId).to.equal(parentId);
     expect(attr(span, 'messaging.system')).to.equal('socket.io');
     expect(attr(span, 'messaging.destination.name')).to.equal(code);

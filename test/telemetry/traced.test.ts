@@ -6,13 +6,15 @@ describe('traced (light spans)', () => {
   const ended: { name: string; failed: boolean; durationMs: number; result: unknown; chat: unknown }[] = [];
   before(() => {
     setSpansWanted(true);
-    setLightSpanSink((s: EndedSpan) => ended.push({
-      name: s.name,
-      failed: s.failed,
-      durationMs: s.durationMs,
-      result: s.attribute(ATTR.cacheResult),
-      chat: s.attribute(ATTR.chatCode),
-    }));
+    setLightSpanSink((s: EndedSpan) =>
+      ended.push({
+        name: s.name,
+        failed: s.failed,
+        durationMs: s.durationMs,
+        result: s.attribute(ATTR.cacheResult),
+        chat: s.attribute(ATTR.chatCode),
+      }),
+    );
   });
   beforeEach(() => (ended.length = 0));
   after(() => {

@@ -45,7 +45,12 @@ describe('a registered name taken over from an anonymous holder', function () {
     expect(owner.status, JSON.stringify(owner.body)).to.equal(200);
     expect(owner.body.participant).to.include({ username: carol, username_is_reserved: true, user_id: reg.body.user.id });
 
-    expect(await heard).to.deep.equal({ chat_code: code, participant_id: squat.body.participant.id, old_username: carol, username: `${carol}~2` });
+    expect(await heard).to.deep.equal({
+      chat_code: code,
+      participant_id: squat.body.participant.id,
+      old_username: carol,
+      username: `${carol}~2`,
+    });
     await shownRenamed;
     const sent = await squatter.post(`/api/chats/${code}/messages`, { content: 'still me' });
     expect(sent.status, JSON.stringify(sent.body)).to.equal(201);

@@ -9,7 +9,12 @@ for (const stack of STACKS) {
 
     const app = useTestApp(stack);
 
-    const reads = (code: string) => [`/api/chats/${code}`, `/api/chats/${code}/messages`, `/api/chats/${code}/pinned`, `/api/chats/${code}/online`];
+    const reads = (code: string) => [
+      `/api/chats/${code}`,
+      `/api/chats/${code}/messages`,
+      `/api/chats/${code}/pinned`,
+      `/api/chats/${code}/online`,
+    ];
 
     it("answers a conversation's info, history, pins and online list to its own sessions only", async () => {
       const t = app();

@@ -31,7 +31,9 @@ for (const stack of STACKS) {
         const t = app();
         const [a, b] = [await registerUser(t, 'a'), await registerUser(t, 'b')];
         const results = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => (i % 2 ? a.api.post('/api/conversations', { with: b.username }) : b.api.post('/api/conversations', { with: a.username }))),
+          Array.from({ length: 20 }, (_, i) =>
+            i % 2 ? a.api.post('/api/conversations', { with: b.username }) : b.api.post('/api/conversations', { with: a.username }),
+          ),
         );
         for (const r of results) expect(r.status, JSON.stringify(r.body)).to.be.oneOf([200, 201]);
         expect(new Set(results.map((r) => r.body.code)).size).to.equal(1);

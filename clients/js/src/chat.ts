@@ -137,7 +137,9 @@ export class Chat extends Emitter<ChatEvents> {
   async react(id: string, emoji: string, op: 'add' | 'remove' = 'add'): Promise<Record<string, number>> {
     const api = this.host.api;
     const path = `/api/chats/${this.code}/messages/${encodeURIComponent(id)}/reactions`;
-    const body = await retrying(() => api.request<{ reactions: Record<string, number> }>(op === 'add' ? 'POST' : 'DELETE', path, this.token(), { emoji }));
+    const body = await retrying(() =>
+      api.request<{ reactions: Record<string, number> }>(op === 'add' ? 'POST' : 'DELETE', path, this.token(), { emoji }),
+    );
     return body.reactions;
   }
 
@@ -159,7 +161,11 @@ export class Chat extends Emitter<ChatEvents> {
     this.closed();
     this.host.forget(this);
     const socket = this.host.socket;
-    if (socket?.connected) await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('chat:leave', { code: this.code }).catch(() => undefined);
+    if (socket?.connected)
+      await socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck('chat:leave', { code: this.code })
+        .catch(() => undefined);
   }
 
   // ---- called by the client ----
@@ -349,7 +355,8 @@ export class Chat extends Emitter<ChatEvents> {
   }
 
   private token(): string {
-    if (!this.sessionToken) throw new SendError('unauthorized', `no session token for ${this.code}: join it with a username or a sessionToken`);
+    if (!this.sessionToken)
+      throw new SendError('unauthorized', `no session token for ${this.code}: join it with a username or a sessionToken`);
     return this.sessionToken;
   }
 }

@@ -32,7 +32,6 @@ export interface ClientEvents {
   error: [Error & { data?: { code: string; message: string } }];
 }
 
-
 /** Starts a client; it connects as soon as it has a token. */
 export function connect(opts: ConnectOptions): ChatPopClient {
   return new ChatPopClient(opts);
@@ -200,10 +199,13 @@ export class ChatPopClient extends Emitter<ClientEvents> implements ChatHost {
     if (claims?.typ !== 'user' || !claims.exp) return;
     const inMs = claims.exp * 1000 - Date.now() - (this.opts.refreshBeforeMs ?? 86_400_000);
     // setTimeout holds at most 2^31-1 ms; a later renewal is scheduled again when this one fires.
-    const timer = setTimeout(() => {
-      if (claims.exp! * 1000 - Date.now() > (this.opts.refreshBeforeMs ?? 86_400_000)) this.scheduleRefresh();
-      else this.refreshToken().catch(() => this.retryRefresh());
-    }, Math.min(Math.max(inMs, 1000), 2 ** 31 - 1));
+    const timer = setTimeout(
+      () => {
+        if (claims.exp! * 1000 - Date.now() > (this.opts.refreshBeforeMs ?? 86_400_000)) this.scheduleRefresh();
+        else this.refreshToken().catch(() => this.retryRefresh());
+      },
+      Math.min(Math.max(inMs, 1000), 2 ** 31 - 1),
+    );
     (timer as { unref?: () => void }).unref?.();
     this.refreshTimer = timer;
   }

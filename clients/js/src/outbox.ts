@@ -2,7 +2,10 @@ import type { AckError, MessageView } from './types';
 
 /** A send the server refused for good (invalid content, forbidden, …); transient refusals are retried. */
 export class SendError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'SendError';
   }

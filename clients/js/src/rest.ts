@@ -30,7 +30,11 @@ export class Api {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(this.url.replace(/\/$/, '') + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(this.url.replace(/\/$/, '') + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     } catch (err) {
       throw new ApiError(0, 'unreachable', `${method} ${path}: ${(err as Error).message}`);
     }
@@ -85,7 +89,10 @@ export class Api {
     return this.request<MessageView>('DELETE', `/api/chats/${enc(code)}/messages/${enc(id)}`, sessionToken);
   }
   pin(code: string, id: string, amountCents: number, durationMinutes: number, sessionToken: string) {
-    return this.request<MessageView>('POST', `/api/chats/${enc(code)}/messages/${enc(id)}/pin`, sessionToken, { amount_cents: amountCents, duration_minutes: durationMinutes });
+    return this.request<MessageView>('POST', `/api/chats/${enc(code)}/messages/${enc(id)}/pin`, sessionToken, {
+      amount_cents: amountCents,
+      duration_minutes: durationMinutes,
+    });
   }
   markRead(code: string, seq: number, sessionToken: string) {
     return this.request<{ unread: number; last_read_seq: number }>('POST', `/api/chats/${enc(code)}/read`, sessionToken, { seq });

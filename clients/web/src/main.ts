@@ -36,7 +36,13 @@ const el = {
   text: byId<HTMLTextAreaElement>('composer-text'),
 };
 
-const STATE_TEXT: Record<ConnectionState, string> = { idle: 'Not connected', connecting: 'Connecting…', connected: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
+const STATE_TEXT: Record<ConnectionState, string> = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  closed: 'Disconnected',
+};
 
 function showState(state: ConnectionState): void {
   el.connection.dataset.state = state;
@@ -77,12 +83,22 @@ function renderAccount(): void {
 }
 
 function renderInbox(): void {
-  const rows = saved.userToken && client
-    ? client.inbox.conversations.map((c) => ({ code: c.code, name: c.partner ? `${c.partner.username}` : c.name, unread: c.unread }))
-    : Object.keys(saved.sessions).map((code) => ({ code, name: code, unread: 0 }));
+  const rows =
+    saved.userToken && client
+      ? client.inbox.conversations.map((c) => ({ code: c.code, name: c.partner ? `${c.partner.username}` : c.name, unread: c.unread }))
+      : Object.keys(saved.sessions).map((code) => ({ code, name: code, unread: 0 }));
   el.inbox.replaceChildren(
     ...rows.map((r) => {
-      const b = h('button', { type: 'button', 'aria-current': String(r.code === current?.code), 'aria-label': `${r.name}${r.unread ? `, ${r.unread} unread` : ''}` }, h('span', {}, r.name), r.unread ? h('span', { class: 'unread', 'data-testid': 'unread' }, String(r.unread)) : '');
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          'aria-current': String(r.code === current?.code),
+          'aria-label': `${r.name}${r.unread ? `, ${r.unread} unread` : ''}`,
+        },
+        h('span', {}, r.name),
+        r.unread ? h('span', { class: 'unread', 'data-testid': 'unread' }, String(r.unread)) : '',
+      );
       b.addEventListener('click', () => void open(r.code).catch(fail));
       return h('li', { 'data-code': r.code }, b);
     }),
@@ -144,7 +160,10 @@ function show(chat: Chat): void {
   renderPeople(chat);
   el.older.hidden = !chat.hasOlder;
   renderInbox();
-  void api.chatInfo(chat.code, chat.sessionToken).then((info) => (el.title.textContent = info.name), () => undefined);
+  void api.chatInfo(chat.code, chat.sessionToken).then(
+    (info) => (el.title.textContent = info.name),
+    () => undefined,
+  );
   const markRead = debounce(() => void chat.markRead().catch(() => undefined), 800);
   markRead();
   unsubscribe = [
@@ -154,17 +173,19 @@ function show(chat: Chat): void {
     }),
     chat.on('older', (ms) => {
       const before = el.messages.scrollHeight;
-      el.messages.prepend(...ms.map((m) => {
-        const li = messageItem(m, actions);
-        items.set(m.id, li);
-        return li;
-      }));
+      el.messages.prepend(
+        ...ms.map((m) => {
+          const li = messageItem(m, actions);
+          items.set(m.id, li);
+          return li;
+        }),
+      );
       el.messages.scrollTop += el.messages.scrollHeight - before;
       el.older.hidden = !chat.hasOlder;
     }),
     chat.on('update', (m) => {
       const old = items.get(m.id);
-      if (!old || old.contains(document.activeElement) && old.querySelector('form')) return; // keep an edit in progress
+      if (!old || (old.contains(document.activeElement) && old.querySelector('form'))) return; // keep an edit in progress
       const li = messageItem(m, actions);
       items.set(m.id, li);
       old.replaceWith(li);
@@ -177,7 +198,9 @@ function show(chat: Chat): void {
 function renderPeople(chat: Chat): void {
   el.online.replaceChildren(...chat.online.map((u) => h('li', {}, u)));
   el.onlineCount.textContent = String(chat.online.length);
-  el.pinned.replaceChildren(...chat.pinned.map((m) => h('li', {}, h('strong', {}, m.username), ': ', m.deleted ? 'message deleted' : m.content)));
+  el.pinned.replaceChildren(
+    ...chat.pinned.map((m) => h('li', {}, h('strong', {}, m.username), ': ', m.deleted ? 'message deleted' : m.content)),
+  );
   el.pinnedCount.textContent = String(chat.pinned.length);
 }
 
@@ -222,7 +245,10 @@ el.create.addEventListener('submit', (e) => {
   e.preventDefault();
   el.formError.textContent = '';
   const name = String(new FormData(el.create).get('name'));
-  void api.createChat(saved.userToken!, name).then((chat) => open(chat.code)).then(() => el.create.reset(), fail);
+  void api
+    .createChat(saved.userToken!, name)
+    .then((chat) => open(chat.code))
+    .then(() => el.create.reset(), fail);
 });
 
 el.composer.addEventListener('submit', (e) => {

@@ -17,9 +17,21 @@ const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-di
 /** One message as a list item; rebuilt whole when the message changes. */
 export function messageItem(m: MessageView, act: MessageActions): HTMLLIElement {
   const mine = act.mine(m);
-  const li = h('li', { class: `message${mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}`, 'data-testid': 'message', 'data-seq': String(m.seq), 'data-id': m.id });
+  const li = h('li', {
+    class: `message${mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}`,
+    'data-testid': 'message',
+    'data-seq': String(m.seq),
+    'data-id': m.id,
+  });
   li.append(
-    h('div', { class: 'meta' }, h('strong', {}, m.username), h('time', { datetime: m.created_at }, time(m.created_at)), m.edited_at && !m.deleted ? h('span', {}, '(edited)') : null, m.is_pinned ? h('span', {}, '📌 pinned') : null),
+    h(
+      'div',
+      { class: 'meta' },
+      h('strong', {}, m.username),
+      h('time', { datetime: m.created_at }, time(m.created_at)),
+      m.edited_at && !m.deleted ? h('span', {}, '(edited)') : null,
+      m.is_pinned ? h('span', {}, '📌 pinned') : null,
+    ),
     h('p', { class: 'content', 'data-testid': 'content' }, m.deleted ? 'message deleted' : m.content),
   );
   if (m.deleted) return li;
@@ -28,7 +40,11 @@ export function messageItem(m: MessageView, act: MessageActions): HTMLLIElement 
   for (const emoji of emojis) {
     const count = m.reactions[emoji] ?? 0;
     const pressed = act.reacted(m, emoji);
-    const b = h('button', { type: 'button', 'aria-pressed': String(pressed), 'aria-label': `React ${emoji} (${count})`, 'data-emoji': emoji }, count ? `${emoji} ${count}` : emoji);
+    const b = h(
+      'button',
+      { type: 'button', 'aria-pressed': String(pressed), 'aria-label': `React ${emoji} (${count})`, 'data-emoji': emoji },
+      count ? `${emoji} ${count}` : emoji,
+    );
     b.addEventListener('click', () => act.react(m, emoji));
     bar.append(b);
   }
@@ -51,7 +67,14 @@ export function messageItem(m: MessageView, act: MessageActions): HTMLLIElement 
 function editForm(m: MessageView, act: MessageActions): HTMLFormElement {
   const id = `edit-${m.id}`;
   const input = h('input', { id, value: m.content, maxlength: '4000', required: true });
-  const form = h('form', { class: 'edit-form' }, h('label', { for: id, class: 'visually-hidden' }, 'Edit message'), input, h('button', { type: 'submit' }, 'Save'), h('button', { type: 'button', class: 'secondary' }, 'Cancel'));
+  const form = h(
+    'form',
+    { class: 'edit-form' },
+    h('label', { for: id, class: 'visually-hidden' }, 'Edit message'),
+    input,
+    h('button', { type: 'submit' }, 'Save'),
+    h('button', { type: 'button', class: 'secondary' }, 'Cancel'),
+  );
   const cancel = () => form.replaceWith(h('p', { class: 'content', 'data-testid': 'content' }, m.content));
   form.addEventListener('submit', (e) => {
     e.preventDefault();

@@ -20,7 +20,11 @@ const baseOptions: RedisOptions = {
  * A Redis client for the configured target. `purpose` names the connection in CLIENT LIST.
  * Pub/sub users (socket.io adapter) pass `{ enableOfflineQueue: true }` so subscriptions survive reconnects.
  */
-export function createRedisClient(target: Exclude<RedisTarget, { kind: 'none' }>, purpose: string, overrides: RedisOptions = {}): RedisClient {
+export function createRedisClient(
+  target: Exclude<RedisTarget, { kind: 'none' }>,
+  purpose: string,
+  overrides: RedisOptions = {},
+): RedisClient {
   const options: RedisOptions = { ...baseOptions, connectionName: `chatpop:${purpose}`, ...overrides };
   if (target.kind === 'cluster') {
     return new Cluster(target.nodes, {

@@ -19,7 +19,10 @@ export class RedisEngine implements CacheEngine {
   readonly client: RedisClient & ScriptCommands;
   private readonly cork: TickCork;
 
-  constructor(client: RedisClient, private readonly limits: CacheLimits) {
+  constructor(
+    client: RedisClient,
+    private readonly limits: CacheLimits,
+  ) {
     this.client = registerScripts(client);
     this.cork = new TickCork(client);
   }
@@ -117,7 +120,17 @@ export class RedisEngine implements CacheEngine {
   }
 
   async writePin(code: string, pin: PinEntry, nowMs: number): Promise<boolean> {
-    return (await this.client.chatpopPin(keys.pinned(code), 'set', nowMs, this.limits.pinnedTtlSeconds, pin.pinnedUntilMs, pin.messageId, pin.json)) >= 0;
+    return (
+      (await this.client.chatpopPin(
+        keys.pinned(code),
+        'set',
+        nowMs,
+        this.limits.pinnedTtlSeconds,
+        pin.pinnedUntilMs,
+        pin.messageId,
+        pin.json,
+      )) >= 0
+    );
   }
 
   async rebuildPins(code: string, pins: PinEntry[], nowMs: number): Promise<void> {

@@ -18,16 +18,14 @@ export interface ScriptCommands {
   chatpopWindowState(window: string, meta: string, field: string): Promise<number[]>;
 }
 
-const LUA = Object.fromEntries(Object.entries(SCRIPTS).map(([name, file]) => [name, readFileSync(join(__dirname, '..', 'lua', file), 'utf8')])) as Record<
-  keyof typeof SCRIPTS,
-  string
->;
+const LUA = Object.fromEntries(
+  Object.entries(SCRIPTS).map(([name, file]) => [name, readFileSync(join(__dirname, '..', 'lua', file), 'utf8')]),
+) as Record<keyof typeof SCRIPTS, string>;
 
 /** Each script's SHA1, for a plain EVALSHA (see RedisEngine's window writes). */
-export const SCRIPT_SHA = Object.fromEntries(Object.entries(LUA).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')])) as Record<
-  keyof typeof SCRIPTS,
-  string
->;
+export const SCRIPT_SHA = Object.fromEntries(
+  Object.entries(LUA).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')]),
+) as Record<keyof typeof SCRIPTS, string>;
 
 /** Redis's answer to EVALSHA of a script it does not hold (restarted, SCRIPT FLUSH, a new node). */
 export const isNoScript = (err: unknown) => err instanceof Error && err.message.startsWith('NOSCRIPT');

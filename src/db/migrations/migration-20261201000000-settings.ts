@@ -18,4 +18,5 @@ export class Migration20261201000000Settings extends Migration {
 const POSTGRES =
   'create table "settings" ("name" varchar(64) not null, "value" text not null, "updated_at" timestamptz not null, constraint "settings_pkey" primary key ("name"))';
 
-const SQLITE = 'create table `settings` (`name` text not null, `value` text not null, `updated_at` datetime not null, primary key (`name`))';
+const SQLITE =
+  'create table `settings` (`name` text not null, `value` text not null, `updated_at` datetime not null, primary key (`name`))';

@@ -3,8 +3,14 @@ import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 
 /** The tables that grow with messages, keyed by (chat_id, id) so they can be distributed by chat. */
 const BY_CHAT = ['messages', 'participants', 'reactions'];
-const REACTION_UNIQUE_OLD = { name: 'reactions_message_id_participant_id_emoji_unique', columns: ['message_id', 'participant_id', 'emoji'] };
-const REACTION_UNIQUE_NEW = { name: 'reactions_chat_id_message_id_participant_id_emoji_unique', columns: ['chat_id', 'message_id', 'participant_id', 'emoji'] };
+const REACTION_UNIQUE_OLD = {
+  name: 'reactions_message_id_participant_id_emoji_unique',
+  columns: ['message_id', 'participant_id', 'emoji'],
+};
+const REACTION_UNIQUE_NEW = {
+  name: 'reactions_chat_id_message_id_participant_id_emoji_unique',
+  columns: ['chat_id', 'message_id', 'participant_id', 'emoji'],
+};
 
 /**
  * Distribution by chat (docs/design.md): `messages`, `participants` and `reactions` are keyed by
@@ -51,14 +57,19 @@ export class Migration20261223000000KeyedByChat extends Migration {
     for (const table of BY_CHAT) {
       if (this.onPostgres()) {
         const prebuilt = `${table}_pkey_by_chat`;
-        const [row] = columns.length > 1 ? await this.execute(`select to_regclass('${prebuilt}') is not null as ready`) : [{ ready: false }];
+        const [row] =
+          columns.length > 1 ? await this.execute(`select to_regclass('${prebuilt}') is not null as ready`) : [{ ready: false }];
         const newKey = row.ready ? `using index ${q(prebuilt)}` : `(${key})`;
-        this.addSql(`alter table ${q(table)} drop constraint ${q(`${table}_pkey`)}, add constraint ${q(`${table}_pkey`)} primary key ${newKey}`);
+        this.addSql(
+          `alter table ${q(table)} drop constraint ${q(`${table}_pkey`)}, add constraint ${q(`${table}_pkey`)} primary key ${newKey}`,
+        );
         continue;
       }
       // SQLite cannot change a primary key: the table is copied into one made from its own DDL.
       const [created] = await this.execute(`select sql from sqlite_master where type = 'table' and name = '${table}'`);
-      const indexes = await this.execute(`select sql from sqlite_master where type = 'index' and tbl_name = '${table}' and sql is not null`);
+      const indexes = await this.execute(
+        `select sql from sqlite_master where type = 'index' and tbl_name = '${table}' and sql is not null`,
+      );
       const ddl = String(created.sql)
         .replace(/^create table [`"]?\w+[`"]?/i, `create table ${q(`${table}__rekeyed`)}`)
         .replace(/primary key \((`\w+`(, )?)+\)/i, `primary key (${key})`);
@@ -79,7 +90,11 @@ export class Migration20261223000000KeyedByChat extends Migration {
   private addUnique(table: string, name: string, columns: string[]) {
     const q = (id: string) => this.driver.getPlatform().quoteIdentifier(id);
     const list = columns.map(q).join(', ');
-    this.addSql(this.onPostgres() ? `alter table ${q(table)} add constraint ${q(name)} unique (${list})` : `create unique index ${q(name)} on ${q(table)} (${list})`);
+    this.addSql(
+      this.onPostgres()
+        ? `alter table ${q(table)} add constraint ${q(name)} unique (${list})`
+        : `create unique index ${q(name)} on ${q(table)} (${list})`,
+    );
   }
 
   private onPostgres(): boolean {

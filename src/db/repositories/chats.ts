@@ -96,7 +96,11 @@ export class ChatRepository {
   async mostRecent(limit: number): Promise<string[]> {
     const rows = await this.db
       .em()
-      .find(Chat, { $or: [{ lastSeqMain: { $gt: 0 } }, { lastSeqBackroom: { $gt: 0 } }] }, { orderBy: { lastMessageAt: 'desc' }, limit, fields: ['code'] });
+      .find(
+        Chat,
+        { $or: [{ lastSeqMain: { $gt: 0 } }, { lastSeqBackroom: { $gt: 0 } }] },
+        { orderBy: { lastMessageAt: 'desc' }, limit, fields: ['code'] },
+      );
     return rows.map((c) => c.code);
   }
 
@@ -125,6 +129,8 @@ export class ChatRepository {
 
   /** Inside the transaction that adds a registered participant: tells every pod its member list is old. */
   async bumpMembersVersion(tx: Tx, chatId: string): Promise<void> {
-    await tx.getConnection().execute('update chats set members_version = members_version + 1 where id = ?', [chatId], 'run', tx.getTransactionContext());
+    await tx
+      .getConnection()
+      .execute('update chats set members_version = members_version + 1 where id = ?', [chatId], 'run', tx.getTransactionContext());
   }
 }

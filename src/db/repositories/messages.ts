@@ -50,7 +50,13 @@ export class MessageRepository {
 
   /** Messages with seq ≤ maxSeq changed after `sinceVersion`, ascending by seq. */
   changedSince(chat: ChatRef, channel: Channel, sinceVersion: number, maxSeq: number, limit: number): Promise<Message[]> {
-    return this.db.em().find(Message, { chatId: chat.id, channel, version: { $gt: sinceVersion }, seq: { $lte: maxSeq } }, { orderBy: { seq: 'asc' }, limit });
+    return this.db
+      .em()
+      .find(
+        Message,
+        { chatId: chat.id, channel, version: { $gt: sinceVersion }, seq: { $lte: maxSeq } },
+        { orderBy: { seq: 'asc' }, limit },
+      );
   }
 
   byId(chatId: string, id: string, tx?: Tx): Promise<Message | null> {

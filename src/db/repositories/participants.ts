@@ -127,14 +127,17 @@ export class ParticipantRepository {
   }
 
   private async unreadWhere(where: string, params: string[]): Promise<MembershipUnread[]> {
-    const rows = await this.db.em().getConnection().execute<UnreadRow[]>(
-      `select p.id as participant_id, p.chat_id, p.user_id, p.last_read_seq,
+    const rows = await this.db
+      .em()
+      .getConnection()
+      .execute<UnreadRow[]>(
+        `select p.id as participant_id, p.chat_id, p.user_id, p.last_read_seq,
               (select count(*) from messages m
                 where m.chat_id = p.chat_id and m.channel = 'main' and m.seq > p.last_read_seq and m.participant_id <> p.id) as unread
          from participants p
         where ${where}`,
-      params,
-    );
+        params,
+      );
     return rows.map((r) => ({
       participantId: r.participant_id,
       chatId: r.chat_id,

@@ -67,10 +67,8 @@ export function chatRoutes(
   });
 
   // Reads of a private conversation need one of its sessions; other chats are public.
-  const readable = (ctx: Context & { params: Record<string, string> }) => s.chats.assertReadable(
-    ctx.params.code,
-    () => sessionOf(ctx, tokens),
-  );
+  const readable = (ctx: Context & { params: Record<string, string> }) =>
+    s.chats.assertReadable(ctx.params.code, () => sessionOf(ctx, tokens));
 
   router.get('/:code', async (ctx) => {
     await readable(ctx);
@@ -150,14 +148,18 @@ export function chatRoutes(
 
   router.post('/:code/messages/:id/reactions', session, async (ctx) => {
     const { emoji } = parseInput(inputs.reactionInput, ctx.request.body);
-    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'add') } satisfies Body<'Reactions'>;
+    ctx.body = {
+      reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'add'),
+    } satisfies Body<'Reactions'>;
   });
 
   router.delete('/:code/messages/:id/reactions', session, async (ctx) => {
     // The emoji in a JSON body, or in the query string (?emoji=…) for clients that send DELETE without one.
     const body = ctx.request.body as Record<string, unknown> | undefined;
     const { emoji } = parseInput(inputs.reactionInput, body && Object.keys(body).length ? body : ctx.query);
-    ctx.body = { reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove') } satisfies Body<'Reactions'>;
+    ctx.body = {
+      reactions: await s.reactions.react(state(ctx).session!, ctx.params.code, ctx.params.id, emoji, 'remove'),
+    } satisfies Body<'Reactions'>;
   });
 
   return router;

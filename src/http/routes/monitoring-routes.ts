@@ -118,7 +118,10 @@ export function monitoringRoutes(deps: {
     ctx.body = await audited(ctx, 'settings', patch, () => fromStore('write', () => monitoring.updateSettings(patch)));
   });
 
-  for (const [path, action] of [['repair', 'repair_chat'], ['clear-cache', 'clear_chat_cache']] as const) {
+  for (const [path, action] of [
+    ['repair', 'repair_chat'],
+    ['clear-cache', 'clear_chat_cache'],
+  ] as const) {
     router.post(`/admin/chats/:code/${path}`, admin, async (ctx) => {
       const { code } = parseInput(actionParams, { code: ctx.params.code.toUpperCase() });
       if (!deps.actions) throw new AppError('not_implemented', 'chat actions are not wired on this server');

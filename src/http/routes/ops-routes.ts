@@ -12,7 +12,10 @@ const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
 /** Probes whether the database answers a trivial query. */
 export async function databaseUp(orm: Orm, timeoutMs = 2000): Promise<boolean> {
   return withTimeout(
-    orm.em.getConnection().execute('select 1').then(() => true),
+    orm.em
+      .getConnection()
+      .execute('select 1')
+      .then(() => true),
     timeoutMs,
     false,
   );
@@ -38,14 +41,22 @@ export function opsRoutes(deps: { orm: Orm; schema: SchemaWatch; cache: CacheEng
     if (!(await deps.schema.isCurrent().catch(() => Promise.reject(down())))) {
       // A pod whose migrate hook was skipped or failed would answer 500s: it takes no traffic.
       ctx.status = 503;
-      ctx.body = { status: 'not_ready', reason: 'pending migrations', error: { code: 'unavailable', message: 'the database schema is behind this code: run `migrate up`' } } satisfies Body<'NotReady'>;
+      ctx.body = {
+        status: 'not_ready',
+        reason: 'pending migrations',
+        error: { code: 'unavailable', message: 'the database schema is behind this code: run `migrate up`' },
+      } satisfies Body<'NotReady'>;
       return;
     }
     ctx.body = { status: 'ready' } satisfies Body<'Ready'>;
   });
 
   router.get('/cache/stats', requireAdmin(deps.adminToken), async (ctx) => {
-    ctx.body = { engine: deps.cache.kind, reachable: await deps.cache.ping(), repair_queue: await deps.chat.repair.stats() } satisfies Body<'CacheStats'>;
+    ctx.body = {
+      engine: deps.cache.kind,
+      reachable: await deps.cache.ping(),
+      repair_queue: await deps.chat.repair.stats(),
+    } satisfies Body<'CacheStats'>;
   });
 
   return router;

@@ -15,7 +15,11 @@ export const WEB_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
 /** esbuild's names: name-HASH.ext (hash: 8 letters and digits), and their source maps. */
 const ASSET = /^[a-z]+-[A-Z0-9]{8}\.(js|css)(\.map)?$/;
 

@@ -38,8 +38,7 @@ export const readTemplate = (file: string): string => readFileSync(path.join(CHA
 const stripComments = (text: string): string => text.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, '');
 
 /** The action texts of a template, `{{- x -}}` → `x`. */
-export const actionsOf = (text: string): string[] =>
-  [...stripComments(text).matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)].map((m) => m[1]);
+export const actionsOf = (text: string): string[] => [...stripComments(text).matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)].map((m) => m[1]);
 
 /** Every `define "name"` of the chart's templates with its body. */
 export function chartDefines(): Map<string, string> {
@@ -52,15 +51,21 @@ export function chartDefines(): Map<string, string> {
     for (const line of lines) {
       if (name === undefined) {
         const m = /^\s*\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}\s*$/.exec(line);
-        if (m) { name = m[1]; depth = 0; body = []; }
+        if (m) {
+          name = m[1];
+          depth = 0;
+          body = [];
+        }
         continue;
       }
       for (const a of actionsOf(line)) {
         if (/^(if|with|range|define|block)\b/.test(a)) depth++;
         else if (a === 'end') depth--;
       }
-      if (depth < 0) { defines.set(name, body.join('\n')); name = undefined; }
-      else body.push(line);
+      if (depth < 0) {
+        defines.set(name, body.join('\n'));
+        name = undefined;
+      } else body.push(line);
     }
   }
   return defines;
@@ -90,8 +95,15 @@ function lookup(expr: string, dot: unknown, ctx: ChartContext, vars: Vars = {}):
 }
 
 const truthy = (v: unknown): boolean =>
-  !(v === undefined || v === null || v === false || v === 0 || v === '' ||
-    (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0));
+  !(
+    v === undefined ||
+    v === null ||
+    v === false ||
+    v === 0 ||
+    v === '' ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0)
+  );
 
 function decide(cond: string, dot: unknown, ctx: ChartContext, vars: Vars): Decision {
   const not = /^not\s+(.+)$/.exec(cond.trim());
@@ -117,15 +129,28 @@ function inline(expr: string, dot: unknown, ctx: ChartContext, vars: Vars): stri
 }
 
 const indent = (text: string, n: number): string =>
-  text.split('\n').filter((l) => l.trim() !== '').map((l) => ' '.repeat(n) + l).join('\n');
+  text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');
 
 const opens = (a: string) => /^(if|with|range|define|block)\b/.test(a);
 
 /** Renders one template body with the subset described above; returns YAML text. */
 export function renderSubset(
-  text: string, ctx: ChartContext, defines = chartDefines(), dotStart: unknown = undefined, varsIn: Vars = {},
+  text: string,
+  ctx: ChartContext,
+  defines = chartDefines(),
+  dotStart: unknown = undefined,
+  varsIn: Vars = {},
 ): string {
-  interface Frame { keep: Decision; branch: boolean; dot: unknown; kind: string }
+  interface Frame {
+    keep: Decision;
+    branch: boolean;
+    dot: unknown;
+    kind: string;
+  }
   const vars: Vars = { ...varsIn };
   const stack: Frame[] = [];
   const out: string[] = [];
@@ -154,12 +179,17 @@ export function renderSubset(
       const r = lookup(range[3], dot(), ctx, vars);
       const entries: [unknown, unknown][] = !r.found
         ? [[undefined, undefined]]
-        : Array.isArray(r.value) ? r.value.map((v, k) => [k, v])
-          : r.value && typeof r.value === 'object' ? Object.entries(r.value) : [];
+        : Array.isArray(r.value)
+          ? r.value.map((v, k) => [k, v])
+          : r.value && typeof r.value === 'object'
+            ? Object.entries(r.value)
+            : [];
       for (const [key, value] of entries) {
         const scoped: Vars = { ...vars };
-        if (range[1] && range[2]) { scoped[range[1]] = key; scoped[range[2]] = value; }
-        else if (range[1]) scoped[range[1]] = value;
+        if (range[1] && range[2]) {
+          scoped[range[1]] = key;
+          scoped[range[2]] = value;
+        } else if (range[1]) scoped[range[1]] = value;
         out.push(renderSubset(body.join('\n'), ctx, defines, value, scoped));
       }
       continue;

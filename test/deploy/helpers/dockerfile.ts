@@ -1,7 +1,15 @@
 import { readRepoFile } from './repo';
 
-export interface Instruction { keyword: string; args: string; line: number }
-export interface Stage { name?: string; from: string; instructions: Instruction[] }
+export interface Instruction {
+  keyword: string;
+  args: string;
+  line: number;
+}
+export interface Stage {
+  name?: string;
+  from: string;
+  instructions: Instruction[];
+}
 
 /** Splits the Dockerfile into stages of instructions (continuations joined, comments dropped). */
 export function parseDockerfile(text = readRepoFile('Dockerfile')): Stage[] {
@@ -54,7 +62,17 @@ export interface RuntimeImage {
 
 export function runtimeImage(stages = parseDockerfile()): RuntimeImage {
   const last = stages[stages.length - 1];
-  const img: RuntimeImage = { from: last.from, env: {}, workdir: '/', entrypoint: [], cmd: [], exposed: [], pathLinks: {}, runs: [], copies: [] };
+  const img: RuntimeImage = {
+    from: last.from,
+    env: {},
+    workdir: '/',
+    entrypoint: [],
+    cmd: [],
+    exposed: [],
+    pathLinks: {},
+    runs: [],
+    copies: [],
+  };
   for (const { keyword, args } of last.instructions) {
     if (keyword === 'ENV') {
       for (const m of args.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S+)/g)) img.env[m[1]] = m[2].replace(/^"|"$/g, '');

@@ -2,7 +2,11 @@ import { findObject } from './kustomize';
 import { dig, K8sObject, podSpecOf } from './repo';
 
 /** What a SIGTERM costs a pod: the preStop sleep, then the server's drain. */
-export interface DrainBudget { grace: number; preStop: number; shutdownSeconds: number }
+export interface DrainBudget {
+  grace: number;
+  preStop: number;
+  shutdownSeconds: number;
+}
 
 export function drainBudgetOf(objects: K8sObject[]): DrainBudget {
   const deployment = findObject(objects, 'Deployment');
@@ -16,4 +20,3 @@ export function drainBudgetOf(objects: K8sObject[]): DrainBudget {
     shutdownSeconds: Number(data.SHUTDOWN_TIMEOUT_MS) / 1000,
   };
 }
-

@@ -22,7 +22,10 @@ export function validateSchema(obj: K8sObject): void {
   new Cls(obj).validate();
 }
 
-interface Attribute { baseName: string; type: string }
+interface Attribute {
+  baseName: string;
+  type: string;
+}
 type Typed = { getAttributeTypeMap(): Attribute[] };
 
 const PRIMITIVES = new Set(['string', 'number', 'boolean', 'Date', 'object', 'any', 'IntOrString']);

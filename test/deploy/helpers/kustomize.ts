@@ -39,14 +39,11 @@ export const KUSTOMIZATIONS = {
 export const buildShipped = (key: keyof typeof KUSTOMIZATIONS): K8sObject[] => kustomizeBuild(repoPath(KUSTOMIZATIONS[key]));
 
 /** All one-off Jobs of the plain manifests (the Helm hooks' counterparts). */
-export const plainHookJobs = (): K8sObject[] => [
-  ...buildShipped('migrate'),
-  ...buildShipped('preUpgrade'),
-  ...buildShipped('postUpgrade'),
-];
+export const plainHookJobs = (): K8sObject[] => [...buildShipped('migrate'), ...buildShipped('preUpgrade'), ...buildShipped('postUpgrade')];
 
 export const findObject = (objects: K8sObject[], kind: string, name?: string): K8sObject => {
   const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
-  if (!found) throw new Error(`no ${kind}${name ? ` ${name}` : ''} among ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
+  if (!found)
+    throw new Error(`no ${kind}${name ? ` ${name}` : ''} among ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
   return found;
 };
