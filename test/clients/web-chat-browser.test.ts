@@ -6,20 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort, startServerProcess, TEST_SECRET, uniqueName, type ServerProcess } from '../support';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from '../support/chromium';
 import { GENEROUS_LIMITS, range } from './helpers';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'test', 'artifacts');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** "within a few seconds" */
 const SOON = 10_000;
 
@@ -67,15 +56,12 @@ describe('web chat at / in headless Chromium', function () {
   };
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatpop-web-'));
     port = await freePort();
     await startServer();
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   });
 

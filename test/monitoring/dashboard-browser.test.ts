@@ -5,21 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { TEST_ADMIN_TOKEN, TEST_SECRET, chatWithHost, startServerProcess, type ApiClient, type ServerProcess } from '../support';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from '../support/chromium';
 import { admin, monitoringView, until } from './helpers';
-
-/** Debian's `chromium` package (apt-get install chromium). */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'test', 'artifacts');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // Functions run in the page reach the DOM through `globalThis as any`: this project compiles
 // without the DOM library. They stay functions: string predicates need eval, which the page's CSP forbids.
@@ -37,10 +24,7 @@ describe('monitoring dashboard in headless Chromium', function () {
   const apiRequests: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatpop-dashboard-'));
     server = await startServerProcess({
       DATABASE_URL: `sqlite://${path.join(dir, 'chatpop.sqlite')}`,
@@ -53,7 +37,7 @@ describe('monitoring dashboard in headless Chromium', function () {
     browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
     });
     page = browser.pages()[0] ?? (await browser.newPage());

@@ -14,11 +14,10 @@ import {
   type ServerProcess,
   type Stack,
 } from '../support';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from '../support/chromium';
 import { connect, joinOk, send, type ChatSocket } from '../support/sockets';
 import { until } from './helpers';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'test', 'artifacts');
 /** Bounded load: this long, one send every SEND_EVERY_MS. */
 const LOAD_MS = 25_000;
 const SEND_EVERY_MS = 120;
@@ -35,10 +34,7 @@ describe('monitoring dashboard at 3 a.m.: off state, charts under load, actions 
   const sockets: ChatSocket[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     stack = await startStack('postgres+redis');
     server = await startServerProcess({
@@ -52,7 +48,7 @@ describe('monitoring dashboard at 3 a.m.: off state, charts under load, actions 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+      args: CHROMIUM_ARGS,
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
   });
