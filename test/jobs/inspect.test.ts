@@ -350,6 +350,8 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
     it('on a terminal asks [y/N]: "n" keeps the keys, "y" deletes them', async function () {
       if (!SCRIPT_BINARY) this.skip();
       const g = await seedChat(t.base);
+      // A repair the seeding queued would rebuild the keys after "y" deleted them: let it finish first.
+      expect(await t.app.chat.repair.idle(), 'the repair queue settles').to.equal(true);
       const before = await chatKeys(redis, g.code);
       const no = await runOnTerminal('inspect', ['--chat', g.code, '--clear'], env, 'n\n');
       expect(no.code, no.stdout).to.equal(1);
@@ -364,6 +366,7 @@ describe('jobs: inspect on PostgreSQL + Redis', function () {
 
     it('with --force deletes every key of the chat, and its history stays whole', async () => {
       const g = await seedChat(t.base);
+      expect(await t.app.chat.repair.idle(), 'the repair queue settles').to.equal(true);
       const r = await inspect(['--chat', g.code, '--clear', '--force'], env);
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.match(new RegExp(`deleted \\d+ keys of chat ${g.code}`));
