@@ -1,32 +1,14 @@
 import { expect } from 'chai';
-import { Monitor, renderClusterView, type MonitorEvent } from '../../src/monitoring';
-import { activeTelemetry, startTelemetry, type Telemetry } from '../../src/telemetry';
-import { chatWithHost, queryDatabase, startStack, type Stack, type TestApp } from '../support';
-import { monitoringView, startMonitoredApp } from './helpers';
+import { renderClusterView, type MonitorEvent } from '../../src/monitoring';
+import { chatWithHost, queryDatabase } from '../support';
+import { monitoringView, useMonitoredApp } from './helpers';
 
-// Shares the mocha process's telemetry (see live-counters.test.ts) and leaves its monitor off afterwards.
 describe('errors by kind: a client refusal apart from a store failure (postgres+redis, in-process)', function () {
   this.timeout(40_000);
-  let telemetry: Telemetry<Monitor>;
-  let stack: Stack;
-  let t: TestApp;
-
-  before(async () => {
-    telemetry = activeTelemetry<Monitor>() ?? startTelemetry({ monitor: new Monitor({ pod: 'mocha-pod' }), serviceName: 'chatpop-test' });
-    telemetry.monitor.reset();
-    stack = await startStack('postgres+redis');
-    t = await startMonitoredApp(stack, { ENABLE_MONITORING: 'true' }, telemetry.monitor);
-  });
-
-  after(async () => {
-    await t?.close();
-    await stack?.dispose();
-    telemetry?.monitor.setEnabled(false);
-    telemetry?.monitor.reset();
-  });
+  const s = useMonitoredApp();
 
   it('counts a 409 as one client error and a refused statement as one store error, each event with its code', async () => {
-    const { code, host } = await chatWithHost(t.base);
+    const { code, host } = await chatWithHost(s.t.base);
     const sent = await host.post(`/api/chats/${code}/messages`, { content: 'to be deleted twice' });
     expect(sent.status).to.equal(201);
     expect((await host.delete(`/api/chats/${code}/messages/${sent.body.id}`)).status).to.equal(200);
@@ -34,13 +16,13 @@ describe('errors by kind: a client refusal apart from a store failure (postgres+
 
     // The database refuses this one statement (the test's own database): a store failure, not the client's.
     await queryDatabase(
-      stack.env.DATABASE_URL,
+      s.stack.env.DATABASE_URL,
       `alter table messages add constraint refuse_test check (content <> 'refused by the store') not valid`,
     );
     const refused = await host.post(`/api/chats/${code}/messages`, { content: 'refused by the store' });
     expect(refused.status).to.be.at.least(500);
 
-    const view = await monitoringView(t.base, `?chat=${code}`);
+    const view = await monitoringView(s.t.base, `?chat=${code}`);
     expect(view.metrics.errors_by_kind, 'errors by kind').to.deep.equal({ client: 1, store: 1, server: 0 });
     expect(view.metrics.errors, 'errors owed to the server side').to.equal(1);
     const failed = view.events.filter((e: MonitorEvent) => e.result === 'error');

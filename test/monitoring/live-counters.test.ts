@@ -1,58 +1,39 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { keys, type RedisEngine } from '../../src/cache';
-import { Monitor, type MonitorEvent, type MonitoringView } from '../../src/monitoring';
-import { activeTelemetry, startTelemetry, type Telemetry } from '../../src/telemetry';
-import { chatWithHost, startStack, startTestApp, type Stack, type TestApp } from '../support';
-import { monitoringView, startMonitoredApp, until } from './helpers';
+import type { MonitorEvent, MonitoringView } from '../../src/monitoring';
+import { chatWithHost, startTestApp } from '../support';
+import { monitoringView, until, useMonitoredApp } from './helpers';
 
 /** Sum of `count` over a chat's events of one operation (and action). */
 const counted = (events: MonitorEvent[], op: string, action?: string) =>
   events.filter((e) => e.op === op && (action === undefined || e.action === action)).reduce((n, e) => n + (e.count ?? 0), 0);
 
-// Telemetry registers process-wide globals and starts once per process: this file shares the
-// mocha process's (starting it if no other file did) and leaves its monitor off afterwards.
 describe('monitor counters from real operations (postgres+redis, in-process)', function () {
   this.timeout(40_000);
-  let telemetry: Telemetry<Monitor>;
-  let stack: Stack;
-  let t: TestApp;
-
-  before(async () => {
-    telemetry = activeTelemetry<Monitor>() ?? startTelemetry({ monitor: new Monitor({ pod: 'mocha-pod' }), serviceName: 'chatpop-test' });
-    telemetry.monitor.reset();
-    stack = await startStack('postgres+redis');
-    t = await startMonitoredApp(stack, { ENABLE_MONITORING: 'true' }, telemetry.monitor);
-  });
-
-  after(async () => {
-    await t?.close();
-    await stack?.dispose();
-    telemetry?.monitor.setEnabled(false);
-    telemetry?.monitor.reset();
-  });
+  const s = useMonitoredApp();
 
   it('follows ENABLE_MONITORING=true when nobody has set the switch', async () => {
-    expect(t.app.monitoring.service.store).to.equal('redis');
-    expect((await monitoringView(t.base)).enabled).to.equal(true);
+    expect(s.t.app.monitoring.service.store).to.equal('redis');
+    expect((await monitoringView(s.t.base)).enabled).to.equal(true);
   });
 
   it('counts cache writes, database writes, hits, partial hits, misses and hybrid queries of sends and reads', async () => {
-    const { code, host } = await chatWithHost(t.base);
-    const before = (await monitoringView(t.base)).metrics;
+    const { code, host } = await chatWithHost(s.t.base);
+    const before = (await monitoringView(s.t.base)).metrics;
 
     for (let i = 1; i <= 5; i++) expect((await host.post(`/api/chats/${code}/messages`, { content: `message ${i}` })).status).to.equal(201);
     // Two reads the window answers whole.
     for (let i = 0; i < 2; i++) expect((await host.get(`/api/chats/${code}/messages?limit=5`)).body.source).to.equal('cache');
     // A hole in the window: the read is partial and the missing message comes from the database.
-    await (t.app.cache as RedisEngine).client.zremrangebyscore(keys.window(code, 'main'), 3, 3);
+    await (s.t.app.cache as RedisEngine).client.zremrangebyscore(keys.window(code, 'main'), 3, 3);
     expect((await host.get(`/api/chats/${code}/messages?limit=5`)).body.source).to.equal('hybrid');
-    await t.app.chat.repair.idle();
+    await s.t.app.chat.repair.idle();
     // No usable window: a miss, answered by the database.
-    await t.app.cache.dropMeta(code);
+    await s.t.app.cache.dropMeta(code);
     expect((await host.get(`/api/chats/${code}/messages?limit=5`)).body.source).to.equal('db');
 
-    const view = await monitoringView(t.base, `?chat=${code}`);
+    const view = await monitoringView(s.t.base, `?chat=${code}`);
     const m = view.metrics;
     expect(m.db_writes - before.db_writes, 'db writes').to.be.at.least(1);
     expect(m.cache_writes - before.cache_writes, 'cache writes').to.be.at.least(1);
@@ -77,11 +58,11 @@ describe('monitor counters from real operations (postgres+redis, in-process)', f
     expect(reads.filter((r) => r === 'miss')).to.have.length(1);
     const hybrid = events.find((e) => e.op === 'hybrid.query');
     expect(hybrid).to.deep.include({ cache_count: 4, db_count: 1 });
-    expect(events.every((e) => e.pod === telemetry.monitor.pod && typeof e.duration_ms === 'number')).to.equal(true);
+    expect(events.every((e) => e.pod === s.telemetry.monitor.pod && typeof e.duration_ms === 'number')).to.equal(true);
   });
 
   it('puts no chat content in events, the view, the published snapshot or /metrics', async () => {
-    const { code, host } = await chatWithHost(t.base);
+    const { code, host } = await chatWithHost(s.t.base);
     const secret = `secret-${randomUUID()}`;
     const sent = await host.post(`/api/chats/${code}/messages`, {
       content: `the ${secret} content`,
@@ -92,14 +73,14 @@ describe('monitor counters from real operations (postgres+redis, in-process)', f
     expect((await host.get(`/api/chats/${code}/messages`)).status).to.equal(200);
 
     // The snapshot published to Redis after these operations.
-    const client = (t.app.cache as RedisEngine).client;
+    const client = (s.t.app.cache as RedisEngine).client;
     const published = await until('a snapshot with the chat', async () => {
-      const raw = await client.get(keys.monitorPod(telemetry.monitor.pod));
+      const raw = await client.get(keys.monitorPod(s.telemetry.monitor.pod));
       return raw?.includes(code) ? raw : undefined;
     });
-    const view: MonitoringView = await monitoringView(t.base);
+    const view: MonitoringView = await monitoringView(s.t.base);
     expect(view.events.some((e) => e.chat_code === code)).to.equal(true);
-    const metricsText = await (await fetch(`${t.base}/metrics`)).text();
+    const metricsText = await (await fetch(`${s.t.base}/metrics`)).text();
     for (const [where, text] of [
       ['view', JSON.stringify(view)],
       ['published snapshot', published],
@@ -111,18 +92,18 @@ describe('monitor counters from real operations (postgres+redis, in-process)', f
   });
 
   it('lists the pods that publish to the same Redis, and drops a pod the moment it stops', async () => {
-    const other = await startTestApp(t.stack, { HOSTNAME: 'pod-live-other' });
+    const other = await startTestApp(s.t.stack, { HOSTNAME: 'pod-live-other' });
     let closed = false;
     try {
       const withOther = await until('the other pod in the view', async () => {
-        const v = await monitoringView(t.base);
+        const v = await monitoringView(s.t.base);
         return v.pods.some((p) => p.pod === 'pod-live-other') ? v : undefined;
       });
-      expect(withOther.pods.map((p) => p.pod)).to.include(telemetry.monitor.pod);
-      expect(withOther.pod).to.equal(telemetry.monitor.pod);
+      expect(withOther.pods.map((p) => p.pod)).to.include(s.telemetry.monitor.pod);
+      expect(withOther.pod).to.equal(s.telemetry.monitor.pod);
       await other.close();
       closed = true;
-      expect((await monitoringView(t.base)).pods.map((p) => p.pod)).not.to.include('pod-live-other');
+      expect((await monitoringView(s.t.base)).pods.map((p) => p.pod)).not.to.include('pod-live-other');
     } finally {
       if (!closed) await other.close();
     }
