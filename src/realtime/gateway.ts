@@ -49,6 +49,8 @@ export interface RealtimeGateway {
   io: RealtimeServer;
   presence: PresenceTracker;
   delivery: OrderedDelivery;
+  /** inbox:updated, gathered per chat for a second; its read of the newest message may refill the cache */
+  inbox: InboxNotifier;
   adapterKind: RealtimeAdapter['kind'];
   /** Serves socket.io on the HTTP server. */
   attach(http: HttpServer): void;
@@ -184,6 +186,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     io,
     presence,
     delivery,
+    inbox,
     adapterKind: adapter.kind,
     attach: (http) => {
       io.attach(http);

@@ -54,6 +54,16 @@ export class InboxNotifier {
     void this.claim(code, fresh);
   }
 
+  /** Resolves true once no chat's news is being gathered or told (tests wait on it before changing the cache behind the pod). */
+  async idle(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.chats.size) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
+
   close(): void {
     this.closed = true;
     for (const g of this.chats.values()) clearTimeout(g.timer);

@@ -98,8 +98,12 @@ export async function inRequest<T>(fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** Waits for background work that may touch the database: window repairs and inbox invalidations. */
+/**
+ * Waits for background work that may touch the database or refill the cache: inbox news (whose read
+ * of a chat's newest message rebuilds a window it finds gone), inbox invalidations, window repairs.
+ */
 export async function quiesce(app: ChatPopApp): Promise<void> {
+  await app.realtime.inbox.idle();
   await app.users.cache.settled();
   await app.chat.repair.idle();
 }
