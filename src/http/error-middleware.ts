@@ -3,6 +3,9 @@ import { databaseUnavailable } from '../db';
 import { AppError, toErrorBody } from '../errors';
 import type { Logger } from '../logger';
 
+/** A client-given name, quoted back only when it is short and plain, followed by a space. */
+const shown = (name: unknown): string => (typeof name === 'string' && /^[\w.-]{1,40}$/.test(name) ? `${name} ` : '');
+
 /** Maps errors thrown by koa's own middleware (body parser, etc.) to the contract's codes. */
 function fromHttpError(err: { status?: number; expose?: boolean; message?: string; type?: string; code?: unknown }): AppError | null {
   // zlib's own errors (Z_DATA_ERROR, …) for a body sent as gzip or deflate that is not, and
@@ -10,6 +13,10 @@ function fromHttpError(err: { status?: number; expose?: boolean; message?: strin
   if (typeof err.code === 'string' && /^(Z_|ERR__ERROR_FORMAT_)/.test(err.code))
     return AppError.invalidInput('the request body could not be decompressed');
   if (err.status === 413 || err.type === 'entity.too.large') return AppError.payloadTooLarge('request body too large');
+  // inflation's error for a Content-Encoding it has no decoder for (it names it in the message)
+  const contentEncoding = err.status === 415 && /^Unsupported Content-Encoding: (.*)$/.exec(err.message ?? '');
+  if (contentEncoding)
+    return AppError.invalidInput(`Content-Encoding ${shown(contentEncoding[1])}is not supported: send identity, gzip, deflate or br`);
   if (err.status === 415) return AppError.invalidInput('send JSON (Content-Type: application/json)');
   if (err.status === 400 || err.type === 'entity.parse.failed') return AppError.invalidInput('malformed JSON body');
   return null;

@@ -141,6 +141,12 @@ describe('bad input gets the contract error object and stores nothing', function
     expectError(res, 400, 'invalid_input');
   });
 
+  it('names an unsupported Content-Encoding instead of asking for JSON', async () => {
+    const zstd = await host.request('POST', `/api/chats/${code}/messages`, { content: 'hello' }, { 'content-encoding': 'zstd' });
+    expectError(zstd, 400, 'invalid_input');
+    expect(zstd.body.error.message).to.equal('Content-Encoding zstd is not supported: send identity, gzip, deflate or br');
+  });
+
   it('lets only the author or the host edit or delete', async () => {
     const t = app();
     const g = await guest(t.base, code);
