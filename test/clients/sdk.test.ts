@@ -60,6 +60,27 @@ describe('@chatpop/client SDK', function () {
     expect(bob.messages.find((m) => m.id === m2.id)?.content).to.equal('');
   });
 
+  it('tells a chat of participant:renamed, and a client renamed by a name takeover knows its new name', async () => {
+    const { code } = await chatWithHost(server.url);
+    const carol = uniqueName('carol');
+    const squatter = await open().join(code, { username: carol });
+    const watcher = await open().join(code, { username: uniqueName('dave') });
+    const heard = new Promise((resolve) => watcher.once('renamed', resolve));
+    const selfHeard = new Promise((resolve) => squatter.once('renamed', resolve));
+
+    const api = new ApiClient(server.url);
+    const reg = await api.post('/api/auth/register', { username: carol, password: 'correct-horse-1' });
+    expect(reg.status).to.equal(201);
+    expect((await api.withToken(reg.body.token).post(`/api/chats/${code}/join`, { username: carol })).status).to.equal(200);
+
+    const rename = { chat_code: code, old_username: carol, username: `${carol}~2` };
+    expect(await heard).to.deep.include(rename);
+    expect(await selfHeard).to.deep.include(rename);
+    expect(squatter.username).to.equal(`${carol}~2`);
+    expect(watcher.username).to.not.equal(`${carol}~2`);
+    expect((await squatter.send('still me')).username).to.equal(`${carol}~2`);
+  });
+
   it('carries two chats on one anonymous connection, each its own ordered stream', async () => {
     const [one, two] = await Promise.all([chatWithHost(server.url), chatWithHost(server.url)]);
     const client = open();

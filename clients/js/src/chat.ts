@@ -9,7 +9,7 @@ import { isTransient, SendError, type PendingSend } from './outbox';
 import type { Api } from './rest';
 import { retrying, sleep } from './retry';
 import type { ChatSocket } from './socket';
-import type { Ack, JoinPayload, JoinResult, MessageView, PresenceUpdate, ReactionUpdate } from './types';
+import type { Ack, JoinPayload, JoinResult, MessageView, ParticipantRenamed, PresenceUpdate, ReactionUpdate } from './types';
 
 /** How long an ack may take before the event is sent again on the same connection. */
 const ACK_TIMEOUT_MS = 20_000;
@@ -27,6 +27,11 @@ export interface ChatEvents {
   presence: [string[]];
   /** the active pins */
   pins: [MessageView[]];
+  /**
+   * a participant posts under another name from now on (an anonymous one lost its name to the name's
+   * registered owner); when it is this client, `username` already says the new name
+   */
+  renamed: [ParticipantRenamed];
   /** (re)joined on the current connection and caught up */
   synced: [];
   /** something the app may want to show: a failed rejoin, catch-up or background read */
@@ -62,6 +67,8 @@ export class Chat extends Emitter<ChatEvents> {
   private readonly outbox: PendingSend[] = [];
   private catchingUp: Promise<void> | null = null;
   private left = false;
+  /** this client's name since the server renamed it (its token still carries the old one) */
+  private renamedTo: string | undefined;
   readonly ready: Promise<Chat>;
   private settle!: { resolve: (c: Chat) => void; reject: (e: Error) => void };
 
@@ -76,9 +83,9 @@ export class Chat extends Emitter<ChatEvents> {
     this.ready.catch(() => undefined); // read by join(); unhandled otherwise
   }
 
-  /** The name this client has in the chat (its session token's). */
+  /** The name this client has in the chat: its session token's, or the one the server renamed it to. */
   get username(): string | undefined {
-    return readClaims(this.sessionToken)?.username;
+    return this.renamedTo ?? readClaims(this.sessionToken)?.username;
   }
 
   /** The held messages, oldest first: contiguous seqs, each once. */
@@ -233,6 +240,11 @@ export class Chat extends Emitter<ChatEvents> {
   onReaction(u: ReactionUpdate): void {
     const changed = this.log.react(u.message_id, u.reactions, u.version);
     if (changed) this.emit('update', changed);
+  }
+
+  onRenamed(r: ParticipantRenamed): void {
+    if (r.participant_id === readClaims(this.sessionToken)?.sub) this.renamedTo = r.username;
+    this.emit('renamed', r);
   }
 
   onPresence(p: PresenceUpdate): void {

@@ -1,6 +1,8 @@
 /** What the client reads of a token: its kind, name and expiry. */
 export interface Claims {
   typ: 'user' | 'session';
+  /** a user token's user id, a session token's participant id */
+  sub?: string;
   username: string;
   /** a session token's chat */
   code?: string;

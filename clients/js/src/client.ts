@@ -176,6 +176,7 @@ export class ChatPopClient extends Emitter<ClientEvents> implements ChatHost {
     socket.on('message:pinned', (m) => this.chats.get(m.chat_code)?.onChange(m, 'message:pinned'));
     socket.on('reaction:updated', (u) => this.chats.get(u.chat_code)?.onReaction(u));
     socket.on('presence:updated', (p) => this.chats.get(p.chat_code)?.onPresence(p));
+    socket.on('participant:renamed', (r) => this.chats.get(r.chat_code)?.onRenamed(r));
     socket.on('inbox:updated', (u) => this.inbox.onUpdate(u));
     socket.on('conversation:created', () => void this.inbox.reload());
   }

@@ -11,6 +11,7 @@ export type {
   JoinResult,
   LastMessagePreview,
   MessageView,
+  ParticipantRenamed,
   PresenceUpdate,
   ReactionUpdate,
   SendPayload,
