@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './logger';
 import { Monitor, httpMetricsMiddleware, metrics, startAppMonitoring, type AppMonitoring } from './monitoring';
 import { createRealtimeGateway, type RealtimeGateway } from './realtime';
 import { createUserServices, userCacheTtls, type UserServices } from './users';
+import { safeErrorText } from './db-error';
 
 /** Optional parts of an app; tests and benchmarks leave them out. */
 export interface CreateAppOptions {
@@ -98,6 +99,16 @@ export async function createApp(
 
   const realtime = await createRealtimeGateway({ config, chat, users, tokens, log });
   chat.chats.presence = realtime.presence;
+  // A logout also ends the connections its tokens opened (they would otherwise last until they drop).
+  users.revocations.onRevoked(async (userId, validAfterMs) => {
+    try {
+      const ended = await realtime.endRevoked(userId, validAfterMs);
+      log.info({ user: userId, ended }, 'logout ended connections');
+    } catch (err) {
+      // Another pod did not answer in time: its sockets of the user stay until they reconnect.
+      log.warn({ user: userId, err: safeErrorText(err) }, 'logout could not end every connection');
+    }
+  });
 
   const monitoringRouter = monitoringRoutes({
     monitoring: monitoring.service,

@@ -11,6 +11,8 @@ export interface SessionClaims {
   username: string;
   user_id: string | null;
   host: boolean;
+  /** when it was signed: seconds since the epoch, with a fraction (set by `sign`) */
+  iat?: number;
 }
 
 /** A registered user's identity. */
@@ -19,6 +21,8 @@ export interface UserClaims {
   /** user id */
   sub: string;
   username: string;
+  /** when it was signed: seconds since the epoch, with a fraction (set by `sign`) */
+  iat?: number;
 }
 
 export type Claims = SessionClaims | UserClaims;

@@ -23,7 +23,7 @@ import { OrderedDelivery } from './ordered-delivery';
 import { PreparedJsonEncoder } from './prepared-json-encoder';
 import { DEFAULT_PRESENCE_OPTIONS, PresenceTracker, type PresenceOptions } from './presence';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './presence-store';
-import { roomOf, userRoom } from './rooms';
+import { roomOf, userRoom, userSessionsRoom } from './rooms';
 import { sizeLimitedDecoder } from './size-limited-decoder';
 
 /** socket.io's path (docs/contract.md). */
@@ -60,6 +60,11 @@ export interface RealtimeGateway {
    * without a disconnect packet, so clients reconnect by themselves, to another pod.
    */
   drain(timeoutMs: number): Promise<void>;
+  /**
+   * Ends, on every pod, the connections of a user's tokens issued before `validAfterMs` (a logout):
+   * user and session tokens alike. Resolves with how many ended.
+   */
+  endRevoked(userId: string, validAfterMs: number): Promise<number>;
   /** Step two: drains if not done, then releases the adapter, presence and Redis connections. */
   close(): Promise<void>;
 }
@@ -157,6 +162,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
   io.on('connection', (socket) => {
     const { claims } = socket.data;
     if (claims.typ === 'user') void socket.join(userRoom(claims.sub));
+    else if (claims.user_id) void socket.join(userSessionsRoom(claims.user_id));
     registerHandlers(ctx, socket);
     metrics.socketsConnected.inc();
     socket.on('disconnect', () => {
@@ -193,6 +199,13 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
       coalesceWebSocketWrites(io);
     },
     drain,
+    endRevoked: async (userId, validAfterMs) => {
+      // The adapter asks every pod; a socket of a token issued after the logout stays.
+      const sockets = await io.in([userRoom(userId), userSessionsRoom(userId)]).fetchSockets();
+      const revoked = sockets.filter((s) => (s.data.claims.iat ?? 0) * 1000 < validAfterMs);
+      for (const s of revoked) s.disconnect(true);
+      return revoked.length;
+    },
     close: () =>
       (closed ??= (async () => {
         await drain(0);

@@ -9,3 +9,8 @@ export function roomOf(code: string, channel: Channel): string {
 export function userRoom(userId: string): string {
   return `user:${userId}`;
 }
+
+/** The room of every socket connected with a session token of a registered user: a logout ends them too. */
+export function userSessionsRoom(userId: string): string {
+  return `user-sessions:${userId}`;
+}

@@ -9,6 +9,8 @@ import type { UserCache } from './user-cache';
  * before logout answers).
  */
 export class TokenRevocations implements TokenRevoker {
+  private readonly ends = new Set<(userId: string, validAfterMs: number) => Promise<void>>();
+
   constructor(
     private readonly users: UserRepository,
     private readonly cache: UserCache,
@@ -21,8 +23,19 @@ export class TokenRevocations implements TokenRevoker {
     });
   }
 
+  /**
+   * What else a logout ends, e.g. the connections opened with the revoked tokens. Awaited before
+   * logout answers; a failure is the listener's to report (the revocation itself holds).
+   */
+  onRevoked(end: (userId: string, validAfterMs: number) => Promise<void>): () => void {
+    this.ends.add(end);
+    return () => this.ends.delete(end);
+  }
+
   async revoke(userId: string): Promise<void> {
-    await this.users.revokeTokens(userId, new Date());
+    const at = new Date();
+    await this.users.revokeTokens(userId, at);
     await this.cache.invalidate(userId, 'tokens');
+    await Promise.allSettled([...this.ends].map((end) => end(userId, at.getTime())));
   }
 }

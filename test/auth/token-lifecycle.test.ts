@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ApiClient, STACKS, uniqueName, useTestApp } from '../support';
+import { ApiClient, STACKS, startStack, startTestApp, uniqueName, useTestApp, type Stack, type TestApp } from '../support';
 import { chatWithMembers, connect, connectError } from '../support/sockets';
 
 for (const stack of STACKS) {
@@ -55,3 +55,47 @@ for (const stack of STACKS) {
     });
   });
 }
+
+describe('logout ends the connections of the tokens it revoked, on every pod (postgres+redis)', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  let podA: TestApp;
+  let podB: TestApp;
+  before(async function () {
+    stack = await startStack('postgres+redis');
+    podA = await startTestApp(stack);
+    podB = await startTestApp(stack);
+  });
+  after(async () => {
+    await podA?.close();
+    await podB?.close();
+    await stack?.dispose();
+  });
+
+  const ended = (s: { once(e: 'disconnect', l: (reason: string) => void): unknown }) =>
+    new Promise<string>((resolve) => s.once('disconnect', resolve));
+
+  it("disconnects the user's user-token and session-token sockets on both pods before it answers, and nobody else's", async () => {
+    const username = uniqueName('out');
+    const reg = await new ApiClient(podA.base).post('/api/auth/register', { username, password: 'correct-horse-1' });
+    expect(reg.status).to.equal(201);
+    const token = reg.body.token as string;
+    const { code } = await chatWithMembers(podA.base, 0);
+    const session = (await new ApiClient(podA.base, token).post(`/api/chats/${code}/join`, { username })).body.session_token as string;
+    // Someone else's socket stays.
+    const other = await chatWithMembers(podA.base, 1);
+    const bystander = await connect(podB.base, other.tokens[0]);
+
+    const sockets = [await connect(podA.base, token), await connect(podB.base, token), await connect(podB.base, session)];
+    const endings = sockets.map(ended);
+    expect((await new ApiClient(podB.base, token).post('/api/auth/logout')).status).to.equal(204);
+    try {
+      // Gone by the time logout answered: no waiting.
+      expect(sockets.map((s) => s.connected)).to.deep.equal([false, false, false]);
+      expect(await Promise.all(endings)).to.deep.equal(['io server disconnect', 'io server disconnect', 'io server disconnect']);
+      expect(bystander.connected, "another user's socket").to.equal(true);
+    } finally {
+      for (const s of [...sockets, bystander]) s.close();
+    }
+  });
+});
