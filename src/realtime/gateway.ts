@@ -91,8 +91,8 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     socketsPerSession: config.socketsPerSession,
     ...options.limits,
   };
-  const adapter = await createRealtimeAdapter(config.redis);
-  const { store, gate } = await createSharedState(config);
+  // Connected side by side: with Redis down each waits its connect timeout, and a pod should start in one.
+  const [adapter, { store, gate }] = await Promise.all([createRealtimeAdapter(config.redis), createSharedState(config)]);
 
   const io: RealtimeServer = new Server({
     path: SOCKET_PATH,
