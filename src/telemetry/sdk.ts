@@ -1,6 +1,7 @@
 import { dirname, sep } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { withoutDbErrorText } from './db-error-text';
 import { MonitorSpanProcessor } from './monitor-span-processor';
 import type { SpanConsumer } from './span-consumer';
 import { setLightSpanSink, setSpansWanted } from './tracer';
@@ -74,7 +75,7 @@ export function startTelemetry<M extends SpanConsumer>(options: TelemetryOptions
 
   const exporting = otlpTracesConfigured();
   const spanProcessors: SpanProcessor[] = [new MonitorSpanProcessor(monitor)];
-  if (exporting) spanProcessors.push(new tracing.BatchSpanProcessor(createOtlpExporter()));
+  if (exporting) spanProcessors.push(new tracing.BatchSpanProcessor(withoutDbErrorText(createOtlpExporter())));
 
   const env = process.env;
   const nameFromEnv = Boolean(env.OTEL_SERVICE_NAME) || /(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { MonitorSnapshot } from '../../src/monitoring';
 import { otlpTracesConfigured } from '../../src/telemetry';
+import { createTestDatabase } from '../support';
 
 interface ChildReport {
   exporting: boolean;
@@ -85,6 +86,25 @@ describe('startTelemetry', () => {
       expect(traces).to.have.length.greaterThan(0);
       const all = Buffer.concat(traces.map((t) => t.body)).toString('latin1');
       for (const name of ['cache.read', 'db.read', 'chatpop-telemetry-test', 'TELE0001']) expect(all, name).to.include(name);
+    });
+
+    it("exports a failed PostgreSQL statement's span with its SQLSTATE, never the error text that quotes a value", async function () {
+      this.timeout(30_000);
+      const db = await createTestDatabase();
+      try {
+        received.length = 0;
+        const { port } = collector.address() as AddressInfo;
+        await runChild(
+          cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_BSP_SCHEDULE_DELAY: '50', CHILD_PG_URL: db.url }),
+        );
+        const all = Buffer.concat(received.filter((r) => r.url === '/v1/traces').map((t) => t.body)).toString('latin1');
+        expect(all, 'the pg span').to.include('SELECT $1::uuid');
+        // Both the exception event and the span status say only the SQLSTATE.
+        expect(all.split("PostgreSQL error of type 'error' occurred (code: 22P02)")).to.have.length(3);
+        expect(all).to.not.include('secret-7f3a');
+      } finally {
+        await db.drop();
+      }
     });
   });
 });
