@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ApiClient, STACKS, startStack, startTestApp, uniqueName, useTestApp, type Stack, type TestApp } from '../support';
+import { ApiClient, STACKS, uniqueName, useTestApp, useTwoPods } from '../support';
 import { chatWithMembers, connect, connectError } from '../support/sockets';
 
 for (const stack of STACKS) {
@@ -58,24 +58,13 @@ for (const stack of STACKS) {
 
 describe('logout ends the connections of the tokens it revoked, on every pod (postgres+redis)', function () {
   this.timeout(60_000);
-  let stack: Stack;
-  let podA: TestApp;
-  let podB: TestApp;
-  before(async function () {
-    stack = await startStack('postgres+redis');
-    podA = await startTestApp(stack);
-    podB = await startTestApp(stack);
-  });
-  after(async () => {
-    await podA?.close();
-    await podB?.close();
-    await stack?.dispose();
-  });
+  const pods = useTwoPods();
 
   const ended = (s: { once(e: 'disconnect', l: (reason: string) => void): unknown }) =>
     new Promise<string>((resolve) => s.once('disconnect', resolve));
 
   it("disconnects the user's user-token and session-token sockets on both pods before it answers, and nobody else's", async () => {
+    const { podA, podB } = pods();
     const username = uniqueName('out');
     const reg = await new ApiClient(podA.base).post('/api/auth/register', { username, password: 'correct-horse-1' });
     expect(reg.status).to.equal(201);

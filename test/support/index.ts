@@ -10,6 +10,7 @@ export {
   startStack,
   startTestApp,
   useTestApp,
+  useTwoPods,
   TEST_SECRET,
   TEST_ADMIN_TOKEN,
   type Stack,

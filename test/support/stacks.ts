@@ -85,3 +85,20 @@ export function useTestApp(name: StackName, env: Record<string, string> = {}): (
   });
   return () => t!;
 }
+
+/** Two app instances on one PostgreSQL and one Redis, what two pods share, for the enclosing block. */
+export function useTwoPods(env: Record<string, string> = {}): () => { podA: TestApp; podB: TestApp; stack: Stack } {
+  let pods: { podA: TestApp; podB: TestApp; stack: Stack } | undefined;
+  let stack: Stack | undefined;
+  const started: TestApp[] = [];
+  before(async () => {
+    stack = await startStack('postgres+redis');
+    for (let i = 0; i < 2; i++) started.push(await startTestApp(stack, env));
+    pods = { podA: started[0], podB: started[1], stack };
+  });
+  after(async () => {
+    for (const t of started) await t.close();
+    await stack?.dispose();
+  });
+  return () => pods!;
+}

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ParticipantRenamed } from '../../src/chat';
-import { ApiClient, chatWithHost, STACKS, startStack, startTestApp, uniqueName, useTestApp, type Stack, type TestApp } from '../support';
+import { ApiClient, chatWithHost, STACKS, uniqueName, useTestApp, useTwoPods } from '../support';
 import { connect, joinOk, type ChatSocket } from '../support/sockets';
 
 // Issue #22, abuse resistance 5: an anonymous `carol` who joined before carol registered kept
@@ -76,20 +76,8 @@ describe('a registered name taken over from an anonymous holder', function () {
   }
 
   describe('two pods (postgres+redis)', () => {
-    let stack: Stack;
-    let podA: TestApp;
-    let podB: TestApp;
-    before(async () => {
-      stack = await startStack('postgres+redis');
-      podA = await startTestApp(stack);
-      podB = await startTestApp(stack);
-    });
-    after(async () => {
-      await podA?.close();
-      await podB?.close();
-      await stack?.dispose();
-    });
-
-    it('renames on one pod, and the squatter posting through the other pod posts as name~2 at once', () => takeOver(podA.base, podB.base));
+    const pods = useTwoPods();
+    it('renames on one pod, and the squatter posting through the other pod posts as name~2 at once', () =>
+      takeOver(pods().podA.base, pods().podB.base));
   });
 });

@@ -1,24 +1,14 @@
 import { expect } from 'chai';
-import { ApiClient, startStack, startTestApp, type Stack, type TestApp } from '../support';
+import { ApiClient, useTwoPods, type TestApp } from '../support';
 import { converse, countQueries, joinAs, quiesce, registerUser, send, unread, type TestUser } from '../support/users';
 
 /** Two app instances on one PostgreSQL and one Redis: what two pods share. */
 describe('user caches across two pods (postgres+redis)', function () {
   this.timeout(60_000);
-  let stack: Stack;
+  const pods = useTwoPods({ SEND_RATE_LIMIT: '100000' });
   let podA: TestApp;
   let podB: TestApp;
-
-  before(async () => {
-    stack = await startStack('postgres+redis');
-    podA = await startTestApp(stack, { SEND_RATE_LIMIT: '100000' });
-    podB = await startTestApp(stack, { SEND_RATE_LIMIT: '100000' });
-  });
-  after(async () => {
-    await podA?.close();
-    await podB?.close();
-    await stack.dispose();
-  });
+  before(() => ({ podA, podB } = pods()));
 
   /** The same user, talking to pod B. */
   const onB = (u: TestUser): TestUser => ({ ...u, api: new ApiClient(podB.base, u.api.token) });
