@@ -108,7 +108,7 @@ volumeMounts:
 {{- with .Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
-{{- end }}
+{{ end -}}
 securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
 volumes:
