@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { readValuesYaml } from '../../tools/chart-render';
-import { K8S_RELEASE, VALUES_FILE } from '../../tools/render-k8s';
 import { chartDefaults, readTemplate, renderChartObjects } from './helpers/chart-template';
 import { runtimeImage } from './helpers/dockerfile';
 import { findObject, plainHookJobs } from './helpers/kustomize';
@@ -13,11 +10,10 @@ const argsOf = (o: K8sObject): string[] => container(o).args as string[];
 const byArgs = (objects: K8sObject[], kind: string) => new Map(objects.filter((o) => o.kind === kind).map((o) => [argsOf(o).join(' '), o]));
 
 /**
- * k8s/base is the chart's rendering (k8s-rendering.test.ts keeps it fresh). What stays here: the
- * chart against the image and the contract, and the hand-written one-off Jobs of k8s/jobs against
- * the chart's hook Jobs.
+ * k8s/base and k8s/jobs are the chart's rendering (k8s-rendering.test.ts keeps them fresh). What
+ * stays here: the chart against the image and the contract, and the hook phases in both forms.
  */
-describe('deploy: the chart, the image and the plain Jobs agree', () => {
+describe('deploy: the chart agrees with the image and the contract', () => {
   let chart: K8sObject[];
   before(() => {
     const v = chartDefaults();
@@ -76,31 +72,6 @@ describe('deploy: the chart, the image and the plain Jobs agree', () => {
       const o = findObject(chart, kind);
       expect(o.metadata.annotations?.['helm.sh/hook'], kind).to.equal('pre-install,pre-upgrade');
       expect(weight(o), kind).to.be.below(weight(chartHooks.get('migrate up')!));
-    }
-  });
-
-  it("the plain Jobs of k8s/jobs run as the chart's hook Jobs do (rendered with k8s/values.yaml, hooks on)", () => {
-    const values = readValuesYaml(readFileSync(VALUES_FILE, 'utf8'), VALUES_FILE);
-    const v = chartDefaults();
-    v.existingSecret = values.existingSecret;
-    const hooks = byArgs(renderChartObjects(v, K8S_RELEASE), 'Job');
-    const plain = byArgs(plainHookJobs(), 'Job');
-    expect([...plain.keys()].sort()).to.deep.equal([...hooks.keys()].sort());
-    for (const [args, p] of plain) {
-      const h = hooks.get(args)!;
-      expect(p.metadata.name, args).to.equal(h.metadata.name);
-      for (const field of ['backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished'])
-        expect(dig(p, `spec.${field}`), `${args} ${field}`).to.equal(dig(h, `spec.${field}`));
-      expect(dig(p, 'spec.template.metadata.labels'), args).to.deep.equal(dig(h, 'spec.template.metadata.labels'));
-      for (const field of ['restartPolicy', 'automountServiceAccountToken', 'securityContext', 'volumes'])
-        expect(podSpecOf(p)![field], `${args} ${field}`).to.deep.equal(podSpecOf(h)![field]);
-      const [pc, hc] = [container(p), container(h)];
-      for (const field of ['name', 'args', 'imagePullPolicy', 'securityContext', 'volumeMounts', 'resources'])
-        expect(pc[field], `${args} ${field}`).to.deep.equal(hc[field]);
-      // The same ConfigMap and Secret; the migrate Job's ConfigMap is optional (it may run before the base exists).
-      const refs = (c: Json) => (c.envFrom as Json[]).map((e) => (e.configMapRef ?? e.secretRef) as Json).map((r) => r.name);
-      expect(refs(pc), args).to.deep.equal(refs(hc));
-      expect(String(pc.image).split(':')[0], args).to.equal(String(hc.image).split(':')[0]);
     }
   });
 
