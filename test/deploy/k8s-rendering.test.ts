@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import Ajv from 'ajv';
 import YAML from 'yaml';
-import { GENERATED_MARK, generatedFilesOnDisk, renderK8s, ROOT } from '../../tools/render-k8s';
+import { coalesce, readValuesYaml } from '../../tools/chart-render';
+import { CHART_DIR, GENERATED_MARK, generatedFilesOnDisk, renderK8s, ROOT, VALUES_FILE } from '../../tools/render-k8s';
 import { buildShipped, findObject } from './helpers/kustomize';
 import { dig } from './helpers/repo';
 
@@ -69,6 +71,14 @@ describe('deploy: the plain manifests (k8s/base, k8s/jobs) are the rendering of 
   it('the migrate Job reads the ConfigMap as optional (it may run before the base is first applied)', () => {
     const migrate = findObject(buildShipped('migrate'), 'Job');
     expect(dig(migrate, 'spec.template.spec.containers.0.envFrom.0.configMapRef')).to.deep.equal({ name: 'chatpop', optional: true });
+  });
+
+  it('k8s/values.yaml, over the chart defaults, satisfies values.schema.json', () => {
+    const schema = JSON.parse(readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+    const defaults = readValuesYaml(readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8'), 'values.yaml');
+    const values = coalesce(defaults, readValuesYaml(readFileSync(VALUES_FILE, 'utf8'), VALUES_FILE));
+    expect(validate(values), JSON.stringify(validate.errors)).to.equal(true);
   });
 
   it('the check is live: an edited, a missing and an unchanged file', () => {

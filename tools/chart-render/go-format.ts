@@ -93,16 +93,20 @@ const YAML_NUMBER = [
   /^[-+]?0b[01_]+$/,
   /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/, // float
   /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/, // base 60
-  /^\d{4}-\d\d?-\d\d?/, // timestamps
+  /^\d{4}-\d\d?-\d\d?$/, // a date (timestamps with a time: see readsAsNonString)
 ];
 
 /** go-yaml's resolve: would the string, written plain, read back as something other than a string? */
-const readsAsNonString = (s: string): boolean => s === '' || YAML_NON_STRINGS.has(s) || YAML_NUMBER.some((re) => re.test(s));
+function readsAsNonString(s: string): boolean {
+  if (/^\d{4}-\d\d?-\d\d?[Tt ]/.test(s))
+    throw new FormatError(`toYaml: ${JSON.stringify(s)} may read as a timestamp (outside the supported subset)`);
+  return s === '' || YAML_NON_STRINGS.has(s) || YAML_NUMBER.some((re) => re.test(s));
+}
 
 /** libyaml's analysis: may the string be written plain in block context? */
 function plainAllowed(s: string): boolean {
   if (s.startsWith('---') || s.startsWith('...')) return false;
-  if (/^\s|\s$/.test(s)) return false;
+  if (s.startsWith(' ') || s.endsWith(' ')) return false;
   const chars = [...s];
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i];

@@ -52,9 +52,10 @@ export interface ParsedTemplate {
   defines: Map<string, Node[]>;
 }
 
-const SPACE = /[ \t\n\v\f\r\u0085\u00a0]/; // Go's unicode.IsSpace for the Latin-1 range, which is what the trimming uses
-const TRAILING_SPACE = /[ \t\n\v\f\r\u0085\u00a0]+$/;
-const LEADING_SPACE = /^[ \t\n\v\f\r\u0085\u00a0]+/;
+// text/template's spaceChars: trim markers need one of them and trim only them.
+const SPACE = /[ \t\r\n]/;
+const TRAILING_SPACE = /[ \t\r\n]+$/;
+const LEADING_SPACE = /^[ \t\r\n]+/;
 const countLines = (s: string): number => s.split('\n').length - 1;
 
 interface RawAction {
