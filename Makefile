@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: help install build browser run test test-one lint bench image chart-lint manifests-check clean
+.PHONY: help install build browser run test test-one lint bench image chart-lint manifests-check render-k8s clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -44,15 +44,19 @@ ONE_MOCHA = npx mocha --no-config --require dist/test/support/global-hooks.js --
 image: ## build the container image (needs a Docker engine)
 	docker build -t $(IMAGE):$(VERSION) .
 
-chart-lint: build ## helm lint when helm is installed, plus the chart's schema and template checks
+chart-lint: build ## helm lint when helm is installed, plus the chart's schema and template checks (rendered by tools/chart-render)
 	@if command -v helm >/dev/null 2>&1; then \
 	  helm lint charts/chatpop -f charts/chatpop/ci/lint-values.yaml && \
 	  helm template chatpop charts/chatpop -f charts/chatpop/ci/lint-values.yaml >/dev/null; \
 	else echo "helm not installed: helm lint skipped (schema and template checks still run)"; fi
 	$(ONE_MOCHA) dist/test/deploy/chart.test.js
 
-manifests-check: build ## validate k8s/ and the chart against the Kubernetes schema, and that they agree
-	$(ONE_MOCHA) dist/test/deploy/manifests.test.js dist/test/deploy/chart-manifests-agreement.test.js dist/test/deploy/drain.test.js
+manifests-check: build ## validate k8s/ and the chart against the Kubernetes schema, and that k8s/ is the chart's current rendering
+	$(ONE_MOCHA) dist/test/tools/chart-render.test.js dist/test/deploy/k8s-rendering.test.js dist/test/deploy/manifests.test.js \
+	  dist/test/deploy/chart-manifests-agreement.test.js dist/test/deploy/drain.test.js
+
+render-k8s: install ## write k8s/base and k8s/jobs/*/job.yaml from charts/chatpop with k8s/values.yaml
+	$(NPM) run render-k8s
 
 clean: ## remove build output
 	rm -rf dist

@@ -1,15 +1,14 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import YAML from 'yaml';
-import { CHART_DIR, readTemplate, renderChartObjects, renderTemplateObjects } from './helpers/chart-template';
+import { chartDefaults, renderChartObjects, renderTemplateObjects } from './helpers/chart-template';
 import { buildShipped, findObject, kustomizeBuild, plainHookJobs } from './helpers/kustomize';
 import { kubernetesProblems } from './helpers/k8s-schema';
 import { dig, K8sObject, podSpecOf, repoPath } from './helpers/repo';
 
 type Json = Record<string, any>;
-const defaults = (): Json => YAML.parse(readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')) as Json;
+const defaults = (): Json => chartDefaults();
 const withIngress = (v = defaults()): Json => ((v.ingress.enabled = true), v);
 
 const pathsOf = (ingress: K8sObject): string[][] =>
@@ -66,9 +65,11 @@ describe('deploy: hardening, chart and manifests alike (#22 hygiene)', () => {
   });
 
   describe('Ingress', () => {
-    it('routes only /api and /socket.io by default, never / or /metrics', () => {
+    const WEB_API_SOCKET = ['Exact /', 'Prefix /web', 'Prefix /api', 'Prefix /socket.io'];
+
+    it('routes the web chat (the page at / exactly, its assets under /web), /api and /socket.io by default, never /metrics', () => {
       for (const objects of [chart, base]) {
-        for (const paths of pathsOf(findObject(objects, 'Ingress'))) expect(paths).to.deep.equal(['Prefix /api', 'Prefix /socket.io']);
+        for (const paths of pathsOf(findObject(objects, 'Ingress'))) expect(paths).to.deep.equal(WEB_API_SOCKET);
       }
     });
 
@@ -77,13 +78,20 @@ describe('deploy: hardening, chart and manifests alike (#22 hygiene)', () => {
       expect(v.ingress.exposeAdmin).to.equal(false);
       v.ingress.exposeAdmin = true;
       const [ingress] = renderTemplateObjects('ingress.yaml', v);
-      for (const paths of pathsOf(ingress)) expect(paths).to.deep.equal(['Prefix /api', 'Prefix /socket.io', 'Prefix /admin']);
+      for (const paths of pathsOf(ingress)) expect(paths).to.deep.equal([...WEB_API_SOCKET, 'Prefix /admin']);
     });
 
-    it('refuses to render a path of "/" or /metrics, and /admin without exposeAdmin', () => {
-      const text = readTemplate('ingress.yaml');
-      expect(text).to.match(/if or \(eq \.path "\/"\) \(hasPrefix "\/metrics" \.path\) \}\}\s*\{\{- fail /);
-      expect(text).to.match(/if and \(hasPrefix "\/admin" \.path\) \(not \$\.Values\.ingress\.exposeAdmin\) \}\}\s*\{\{- fail /);
+    it('refuses to render "/" other than Exact (it would route /metrics), a /metrics path, and /admin without exposeAdmin', () => {
+      const withPaths = (...paths: [string, string][]) => {
+        const v = withIngress();
+        v.ingress.hosts[0].paths = paths.map(([pathType, p]) => ({ path: p, pathType }));
+        return () => renderTemplateObjects('ingress.yaml', v);
+      };
+      expect(withPaths(['Prefix', '/'])).to.throw(/ingress\.yaml:\d+: error calling fail: ingress path \/ would expose \/metrics/);
+      expect(withPaths(['ImplementationSpecific', '/'])).to.throw(/would expose \/metrics/);
+      expect(withPaths(['Exact', '/metrics'])).to.throw(/ingress path \/metrics would expose \/metrics/);
+      expect(withPaths(['Prefix', '/admin'])).to.throw(/ingress path \/admin needs ingress\.exposeAdmin: true/);
+      expect(pathsOf(withPaths(['Exact', '/'], ['Prefix', '/api'])()[0])).to.deep.equal([['Exact /', 'Prefix /api']]);
     });
   });
 

@@ -4,12 +4,12 @@ import Ajv from 'ajv';
 import { expect } from 'chai';
 import YAML from 'yaml';
 import { parsePrometheus, startStack, startTestApp, type TestApp } from '../support';
-import { CHART_DIR, renderChartObjects, renderTemplateObjects } from './helpers/chart-template';
+import { CHART_DIR, chartDefaults, renderChartObjects, renderTemplateObjects } from './helpers/chart-template';
 import { kubernetesProblems } from './helpers/k8s-schema';
 import { dig, type K8sObject } from './helpers/repo';
 
 type Json = Record<string, any>;
-const defaults = (): Json => YAML.parse(readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')) as Json;
+const defaults = (): Json => chartDefaults();
 const dashboard = (): Json => JSON.parse(readFileSync(path.join(CHART_DIR, 'dashboards', 'chatpop.json'), 'utf8')) as Json;
 
 const duration = { type: 'string', pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$' };

@@ -103,12 +103,27 @@ volumeMounts:
   {{- include "chatpop.volumeMounts" . | nindent 2 }}
 {{- end }}
 
+{{/*
+A hook Job's phase (dict "ctx" . "phase" "pre-upgrade" "weight" "-5"): Helm's hook annotations, or,
+in the kustomize rendering (Release.Service kustomize: k8s/jobs, applied by hand in phase order,
+docs/deploy.md), the phase alone, which nothing acts on.
+*/}}
+{{- define "chatpop.hookAnnotations" -}}
+{{- if eq .ctx.Release.Service "kustomize" -}}
+chatpop.io/hook: {{ .phase }}
+{{- else -}}
+"helm.sh/hook": {{ .phase }}
+"helm.sh/hook-weight": {{ .weight | quote }}
+"helm.sh/hook-delete-policy": before-hook-creation
+{{- end }}
+{{- end }}
+
 {{/* Pod fields shared by the CronJobs and hook Jobs. */}}
 {{- define "chatpop.jobPod" -}}
 {{- with .Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
-{{- end }}
+{{ end -}}
 securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
 volumes:
