@@ -131,7 +131,7 @@ export class HistoryService {
       }
       const chat = await this.store.chatRef(code);
       const rows = await this.store.page(chat, channel, missLo, missHi);
-      for (const m of rows) if (!have.has(m.seq)) have.set(m.seq, JSON.stringify(toMessageView(m, code)));
+      for (const m of rows) if (!have.has(m.seq)) have.set(m.seq, m.json);
       span.setAttributes({ [ATTR.cacheCount]: cached.entries.length, [ATTR.dbCount]: rows.length });
       // A hole inside the part the window should hold means it lost members: rebuild it in the
       // background. Pages below the window (deep scrollback) are simply the database's to serve.
@@ -154,7 +154,7 @@ export class HistoryService {
     this.repair.enqueue(code);
     return this.finish(
       req,
-      rows.map((m) => JSON.stringify(toMessageView(m, code))),
+      rows.map((m) => m.json),
       'db',
       lastSeq,
       lo,

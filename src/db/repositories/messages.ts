@@ -1,10 +1,13 @@
 import type { Channel, MessageFields } from '../../domain';
 import { Message, Reaction } from '../../domain';
-import { PgMessageReads } from './pg-message-reads';
+import { PgMessageReads, type MessageText } from './pg-message-reads';
 import type { RawPg } from '../raw-pg';
 import type { ReadReplicas, ReplicaResult } from '../read-replicas';
 import type { ChatRef } from './chats';
 import type { Db, Tx } from './tx';
+
+/** A page's rows: PostgreSQL's text form where the ORM is bypassed, else the entities' fields (SQLite). */
+export type PageRows = { text: MessageText[] } | { fields: MessageFields[] };
 
 /** Messages and their reactions, always within one chat (the chat id is part of every statement). */
 export class MessageRepository {
@@ -25,21 +28,24 @@ export class MessageRepository {
    * primary had it before the read, so every write made before the request (a send, an edit, a
    * reaction) is in its answer. A replica short of either is lagging: the primary answers.
    */
-  async page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<{ rows: MessageFields[]; replica?: ReplicaResult }> {
-    if (!this.replicas || !this.pgReads) return { rows: await this.range(chat, channel, lo, hi) };
-    const version = await this.pgReads.version(chat.id);
+  async page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<{ rows: PageRows; replica?: ReplicaResult }> {
+    const reads = this.pgReads;
+    if (!reads) return { rows: { fields: await this.range(chat, channel, lo, hi) } };
+    const primary = async () => ({ text: await reads.rangeText(chat.id, channel, lo, hi) });
+    if (!this.replicas) return { rows: await primary() };
+    const version = await reads.version(chat.id);
     let replica: ReplicaResult = 'lagging';
     try {
-      const answer = await this.pgReads.rangeOn(this.replicas, chat.id, channel, lo, hi);
+      const answer = await reads.rangeTextOn(this.replicas, chat.id, channel, lo, hi);
       if (answer.rows.length === hi - lo + 1 && answer.version !== null && answer.version >= version) {
         this.replicas.onResult('served');
-        return { rows: answer.rows, replica: 'served' };
+        return { rows: { text: answer.rows }, replica: 'served' };
       }
     } catch {
       replica = 'failed'; // a replica down or refusing: the primary answers
     }
     this.replicas.onResult(replica);
-    return { rows: await this.range(chat, channel, lo, hi), replica };
+    return { rows: await primary(), replica };
   }
 
   /** Messages with lo ≤ seq ≤ hi, ascending (read-only: not entities on PostgreSQL). */
