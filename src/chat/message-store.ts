@@ -55,18 +55,24 @@ export class MessageStore {
     });
   }
 
+  /** whether page() gives the channel's last seq (PostgreSQL) */
+  get pagesTellLastSeq(): boolean {
+    return this.repos.messages.pagesTellLastSeq;
+  }
+
   /**
    * A history page's range as JSON texts, ascending: from a read replica when there is one and its
-   * answer is whole (MessageRepository.page).
+   * answer is whole (MessageRepository.page). `lastSeq`: the channel's, as the same statement read it
+   * (null when not known: SQLite, or no rows).
    */
-  page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<PageEntry[]> {
-    if (hi < lo) return Promise.resolve([]);
+  page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<{ entries: PageEntry[]; lastSeq: number | null }> {
+    if (hi < lo) return Promise.resolve({ entries: [], lastSeq: null });
     return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'range' }, async (span) => {
-      const { rows, replica } = await this.repos.messages.page(chat, channel, lo, hi);
+      const { rows, lastSeq, replica } = await this.repos.messages.page(chat, channel, lo, hi);
       const entries = pageEntries(rows, chat.code, channel);
       span.setAttribute(ATTR.dbCount, entries.length);
       if (replica) span.setAttribute(ATTR.replica, replica);
-      return entries;
+      return { entries, lastSeq };
     });
   }
 

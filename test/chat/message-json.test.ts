@@ -15,7 +15,12 @@ describe('message JSON from PostgreSQL text: the same text as the message view',
   it('for deleted, edited, pinned, reacted, replying and registered messages, odd characters and every fraction of a second', async () => {
     const t = app();
     const chat = await chatWithHost(t.base);
-    const contents = ['plain', 'quote " backslash \\ slash / tab \t newline \n', 'control \u0001\u001f del \u007f', 'emoji 👍🏽 é 中文 \u2028'];
+    const contents = [
+      'plain',
+      'quote " backslash \\ slash / tab \t newline \n',
+      'control \u0001\u001f del \u007f',
+      'emoji 👍🏽 é 中文 \u2028',
+    ];
     for (const content of [...contents, 'to delete', 'to pin', 'pinned before', 'replying']) {
       expect((await chat.host.post(`/api/chats/${chat.code}/messages`, { content })).status).to.equal(201);
     }
@@ -38,12 +43,12 @@ describe('message JSON from PostgreSQL text: the same text as the message view',
     const fields = await reads.range(ref.id, 'main', 1, 8);
     const expected = fields.map((m) => ({ seq: m.seq, json: JSON.stringify(toMessageView(m, chat.code, now)) }));
     expect(expected).to.have.length(8);
-    expect(pageEntries({ text: await reads.rangeText(ref.id, 'main', 1, 8) }, chat.code, 'main', now)).to.deep.equal(expected);
+    expect(pageEntries({ text: (await reads.rangeText(ref.id, 'main', 1, 8)).rows }, chat.code, 'main', now)).to.deep.equal(expected);
     expect(pageEntries({ fields }, chat.code, 'main', now)).to.deep.equal(expected);
     // a pin ends at its instant: pinned one millisecond before, not at it
     const pinEnd = Date.parse('2030-01-01T00:00:00.000Z');
     for (const at of [pinEnd - 1, pinEnd]) {
-      const [fromText] = pageEntries({ text: await reads.rangeText(ref.id, 'main', 6, 6) }, chat.code, 'main', at);
+      const [fromText] = pageEntries({ text: (await reads.rangeText(ref.id, 'main', 6, 6)).rows }, chat.code, 'main', at);
       expect(fromText!.json).to.equal(JSON.stringify(toMessageView(fields[5]!, chat.code, at)));
       expect(JSON.parse(fromText!.json).is_pinned).to.equal(at < pinEnd);
     }

@@ -14,38 +14,51 @@ export class MessageRepository {
   /** on PostgreSQL: page reads without the ORM */
   private readonly pgReads: PgMessageReads | null;
 
+  /** whether page() reads the channel's last seq with the page (on PostgreSQL) */
+  readonly pagesTellLastSeq: boolean;
+
   constructor(
     private readonly db: Db,
     pg: RawPg | null,
     private readonly replicas: ReadReplicas | null = null,
   ) {
     this.pgReads = pg ? new PgMessageReads(pg) : null;
+    this.pagesTellLastSeq = this.pgReads !== null;
   }
 
   /**
    * A history page's range, from a read replica when there is one. Seqs are contiguous, so the page
    * must hold hi - lo + 1 rows; and the replica must have replayed the chat's change counter as the
    * primary had it before the read, so every write made before the request (a send, an edit, a
-   * reaction) is in its answer. A replica short of either is lagging: the primary answers.
+   * reaction) is in its answer. A replica short of either is lagging: the primary answers. On
+   * PostgreSQL, `lastSeq` is the channel's last seq as the same statement read it.
    */
-  async page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<{ rows: PageRows; replica?: ReplicaResult }> {
+  async page(
+    chat: ChatRef,
+    channel: Channel,
+    lo: number,
+    hi: number,
+  ): Promise<{ rows: PageRows; lastSeq: number | null; replica?: ReplicaResult }> {
     const reads = this.pgReads;
-    if (!reads) return { rows: { fields: await this.range(chat, channel, lo, hi) } };
-    const primary = async () => ({ text: await reads.rangeText(chat.id, channel, lo, hi) });
-    if (!this.replicas) return { rows: await primary() };
+    if (!reads) return { rows: { fields: await this.range(chat, channel, lo, hi) }, lastSeq: null };
+    const primary = async (replica?: ReplicaResult) => {
+      const { rows, lastSeq } = await reads.rangeText(chat.id, channel, lo, hi);
+      return { rows: { text: rows }, lastSeq, replica };
+    };
+    if (!this.replicas) return primary();
     const version = await reads.version(chat.id);
     let replica: ReplicaResult = 'lagging';
     try {
       const answer = await reads.rangeTextOn(this.replicas, chat.id, channel, lo, hi);
       if (answer.rows.length === hi - lo + 1 && answer.version !== null && answer.version >= version) {
         this.replicas.onResult('served');
-        return { rows: { text: answer.rows }, replica: 'served' };
+        return { rows: { text: answer.rows }, lastSeq: answer.lastSeq, replica: 'served' };
       }
     } catch {
       replica = 'failed'; // a replica down or refusing: the primary answers
     }
     this.replicas.onResult(replica);
-    return { rows: await primary(), replica };
+    return primary(replica);
   }
 
   /** Messages with lo ≤ seq ≤ hi, ascending (read-only: not entities on PostgreSQL). */

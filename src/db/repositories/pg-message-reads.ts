@@ -35,12 +35,16 @@ const TEXT_TYPES = {
     oid === TIMESTAMP || oid === JSONB ? asText : pg.types.getTypeParser(oid, format ?? 'text'),
 };
 
-/** A chat channel's messages by seq range, ascending, as MessageText (the channel is the caller's). */
+/**
+ * A chat channel's messages by seq range, ascending, as MessageText (the channel is the caller's),
+ * each row also carrying the channel's last seq as the same snapshot has it.
+ */
 const RANGE_TEXT_STATEMENT = {
   name: 'chatpop_range_text_v1',
   text: `select id, seq, version, username, username_is_reserved, user_id, content, message_type, reply_to,
   pinned_until at time zone 'UTC' as pinned_until, pin_amount_cents, reactions, created_at at time zone 'UTC' as created_at,
-  edited_at at time zone 'UTC' as edited_at, deleted
+  edited_at at time zone 'UTC' as edited_at, deleted,
+  (select case when $2::text = 'main' then last_seq_main else last_seq_backroom end from chats where id = $1) as "lastSeq"
 from messages where chat_id = $1 and channel = $2 and seq between $3 and $4 order by seq`,
   types: TEXT_TYPES,
 };
@@ -60,7 +64,10 @@ from messages where chat_id = $1 and channel = $2 and seq between $3 and $4 orde
 /** RANGE_TEXT_STATEMENT, each row also carrying the chat's change counter as this server has it. */
 const RANGE_TEXT_WITH_VERSION_STATEMENT = {
   name: 'chatpop_range_text_with_version_v1',
-  text: RANGE_TEXT_STATEMENT.text.replace(/\sfrom messages /, `, (select version from chats where id = $1) as "chatVersion"\nfrom messages `),
+  text: RANGE_TEXT_STATEMENT.text.replace(
+    /\sfrom messages /,
+    `, (select version from chats where id = $1) as "chatVersion"\nfrom messages `,
+  ),
   types: TEXT_TYPES,
 };
 
@@ -77,9 +84,10 @@ export class PgMessageReads {
     return this.pg.query<MessageFields>({ ...RANGE_STATEMENT, values: [chatId, channel, lo, hi] });
   }
 
-  /** The range as MessageText, for a page's JSON. */
-  rangeText(chatId: string, channel: Channel, lo: number, hi: number): Promise<MessageText[]> {
-    return this.pg.query<MessageText>({ ...RANGE_TEXT_STATEMENT, values: [chatId, channel, lo, hi] });
+  /** The range as MessageText, for a page's JSON, with the channel's last seq (null: no rows). */
+  async rangeText(chatId: string, channel: Channel, lo: number, hi: number): Promise<{ rows: MessageText[]; lastSeq: number | null }> {
+    const rows = await this.pg.query<MessageText & { lastSeq: number }>({ ...RANGE_TEXT_STATEMENT, values: [chatId, channel, lo, hi] });
+    return { rows, lastSeq: rows.length ? Number(rows[0]!.lastSeq) : null };
   }
 
   /** The chat's change counter on the primary. */
@@ -95,11 +103,13 @@ export class PgMessageReads {
     channel: Channel,
     lo: number,
     hi: number,
-  ): Promise<{ rows: MessageText[]; version: number | null }> {
+  ): Promise<{ rows: MessageText[]; lastSeq: number | null; version: number | null }> {
     const values = [chatId, channel, lo, hi];
-    const rows = await replica.query<MessageText & { chatVersion?: number }>({ ...RANGE_TEXT_WITH_VERSION_STATEMENT, values });
-    const version = rows.length ? Number(rows[0].chatVersion) : null;
-    for (const row of rows) delete row.chatVersion;
-    return { rows, version };
+    const rows = await replica.query<MessageText & { lastSeq: number; chatVersion: number }>({
+      ...RANGE_TEXT_WITH_VERSION_STATEMENT,
+      values,
+    });
+    const [first] = rows;
+    return { rows, lastSeq: first ? Number(first.lastSeq) : null, version: first ? Number(first.chatVersion) : null };
   }
 }
