@@ -16,6 +16,8 @@ import type { RepairQueue } from './repair-queue';
 export class HistoryService {
   /** window states of kept pages: concurrent readers of a hot chat share one round trip */
   private readonly states = new CoalescedRead<WindowState | null>();
+  /** `code:channel` → the highest last seq read: seqs only grow, so it stays a lower bound */
+  private readonly lastSeen = new Map<string, number>();
 
   constructor(
     private readonly store: MessageStore,
@@ -29,6 +31,10 @@ export class HistoryService {
   async page(code: string, channel: Channel, req: PageRequest): Promise<HistoryPage> {
     // A chat whose cache write failed here may have a stale window until its repair starts.
     if (this.repair.suspects(code)) return this.fromDatabase(code, channel, req);
+    if (req.mode === 'before' && this.store.pagesTellLastSeq) {
+      const deep = await this.belowWindow(code, channel, req);
+      if (deep) return deep;
+    }
     if (req.mode === 'newest') {
       const kept = this.memo.get(code, channel, req.limit);
       const current = kept && (await this.keptIfCurrent(code, channel, kept));
@@ -38,6 +44,7 @@ export class HistoryService {
     const cached = await this.readCache(code, channel, req);
     if (cached && cached.lastSeq !== null) {
       const { lo, hi, entries, lastSeq } = cached;
+      this.saw(code, channel, lastSeq);
       const expected = Math.max(0, hi - lo + 1);
       if (entries.length !== expected) return this.hybrid(code, channel, req, cached as WindowRead & { lastSeq: number });
       const page = this.finish(
@@ -79,6 +86,36 @@ export class HistoryService {
     const chat = await this.store.chatRef(code);
     const rows = await this.store.changedSince(chat, channel, sinceVersion, maxSeq, max);
     return rows.map((m) => toMessageView(m, code));
+  }
+
+  /**
+   * A `before` page wholly below the window by a last seq read earlier is the database's alone
+   * (the window holds only the newest limits.maxCount): read it without asking the cache, with the
+   * channel's current last seq from the same statement (PostgreSQL). null when no last seq was read yet.
+   */
+  private async belowWindow(code: string, channel: Channel, req: PageRequest & { mode: 'before' }): Promise<HistoryPage | null> {
+    const seen = this.lastSeen.get(`${code}:${channel}`);
+    if (seen === undefined || req.before - 1 > seen - this.limits.maxCount) return null;
+    const { lo, hi } = pageRange(seen, req);
+    if (hi < lo) return null;
+    const { entries, lastSeq } = await this.store.page(await this.store.chatRef(code), channel, lo, hi);
+    if (lastSeq === null || entries.length !== hi - lo + 1) return null;
+    this.saw(code, channel, lastSeq);
+    return this.finish(
+      req,
+      entries.map((e) => e.json),
+      'db',
+      lastSeq,
+      lo,
+      hi,
+    );
+  }
+
+  private saw(code: string, channel: Channel, lastSeq: number): void {
+    const key = `${code}:${channel}`;
+    if ((this.lastSeen.get(key) ?? -1) >= lastSeq) return;
+    if (this.lastSeen.size >= 50_000) this.lastSeen.clear();
+    this.lastSeen.set(key, lastSeq);
   }
 
   /** The kept page when the window's state says it is still current, else null (one cache read either way). */
@@ -130,8 +167,8 @@ export class HistoryService {
         }
       }
       const chat = await this.store.chatRef(code);
-      const rows = await this.store.page(chat, channel, missLo, missHi);
-      for (const m of rows) if (!have.has(m.seq)) have.set(m.seq, JSON.stringify(toMessageView(m, code)));
+      const { entries: rows } = await this.store.page(chat, channel, missLo, missHi);
+      for (const m of rows) if (!have.has(m.seq)) have.set(m.seq, m.json);
       span.setAttributes({ [ATTR.cacheCount]: cached.entries.length, [ATTR.dbCount]: rows.length });
       // A hole inside the part the window should hold means it lost members: rebuild it in the
       // background. Pages below the window (deep scrollback) are simply the database's to serve.
@@ -150,11 +187,11 @@ export class HistoryService {
     const chat: ChatRef = await this.store.chatRef(code);
     const lastSeq = await this.store.lastSeq(chat, channel);
     const { lo, hi } = pageRange(lastSeq, req);
-    const rows = await this.store.page(chat, channel, lo, hi);
+    const { entries: rows } = await this.store.page(chat, channel, lo, hi);
     this.repair.enqueue(code);
     return this.finish(
       req,
-      rows.map((m) => JSON.stringify(toMessageView(m, code))),
+      rows.map((m) => m.json),
       'db',
       lastSeq,
       lo,

@@ -4,6 +4,7 @@ import { Repositories, type ChatRef, type Orm, type RawPg, type ReadReplicas, ty
 import { ATTR, traced } from '../telemetry';
 import { AppError } from '../errors';
 import type { MessageFields } from './message-view';
+import { pageEntries, type PageEntry } from './message-json';
 
 export type { ChatRef } from '../db';
 
@@ -54,14 +55,24 @@ export class MessageStore {
     });
   }
 
-  /** A history page's range: from a read replica when there is one and its answer is whole (MessageRepository.page). */
-  page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<MessageFields[]> {
-    if (hi < lo) return Promise.resolve([]);
+  /** whether page() gives the channel's last seq (PostgreSQL) */
+  get pagesTellLastSeq(): boolean {
+    return this.repos.messages.pagesTellLastSeq;
+  }
+
+  /**
+   * A history page's range as JSON texts, ascending: from a read replica when there is one and its
+   * answer is whole (MessageRepository.page). `lastSeq`: the channel's, as the same statement read it
+   * (null when not known: SQLite, or no rows).
+   */
+  page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<{ entries: PageEntry[]; lastSeq: number | null }> {
+    if (hi < lo) return Promise.resolve({ entries: [], lastSeq: null });
     return traced('db.read', { [ATTR.chatCode]: chat.code, [ATTR.op]: 'range' }, async (span) => {
-      const { rows, replica } = await this.repos.messages.page(chat, channel, lo, hi);
-      span.setAttribute(ATTR.dbCount, rows.length);
+      const { rows, lastSeq, replica } = await this.repos.messages.page(chat, channel, lo, hi);
+      const entries = pageEntries(rows, chat.code, channel);
+      span.setAttribute(ATTR.dbCount, entries.length);
       if (replica) span.setAttribute(ATTR.replica, replica);
-      return rows;
+      return { entries, lastSeq };
     });
   }
 

@@ -17,4 +17,6 @@ export {
   type MembershipUnread,
   type Memberships,
   type Tx,
+  type PageRows,
+  type MessageText,
 } from './repositories';

@@ -38,6 +38,23 @@ for (const stackName of STACKS) {
       expect(mixed.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal(descending(15, 6));
     });
 
+    it('gives a page below the window the current last seq and messages: a send and an edit since the last read show', async () => {
+      const t = app();
+      const { code, host } = await chatWithHost(t.base);
+      await sendMany(host, code, 130, 10);
+      const path = `/api/chats/${code}/messages?limit=10&before=21`;
+      const first = await host.get(path);
+      expect(first.body).to.include({ source: 'db', last_seq: 130, has_more: true, next_before: 11 });
+      expect(first.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal(descending(20, 11));
+      await sendMany(host, code, 1);
+      const edited = first.body.messages[0] as { id: string };
+      expect((await host.patch(`/api/chats/${code}/messages/${edited.id}`, { content: 'edited deep down' })).status).to.equal(200);
+      const again = await host.get(path);
+      expect(again.body).to.include({ source: 'db', last_seq: 131, has_more: true, next_before: 11 });
+      expect(again.body.messages[0]).to.include({ seq: 20, content: 'edited deep down' });
+      expect(again.body.messages.slice(1)).to.deep.equal(first.body.messages.slice(1));
+    });
+
     it('catches up oldest first with after, and reports has_more until the end', async () => {
       const t = app();
       const { code, host } = await chatWithHost(t.base);

@@ -8,7 +8,8 @@ import { Db, type Tx } from './tx';
 import { UserRepository } from './users';
 
 export { ChatRepository, type ChatRef, type ChatCounters } from './chats';
-export { MessageRepository } from './messages';
+export { MessageRepository, type PageRows } from './messages';
+export type { MessageText } from './pg-message-reads';
 export { ParticipantRepository, type MembershipUnread, type Memberships } from './participants';
 export { UserRepository } from './users';
 export type { Tx } from './tx';

@@ -1,15 +1,21 @@
 import type { Channel, MessageFields } from '../../domain';
 import { Message, Reaction } from '../../domain';
-import { PgMessageReads } from './pg-message-reads';
+import { PgMessageReads, type MessageText } from './pg-message-reads';
 import type { RawPg } from '../raw-pg';
 import type { ReadReplicas, ReplicaResult } from '../read-replicas';
 import type { ChatRef } from './chats';
 import type { Db, Tx } from './tx';
 
+/** A page's rows: PostgreSQL's text form where the ORM is bypassed, else the entities' fields (SQLite). */
+export type PageRows = { text: MessageText[] } | { fields: MessageFields[] };
+
 /** Messages and their reactions, always within one chat (the chat id is part of every statement). */
 export class MessageRepository {
   /** on PostgreSQL: page reads without the ORM */
   private readonly pgReads: PgMessageReads | null;
+
+  /** whether page() reads the channel's last seq with the page (on PostgreSQL) */
+  readonly pagesTellLastSeq: boolean;
 
   constructor(
     private readonly db: Db,
@@ -17,29 +23,42 @@ export class MessageRepository {
     private readonly replicas: ReadReplicas | null = null,
   ) {
     this.pgReads = pg ? new PgMessageReads(pg) : null;
+    this.pagesTellLastSeq = this.pgReads !== null;
   }
 
   /**
    * A history page's range, from a read replica when there is one. Seqs are contiguous, so the page
    * must hold hi - lo + 1 rows; and the replica must have replayed the chat's change counter as the
    * primary had it before the read, so every write made before the request (a send, an edit, a
-   * reaction) is in its answer. A replica short of either is lagging: the primary answers.
+   * reaction) is in its answer. A replica short of either is lagging: the primary answers. On
+   * PostgreSQL, `lastSeq` is the channel's last seq as the same statement read it.
    */
-  async page(chat: ChatRef, channel: Channel, lo: number, hi: number): Promise<{ rows: MessageFields[]; replica?: ReplicaResult }> {
-    if (!this.replicas || !this.pgReads) return { rows: await this.range(chat, channel, lo, hi) };
-    const version = await this.pgReads.version(chat.id);
+  async page(
+    chat: ChatRef,
+    channel: Channel,
+    lo: number,
+    hi: number,
+  ): Promise<{ rows: PageRows; lastSeq: number | null; replica?: ReplicaResult }> {
+    const reads = this.pgReads;
+    if (!reads) return { rows: { fields: await this.range(chat, channel, lo, hi) }, lastSeq: null };
+    const primary = async (replica?: ReplicaResult) => {
+      const { rows, lastSeq } = await reads.rangeText(chat.id, channel, lo, hi);
+      return { rows: { text: rows }, lastSeq, replica };
+    };
+    if (!this.replicas) return primary();
+    const version = await reads.version(chat.id);
     let replica: ReplicaResult = 'lagging';
     try {
-      const answer = await this.pgReads.rangeOn(this.replicas, chat.id, channel, lo, hi);
+      const answer = await reads.rangeTextOn(this.replicas, chat.id, channel, lo, hi);
       if (answer.rows.length === hi - lo + 1 && answer.version !== null && answer.version >= version) {
         this.replicas.onResult('served');
-        return { rows: answer.rows, replica: 'served' };
+        return { rows: { text: answer.rows }, lastSeq: answer.lastSeq, replica: 'served' };
       }
     } catch {
       replica = 'failed'; // a replica down or refusing: the primary answers
     }
     this.replicas.onResult(replica);
-    return { rows: await this.range(chat, channel, lo, hi), replica };
+    return primary(replica);
   }
 
   /** Messages with lo ≤ seq ≤ hi, ascending (read-only: not entities on PostgreSQL). */
