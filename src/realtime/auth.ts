@@ -24,7 +24,8 @@ export function connectionAuth(tokens: TokenService, draining: () => boolean, so
   return async (socket: RealtimeSocket, next: (err?: ExtendedError) => void) => {
     try {
       if (draining()) throw AppError.unavailable('the server is shutting down; connect again');
-      const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+      const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+      const token: unknown = auth?.token;
       if (typeof token !== 'string' || token === '')
         throw AppError.unauthorized('a user or session token is required: connect with auth: { token }');
       const claims = await tokens.verify(token);
@@ -34,6 +35,9 @@ export function connectionAuth(tokens: TokenService, draining: () => boolean, so
       // middleware), and its disconnect releases it (the gateway calls sockets.closed).
       if (socket.conn.readyState !== 'open') throw AppError.unavailable('the connection closed during the handshake');
       sockets.admit(holderOf(claims));
+      // The claims are what the connection goes on with: the token itself (a few hundred bytes per
+      // connection, and a credential) is not kept in the handshake socket.io holds.
+      delete auth!.token;
       socket.data.claims = claims;
       socket.data.chats = {};
       next();
