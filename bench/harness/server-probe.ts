@@ -1,7 +1,8 @@
 // Preloaded into the measured servers (node --expose-gc --require dist/bench/harness/server-probe.js). It
 // does nothing until signalled:
 //   SIGUSR2   collects garbage and prints `bench-memory N {…}`, so the memory figure compares live
-//             memory instead of whatever garbage the heap held at that moment;
+//             memory instead of whatever garbage the heap held at that moment (with the size of V8's
+//             young generation, which RSS counts however empty it is);
 //   SIGWINCH  starts a profile (printing `bench-profile-started N`), or stops it and writes it to
 //             BENCH_PROBE_PROFILE_DIR (printing `bench-profile N <file>`): a profile of one bench
 //             section, not of the whole process life (start-up and fixtures would otherwise be a third
@@ -17,6 +18,7 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
+import v8 from 'node:v8';
 
 let probes = 0;
 process.on('SIGUSR2', () => {
@@ -25,9 +27,10 @@ process.on('SIGUSR2', () => {
   gc?.();
   gc?.();
   const m = process.memoryUsage();
-  process.stderr.write(
-    `bench-memory ${++probes} ${JSON.stringify({ gc: Boolean(gc), rss: m.rss, heap_used: m.heapUsed, external: m.external, array_buffers: m.arrayBuffers })}\n`,
-  );
+  // V8's young generation: empty after the collection, but its size (what it grew to) stays in RSS.
+  const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  const reading = { gc: Boolean(gc), rss: m.rss, heap_used: m.heapUsed, external: m.external, array_buffers: m.arrayBuffers, young };
+  process.stderr.write(`bench-memory ${++probes} ${JSON.stringify(reading)}\n`);
 });
 
 const profileDir = process.env.BENCH_PROBE_PROFILE_DIR;

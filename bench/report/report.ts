@@ -230,6 +230,8 @@ const n = (v: number | null | undefined, digits = 0): string =>
   v === null || v === undefined || !Number.isFinite(v)
     ? '—'
     : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** The young generation's growth per socket (`+24.0 KB`), or `—` from results without it. */
+const young = (m: MemoryFigure | undefined) => (m?.young_kb_per_socket === undefined ? '—' : `+${n(m.young_kb_per_socket, 1)} KB`);
 const ms = (v: number | null | undefined) =>
   v === null || v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1);
 
@@ -318,7 +320,7 @@ export function formatTable(r: BenchResults, c: Collected): string {
   rows.push([
     `  idle memory per socket (${c.memory?.sockets ?? '?'} sockets), after GC`,
     n(f.idle_memory_kb_per_socket, 1),
-    `KB RSS (heap+external ${n(f.idle_heap_kb_per_socket, 1)} KB)`,
+    `KB RSS (heap+external ${n(f.idle_heap_kb_per_socket, 1)} KB; young generation ${young(c.memory)})`,
     '',
     '',
     '',
@@ -326,7 +328,7 @@ export function formatTable(r: BenchResults, c: Collected): string {
   rows.push([
     '  (bare socket.io, same sockets)',
     n(f.bare_idle_memory_kb_per_socket, 1),
-    `KB RSS (heap+external ${n(f.bare_idle_heap_kb_per_socket, 1)} KB)`,
+    `KB RSS (heap+external ${n(f.bare_idle_heap_kb_per_socket, 1)} KB; young generation ${young(c.bareMemory)})`,
     '',
     '',
     '',

@@ -13,6 +13,12 @@ export interface MemoryFigure {
   rss_after_mb: number;
   kb_per_socket: number;
   heap_kb_per_socket: number;
+  /**
+   * How much V8's young generation (new space) grew, per socket: empty after the GC, but in RSS. It
+   * grows in steps (doubling, up to --max-semi-space-size) while surviving objects are made, so a
+   * run where it steps up reads tens of KB more RSS per socket than one where it had grown already.
+   */
+  young_kb_per_socket: number;
 }
 
 /** A server started with PROBE_NODE_ARGS. */
@@ -26,6 +32,7 @@ interface MemoryReading {
   rss: number;
   heap_used: number;
   external: number;
+  young: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,6 +89,7 @@ export async function measureIdleMemory(
       rss_after_mb: Math.round(after.rss / 2 ** 20),
       kb_per_socket: perSocketKb(after.rss - before.rss),
       heap_kb_per_socket: perSocketKb(after.heap_used + after.external - before.heap_used - before.external),
+      young_kb_per_socket: perSocketKb(after.young - before.young),
     };
   } finally {
     await worker.close();

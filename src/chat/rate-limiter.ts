@@ -31,6 +31,11 @@ export class RateLimiter {
     return b.tokens >= 1 ? 0 : this.waitFor(b);
   }
 
+  /** Drops `key`'s bucket (a key that will not come back). */
+  forget(key: string): void {
+    this.buckets.delete(key);
+  }
+
   private get rate(): number {
     return this.capacity / (this.perSeconds * 1000);
   }

@@ -5,7 +5,7 @@ interface WebSocketTransport {
   name: string;
   writable: boolean;
   send(packets: unknown[]): void;
-  socket?: { _socket?: { cork(): void; uncork(): void } };
+  socket?: { _socket?: { cork(): void; uncork(): void; readonly writableCorked: number } };
 }
 
 interface EngineSocket {
@@ -28,26 +28,31 @@ interface EngineSocket {
 export function coalesceWebSocketWrites(io: Server): void {
   io.engine.on('connection', (socket: EngineSocket) => {
     corkTurns(socket.transport);
-    socket.on('upgrade', (transport) => corkTurns(transport));
+    // Only a polling connection upgrades: a websocket one keeps no listener for it.
+    if (socket.transport.name !== 'websocket') socket.on('upgrade', corkTurns);
   });
 }
 
 function corkTurns(transport: WebSocketTransport): void {
   // ws keeps its net.Socket private; without one (another transport or ws version), nothing changes.
   const raw = transport.name === 'websocket' ? transport.socket?._socket : undefined;
-  if (!raw || typeof raw.cork !== 'function' || typeof raw.uncork !== 'function') return;
-  const send = transport.send.bind(transport);
-  let corked = false;
-  transport.send = (packets) => {
-    if (!corked) {
-      corked = true;
-      raw.cork();
-      setImmediate(() => {
-        corked = false;
-        raw.uncork();
-      });
-    }
-    send(packets);
-    transport.writable = true;
-  };
+  if (!raw || typeof raw.cork !== 'function' || typeof raw.uncork !== 'function' || typeof raw.writableCorked !== 'number') return;
+  // One function for every connection (the transport is `this`), not a closure each: an idle
+  // connection keeps only the own property.
+  transport.send = corkedSend;
+}
+
+function corkedSend(this: WebSocketTransport, packets: unknown[]): void {
+  const raw = this.socket!._socket!;
+  // Corked by nobody else (ws uncorks within its own send): the first send of this turn corks it.
+  if (raw.writableCorked === 0) {
+    raw.cork();
+    setImmediate(uncork, raw);
+  }
+  (Object.getPrototypeOf(this) as WebSocketTransport).send.call(this, packets);
+  this.writable = true;
+}
+
+function uncork(raw: { uncork(): void }): void {
+  raw.uncork();
 }

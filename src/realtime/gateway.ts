@@ -9,11 +9,11 @@ import type { UserServices } from '../users';
 import { metrics } from '../monitoring';
 import { createRealtimeAdapter, type RealtimeAdapter } from './adapter';
 import { coalesceWebSocketWrites } from './coalesced-writes';
-import { connectionAuth } from './auth';
+import { connectionAuth, holderOf } from './auth';
 import { ChatAccess } from './chat-access';
 import { DEFAULT_SEQUENCER_OPTIONS, type SequencerOptions } from './chat-sequencer';
-import { registerHandlers } from './event-handlers';
-import type { RealtimeServer } from './server-events';
+import { eventListener } from './event-handlers';
+import type { RealtimeServer, RealtimeSocket } from './server-events';
 import { InFlight } from './in-flight';
 import { MemoryInboxGate, RedisInboxGate, type InboxGate } from './inbox-gate';
 import { InboxNotifier } from './inbox-notifier';
@@ -158,18 +158,24 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     io.to(userRoom(opener.id)).emit('conversation:created', { chat_code: code, with: partner.username });
   });
 
-  io.use(connectionAuth(tokens, () => draining, new SessionSockets(limits.socketsPerSession)));
+  const sessions = new SessionSockets(limits.socketsPerSession);
+  io.use(connectionAuth(tokens, () => draining, sessions));
+  // Listeners shared by every connection (`this` is the socket), not closures made for each.
+  const onEvent = eventListener(ctx);
+  function onDisconnect(this: RealtimeSocket) {
+    metrics.socketsConnected.dec();
+    sessions.closed(holderOf(this.data.claims));
+    connectionLimits.forget(this.id);
+    delivery.leaveAll(this.id);
+    void presence.removeAll(this.id);
+  }
   io.on('connection', (socket) => {
     const { claims } = socket.data;
     if (claims.typ === 'user') void socket.join(userRoom(claims.sub));
     else if (claims.user_id) void socket.join(userSessionsRoom(claims.user_id));
-    registerHandlers(ctx, socket);
+    socket.onAny(onEvent);
     metrics.socketsConnected.inc();
-    socket.on('disconnect', () => {
-      metrics.socketsConnected.dec();
-      delivery.leaveAll(socket.id);
-      void presence.removeAll(socket.id);
-    });
+    socket.on('disconnect', onDisconnect);
   });
   presence.start();
 

@@ -60,6 +60,11 @@ export class ConnectionLimits {
   take(kind: EventKind, socketId: string): number {
     return this.buckets[kind].take(socketId);
   }
+
+  /** The connection closed: its buckets go (socket ids are never reused). */
+  forget(socketId: string): void {
+    for (const bucket of Object.values(this.buckets)) bucket.forget(socketId);
+  }
 }
 
 /** Seconds a client refused for too many connections is told to wait (it holds them until it closes one). */
@@ -71,20 +76,21 @@ export class SessionSockets {
 
   constructor(private readonly max: number) {}
 
-  /** Counts one more connection of `sub`, or refuses it (rate_limited) when it holds `max` already. */
-  admit(sub: string): void {
-    const n = this.open.get(sub) ?? 0;
+  /** Counts one more connection of `holder`, or refuses it (rate_limited) when it holds `max` already. */
+  admit(holder: string): void {
+    const n = this.open.get(holder) ?? 0;
     if (n >= this.max) {
       throw new AppError('rate_limited', `at most ${this.max} connections per session token; close one first`, {
         retryAfterSeconds: SOCKETS_RETRY_AFTER_S,
       });
     }
-    this.open.set(sub, n + 1);
+    this.open.set(holder, n + 1);
   }
 
-  closed(sub: string): void {
-    const n = (this.open.get(sub) ?? 1) - 1;
-    if (n > 0) this.open.set(sub, n);
-    else this.open.delete(sub);
+  /** One connection of `holder` admitted before is gone (once per connection). */
+  closed(holder: string): void {
+    const n = (this.open.get(holder) ?? 1) - 1;
+    if (n > 0) this.open.set(holder, n);
+    else this.open.delete(holder);
   }
 }

@@ -48,7 +48,8 @@ interface RoomState {
  */
 export class OrderedDelivery {
   private readonly rooms = new Map<string, RoomState>();
-  private readonly socketRooms = new Map<string, Set<string>>();
+  /** socket id → its rooms here: the room itself while it is one (most sockets hold one chat), a Set beyond */
+  private readonly socketRooms = new Map<string, string | Set<string>>();
   private readonly unsubscribe: () => void;
   /** this turn's changes, not yet sent to the other pods */
   private outbox: ChatChange[] = [];
@@ -114,9 +115,10 @@ export class OrderedDelivery {
     }
     state.members.add(socket.id);
     state.joining.set(socket.id, { socket, queued: [] });
-    let mine = this.socketRooms.get(socket.id);
-    if (!mine) this.socketRooms.set(socket.id, (mine = new Set()));
-    mine.add(room);
+    const mine = this.socketRooms.get(socket.id);
+    if (mine === undefined || mine === room) this.socketRooms.set(socket.id, room);
+    else if (typeof mine === 'string') this.socketRooms.set(socket.id, new Set([mine, room]));
+    else mine.add(room);
     await socket.join(room);
     return state.sequencer;
   }
@@ -138,7 +140,8 @@ export class OrderedDelivery {
 
   /** A socket disconnected (socket.io has already taken it out of its rooms). */
   leaveAll(socketId: string): void {
-    for (const room of this.socketRooms.get(socketId) ?? []) this.forget(socketId, room);
+    const mine = this.socketRooms.get(socketId);
+    for (const room of typeof mine === 'string' ? [mine] : [...(mine ?? [])]) this.forget(socketId, room);
   }
 
   /** Rooms with a sequencer on this pod (for tests and stats). */
@@ -156,8 +159,11 @@ export class OrderedDelivery {
 
   private forget(socketId: string, room: string): void {
     const mine = this.socketRooms.get(socketId);
-    mine?.delete(room);
-    if (mine?.size === 0) this.socketRooms.delete(socketId);
+    if (mine === room) this.socketRooms.delete(socketId);
+    else if (typeof mine === 'object') {
+      mine.delete(room);
+      if (mine.size === 0) this.socketRooms.delete(socketId);
+    }
     const state = this.rooms.get(room);
     if (!state) return;
     state.members.delete(socketId);

@@ -64,6 +64,9 @@ describe('bench (tiny run)', function () {
     ]) {
       expect(results.figures[key], key).to.be.a('number').and.satisfy(Number.isFinite);
     }
+    // RSS per socket moves with V8's young generation: each side's growth is reported beside it.
+    for (const side of ['memory', 'bareMemory'])
+      expect(results.details[side]?.young_kb_per_socket, side).to.be.a('number').and.satisfy(Number.isFinite);
     for (const key of ['send_vs_bare_emit', 'history_vs_bare_route', 'monitoring_on_vs_off'])
       expect(results.ratios[key], key).to.be.a('number').above(0);
     for (const [key, value] of Object.entries({ ...results.figures, ...results.ratios })) {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { io } from 'socket.io-client';
 import { ApiClient, chatWithHost, startStack, startTestApp, uniqueName, type Stack, type TestApp } from '../support';
 import { chatWithMembers, connect, connectError, type ChatSocket, type RawSocket } from '../support/sockets';
 
@@ -80,6 +81,25 @@ describe('join and connection limits', function () {
         if (attempt >= 50) throw s;
         await new Promise((r) => setImmediate(r));
       }
+    }));
+
+  it('does not count a connection that closed while its token was checked (it never connects, so never disconnects)', () =>
+    withApp({ SOCKETS_PER_SESSION: '2' }, async (t) => {
+      const { tokens } = await chatWithMembers(t.base, 1);
+      // The client closes right after its CONNECT packet: the server reads both at once, so the
+      // connection is closed before the token's check ends.
+      for (let i = 0; i < 4; i++) {
+        const s = io(t.base, { auth: { token: tokens[0] }, transports: ['websocket'], reconnection: false, forceNew: true });
+        await new Promise<void>((resolve) =>
+          s.io.once('open', () => {
+            s.io.engine.once('close', () => resolve());
+            s.io.engine.close();
+          }),
+        );
+        s.close();
+      }
+      // Two may connect: none of the four is still counted.
+      for (let i = 0; i < 2; i++) sockets.push(await connect(t.base, tokens[0]));
     }));
 
   it('answers unknown events not_found up to UNKNOWN_EVENT_LIMIT (default 20) a minute, then rate_limited', () =>
