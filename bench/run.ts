@@ -19,19 +19,14 @@ import { buildResults, formatTable, type Collected } from './report/report';
 import { loadSettings, repoRoot, runsSection, SECTIONS } from './harness/settings';
 import { measureScale } from './scenarios/scale-bench';
 import { measureSend, medianRun } from './scenarios/socket-bench';
-import type { HttpRunResult } from './load/load-http';
-import { parsePrometheus, sampleValue } from '../test/support/prometheus';
-import { queryDatabase } from '../test/support/postgres';
-import { startStack } from './harness/stack';
+import { pgPageTarget, replicaReads, type PgPageTarget } from './scenarios/deep-page-ceiling';
+import { startStack, type Replica } from './harness/stack';
 import { ServerCounters } from './harness/server-counters';
 import { renderChart } from './report/svg-chart';
 import { startWorker, type Worker } from './load/workers';
 import { ApiClient } from '../test/support/api-client';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-
-/** The deep-page ceiling's pg connections: the server's pool size (src/db/orm.ts, `pool.max`). */
-const DEEP_PG_CONNECTIONS = 20;
 
 async function main(): Promise<number> {
   const s = loadSettings();
@@ -151,32 +146,12 @@ async function main(): Promise<number> {
         const seqs = (page.body?.messages ?? []).map((m: { seq: number }) => m.seq) as number[];
         if (page.status !== 200 || !seqs.length) throw new Error(`deep page ${query}: ${page.status} ${JSON.stringify(page.body)}`);
         const [lo, hi] = [Math.min(...seqs), Math.max(...seqs)];
-        const [{ id: chatId }] = await queryDatabase<{ id: string }>(stack.db.url, 'select id from chats where code = $1', [room.code]);
-        const replica = want('history-deep-replica') ? await stack.startReplica() : null;
-        const pgWorker = want('history-deep') ? startWorker('load-pg-page') : null;
-        const unwatch = pgWorker
-          ? watch({
-              role: 'load: pg page client',
-              pid: pgWorker.pid,
-              what: 'node dist/bench/load/load-pg-page.js: the page statement through pg (deep-page ceiling)',
-            })
-          : () => undefined;
+        let replica: Replica | null = null;
+        let pg: PgPageTarget | null = null;
         try {
-          const pgPage = {
-            url: `pg: the page statement, seqs ${lo}–${hi}, ${s.httpConnections} callers over ${DEEP_PG_CONNECTIONS} connections`,
-            run: (seconds: number) =>
-              pgWorker!.call<HttpRunResult>('run', {
-                url: stack.db.url,
-                chatId,
-                code: room.code,
-                lo,
-                hi,
-                callers: s.httpConnections,
-                connections: DEEP_PG_CONNECTIONS,
-                seconds,
-              }),
-          };
-          const targets: Record<string, HttpTarget> = want('history-deep') ? { deep: `${url}${query}`, pgPage } : {};
+          if (want('history-deep-replica')) replica = await stack.startReplica();
+          if (want('history-deep')) pg = await pgPageTarget(stack.db.url, { code: room.code, lo, hi, callers: s.httpConnections }, watch);
+          const targets: Record<string, HttpTarget> = pg ? { deep: `${url}${query}`, pgPage: pg.target } : {};
           if (replica) targets.replica = `${replica.server.url}${query}`;
           const figures = await profiled('history deep page', () => withAutocannon((worker) => measureHttp(worker, targets, s, meter)));
           const deep = figures.deep;
@@ -187,25 +162,16 @@ async function main(): Promise<number> {
           if (figures.pgPage) c.deepPagePg = figures.pgPage;
           const onReplica = figures.replica;
           if (replica && onReplica) {
-            const metrics = parsePrometheus((await new ApiClient(replica.server.url).get<string>('/metrics')).body).samples;
-            const reads = (result: string) => sampleValue(metrics, 'chatpop_db_replica_reads_total', { result }) ?? 0;
-            c.historyDeepReplica = {
-              ...onReplica,
-              source: (await new ApiClient(replica.server.url).get(query)).body?.source,
-              replica_reads: { served: reads('served'), lagging: reads('lagging'), failed: reads('failed') },
-            };
-            if (
-              !c.historyDeepReplica.replica_reads.served ||
-              c.historyDeepReplica.replica_reads.lagging ||
-              c.historyDeepReplica.replica_reads.failed
-            )
+            const reads = await replicaReads(replica.server.url);
+            const source = (await new ApiClient(replica.server.url).get(query)).body?.source;
+            c.historyDeepReplica = { ...onReplica, source, replica_reads: reads };
+            if (!reads.served || reads.lagging || reads.failed)
               c.notes.push(
-                `deep pages with a read replica: the standby served ${reads('served')}, ${reads('lagging') + reads('failed')} went to the primary`,
+                `deep pages with a read replica: the standby served ${reads.served}, ${reads.lagging + reads.failed} went to the primary`,
               );
           }
         } finally {
-          await pgWorker?.close();
-          unwatch();
+          await pg?.close();
           await replica?.stop();
         }
       },
