@@ -149,10 +149,16 @@ async function main(): Promise<number> {
         let replica: Replica | null = null;
         let pg: PgPageTarget | null = null;
         try {
-          if (want('history-deep-replica')) replica = await stack.startReplica();
+          if (want('history-deep-replica')) {
+            const t = performance.now();
+            replica = await stack.startReplica();
+            log(`history-deep-replica: standby and second server ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+          }
           if (want('history-deep')) pg = await pgPageTarget(stack.db.url, { code: room.code, lo, hi, callers: s.httpConnections }, watch);
           const targets: Record<string, HttpTarget> = pg ? { deep: `${url}${query}`, pgPage: pg.target } : {};
           if (replica) targets.replica = `${replica.server.url}${query}`;
+          // Without the history section, the bare route the deep ratios divide by takes its turns here.
+          if (!want('history')) targets.bare = `${stack.bareRoute.url}/api/chats/${room.code}/messages?limit=50`;
           const figures = await profiled('history deep page', () => withAutocannon((worker) => measureHttp(worker, targets, s, meter)));
           const deep = figures.deep;
           if (deep) {
@@ -160,6 +166,7 @@ async function main(): Promise<number> {
             if (c.historyDeep.source !== 'db') c.notes.push(`history deep page came from "${c.historyDeep.source}", not the database`);
           }
           if (figures.pgPage) c.deepPagePg = figures.pgPage;
+          if (figures.bare) c.bareRoute = figures.bare;
           const onReplica = figures.replica;
           if (replica && onReplica) {
             const reads = await replicaReads(replica.server.url);
