@@ -164,6 +164,9 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       watched: () => [...servers, ...extra],
       addWatched,
       startReplica: async () => {
+        // pg_basebackup waits for a spread checkpoint (up to minutes after the sections' writes):
+        // an immediate one first leaves it next to nothing to write.
+        await queryDatabase(db.url, 'checkpoint');
         const standby = await db.standby();
         let replicaServer: ServerProcess | undefined;
         try {
