@@ -45,7 +45,7 @@ export interface BenchSettings {
   recoveryMissed: number;
   /** Idle sockets for the memory figure. */
   idleSockets: number;
-  /** Scale section (BENCH_ONLY=scale; in tiny and full runs, never in a quick one unless named): idle sockets on one server. */
+  /** Scale section (in tiny and full runs; in a quick one only when BENCH_ONLY names it): idle sockets on one server. */
   scaleSockets: number;
   /** …of which this many in the room a message is broadcast to. */
   scaleRoomSize: number;
@@ -153,12 +153,11 @@ export const SECTIONS = [
 
 /**
  * Whether a run takes `section`: those BENCH_ONLY names, or else every one, except in a quick run
- * the two that do not fit its 3 minutes: the read replica (a standby and a second server to start)
- * and scale (10,000 sockets to connect, twice).
+ * scale, which does not fit its 3 minutes (10,000 sockets to connect, twice: one to several minutes).
  */
 export function runsSection(s: Pick<BenchSettings, 'only' | 'size'>, section: (typeof SECTIONS)[number]): boolean {
   if (s.only) return s.only.has(section);
-  return s.size !== 'quick' || (section !== 'history-deep-replica' && section !== 'scale');
+  return s.size !== 'quick' || section !== 'scale';
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRoot()): BenchSettings {
