@@ -45,6 +45,16 @@ export interface BenchSettings {
   recoveryMissed: number;
   /** Idle sockets for the memory figure. */
   idleSockets: number;
+  /** Scale section (in tiny and full runs; in a quick one only when BENCH_ONLY names it): idle sockets on one server. */
+  scaleSockets: number;
+  /** …of which this many in the room a message is broadcast to. */
+  scaleRoomSize: number;
+  /** Participants per scale room (each holds roomSize ÷ this many sockets, as tabs). */
+  scaleParticipants: number;
+  /** Broadcasts to the room, one at a time; the figure is the p99 over every delivery. */
+  scaleBroadcasts: number;
+  /** BENCH_SCALE_WORKERS: load processes that hold the scale section's sockets (whole rooms each). */
+  scaleWorkers: number;
   /** redis-benchmark requests per command; rows for the pg ceiling. */
   redisRequests: number;
   pgRows: number;
@@ -70,6 +80,11 @@ const SIZES: Record<
     settleMs: 200,
     recoveryMissed: 30,
     idleSockets: 20,
+    scaleSockets: 60,
+    scaleRoomSize: 30,
+    scaleParticipants: 3,
+    scaleBroadcasts: 3,
+    scaleWorkers: 2,
     redisRequests: 500,
     pgRows: 200,
   },
@@ -80,7 +95,8 @@ const SIZES: Record<
     socketWorkers: 1,
     rampDepths: [1, 2, 4, 8],
     stepMs: 2000,
-    loadFractions: [0.25, 0.5, 0.75, 0.9],
+    // No 0.5: the half-peak runs are that point of the chart.
+    loadFractions: [0.25, 0.75, 0.9],
     httpConnections: 50,
     httpSeconds: 2,
     historyMessages: 800,
@@ -88,7 +104,12 @@ const SIZES: Record<
     settleMs: 1000,
     recoveryMissed: 1000,
     idleSockets: 500,
-    redisRequests: 10_000,
+    scaleSockets: 10_000,
+    scaleRoomSize: 1000,
+    scaleParticipants: 10,
+    scaleBroadcasts: 20,
+    scaleWorkers: 2,
+    redisRequests: 5000,
     pgRows: 2000,
   },
   full: {
@@ -106,10 +127,38 @@ const SIZES: Record<
     settleMs: 1000,
     recoveryMissed: 1000,
     idleSockets: 1000,
+    scaleSockets: 10_000,
+    scaleRoomSize: 1000,
+    scaleParticipants: 10,
+    scaleBroadcasts: 30,
+    scaleWorkers: 2,
     redisRequests: 30_000,
     pgRows: 10_000,
   },
 };
+
+/** Every section, in the order a run takes them (BENCH_ONLY names some of them). */
+export const SECTIONS = [
+  'memory',
+  'redis',
+  'pg',
+  'history',
+  'history-deep',
+  'history-deep-replica',
+  'send',
+  'recovery',
+  'monitoring',
+  'scale',
+] as const;
+
+/**
+ * Whether a run takes `section`: those BENCH_ONLY names, or else every one, except in a quick run
+ * scale, which does not fit its 3 minutes (10,000 sockets to connect, twice: one to several minutes).
+ */
+export function runsSection(s: Pick<BenchSettings, 'only' | 'size'>, section: (typeof SECTIONS)[number]): boolean {
+  if (s.only) return s.only.has(section);
+  return s.size !== 'quick' || section !== 'scale';
+}
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRoot()): BenchSettings {
   const size: BenchSize =
@@ -135,6 +184,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, root = repoRo
     profileKind: env.BENCH_PROFILE === 'alloc' ? 'alloc' : 'cpu',
     ...base,
     socketWorkers: env.BENCH_SOCKET_WORKERS ? Math.max(1, Number(env.BENCH_SOCKET_WORKERS)) : base.socketWorkers,
+    scaleWorkers: env.BENCH_SCALE_WORKERS ? Math.max(1, Number(env.BENCH_SCALE_WORKERS)) : base.scaleWorkers,
     // For investigations: other closed-loop steps, e.g. BENCH_RAMP=1,1,8,1.
     rampDepths: positiveList(env.BENCH_RAMP) ?? base.rampDepths,
     // e.g. BENCH_LOAD=0.5 with BENCH_PROFILE=1: a send profile that is mostly the half-peak load.

@@ -1,6 +1,7 @@
 // Everything the bench measures against, started fresh for each run: a throwaway Redis and
-// PostgreSQL (test/support, so never the machine's own), the ChatPop server as a separate process,
-// and the two bare ceiling servers. Imported from the support files directly: the support index
+// PostgreSQL cluster of its own (test/support, so never the machine's own; its own so that a streaming
+// standby of it can be started for the read-replica section), the ChatPop server as a separate
+// process, and the two bare ceiling servers. Imported from the support files directly: the support index
 // also loads the whole app, which the orchestrator process has no use for.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,7 +13,7 @@ import { PROBE_NODE_ARGS } from './server-probe';
 import { repoRoot } from './settings';
 import { cleanupAll, makeTempDir, removeTempDir } from '../../test/support/child-processes';
 import { nodeFlagsHere, type NodeFlags } from '../../test/support/node-flags';
-import { createTestDatabase, stopPostgres, type TestDatabase } from '../../test/support/postgres';
+import { queryDatabase, startOwnPostgres, type OwnPostgres } from '../../test/support/postgres';
 import { startRedis, type RedisHandle } from '../../test/support/redis-server';
 import { startServerProcess, type ServerProcess } from '../../test/support/server-process';
 
@@ -21,7 +22,8 @@ const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
 export interface BenchStack {
   redis: RedisHandle;
-  db: TestDatabase;
+  /** The run's PostgreSQL cluster (`db.url`, its `postgres` database, is the server's DATABASE_URL). */
+  db: OwnPostgres;
   /** The ChatPop server: NODE_ENV=production, PostgreSQL + Redis, monitoring off at start. */
   server: ServerProcess;
   /** The environment the server was started with (monitoring-cost may start more servers like it). */
@@ -36,6 +38,12 @@ export interface BenchStack {
   addWatched(w: Watched): () => void;
   /** Every process of the run so far, load processes that have finished included. */
   processes(): Required<Omit<Watched, 'tree'>>[];
+  /**
+   * A streaming standby of the run's PostgreSQL (caught up) and a second ChatPop server like the
+   * first that reads history pages the cache cannot serve from it (DATABASE_READ_URLS); both are
+   * watched until `stop`.
+   */
+  startReplica(): Promise<Replica>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +78,12 @@ function serverNodeNote(node: string | undefined, flags: NodeFlags, imageMajor: 
   return note;
 }
 
+export interface Replica {
+  server: ServerProcess;
+  standbyUrl: string;
+  stop(): Promise<void>;
+}
+
 export interface StackOptions {
   /** Extra server environment, e.g. a smaller MESSAGE_CACHE_MAX_COUNT for the smoke test. */
   serverEnv?: Record<string, string>;
@@ -80,8 +94,10 @@ export interface StackOptions {
 export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
   const gcDir = makeTempDir('chatpop-bench-gc-');
   const serverGc = new ServerGcLog(path.join(gcDir, 'server-gc.jsonl'));
+  let owned: OwnPostgres | undefined;
   try {
-    const [redis, db] = await Promise.all([startRedis(), createTestDatabase()]);
+    const [redis, db] = await Promise.all([startRedis(), startOwnPostgres()]);
+    owned = db;
     const serverEnv = {
       DATABASE_URL: db.url,
       REDIS_URL: redis.url,
@@ -132,6 +148,11 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
     ];
     const extra = new Set<Watched>();
     const seen: Watched[] = [];
+    const addWatched = (w: Watched) => {
+      extra.add(w);
+      seen.push(w);
+      return () => extra.delete(w);
+    };
     return {
       redis,
       db,
@@ -141,27 +162,74 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
       bareEmit,
       bareRoute,
       watched: () => [...servers, ...extra],
-      addWatched: (w) => {
-        extra.add(w);
-        seen.push(w);
-        return () => extra.delete(w);
+      addWatched,
+      startReplica: async () => {
+        // pg_basebackup waits for a spread checkpoint (up to minutes after the sections' writes):
+        // an immediate one first leaves it next to nothing to write.
+        await queryDatabase(db.url, 'checkpoint');
+        const standby = await db.standby();
+        let replicaServer: ServerProcess | undefined;
+        try {
+          await caughtUp(db.url, standby.url);
+          replicaServer = await startServerProcess(
+            { ...serverEnv, DATABASE_READ_URLS: standby.url },
+            { node: opts.serverNode, nodeArgs: flags.accepted, readyTimeoutMs: 60_000 },
+          );
+          const unwatch = [
+            addWatched({
+              role: 'chatpop server, replica reads',
+              pid: replicaServer.pid,
+              what: `node ${flags.accepted.join(' ')} dist/src/server.js as the first, with DATABASE_READ_URLS set to the standby`,
+            }),
+            addWatched({
+              role: 'postgres standby (all backends)',
+              pid: await postmaster(standby.url),
+              tree: true,
+              what: 'a streaming standby of the throwaway PostgreSQL (pg_basebackup -R), started for the replica section',
+            }),
+          ];
+          const started = replicaServer;
+          return {
+            server: started,
+            standbyUrl: standby.url,
+            stop: async () => {
+              unwatch.forEach((u) => u());
+              await started.stop();
+              await standby.dispose();
+            },
+          };
+        } catch (err) {
+          await replicaServer?.stop();
+          await standby.dispose();
+          throw err;
+        }
       },
       processes: () => [...servers, ...seen].map((w) => ({ role: w.role, pid: w.pid, what: w.what ?? 'load generator' })),
       stop: async () => {
         await Promise.all([server.stop(), bareEmit.stop(), bareRoute.stop()]);
         await redis.stop();
-        await db.drop().catch(() => undefined);
-        await stopPostgres();
+        await db.dispose();
         await cleanupAll();
         removeTempDir(gcDir);
       },
     };
   } catch (err) {
-    await stopPostgres().catch(() => undefined);
+    await owned?.dispose().catch(() => undefined);
     await cleanupAll();
     removeTempDir(gcDir);
     throw err;
   }
+}
+
+/** Until the standby has replayed everything the primary had written when this was called. */
+async function caughtUp(primary: string, standby: string): Promise<void> {
+  const [{ lsn }] = await queryDatabase<{ lsn: string }>(primary, 'select pg_current_wal_lsn()::text as lsn');
+  for (let i = 0; i < 400; i++) {
+    const [{ done }] = await queryDatabase<{ done: boolean }>(standby, 'select pg_last_wal_replay_lsn() >= $1::pg_lsn as done', [lsn]);
+    if (done) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the standby did not catch up with the primary in 20 s');
 }
 
 /** The PostgreSQL postmaster: the parent of any backend. */

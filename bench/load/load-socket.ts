@@ -3,6 +3,9 @@
 //   connect {url, rooms: [{code, tokens}]}   one socket per token, each joined to its room's chat
 //   closed {depth, durationMs}               every socket keeps `depth` sends outstanding (finds the peak)
 //   open {rate, durationMs}                  `rate` sends/s spread over the sockets, whatever the acks do
+//   broadcast {code, count, warmUp}          one socket of `code` sends `warmUp` + `count` messages, one at a
+//                                            time, each once every socket of that room here has the last one;
+//                                            the first `warmUp` are not timed
 //   disconnect {}
 // Latencies are measured inside this process: send→ack from the emit to the ack callback, and
 // send→deliver from the emit to each socket's `message:new` (the send time travels in the content).
@@ -10,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { benchContent } from './bare-message';
-import { Reservoir } from '../harness/stats';
+import { Reservoir, summarize, type LatencySummary } from '../harness/stats';
 import { cpuPercent, serveCommands } from './worker-main';
 
 interface Member {
@@ -47,7 +50,32 @@ export interface SocketStepResult {
   loop_delay_ms: { p99: number; max: number };
 }
 
+/** What `broadcast` returns: send→deliver over every socket of the room, and send→last delivery per message. */
+export interface BroadcastResult {
+  sockets: number;
+  broadcasts: number;
+  deliver_ms: LatencySummary;
+  /** per broadcast, until the room's last socket had it */
+  room_ms: LatencySummary;
+  ack_ms: LatencySummary;
+  /** deliveries that had not come 10 s after their send */
+  missing: number;
+  failed: number;
+}
+
+/** The broadcast under way: its content's tag, when it was sent, who has yet to receive it. */
+interface Fan {
+  tag: string;
+  sentAt: number;
+  left: number;
+  deliver: number[];
+  last: number;
+  done(): void;
+}
+
 const ACK_TIMEOUT_MS = 15_000;
+const BROADCAST_TIMEOUT_MS = 10_000;
+let fan: Fan | null = null;
 const MAX_OUTSTANDING_PER_SOCKET = 2000;
 let members: Member[] = [];
 let step: StepState | null = null;
@@ -109,6 +137,12 @@ function join(url: string, code: string, token: string): Promise<Member> {
 
 function onMessage(m: Member, msg: { seq: number; content: string }): void {
   const now = performance.now();
+  const f = fan;
+  if (f && msg.content.startsWith(f.tag)) {
+    f.deliver.push(now - f.sentAt);
+    f.last = now;
+    if (--f.left === 0) f.done();
+  }
   const s = step;
   if (s && msg.seq <= m.lastSeq) s.orderErrors++;
   if (s && msg.seq > m.lastSeq + 1) s.gapErrors += msg.seq - m.lastSeq - 1;
@@ -203,10 +237,66 @@ async function finish(s: StepState): Promise<SocketStepResult> {
   };
 }
 
+async function broadcast(args: { code: string; count: number; warmUp?: number }): Promise<BroadcastResult> {
+  const room = members.filter((m) => m.code === args.code);
+  const sender = room[0];
+  if (!sender) throw new Error(`no socket here in ${args.code}`);
+  const deliver: number[] = [];
+  const roomMs: number[] = [];
+  const ack: number[] = [];
+  let missing = 0;
+  let failed = 0;
+  const warmUp = args.warmUp ?? 0;
+  for (let i = -warmUp; i < args.count; i++) {
+    const timed = i >= 0;
+    let done = () => undefined as void;
+    const all = new Promise<void>((resolve) => (done = resolve));
+    // The trailing space keeps tag "f 7-1 " from matching message "f 7-10 …".
+    const f: Fan = {
+      tag: `f ${process.pid}-${counter++} `,
+      sentAt: performance.now(),
+      left: room.length,
+      deliver: timed ? deliver : [],
+      last: 0,
+      done,
+    };
+    fan = f;
+    const acked = new Promise<void>((resolve) => {
+      sender.socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emit(
+          'message:send',
+          { code: args.code, content: benchContent(f.tag), client_id: randomUUID() },
+          (err: Error | null, res: { ok: boolean }) => {
+            if (err || !res?.ok) failed++;
+            else ack.push(performance.now() - f.sentAt);
+            resolve();
+          },
+        );
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, BROADCAST_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    await acked;
+    fan = null;
+    missing += f.left;
+    if (f.left === 0 && timed) roomMs.push(f.last - f.sentAt);
+  }
+  return {
+    sockets: room.length,
+    broadcasts: args.count,
+    deliver_ms: summarize(deliver),
+    room_ms: summarize(roomMs),
+    ack_ms: summarize(ack),
+    missing,
+    failed,
+  };
+}
+
 function disconnect() {
   for (const m of members) m.socket.disconnect();
   members = [];
   return {};
 }
 
-serveCommands({ connect, closed, open, disconnect }, () => void disconnect());
+serveCommands({ connect, closed, open, broadcast, disconnect }, () => void disconnect());

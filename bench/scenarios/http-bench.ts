@@ -1,6 +1,7 @@
 // Requests/s and latency of GET routes: a warm-up each, then `repeats` short autocannon runs in the
 // load-http child process, the targets taking turns run by run so a noisy moment on the shared
-// machine falls on every target of a ratio alike. Each figure is its target's median run.
+// machine falls on every target of a ratio alike. Each figure is its target's median run. A target
+// may also be another load of the same shape (the deep page's bare `pg` ceiling), taking its turns alike.
 import type { CpuMeter } from '../harness/cpu';
 import type { HttpRunResult } from '../load/load-http';
 import type { BenchSettings } from '../harness/settings';
@@ -20,14 +21,20 @@ export interface HttpFigure {
   load_cpu_pct: number;
 }
 
+/** A URL for autocannon, or another load run for `seconds` (named by `url` in the figure). */
+export type HttpTarget = string | { url: string; run(seconds: number): Promise<HttpRunResult> };
+
 export async function measureHttp<K extends string>(
   worker: Worker,
-  targets: Record<K, string>,
+  targets: Record<K, HttpTarget>,
   s: BenchSettings,
   meter: CpuMeter,
 ): Promise<Record<K, HttpFigure>> {
   const names = Object.keys(targets) as K[];
-  const run = (url: string, seconds: number) => worker.call<HttpRunResult>('run', { url, connections: s.httpConnections, seconds });
+  const run = (target: HttpTarget, seconds: number) =>
+    typeof target === 'string'
+      ? worker.call<HttpRunResult>('run', { url: target, connections: s.httpConnections, seconds })
+      : target.run(seconds);
   // Warm-up: JIT, connection pools, the cache window.
   for (const name of names) await run(targets[name], Math.min(1, s.httpSeconds));
   type Runs = (HttpRunResult & { cpu: Record<string, number> })[];
@@ -44,7 +51,7 @@ export async function measureHttp<K extends string>(
     const mine = runs[name];
     const mid = medianRun(mine, (r) => r.requests_per_s);
     out[name] = {
-      url: targets[name],
+      url: urlOf(targets[name]),
       requests_per_s: median(mine.map((r) => r.requests_per_s)),
       latency_ms: mid.latency_ms,
       non_2xx: mine.reduce((n, r) => n + r.non_2xx, 0),
@@ -56,3 +63,5 @@ export async function measureHttp<K extends string>(
   }
   return out;
 }
+
+const urlOf = (target: HttpTarget): string => (typeof target === 'string' ? target : target.url);

@@ -38,7 +38,7 @@ interface MemoryReading {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Signals the probe and waits for its next line. */
-async function probe(server: ProbedServer): Promise<MemoryReading> {
+export async function probe(server: ProbedServer): Promise<MemoryReading> {
   const count = () => (server.output().match(/^bench-memory \d+ /gm) ?? []).length;
   const before = count();
   process.kill(server.pid, 'SIGUSR2');

@@ -169,7 +169,8 @@ export interface BareFigures {
    * gets on this machine at that rate, the floor under the goal's p99.
    */
   half_peak_runs: StepFigure[];
-  half_peak: { ack_p50_ms: number; ack_p95_ms: number; ack_p99_ms: number };
+  /** `offered_per_s` is ChatPop's half-peak rate; `sends_per_s`, what bare socket.io acked of it (median of runs) */
+  half_peak: { offered_per_s: number; sends_per_s: number; ack_p50_ms: number; ack_p95_ms: number; ack_p99_ms: number };
 }
 
 /**
@@ -273,7 +274,11 @@ export async function measureSend(
           peak: medianRun(bareRunsAtPeak),
           load: bareLoad,
           half_peak_runs: bareRuns,
-          half_peak: ackMedians(bareRuns),
+          half_peak: {
+            offered_per_s: Math.round(halfRate),
+            sends_per_s: median(bareRuns.map((r) => r.sends_per_s)),
+            ...ackMedians(bareRuns),
+          },
         },
       };
     } finally {
