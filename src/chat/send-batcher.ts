@@ -21,14 +21,6 @@ interface PendingSend<V> extends SendRequest {
 
 type Group<V> = Omit<SendGroup, 'sends'> & { sends: PendingSend<V>[] };
 
-interface Queue<V> {
-  sends: PendingSend<V>[];
-  /** sends submitted so far: the arrival rate is measured from it */
-  arrived: number;
-  /** ends a gathering early once OVERLAP_FROM sends wait */
-  gathered?: () => void;
-}
-
 /** Sends stored by one commit at most. @default 200 */
 export const MAX_BATCH = 200;
 
@@ -37,27 +29,6 @@ export const MAX_BATCH = 200;
  * still publishing. Fewer wait for the publishing to end first. @default 50
  */
 export const OVERLAP_FROM = 50;
-
-/**
- * Longest a commit waits for more sends, once the last commit has published, when they arrive fast
- * enough (GATHER_FROM_PER_MS): toward OVERLAP_FROM sends, for as long as the measured arrival rate
- * says that takes. Every commit costs the same fixed work (a statement, a cache script per chat, a
- * socket write per member with news), so without it the commits per second stay as many at half
- * the peak as at the peak. @default 3
- */
-export const MAX_GATHER_MS = 3;
-
-/** Arrival rate (sends per ms) from which a commit gathers; below it a commit takes what waits. @default 1 */
-export const GATHER_FROM_PER_MS = 1;
-
-export interface GatherOptions {
-  /** @default MAX_GATHER_MS */
-  maxMs: number;
-  /** @default GATHER_FROM_PER_MS */
-  fromPerMs: number;
-}
-
-const DEFAULT_GATHER: GatherOptions = { maxMs: MAX_GATHER_MS, fromPerMs: GATHER_FROM_PER_MS };
 
 /**
  * Group commit. Sends queue up while a commit runs; the next commit takes all of them (up to
@@ -69,12 +40,11 @@ const DEFAULT_GATHER: GatherOptions = { maxMs: MAX_GATHER_MS, fromPerMs: GATHER_
  * its sends resolves; the afterCommits of a queue run one commit after another.
  */
 export class SendBatcher<V> {
-  private readonly queues = new Map<string, Queue<V>>();
+  private readonly queues = new Map<string, PendingSend<V>[]>();
 
   constructor(
     private readonly committer: SendCommit,
     private readonly afterCommit: (code: string, channel: Channel, fresh: Message[], membersVersion: number | null) => Promise<V[]>,
-    private readonly gathering: GatherOptions = DEFAULT_GATHER,
   ) {}
 
   submit(chat: ChatRef, session: SessionClaims, input: SendInput): Promise<BatchResult<V>> {
@@ -83,12 +53,10 @@ export class SendBatcher<V> {
       const queue = this.queues.get(key);
       const pending = { chat, channel: input.channel, session, input, resolve, reject, span: currentSpan() };
       if (queue) {
-        queue.sends.push(pending);
-        queue.arrived++;
-        if (queue.gathered && queue.sends.length >= OVERLAP_FROM) queue.gathered();
+        queue.push(pending);
         return;
       }
-      this.queues.set(key, { sends: [pending], arrived: 1 });
+      this.queues.set(key, [pending]);
       void this.drain(key);
     });
   }
@@ -100,20 +68,16 @@ export class SendBatcher<V> {
    * under load. With fewer waiting it starts once the publishing is done, so at moderate load the
    * sends that arrive meanwhile join it: fewer commits, each of which costs a database statement,
    * a Lua cache write per chat and a socket write per member with news, for about one Redis round trip of latency.
-   * When sends arrive at GATHER_FROM_PER_MS or faster it also gathers (up to MAX_GATHER_MS) toward
-   * OVERLAP_FROM sends, the wait the measured rate says that takes.
    */
   private async drain(key: string) {
     const queue = this.queues.get(key)!;
-    const rate = new ArrivalRate(queue);
     let publishing: Promise<void> = Promise.resolve();
     for (;;) {
-      if (!queue.sends.length) {
+      if (!queue.length) {
         await publishing;
-        if (!queue.sends.length) break;
+        if (!queue.length) break;
       }
-      await gather(queue, rate.perMs(), this.gathering);
-      const batch = queue.sends.splice(0, MAX_BATCH);
+      const batch = queue.splice(0, MAX_BATCH);
       const span = commitSpan(batch);
       const groups = groupByChannel(batch);
       let committed: (CommittedBatch | { error: unknown })[];
@@ -132,7 +96,7 @@ export class SendBatcher<V> {
           span.end();
         }),
       );
-      await (queue.sends.length >= OVERLAP_FROM ? previous : publishing);
+      await (queue.length >= OVERLAP_FROM ? previous : publishing);
     }
     this.queues.delete(key);
   }
@@ -162,48 +126,6 @@ export class SendBatcher<V> {
     const spans = groups.map((g) => ({ [ATTR.chatCode]: g.chat.code, [ATTR.op]: 'send', [ATTR.dbCount]: g.sends.length }));
     return tracedEach('db.write', spans, () => this.committer.commit(groups));
   }
-}
-
-/** Sends per ms into one queue, smoothed over the last few commits; 0 until a commit has followed another. */
-class ArrivalRate {
-  private at = performance.now();
-  private counted: number;
-  private rate = 0;
-
-  constructor(private readonly queue: Queue<unknown>) {
-    this.counted = queue.arrived;
-  }
-
-  perMs(): number {
-    const now = performance.now();
-    const ms = now - this.at;
-    if (ms <= 0) return this.rate;
-    const recent = (this.queue.arrived - this.counted) / ms;
-    this.rate = this.rate ? (this.rate + recent) / 2 : recent;
-    this.at = now;
-    this.counted = this.queue.arrived;
-    return this.rate;
-  }
-}
-
-/** Waits, when sends arrive fast, for the queue to fill toward OVERLAP_FROM: at most `opts.maxMs`. */
-async function gather<V>(queue: Queue<V>, perMs: number, opts: GatherOptions): Promise<void> {
-  const missing = OVERLAP_FROM - queue.sends.length;
-  // perMs is 0 on a queue's first commit: a send that finds the pod idle is committed at once.
-  if (missing <= 0 || perMs <= 0 || perMs < opts.fromPerMs) return;
-  const ms = Math.round(Math.min(opts.maxMs, missing / perMs));
-  if (ms < 1) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      queue.gathered = undefined;
-      resolve();
-    }, ms);
-    queue.gathered = () => {
-      clearTimeout(timer);
-      queue.gathered = undefined;
-      resolve();
-    };
-  });
 }
 
 /**

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import type { SessionClaims } from '../../src/auth/tokens';
 import type { SendInput } from '../../src/chat/inputs';
-import { OVERLAP_FROM, SendBatcher, type GatherOptions } from '../../src/chat/send-batcher';
-import { until } from '../support/sockets';
+import { OVERLAP_FROM, SendBatcher } from '../../src/chat/send-batcher';
 import { newMessage, type CommittedBatch, type SendCommit, type SendGroup } from '../../src/chat/send-commit';
 
 // The batcher's scheduling alone: when a commit starts relative to the last one's publishing. The
@@ -52,17 +51,13 @@ async function settle() {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
 
-/** No gathering: a commit takes what waits (what the pod does while sends arrive slowly). */
-const NO_GATHER: GatherOptions = { maxMs: 0, fromPerMs: Infinity };
-
-function setUp(gathering = NO_GATHER) {
+function setUp() {
   const committer = new HeldCommit();
   const publishings: Held[] = [];
   const batcher = new SendBatcher<string>(
     committer,
     (_code, _channel, fresh) =>
       new Promise((resolve) => publishings.push({ sends: fresh.length, release: () => resolve(fresh.map((m) => `view ${m.seq}`)) })),
-    gathering,
   );
   /** sends numbered from 1 in submit order, as their acks arrive */
   const acked: number[] = [];
@@ -129,48 +124,5 @@ describe('send batching: when the next commit starts', () => {
     publishings[1]!.release();
     await Promise.all(sent);
     expect(acked).to.have.length(OVERLAP_FROM + 1);
-  });
-
-  it(`when sends arrive fast, gathers toward ${OVERLAP_FROM} sends after the last publishing, and commits as soon as they wait`, async () => {
-    // Any arrival rate counts here, and the gathering would last 10 s: only the full queue ends it.
-    const { committer, publishings, submit } = setUp({ maxMs: 10_000, fromPerMs: 0 });
-    const sent = [...submit(1)];
-    await settle();
-    expect(
-      committer.commits.map((c) => c.sends),
-      'a send that finds the queue idle is committed at once',
-    ).to.deep.equal([1]);
-    sent.push(...submit(5));
-    committer.commits[0]!.release();
-    await settle();
-    publishings[0]!.release();
-    await settle();
-    expect(committer.commits, 'gathering').to.have.length(1);
-    sent.push(...submit(OVERLAP_FROM - 6));
-    await settle();
-    expect(committer.commits, 'one short').to.have.length(1);
-    sent.push(...submit(1));
-    await settle();
-    expect(committer.commits.map((c) => c.sends)).to.deep.equal([1, OVERLAP_FROM]);
-    committer.commits[1]!.release();
-    await settle();
-    publishings[1]!.release();
-    await Promise.all(sent);
-  });
-
-  it('ends a gathering after its longest wait with what has come', async () => {
-    const { committer, publishings, submit } = setUp({ maxMs: 20, fromPerMs: 0 });
-    const sent = [...submit(1)];
-    await settle();
-    sent.push(...submit(3));
-    committer.commits[0]!.release();
-    await settle();
-    publishings[0]!.release();
-    await until(() => committer.commits.length === 2, 'the second commit');
-    expect(committer.commits.map((c) => c.sends)).to.deep.equal([1, 3]);
-    committer.commits[1]!.release();
-    await settle();
-    publishings[1]!.release();
-    await Promise.all(sent);
   });
 });
