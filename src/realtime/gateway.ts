@@ -20,6 +20,7 @@ import { InboxNotifier } from './inbox-notifier';
 import { JoinFlow } from './join';
 import { ConnectionLimits, DEFAULT_LIMITS, READ_CEILING, SessionSockets, type RealtimeLimits } from './limits';
 import { OrderedDelivery } from './ordered-delivery';
+import { PeerPods } from './peer-pods';
 import { PreparedJsonEncoder } from './prepared-json-encoder';
 import { DEFAULT_PRESENCE_OPTIONS, PresenceTracker, type PresenceOptions } from './presence';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './presence-store';
@@ -136,7 +137,12 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     chat.names.renamed(rename);
     renamedHere(rename);
   });
-  const delivery = new OrderedDelivery(io, chat, adapter.crossPod, log, { ...DEFAULT_SEQUENCER_OPTIONS, ...options.sequencer });
+  // Before this pod serves any socket: the pods that had stopped announcing for want of listeners start again.
+  const peers = new PeerPods(adapter.crossPod ? () => io.of('/').adapter.serverCount() : null);
+  io.on('pod:hello', () => peers.heard());
+  if (adapter.crossPod) io.serverSideEmit('pod:hello');
+  peers.start();
+  const delivery = new OrderedDelivery(io, chat, peers, log, { ...DEFAULT_SEQUENCER_OPTIONS, ...options.sequencer });
   const access = new ChatAccess(chat, tokens, limits.maxChats);
   const join = new JoinFlow(chat, delivery, presence, access);
   const connectionLimits = new ConnectionLimits(limits);
@@ -218,6 +224,7 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
         detachInbox();
         inbox.close();
         delivery.close();
+        peers.close();
         await presence.close();
         // io.close() also closes the HTTP server, which the app has already closed: that error is expected.
         await io.close().catch(() => undefined);

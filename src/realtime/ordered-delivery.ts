@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { ChatSequencer, DEFAULT_SEQUENCER_OPTIONS, newDeliveryStats, type DeliveryStats, type SequencerOptions } from './chat-sequencer';
 import type { ServerToClientEvents } from './events';
+import type { PeerPods } from './peer-pods';
 import type { ChatChange, RealtimeServer, RealtimeSocket } from './server-events';
 import { roomOf } from './rooms';
 
@@ -43,7 +44,7 @@ interface RoomState {
 /**
  * Carries every committed change to every pod and emits it to the local room in seq order (the
  * ordering itself is ChatSequencer's). Changes of the local services are passed to the other pods
- * as a server-side event through the socket.io adapter; each pod, the committing one included,
+ * as a server-side event through the socket.io adapter, while there are any (PeerPods); each pod, the committing one included,
  * feeds the change into the sequencer of the chat channel's room, if it has local members there.
  */
 export class OrderedDelivery {
@@ -59,7 +60,8 @@ export class OrderedDelivery {
   constructor(
     private readonly io: RealtimeServer,
     private readonly chat: ChatServices,
-    private readonly crossPod: boolean,
+    /** the other pods, if any hear this one: none, and changes are not announced to them */
+    private readonly peers: PeerPods,
     private readonly log: Logger,
     private readonly opts: SequencerOptions = DEFAULT_SEQUENCER_OPTIONS,
   ) {
@@ -179,7 +181,7 @@ export class OrderedDelivery {
    * rest of this event-loop turn's changes (a commit of many chats is one publish, not one each).
    */
   private announce(change: OneChange): void {
-    if (this.crossPod) {
+    if (this.peers.present) {
       if (!this.outbox.length) setImmediate(() => this.flushOutbox());
       this.outbox.push(change);
     }
@@ -194,6 +196,7 @@ export class OrderedDelivery {
   }
 
   private receiveRemote(change: ChatChange): void {
+    this.peers.heard();
     if (change.type === 'changes') {
       for (const c of change.changes) this.receiveRemote(c);
       return;

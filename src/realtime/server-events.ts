@@ -29,6 +29,8 @@ export interface InterServerEvents {
   'presence:changed': (code: string) => void;
   /** a participant was renamed on the sending pod: the others' send paths take the new name */
   'participant:renamed': (rename: ParticipantRenamed) => void;
+  /** a pod started: the others announce their changes again if they had stopped for want of listeners (peer-pods.ts) */
+  'pod:hello': () => void;
 }
 
 export interface SocketData {
