@@ -214,7 +214,13 @@ async function main(): Promise<number> {
         const perChatUrl = perChat.server.url;
         const targets = await (await Fixtures.create(perChatUrl)).rooms(s.rooms, s.socketsPerRoom);
         const measured = await measureSend(
-          { name: 'chatpop-per-chat', url: perChatUrl, rooms: targets, sendBuckets: () => readSendBuckets(perChatUrl) },
+          {
+            name: 'chatpop-per-chat',
+            url: perChatUrl,
+            rooms: targets,
+            gc: perChat.serverGc,
+            sendBuckets: () => readSendBuckets(perChatUrl),
+          },
           { name: 'bare', url: stack.bareEmit.url, rooms: targets },
           s,
           meter,

@@ -94,6 +94,8 @@ export interface Replica {
 
 export interface PerChat {
   server: ServerProcess;
+  /** its garbage collection pauses, as the first server's (the same probe, so both pay the same) */
+  serverGc: ServerGcLog;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -225,12 +227,13 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
         const name = 'chatpop_per_chat';
         await queryDatabase(db.url, `create database ${name}`);
         const databaseUrl = db.url.replace(/\/postgres$/, `/${name}`);
+        const perChatGc = new ServerGcLog(path.join(gcDir, 'per-chat-gc.jsonl'));
         let perChatServer: ServerProcess | undefined;
         try {
           await queryDatabase(databaseUrl, FAKE_CITUS_SQL);
           perChatServer = await startServerProcess(
-            { ...serverEnv, DATABASE_URL: databaseUrl, REDIS_URL: `${redis.url}/1` },
-            { node: opts.serverNode, nodeArgs: flags.accepted, readyTimeoutMs: 60_000 },
+            { ...serverEnv, DATABASE_URL: databaseUrl, REDIS_URL: `${redis.url}/1`, BENCH_PROBE_GC_FILE: perChatGc.file },
+            { node: opts.serverNode, nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 },
           );
           // Per-chat mode, as the server found it at start, and the migration's tables distributed.
           const [{ tables }] = await queryDatabase<{ tables: number }>(
@@ -247,6 +250,7 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
           const started = perChatServer;
           return {
             server: started,
+            serverGc: perChatGc,
             databaseUrl,
             stop: async () => {
               unwatch();
