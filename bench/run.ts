@@ -20,7 +20,7 @@ import { loadSettings, repoRoot, runsSection, SECTIONS } from './harness/setting
 import { measureScale } from './scenarios/scale-bench';
 import { measureSend, medianRun } from './scenarios/socket-bench';
 import { pgPageTarget, replicaReads, type PgPageTarget } from './scenarios/deep-page-ceiling';
-import { startStack, type Replica } from './harness/stack';
+import { startStack, type PerChat, type Replica } from './harness/stack';
 import { ServerCounters } from './harness/server-counters';
 import { renderChart } from './report/svg-chart';
 import { startWorker, type Worker } from './load/workers';
@@ -201,6 +201,36 @@ async function main(): Promise<number> {
       c.sendCost = ServerCounters.cost(before, await counters.snapshot());
       c.send = measured.send;
       c.bareEmit = measured.bare;
+    });
+
+    // Issue 24: the send path as on a database distributed by chat (one statement per chat in the
+    // group commit, not one spanning chats), on this same PostgreSQL, against the same bare peer.
+    await section('send-per-chat', async () => {
+      let perChat: PerChat | null = null;
+      try {
+        const t = performance.now();
+        perChat = await stack.startPerChat();
+        log(`send-per-chat: database and second server ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+        const perChatUrl = perChat.server.url;
+        const targets = await (await Fixtures.create(perChatUrl)).rooms(s.rooms, s.socketsPerRoom);
+        const measured = await measureSend(
+          {
+            name: 'chatpop-per-chat',
+            url: perChatUrl,
+            rooms: targets,
+            gc: perChat.serverGc,
+            sendBuckets: () => readSendBuckets(perChatUrl),
+          },
+          { name: 'bare', url: stack.bareEmit.url, rooms: targets },
+          s,
+          meter,
+          watch,
+        );
+        c.sendPerChat = measured.send;
+        c.bareEmitPerChat = measured.bare;
+      } finally {
+        await perChat?.stop();
+      }
     });
 
     await section('recovery', async () => {

@@ -66,6 +66,7 @@ export async function createApp(
   const cache = await createCacheEngine(config, log);
   const tokens = new TokenService(config.sessionSecret);
   const distributed = await isDistributed(orm);
+  if (distributed) log.info('the database is distributed by chat (Citus): the group commit sends one statement per chat');
   const replicas = config.databaseReadUrls.length ? new ReadReplicas(config.databaseReadUrls) : null;
   if (replicas) replicas.onResult = (result) => metrics.replicaReads.inc({ result });
   const chat = createChatServices({

@@ -146,6 +146,7 @@ export const SECTIONS = [
   'history-deep',
   'history-deep-replica',
   'send',
+  'send-per-chat',
   'recovery',
   'monitoring',
   'scale',
@@ -153,10 +154,12 @@ export const SECTIONS = [
 
 /**
  * Whether a run takes `section`: those BENCH_ONLY names, or else every one, except in a quick run
- * scale, which does not fit its 3 minutes (10,000 sockets to connect, twice: one to several minutes).
+ * scale, which does not fit its 3 minutes (10,000 sockets to connect, twice: one to several minutes),
+ * and send-per-chat, which runs only when named (a second server and the send section again).
  */
 export function runsSection(s: Pick<BenchSettings, 'only' | 'size'>, section: (typeof SECTIONS)[number]): boolean {
   if (s.only) return s.only.has(section);
+  if (section === 'send-per-chat') return false;
   return s.size !== 'quick' || section !== 'scale';
 }
 

@@ -12,6 +12,7 @@ import { ServerGcLog } from './server-gc';
 import { PROBE_NODE_ARGS } from './server-probe';
 import { repoRoot } from './settings';
 import { cleanupAll, makeTempDir, removeTempDir } from '../../test/support/child-processes';
+import { FAKE_CITUS_SQL } from '../../test/support/fake-citus';
 import { nodeFlagsHere, type NodeFlags } from '../../test/support/node-flags';
 import { queryDatabase, startOwnPostgres, type OwnPostgres } from '../../test/support/postgres';
 import { startRedis, type RedisHandle } from '../../test/support/redis-server';
@@ -44,6 +45,13 @@ export interface BenchStack {
    * watched until `stop`.
    */
   startReplica(): Promise<Replica>;
+  /**
+   * A second ChatPop server like the first on a database of its own in the same cluster, with the
+   * test suite's Citus stand-ins (test/support/fake-citus.ts) installed before its migrations run:
+   * it takes the database for one distributed by chat, so its group commit sends one statement per
+   * chat (issue 24). Its own Redis database too (chat ids restart in the new database). Watched until `stop`.
+   */
+  startPerChat(): Promise<PerChat>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +91,17 @@ export interface Replica {
   standbyUrl: string;
   stop(): Promise<void>;
 }
+
+export interface PerChat {
+  server: ServerProcess;
+  /** its garbage collection pauses, as the first server's (the same probe, so both pay the same) */
+  serverGc: ServerGcLog;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The line the server logs at start when it found the database distributed by chat (src/app.ts). */
+const PER_CHAT_LOG = 'the database is distributed by chat';
 
 export interface StackOptions {
   /** Extra server environment, e.g. a smaller MESSAGE_CACHE_MAX_COUNT for the smoke test. */
@@ -201,6 +220,47 @@ export async function startStack(opts: StackOptions = {}): Promise<BenchStack> {
         } catch (err) {
           await replicaServer?.stop();
           await standby.dispose();
+          throw err;
+        }
+      },
+      startPerChat: async () => {
+        const name = 'chatpop_per_chat';
+        await queryDatabase(db.url, `create database ${name}`);
+        const databaseUrl = db.url.replace(/\/postgres$/, `/${name}`);
+        const perChatGc = new ServerGcLog(path.join(gcDir, 'per-chat-gc.jsonl'));
+        let perChatServer: ServerProcess | undefined;
+        try {
+          await queryDatabase(databaseUrl, FAKE_CITUS_SQL);
+          perChatServer = await startServerProcess(
+            { ...serverEnv, DATABASE_URL: databaseUrl, REDIS_URL: `${redis.url}/1`, BENCH_PROBE_GC_FILE: perChatGc.file },
+            { node: opts.serverNode, nodeArgs: [...flags.accepted, ...PROBE_NODE_ARGS], readyTimeoutMs: 60_000 },
+          );
+          // Per-chat mode, as the server found it at start, and the migration's tables distributed.
+          const [{ tables }] = await queryDatabase<{ tables: number }>(
+            databaseUrl,
+            `select count(*)::int as tables from fake_citus_tables where kind = 'distributed'`,
+          );
+          if (!perChatServer.output().includes(PER_CHAT_LOG) || !tables)
+            throw new Error(`the second server is not in per-chat mode (${tables} distributed tables):\n${perChatServer.output()}`);
+          const unwatch = addWatched({
+            role: 'chatpop server, per chat',
+            pid: perChatServer.pid,
+            what: `node ${flags.accepted.join(' ')} dist/src/server.js as the first, on a database with the Citus stand-ins (one send statement per chat)`,
+          });
+          const started = perChatServer;
+          return {
+            server: started,
+            serverGc: perChatGc,
+            databaseUrl,
+            stop: async () => {
+              unwatch();
+              await started.stop();
+              await queryDatabase(db.url, `drop database ${name} with (force)`);
+            },
+          };
+        } catch (err) {
+          await perChatServer?.stop();
+          await queryDatabase(db.url, `drop database if exists ${name} with (force)`);
           throw err;
         }
       },

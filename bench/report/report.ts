@@ -30,6 +30,10 @@ export interface Collected {
   historyDeepReplica?: HttpFigure & { source: string; replica_reads: { served: number; lagging: number; failed: number } };
   bareEmit?: BareFigures;
   send?: SendFigures;
+  /** send-per-chat (issue 24): the send section against a second server whose group commit sends one statement per chat */
+  sendPerChat?: SendFigures;
+  /** the bare socket.io peer measured in turns with sendPerChat */
+  bareEmitPerChat?: BareFigures;
   /** PostgreSQL and Redis work per stored message over the ChatPop send section */
   sendCost?: SendCost;
   recovery?: RecoveryFigure;
@@ -192,6 +196,9 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
     monitoring_off_ops_per_s: num(c.monitoring?.off_ops_per_s),
     ...scaleFigures('scale', c.scale),
     ...scaleFigures('bare_scale', c.bareScale),
+    send_per_chat_peak_sends_per_s: num(c.sendPerChat?.peak.sends_per_s),
+    send_per_chat_peak_delivered_per_s: num(c.sendPerChat?.peak.delivered_per_s),
+    bare_emit_per_chat_delivered_per_s: num(c.bareEmitPerChat?.peak.delivered_per_s),
   };
   const ratios: Record<string, number | null> = {
     send_vs_bare_emit: ratio(figures.send_peak_delivered_per_s!, figures.bare_emit_delivered_per_s!),
@@ -210,6 +217,9 @@ export function buildResults(c: Collected, s: BenchSettings, startedAt: Date): B
     scale_broadcast_p99_vs_bare: ratio(figures.scale_broadcast_deliver_p99_ms!, figures.bare_scale_broadcast_deliver_p99_ms!),
     send_vs_pg_insert_loop: ratio(figures.send_peak_sends_per_s!, figures.pg_insert_loop_rows_per_s!),
     send_vs_pg_batched_insert: ratio(figures.send_peak_sends_per_s!, figures.pg_batched_insert_rows_per_s!),
+    // Issue 24: one statement per chat (as on Citus) against its own turns of bare socket.io, and against one statement spanning chats.
+    send_per_chat_vs_bare_emit: ratio(figures.send_per_chat_peak_delivered_per_s!, figures.bare_emit_per_chat_delivered_per_s!),
+    send_per_chat_vs_one_statement: ratio(figures.send_per_chat_peak_sends_per_s!, figures.send_peak_sends_per_s!),
   };
   const other = (cpu?: Record<string, number>) => num(cpu?.[OTHER_PROCESSES]);
   const noise: Record<string, number | null> = {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sendSteps } from '../../bench/scenarios/socket-bench';
 import { imageNodeMajor } from '../../bench/harness/stack';
+import { SECTIONS } from '../../bench/harness/settings';
 import { makeTempDir, removeTempDir, spawnTracked } from '../support/child-processes';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
@@ -28,7 +29,8 @@ describe('bench (tiny run)', function () {
         ...process.env,
         BENCH_SIZE: 'tiny',
         BENCH_QUICK: '',
-        BENCH_ONLY: '',
+        // Every section, send-per-chat too (opt-in: no run takes it unless named).
+        BENCH_ONLY: SECTIONS.join(','),
         BENCH_PROFILE: '',
         BENCH_RESULTS: path.join(dir, 'results.json'),
         BENCH_CHART: path.join(dir, 'chart.svg'),
@@ -68,6 +70,8 @@ describe('bench (tiny run)', function () {
       'pg_insert_loop_rows_per_s',
       'pg_batched_insert_rows_per_s',
       'redis_evalsha_upsert_append_ops_per_s',
+      'send_per_chat_peak_sends_per_s',
+      'send_per_chat_peak_delivered_per_s',
     ]) {
       expect(results.figures[key], key).to.be.a('number').and.satisfy(Number.isFinite);
     }
@@ -84,6 +88,8 @@ describe('bench (tiny run)', function () {
       'monitoring_on_vs_off',
       'scale_connect_vs_bare',
       'scale_broadcast_p99_vs_bare',
+      'send_per_chat_vs_bare_emit',
+      'send_per_chat_vs_one_statement',
     ])
       expect(results.ratios[key], key).to.be.a('number').above(0);
     // Memory growth of 20 sockets may read zero or less at this size: then the ratio is null, never a number of noise.
