@@ -42,7 +42,10 @@ export const mochaHooks = {
     if (violations.length)
       throw new Error(`${violations.length} socket payload(s) not as described:\n${[...new Set(violations)].join('\n')}`);
   },
-  async afterAll(): Promise<void> {
+  async afterAll(this: Mocha.Context): Promise<void> {
+    // Stopping a file's PostgreSQL clusters and servers takes seconds, more on a loaded machine
+    // (helpers saw the default 20 s run out at a load average of ~20).
+    this.timeout(60_000);
     try {
       await stopPostgres();
       await cleanupAll();
