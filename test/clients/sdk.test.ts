@@ -60,25 +60,38 @@ describe('@chatpop/client SDK', function () {
     expect(bob.messages.find((m) => m.id === m2.id)?.content).to.equal('');
   });
 
-  it('tells a chat of participant:renamed, and a client renamed by a name takeover knows its new name', async () => {
-    const { code } = await chatWithHost(server.url);
-    const carol = uniqueName('carol');
-    const squatter = await open().join(code, { username: carol });
-    const watcher = await open().join(code, { username: uniqueName('dave') });
-    const heard = new Promise((resolve) => watcher.once('renamed', resolve));
-    const selfHeard = new Promise((resolve) => squatter.once('renamed', resolve));
+  // Its own server: registration is limited per address, and this file's server registers enough already.
+  describe('on a server of its own', () => {
+    let own: ServerProcess;
+    let ownDir: string;
+    before(async () => {
+      ({ server: own, dir: ownDir } = await sqliteServer());
+    });
+    after(async () => {
+      await own?.kill();
+      if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
+    });
 
-    const api = new ApiClient(server.url);
-    const reg = await api.post('/api/auth/register', { username: carol, password: 'correct-horse-1' });
-    expect(reg.status).to.equal(201);
-    expect((await api.withToken(reg.body.token).post(`/api/chats/${code}/join`, { username: carol })).status).to.equal(200);
+    it('tells a chat of participant:renamed, and a client renamed by a name takeover knows its new name', async () => {
+      const { code } = await chatWithHost(own.url);
+      const carol = uniqueName('carol');
+      const squatter = await open(undefined, own.url).join(code, { username: carol });
+      const watcher = await open(undefined, own.url).join(code, { username: uniqueName('dave') });
+      const heard = new Promise((resolve) => watcher.once('renamed', resolve));
+      const selfHeard = new Promise((resolve) => squatter.once('renamed', resolve));
 
-    const rename = { chat_code: code, old_username: carol, username: `${carol}~2` };
-    expect(await heard).to.deep.include(rename);
-    expect(await selfHeard).to.deep.include(rename);
-    expect(squatter.username).to.equal(`${carol}~2`);
-    expect(watcher.username).to.not.equal(`${carol}~2`);
-    expect((await squatter.send('still me')).username).to.equal(`${carol}~2`);
+      const api = new ApiClient(own.url);
+      const reg = await api.post('/api/auth/register', { username: carol, password: 'correct-horse-1' });
+      expect(reg.status).to.equal(201);
+      expect((await api.withToken(reg.body.token).post(`/api/chats/${code}/join`, { username: carol })).status).to.equal(200);
+
+      const rename = { chat_code: code, old_username: carol, username: `${carol}~2` };
+      expect(await heard).to.deep.include(rename);
+      expect(await selfHeard).to.deep.include(rename);
+      expect(squatter.username).to.equal(`${carol}~2`);
+      expect(watcher.username).to.not.equal(`${carol}~2`);
+      expect((await squatter.send('still me')).username).to.equal(`${carol}~2`);
+    });
   });
 
   it('carries two chats on one anonymous connection, each its own ordered stream', async () => {
