@@ -213,9 +213,17 @@ export async function createRealtimeGateway(deps: RealtimeDeps, options: Realtim
     drain,
     endRevoked: async (userId, validAfterMs) => {
       // The adapter asks every pod; a socket of a token issued after the logout stays.
-      const sockets = await io.in([userRoom(userId), userSessionsRoom(userId)]).fetchSockets();
-      const revoked = sockets.filter((s) => (s.data.claims.iat ?? 0) * 1000 < validAfterMs);
+      const rooms = [userRoom(userId), userSessionsRoom(userId)];
+      const revoked = (await io.in(rooms).fetchSockets()).filter((s) => (s.data.claims.iat ?? 0) * 1000 < validAfterMs);
       for (const s of revoked) s.disconnect(true);
+      // Another pod ends its sockets when the adapter's message reaches it: wait (briefly) until none
+      // is left, so that logout answers after they are gone.
+      const ids = new Set(revoked.map((s) => s.id));
+      for (let tries = 0; ids.size && tries < 40; tries++) {
+        const left = (await io.in(rooms).fetchSockets()).filter((s) => ids.has(s.id));
+        if (!left.length) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
       return revoked.length;
     },
     close: () =>
